@@ -1,0 +1,80 @@
+"""Checkpoints: written atomically, read with clear errors, and turned back into a network."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+from typing import Any
+
+import torch
+
+from .config import DiffusionConfig, TrainConfig, UNetConfig, unet_from_dict
+from .diffusion import Diffusion
+from .unet import UNet
+
+FORMAT = "edge-diffusion-checkpoint-v1"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be used, and why."""
+
+
+def save(path: str, state: dict[str, Any]) -> None:
+    """Write to a temporary file beside `path`, then rename: a crash never leaves half a checkpoint."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".pt")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save({"format": FORMAT, **state}, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def load(path: str) -> dict[str, Any]:
+    if not os.path.isfile(path):
+        raise CheckpointError(f"checkpoint not found: {path}")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # torch raises many types for truncated or foreign files
+        raise CheckpointError(f"{path} is not a readable checkpoint (truncated or not written by model.train): {e}") from e
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        raise CheckpointError(f"{path} is not an edge-diffusion checkpoint (expected format {FORMAT})")
+    for key in ("unet", "diffusion", "ema"):
+        if key not in state:
+            raise CheckpointError(f"{path} lacks {key!r}: it was not written by model.train")
+    return state
+
+
+def configs(state: dict[str, Any]) -> tuple[UNetConfig, DiffusionConfig]:
+    try:
+        return unet_from_dict(state["unet"]), DiffusionConfig(**state["diffusion"])
+    except TypeError as e:
+        raise CheckpointError(f"checkpoint has an unknown configuration: {e}") from e
+
+
+def ema_network(state: dict[str, Any]) -> tuple[UNet, Diffusion]:
+    """The EMA network (in eval mode) and the diffusion process a checkpoint was trained with."""
+    unet_config, diffusion_config = configs(state)
+    net = UNet(unet_config)
+    try:
+        net.load_state_dict(state["ema"])
+    except RuntimeError as e:
+        raise CheckpointError(f"checkpoint weights do not fit its configuration: {e}") from e
+    return net.eval().requires_grad_(False), Diffusion(diffusion_config)
+
+
+def ema_only(state: dict[str, Any]) -> dict[str, Any]:
+    """The small part of a checkpoint worth shipping: configuration, EMA weights and training facts."""
+    keep = ("unet", "diffusion", "train", "class_names", "dataset", "ema", "step", "images_seen", "wall_seconds",
+            "hardware")
+    return {k: state[k] for k in keep if k in state}
+
+
+def asdict(config: UNetConfig | DiffusionConfig | TrainConfig) -> dict[str, Any]:
+    return dataclasses.asdict(config)

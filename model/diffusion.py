@@ -1,0 +1,216 @@
+"""The diffusion maths in one place: noise schedules, the forward process, the training loss and
+the samplers (DDPM ancestral, DDIM, DPM-Solver++(2M)) with classifier-free guidance.
+
+Notation follows DDPM (Ho et al. 2020): `alphas_cumprod[t]` is the signal fraction a_t, and
+    x_t = sqrt(a_t) * x_0 + sqrt(1 - a_t) * eps.
+The network predicts eps, or v = sqrt(a_t) * eps - sqrt(1 - a_t) * x_0 (Salimans & Ho 2022).
+
+Every sampler has one signature, `sample_X(eps_model, x, timesteps, alphas_cumprod, ...)`, where
+`eps_model(x, t)` returns the (guided) noise prediction at the float timestep `t`. The step after
+the last timestep lands on clean data (a = 1). The TypeScript samplers in web/ mirror these.
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable, Optional
+
+import torch
+
+from .config import DiffusionConfig
+
+EpsModel = Callable[[torch.Tensor, float], torch.Tensor]
+NoiseSampler = Callable[[torch.Size], torch.Tensor]
+Callback = Callable[[dict], None]
+
+
+# Noise schedules ---------------------------------------------------------------------------------
+
+def alphas_cumprod_for(schedule: str, timesteps: int) -> torch.Tensor:
+    """The a_t table (float64, length `timesteps`) of a named schedule."""
+    if schedule == "linear":  # Ho et al. 2020, rescaled so any number of steps spans the same range
+        scale = 1000 / timesteps
+        betas = torch.linspace(scale * 1e-4, scale * 0.02, timesteps, dtype=torch.float64)
+    elif schedule == "cosine":  # Nichol & Dhariwal 2021, eq. 17, with betas clipped at 0.999
+        s = 0.008
+        steps = torch.arange(timesteps + 1, dtype=torch.float64) / timesteps
+        f = torch.cos((steps + s) / (1 + s) * math.pi / 2) ** 2
+        betas = (1 - f[1:] / f[:-1]).clamp(max=0.999)
+    else:
+        raise ValueError(f"unknown schedule {schedule!r}: use 'cosine' or 'linear'")
+    return torch.cumprod(1 - betas, dim=0)
+
+
+def sampling_timesteps(steps: int, timesteps: int) -> list[float]:
+    """`steps` evenly spaced timesteps from timesteps-1 down to 0 (DDIM's respacing)."""
+    if not 1 <= steps <= timesteps:
+        raise ValueError(f"steps must be between 1 and {timesteps}, got {steps}")
+    if steps == 1:
+        return [float(timesteps - 1)]
+    return [float(round(v)) for v in torch.linspace(timesteps - 1, 0, steps, dtype=torch.float64).tolist()]
+
+
+class Diffusion:
+    """The forward process and training loss of one `DiffusionConfig`."""
+
+    def __init__(self, config: DiffusionConfig):
+        config.validate()
+        self.config = config
+        self.alphas_cumprod = alphas_cumprod_for(config.schedule, config.timesteps)
+
+    def q_sample(self, x0: torch.Tensor, t: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+        a = self.alphas_cumprod.to(x0.device)[t].float().view(-1, 1, 1, 1)
+        return a.sqrt() * x0 + (1 - a).sqrt() * noise
+
+    def training_loss(self, net: torch.nn.Module, x0: torch.Tensor, class_labels: torch.Tensor,
+                      generator: torch.Generator) -> torch.Tensor:
+        """Mean squared error on eps or v at uniformly drawn timesteps, optionally min-SNR weighted.
+
+        Randomness comes from `generator` (a CPU generator) so that training resumes exactly.
+        """
+        batch = x0.shape[0]
+        t = torch.randint(0, self.config.timesteps, (batch,), generator=generator).to(x0.device)
+        noise = torch.randn(x0.shape, generator=generator).to(x0.device)
+        a = self.alphas_cumprod.to(x0.device)[t].float().view(-1, 1, 1, 1)
+        x_t = a.sqrt() * x0 + (1 - a).sqrt() * noise
+        out = net(x_t, t.float(), class_labels).float()
+        target = noise if self.config.prediction == "eps" else a.sqrt() * noise - (1 - a).sqrt() * x0
+        mse = (out - target).pow(2).mean(dim=(1, 2, 3))
+        if self.config.min_snr_gamma > 0:  # Hang et al. 2023: w = min(SNR, gamma) / SNR, in eps units
+            snr = (a / (1 - a)).view(-1)
+            clipped = snr.clamp(max=self.config.min_snr_gamma)
+            mse = mse * (clipped / snr if self.config.prediction == "eps" else clipped / (snr + 1))
+        return mse.mean()
+
+
+# From network outputs to predictions -------------------------------------------------------------
+
+def output_to_eps(out: torch.Tensor, x: torch.Tensor, a: float, prediction: str) -> torch.Tensor:
+    if prediction == "eps":
+        return out
+    return math.sqrt(1 - a) * x + math.sqrt(a) * out  # from v
+
+
+def eps_to_x0(x: torch.Tensor, eps: torch.Tensor, a: float) -> torch.Tensor:
+    return (x - math.sqrt(1 - a) * eps) / math.sqrt(a)
+
+
+def x0_to_eps(x: torch.Tensor, x0: torch.Tensor, a: float) -> torch.Tensor:
+    return (x - math.sqrt(a) * x0) / math.sqrt(1 - a)
+
+
+def guided_eps_model(net: torch.nn.Module, class_labels: torch.Tensor, guidance: float, null_class: int,
+                     alphas_cumprod: torch.Tensor, prediction: str) -> EpsModel:
+    """Classifier-free guidance (Ho & Salimans 2022): eps_uncond + guidance * (eps_cond - eps_uncond).
+
+    guidance 1 is plain conditional sampling; 0 is unconditional. Both passes run as one batch.
+    """
+    batch = class_labels.shape[0]
+    labels = class_labels.to(torch.int32)
+    unconditional = torch.full_like(labels, null_class)
+    two_passes = guidance != 1.0 and bool((labels != null_class).any())
+
+    def eps_model(x: torch.Tensor, t: float) -> torch.Tensor:
+        a = float(alphas_cumprod[int(t)])
+        with torch.no_grad():
+            if two_passes:
+                out = net(torch.cat([x, x]), torch.full((2 * batch,), t, device=x.device),
+                          torch.cat([labels, unconditional]).to(x.device)).float()
+                cond, uncond = out[:batch], out[batch:]
+                out = uncond + guidance * (cond - uncond)
+            else:
+                scale_labels = labels if guidance != 0.0 else unconditional
+                out = net(x, torch.full((batch,), t, device=x.device), scale_labels.to(x.device)).float()
+        return output_to_eps(out, x, a, prediction)
+
+    return eps_model
+
+
+# Samplers ----------------------------------------------------------------------------------------
+
+def _denoise(eps_model: EpsModel, x: torch.Tensor, t: float, a: float, clip: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """(eps, x0) at timestep t; clipping x0 to the data range, then re-deriving eps to match."""
+    eps = eps_model(x, t)
+    x0 = eps_to_x0(x, eps, a)
+    if clip:
+        x0 = x0.clamp(-1, 1)
+        eps = x0_to_eps(x, x0, a)
+    return eps, x0
+
+
+def _default_noise(generator: Optional[torch.Generator]) -> NoiseSampler:
+    return lambda shape: torch.randn(shape, generator=generator)
+
+
+def sample_ddim(eps_model: EpsModel, x: torch.Tensor, timesteps: list[float], alphas_cumprod: torch.Tensor,
+                eta: float = 0.0, clip: bool = True, noise_sampler: Optional[NoiseSampler] = None,
+                generator: Optional[torch.Generator] = None, callback: Optional[Callback] = None) -> torch.Tensor:
+    """DDIM (Song et al. 2021, eq. 12). eta = 0 is deterministic; eta = 1 is DDPM's ancestral sampler."""
+    noise_sampler = noise_sampler or _default_noise(generator)
+    for i, t in enumerate(timesteps):
+        a_t = float(alphas_cumprod[int(t)])
+        a_s = float(alphas_cumprod[int(timesteps[i + 1])]) if i + 1 < len(timesteps) else 1.0
+        eps, x0 = _denoise(eps_model, x, t, a_t, clip)
+        sigma = eta * math.sqrt((1 - a_s) / (1 - a_t) * (1 - a_t / a_s))
+        x = math.sqrt(a_s) * x0 + math.sqrt(1 - a_s - sigma ** 2) * eps
+        if sigma > 0:
+            x = x + sigma * noise_sampler(x.shape).to(x.device)
+        if callback is not None:
+            callback({"i": i, "t": t, "x": x, "denoised": x0})
+    return x
+
+
+def sample_ddpm(eps_model: EpsModel, x: torch.Tensor, timesteps: list[float], alphas_cumprod: torch.Tensor,
+                clip: bool = True, noise_sampler: Optional[NoiseSampler] = None,
+                generator: Optional[torch.Generator] = None, callback: Optional[Callback] = None) -> torch.Tensor:
+    """DDPM ancestral sampling (Ho et al. 2020, Algorithm 2), respaced to the given timesteps."""
+    return sample_ddim(eps_model, x, timesteps, alphas_cumprod, eta=1.0, clip=clip, noise_sampler=noise_sampler,
+                       generator=generator, callback=callback)
+
+
+def sample_dpmpp_2m(eps_model: EpsModel, x: torch.Tensor, timesteps: list[float], alphas_cumprod: torch.Tensor,
+                    clip: bool = True, noise_sampler: Optional[NoiseSampler] = None,
+                    generator: Optional[torch.Generator] = None,
+                    callback: Optional[Callback] = None) -> torch.Tensor:
+    """DPM-Solver++(2M) (Lu et al. 2022, Algorithm 2): a second-order multistep solver in x0 form.
+
+    Deterministic; noise_sampler and generator are accepted for the common signature only.
+    """
+    previous: Optional[tuple[torch.Tensor, float]] = None  # (x0, h) of the step before
+    for i, t in enumerate(timesteps):
+        a_t = float(alphas_cumprod[int(t)])
+        _, x0 = _denoise(eps_model, x, t, a_t, clip)
+        if i + 1 == len(timesteps):
+            x = x0  # the last step lands on clean data: a first-order step to sigma = 0
+        else:
+            a_s = float(alphas_cumprod[int(timesteps[i + 1])])
+            h = 0.5 * (math.log(a_s / (1 - a_s)) - math.log(a_t / (1 - a_t)))  # lambda_s - lambda_t
+            d = x0
+            if previous is not None:
+                r = previous[1] / h
+                d = (1 + 1 / (2 * r)) * x0 - (1 / (2 * r)) * previous[0]
+            x = math.sqrt((1 - a_s) / (1 - a_t)) * x - math.sqrt(a_s) * math.expm1(-h) * d
+            previous = (x0, h)
+        if callback is not None:
+            callback({"i": i, "t": t, "x": x, "denoised": x0})
+    return x
+
+
+SAMPLERS = {"ddpm": sample_ddpm, "ddim": sample_ddim, "dpmpp_2m": sample_dpmpp_2m}
+
+
+def generate(net: torch.nn.Module, diffusion: Diffusion, class_labels: torch.Tensor, steps: int = 20,
+             sampler: str = "dpmpp_2m", guidance: float = 1.0, seed: int = 0,
+             callback: Optional[Callback] = None) -> torch.Tensor:
+    """Images in [-1, 1] for the given class labels (null class = unconditional)."""
+    if sampler not in SAMPLERS:
+        raise ValueError(f"unknown sampler {sampler!r}: use one of {sorted(SAMPLERS)}")
+    config = getattr(net, "config")
+    device = next(net.parameters()).device
+    generator = torch.Generator().manual_seed(seed)
+    shape = (class_labels.shape[0], config.in_channels, config.image_size, config.image_size)
+    x = torch.randn(shape, generator=generator).to(device)
+    eps_model = guided_eps_model(net, class_labels, guidance, config.num_classes, diffusion.alphas_cumprod,
+                                 diffusion.config.prediction)
+    timesteps = sampling_timesteps(steps, diffusion.config.timesteps)
+    return SAMPLERS[sampler](eps_model, x, timesteps, diffusion.alphas_cumprod, generator=generator,
+                             callback=callback)

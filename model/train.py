@@ -1,0 +1,335 @@
+"""Train the UNet: `python -m model.train --preset cpu --data <CIFAR-10 dir> --run-dir runs/cpu`.
+
+One code path for CPU (fp32) and GPU (bf16 autocast, channels_last, torch.compile where it exists),
+and several GPUs through `torchrun --nproc_per_node N -m model.train ...` (DDP). The run directory
+collects `checkpoint.pt` (atomic; `--resume` continues exactly where it stopped), `metrics.jsonl`,
+`loss.png` and sample grids under `samples/`. Ctrl-C saves a checkpoint before exiting.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import dataclasses
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import time
+from typing import Any, Optional
+
+import torch
+import torch.distributed as dist
+
+from . import checkpoint
+from .config import PRESETS, DiffusionConfig, TrainConfig, UNetConfig, add_flags, override
+from .data import DatasetError, ImageDataset, load_dataset
+from .diffusion import Diffusion, generate
+from .images import save_curve, save_grid
+from .unet import UNet, count_parameters
+
+
+@dataclasses.dataclass
+class Distributed:
+    rank: int = 0
+    world: int = 1
+    device: torch.device = torch.device("cpu")
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+
+def setup_distributed(device_flag: str) -> Distributed:
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    use_cuda = torch.cuda.is_available() and device_flag in ("auto", "cuda")
+    if use_cuda:
+        local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+        torch.cuda.set_device(local_rank)
+        device = torch.device("cuda", local_rank)
+    else:
+        device = torch.device("cpu")
+        torch.set_num_threads(max(1, (os.cpu_count() or 1) // world))  # Debian's torch starts at 1 thread
+    if world > 1:
+        dist.init_process_group("nccl" if use_cuda else "gloo")
+    return Distributed(rank, world, device)
+
+
+def code_revision() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=os.path.dirname(__file__), timeout=5).stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def hardware(env: Distributed) -> str:
+    if env.device.type == "cuda":
+        return f"{env.world} x {torch.cuda.get_device_name(env.device)}"
+    return f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads x {env.world} processes"
+
+
+def ema_beta(images_seen: int, batch: int, config: TrainConfig) -> float:
+    """Per-step EMA decay from a half-life in images, ramped up early on (Karras et al. 2022)."""
+    halflife = config.ema_halflife_kimg * 1000
+    if config.ema_rampup > 0:
+        halflife = min(halflife, images_seen * config.ema_rampup)
+    return 0.5 ** (batch / max(halflife, 1e-8))
+
+
+def learning_rate(images_seen: int, config: TrainConfig) -> float:
+    warmup = config.warmup_kimg * 1000
+    return config.lr * min(1.0, (images_seen + 1) / warmup) if warmup > 0 else config.lr
+
+
+def draw_batch(dataset: ImageDataset, batch: int, config: TrainConfig, null_class: int,
+               generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """A random batch in [-1, 1], flipped at random, with labels dropped to the null class at random."""
+    index = torch.randint(len(dataset), (batch,), generator=generator)
+    x = dataset.images[index].float() / 127.5 - 1
+    if config.hflip:
+        flip = torch.rand(batch, generator=generator) < 0.5
+        x = torch.where(flip[:, None, None, None], x.flip(3), x)
+    labels = dataset.labels[index].clone()
+    drop = torch.rand(batch, generator=generator) < config.label_dropout
+    labels[drop] = null_class
+    return x, labels.to(torch.int32)
+
+
+class Progress:
+    """One status line: step, images seen, loss, throughput and time left."""
+
+    def __init__(self, total_images: int):
+        self.total = total_images
+        self.tty = sys.stderr.isatty()
+
+    def show(self, step: int, images_seen: int, loss: float, images_per_s: float) -> None:
+        left = (self.total - images_seen) / max(images_per_s, 1e-9)
+        eta = f"{int(left // 3600)}h{int(left % 3600 // 60):02d}m"
+        bar_width = 24
+        filled = int(bar_width * min(1.0, images_seen / self.total))
+        line = (f"[{'#' * filled}{'.' * (bar_width - filled)}] step {step} | {images_seen / 1000:.1f}/"
+                f"{self.total / 1000:.0f} kimg | loss {loss:.4f} | {images_per_s:.1f} img/s | ETA {eta}")
+        print(("\r" + line) if self.tty else line, end="" if self.tty else "\n", file=sys.stderr, flush=True)
+
+
+class Trainer:
+    def __init__(self, args: argparse.Namespace, env: Distributed):
+        self.env = env
+        self.run_dir = args.run_dir
+        self.checkpoint_path = os.path.join(self.run_dir, "checkpoint.pt")
+        state = self._initial_state(args)
+        self.unet_config, self.diffusion_config = checkpoint.configs(state)
+        self.train_config: TrainConfig = override(TrainConfig(**state["train"]), args)
+        self.dataset_spec: str = args.data or state.get("dataset", "")
+        if not self.dataset_spec:
+            raise DatasetError("no dataset: pass --data <CIFAR-10 directory | cifar10:DIR | folder:DIR>")
+        self.dataset = load_dataset(self.dataset_spec, self.unet_config.image_size, self.unet_config.in_channels)
+        if self.unet_config.num_classes not in (0, len(self.dataset.class_names)):
+            raise DatasetError(f"the model has {self.unet_config.num_classes} classes but {self.dataset_spec} has "
+                               f"{len(self.dataset.class_names)}: pass --num-classes {len(self.dataset.class_names)}")
+        self.diffusion = Diffusion(self.diffusion_config)
+        self.net = UNet(self.unet_config).to(env.device)
+        if "net" in state:
+            self.net.load_state_dict(state["net"])
+        self.ema = copy.deepcopy(self.net).eval().requires_grad_(False)
+        if "ema" in state:
+            self.ema.load_state_dict(state["ema"])
+            if "net" not in state:  # warm start from shipped EMA weights
+                self.net.load_state_dict(state["ema"])
+        if env.device.type == "cuda":
+            self.net = self.net.to(memory_format=torch.channels_last)
+        self.optimizer = torch.optim.Adam(self.net.parameters(), lr=self.train_config.lr)
+        if "optimizer" in state:
+            self.optimizer.load_state_dict(state["optimizer"])
+        self.step: int = state.get("step", 0) if "optimizer" in state else 0
+        self.images_seen: int = state.get("images_seen", 0) if "optimizer" in state else 0
+        self.wall_seconds: float = state.get("wall_seconds", 0.0) if "optimizer" in state else 0.0
+        self.generator = torch.Generator().manual_seed(self.train_config.seed * 1000 + env.rank)
+        torch.manual_seed(self.train_config.seed * 1000 + env.rank)  # dropout
+        if "generator" in state:
+            self.generator.set_state(state["generator"])
+            torch.set_rng_state(state["torch_rng"])
+        self.model = self._wrap(args.compile)
+        self.stop_requested = False
+
+    def _initial_state(self, args: argparse.Namespace) -> dict[str, Any]:
+        """The state to start from: a checkpoint to resume, EMA weights to warm-start from, or a preset."""
+        if args.resume:
+            if not os.path.isfile(self.checkpoint_path):
+                raise checkpoint.CheckpointError(f"--resume: no checkpoint at {self.checkpoint_path}")
+            return checkpoint.load(self.checkpoint_path)
+        if os.path.isfile(self.checkpoint_path):
+            raise checkpoint.CheckpointError(
+                f"{self.checkpoint_path} exists: pass --resume to continue it, or choose another --run-dir")
+        preset = PRESETS[args.preset]
+        if args.init:
+            init = checkpoint.load(args.init)
+            unet, diffusion = checkpoint.configs(init)
+            return {"unet": dataclasses.asdict(unet), "diffusion": dataclasses.asdict(diffusion),
+                    "train": dataclasses.asdict(preset.train), "ema": init["ema"],
+                    "dataset": init.get("dataset", "")}
+        unet = override(preset.unet, args)
+        diffusion = override(preset.diffusion, args)
+        return {"unet": dataclasses.asdict(unet), "diffusion": dataclasses.asdict(diffusion),
+                "train": dataclasses.asdict(preset.train)}
+
+    def _wrap(self, compile_flag: str) -> torch.nn.Module:
+        model: torch.nn.Module = self.net
+        if self.env.world > 1:
+            ids = [self.env.device.index] if self.env.device.type == "cuda" else None
+            model = torch.nn.parallel.DistributedDataParallel(model, device_ids=ids)
+        wants_compile = compile_flag == "on" or (compile_flag == "auto" and self.env.device.type == "cuda")
+        if wants_compile and hasattr(torch, "compile"):
+            model = torch.compile(model)
+        return model
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "unet": dataclasses.asdict(self.unet_config), "diffusion": dataclasses.asdict(self.diffusion_config),
+            "train": dataclasses.asdict(self.train_config), "class_names": self.dataset.class_names,
+            "dataset": self.dataset_spec, "net": self.net.state_dict(), "ema": self.ema.state_dict(),
+            "optimizer": self.optimizer.state_dict(), "step": self.step, "images_seen": self.images_seen,
+            "wall_seconds": self.wall_seconds, "generator": self.generator.get_state(),
+            "torch_rng": torch.get_rng_state(), "hardware": hardware(self.env), "code_revision": code_revision(),
+            "parameters": count_parameters(self.net),
+        }
+
+    def train_step(self, batch: int) -> float:
+        config = self.train_config
+        x, labels = draw_batch(self.dataset, batch, config, self.unet_config.num_classes, self.generator)
+        x, labels = x.to(self.env.device), labels.to(self.env.device)
+        if self.env.device.type == "cuda":
+            x = x.contiguous(memory_format=torch.channels_last)
+        for group in self.optimizer.param_groups:
+            group["lr"] = learning_rate(self.images_seen, config)
+        autocast = (torch.autocast("cuda", dtype=torch.bfloat16) if self.env.device.type == "cuda"
+                    else contextlib.nullcontext())
+        with autocast:
+            loss = self.diffusion.training_loss(self.model, x, labels, self.generator)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if config.grad_clip > 0:
+            torch.nn.utils.clip_grad_norm_(self.net.parameters(), config.grad_clip)
+        self.optimizer.step()
+        self.images_seen += batch * self.env.world
+        beta = ema_beta(self.images_seen, batch * self.env.world, config)
+        with torch.no_grad():
+            for p_ema, p in zip(self.ema.parameters(), self.net.parameters()):
+                p_ema.lerp_(p.detach().float(), 1 - beta)
+        self.step += 1
+        return float(loss.detach())
+
+    def save_samples(self) -> None:
+        classes = max(self.unet_config.num_classes, 1)
+        per_class = 10 if classes > 1 else 64
+        labels = torch.arange(classes).repeat_interleave(per_class) if self.unet_config.num_classes else \
+            torch.zeros(per_class, dtype=torch.int64)
+        images = generate(self.ema, self.diffusion, labels, steps=20, sampler="dpmpp_2m",
+                          guidance=1.0 if classes == 1 else 2.0, seed=0)
+        directory = os.path.join(self.run_dir, "samples")
+        os.makedirs(directory, exist_ok=True)
+        path = os.path.join(directory, f"kimg-{self.images_seen // 1000:06d}.png")
+        save_grid(images, path, columns=per_class)
+        save_grid(images, os.path.join(directory, "latest.png"), columns=per_class)
+
+    def save_plot(self) -> None:
+        rows = [json.loads(line) for line in open(os.path.join(self.run_dir, "metrics.jsonl"))]
+        save_curve([r["kimg"] for r in rows], [r["loss"] for r in rows], os.path.join(self.run_dir, "loss.png"),
+                   "thousands of images seen", "training loss")
+
+    def run(self) -> None:
+        config = self.train_config
+        if config.batch_size % self.env.world != 0:
+            raise ValueError(f"batch size {config.batch_size} is not divisible by {self.env.world} processes")
+        batch = config.batch_size // self.env.world
+        total = int(config.total_kimg * 1000)
+        progress = Progress(total)
+        if self.env.main:
+            os.makedirs(self.run_dir, exist_ok=True)
+            print(f"{count_parameters(self.net):,} parameters on {hardware(self.env)}; "
+                  f"{len(self.dataset)} images; resuming at {self.images_seen} images" if self.step else
+                  f"{count_parameters(self.net):,} parameters on {hardware(self.env)}; {len(self.dataset)} images",
+                  file=sys.stderr)
+        next_checkpoint = self._next_multiple(config.checkpoint_every_kimg)
+        next_sample = self._next_multiple(config.sample_every_kimg)
+        losses: list[float] = []
+        interval_start, interval_images = time.time(), self.images_seen
+        self.net.train()
+        while self.images_seen < total and not self.stop_requested:
+            step_start = time.time()
+            losses.append(self.train_step(batch))
+            self.wall_seconds += time.time() - step_start
+            if self.step % config.log_every == 0 and self.env.main:
+                now = time.time()
+                speed = (self.images_seen - interval_images) / max(now - interval_start, 1e-9)
+                self._log({"step": self.step, "kimg": self.images_seen / 1000, "loss": sum(losses) / len(losses),
+                           "lr": self.optimizer.param_groups[0]["lr"], "images_per_s": speed,
+                           "wall_s": self.wall_seconds})
+                progress.show(self.step, self.images_seen, sum(losses) / len(losses), speed)
+                losses, interval_start, interval_images = [], now, self.images_seen
+            if self.images_seen >= next_checkpoint:
+                self.checkpoint()
+                next_checkpoint = self._next_multiple(config.checkpoint_every_kimg)
+            if self.images_seen >= next_sample and self.env.main:
+                self.save_samples()
+                next_sample = self._next_multiple(config.sample_every_kimg)
+        self.checkpoint()
+        if self.env.main:
+            print(f"\nstopped at {self.images_seen} images; checkpoint in {self.checkpoint_path}", file=sys.stderr)
+
+    def _next_multiple(self, every_kimg: float) -> int:
+        every = max(1, int(every_kimg * 1000))
+        return (self.images_seen // every + 1) * every
+
+    def _log(self, row: dict[str, Any]) -> None:
+        with open(os.path.join(self.run_dir, "metrics.jsonl"), "a") as f:
+            f.write(json.dumps(row) + "\n")
+
+    def checkpoint(self) -> None:
+        if self.env.main:
+            checkpoint.save(self.checkpoint_path, self.state())
+            if os.path.isfile(os.path.join(self.run_dir, "metrics.jsonl")):
+                self.save_plot()
+
+
+def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m model.train", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="cpu",
+                        help="; ".join(f"{k}: {v.description}" for k, v in PRESETS.items()))
+    parser.add_argument("--data", help="CIFAR-10 directory (binary or python layout), cifar10:DIR or folder:DIR")
+    parser.add_argument("--run-dir", required=True, help="where checkpoints, metrics and samples go")
+    parser.add_argument("--resume", action="store_true", help="continue the checkpoint in --run-dir exactly")
+    parser.add_argument("--init", help="start from the EMA weights of this checkpoint (e.g. model/weights/ema.pt)")
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    parser.add_argument("--compile", choices=["auto", "on", "off"], default="auto",
+                        help="torch.compile (auto: on GPUs with PyTorch 2.x)")
+    add_flags(parser, UNetConfig, DiffusionConfig, TrainConfig)
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    args = parse_args(argv)
+    env = setup_distributed(args.device)
+    try:
+        trainer = Trainer(args, env)
+    except (DatasetError, checkpoint.CheckpointError, ValueError) as e:
+        sys.exit(f"error: {e}")
+
+    def request_stop(signum: int, _frame: Any) -> None:
+        trainer.stop_requested = True
+        print(f"\n{signal.Signals(signum).name}: saving a checkpoint after this step", file=sys.stderr)
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    trainer.run()
+    if env.world > 1:
+        dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main()
