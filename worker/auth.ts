@@ -1,0 +1,67 @@
+/** Bearer-token authentication with scopes, and a limit on failed attempts per client. */
+import { createMiddleware } from "hono/factory";
+import { sameDigest, sha256Hex } from "./crypto";
+import { findTokenByHash, recentFailures, recordFailure } from "./db/tokens";
+import type { AppEnv, Principal } from "./env";
+import { ApiError } from "./errors";
+import { SCOPES, type Scope } from "./schemas";
+
+/** After this many bad tokens from one client within the window, it is refused until the window ends. */
+export const AUTH_FAILURE_LIMIT = 10;
+export const AUTH_FAILURE_WINDOW_SECONDS = 15 * 60;
+/** A shorter ADMIN_TOKEN is ignored: it would be guessable. */
+const MIN_ADMIN_TOKEN_LENGTH = 24;
+
+const BOOTSTRAP: Principal = { tokenId: "admin-token", scopes: SCOPES };
+
+function unauthorized(code: string, message: string): ApiError {
+  return new ApiError(401, code, message, undefined, { "WWW-Authenticate": `Bearer realm="edge-diffusion", error="invalid_token"` });
+}
+
+/** Resolves a presented secret to a principal, or throws the 401 that says why not. */
+async function authenticate(secret: string, env: AppEnv["Bindings"]): Promise<Principal> {
+  const hash = await sha256Hex(secret);
+  const admin = env.ADMIN_TOKEN;
+  if (admin && admin.length >= MIN_ADMIN_TOKEN_LENGTH && sameDigest(hash, await sha256Hex(admin))) return BOOTSTRAP;
+  const token = await findTokenByHash(env.DB, hash);
+  if (!token) throw unauthorized("invalid_token", "This token is not valid: check it, or ask an administrator for a new one.");
+  if (token.revoked_at) throw unauthorized("token_revoked", "This token was revoked: ask an administrator for a new one.");
+  return { tokenId: token.id, scopes: token.scopes.split(" ").filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)) };
+}
+
+/** Middleware for admin routes: requires `Authorization: Bearer <token>` holding `scope`. */
+export function requireScope(scope: Scope) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    // Cloudflare sets CF-Connecting-IP; without it (local runs) every caller shares one bucket.
+    const client = c.req.header("CF-Connecting-IP") ?? "local";
+    const now = Math.floor(Date.now() / 1000);
+    const { failures, retryAfter } = await recentFailures(c.env.DB, client, now, AUTH_FAILURE_WINDOW_SECONDS);
+    if (failures >= AUTH_FAILURE_LIMIT) {
+      throw new ApiError(
+        429,
+        "too_many_failed_attempts",
+        `Too many failed authentication attempts from this address: wait ${retryAfter} s and retry with a valid token.`,
+        undefined,
+        { "Retry-After": String(retryAfter) },
+      );
+    }
+    const match = /^Bearer +([\x21-\x7e]{1,512})$/i.exec(c.req.header("Authorization") ?? "");
+    if (!match?.[1]) {
+      throw unauthorized("missing_token", "This route needs an API token: send `Authorization: Bearer <token>`.");
+    }
+    let principal: Principal;
+    try {
+      principal = await authenticate(match[1], c.env);
+    } catch (err) {
+      await recordFailure(c.env.DB, client, now, AUTH_FAILURE_WINDOW_SECONDS);
+      throw err;
+    }
+    if (!principal.scopes.includes(scope)) {
+      throw new ApiError(403, "insufficient_scope", `This token lacks the '${scope}' scope: use a token that has it.`, {
+        required_scope: scope,
+      });
+    }
+    c.set("principal", principal);
+    await next();
+  });
+}

@@ -1,0 +1,63 @@
+/** D1 access for API tokens (only hashes are stored) and the failed-attempt counter. */
+import type { Scope } from "../schemas";
+
+export interface TokenRow {
+  id: string;
+  name: string;
+  scopes: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+const COLUMNS = "id, name, scopes, created_at, revoked_at";
+
+export async function insertToken(
+  db: D1Database,
+  token: { id: string; name: string; hash: string; scopes: readonly Scope[] },
+  now: string,
+): Promise<void> {
+  await db
+    .prepare("INSERT INTO tokens (id, name, hash, scopes, created_at) VALUES (?, ?, ?, ?, ?)")
+    .bind(token.id, token.name, token.hash, token.scopes.join(" "), now)
+    .run();
+}
+
+export function findTokenByHash(db: D1Database, hash: string): Promise<TokenRow | null> {
+  return db.prepare(`SELECT ${COLUMNS} FROM tokens WHERE hash = ?`).bind(hash).first<TokenRow>();
+}
+
+export async function listTokens(db: D1Database): Promise<TokenRow[]> {
+  const { results } = await db.prepare(`SELECT ${COLUMNS} FROM tokens ORDER BY created_at, id`).all<TokenRow>();
+  return results;
+}
+
+/** Sets revoked_at once; revoking twice keeps the first time. Returns the row, or null if unknown. */
+export function revokeToken(db: D1Database, id: string, now: string): Promise<TokenRow | null> {
+  return db
+    .prepare(`UPDATE tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? RETURNING ${COLUMNS}`)
+    .bind(now, id)
+    .first<TokenRow>();
+}
+
+/** Failures of `client` in the window that contains `nowSeconds` (0 when the window has passed). */
+export async function recentFailures(db: D1Database, client: string, nowSeconds: number, windowSeconds: number) {
+  const row = await db
+    .prepare("SELECT failures, window_start FROM auth_failures WHERE client = ?")
+    .bind(client)
+    .first<{ failures: number; window_start: number }>();
+  if (!row || row.window_start <= nowSeconds - windowSeconds) return { failures: 0, retryAfter: 0 };
+  return { failures: row.failures, retryAfter: row.window_start + windowSeconds - nowSeconds };
+}
+
+/** Counts one failure, starting a fresh window when the old one has passed (one atomic upsert). */
+export async function recordFailure(db: D1Database, client: string, nowSeconds: number, windowSeconds: number) {
+  await db
+    .prepare(
+      `INSERT INTO auth_failures (client, window_start, failures) VALUES (?1, ?2, 1)
+       ON CONFLICT (client) DO UPDATE SET
+         failures = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE failures + 1 END,
+         window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END`,
+    )
+    .bind(client, nowSeconds, windowSeconds)
+    .run();
+}

@@ -1,0 +1,104 @@
+/** Assembles the Worker: cross-cutting middleware, the API under /api, the built page for the rest. */
+import { cors } from "hono/cors";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import type { AppEnv } from "./env";
+import { ApiError, onError } from "./errors";
+import { createRouter } from "./openapi";
+import { adminFiles } from "./routes/admin-files";
+import { adminModels } from "./routes/admin-models";
+import { adminTokens } from "./routes/admin-tokens";
+import { healthRoutes } from "./routes/health";
+import { models } from "./routes/models";
+import { weights } from "./routes/weights";
+
+const api = createRouter()
+  .use(async (c, next) => {
+    await next();
+    // API data is public and token-guarded (no cookies): other origins may read and embed it.
+    c.header("Cross-Origin-Resource-Policy", "cross-origin");
+  })
+  .route("/", healthRoutes)
+  .route("/", models)
+  .route("/", weights)
+  .route("/", adminModels)
+  .route("/", adminFiles)
+  .route("/", adminTokens);
+
+const app = createRouter();
+
+app.use(requestId());
+app.use(async (c, next) => {
+  const started = Date.now();
+  await next();
+  console.log(
+    JSON.stringify({
+      request_id: c.get("requestId"),
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      status: c.res.status,
+      ms: Date.now() - started,
+      token: c.get("principal")?.tokenId,
+    }),
+  );
+});
+app.use(
+  secureHeaders({
+    // overwrite: false lets a route set its own Cross-Origin-Resource-Policy.
+    overwrite: false,
+    // Cross-origin isolation, so the page's onnxruntime-web gets SharedArrayBuffer and WASM threads.
+    crossOriginOpenerPolicy: "same-origin",
+    crossOriginEmbedderPolicy: "require-corp",
+    crossOriginResourcePolicy: "same-origin",
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
+      workerSrc: ["'self'", "blob:"],
+      imgSrc: ["'self'", "data:", "blob:"],
+      connectSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  }),
+);
+app.use(
+  "/api/*",
+  cors({
+    origin: "*",
+    allowMethods: ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
+    allowHeaders: ["Authorization", "Content-Type", "Range", "If-None-Match", "If-Range", "X-Request-Id"],
+    exposeHeaders: ["ETag", "Content-Range", "Content-Length", "Accept-Ranges", "Retry-After", "X-Request-Id"],
+    maxAge: 86400,
+  }),
+);
+
+app.route("/api", api);
+app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+  type: "http",
+  scheme: "bearer",
+  description: "An API token (POST /api/admin/tokens) or the ADMIN_TOKEN secret.",
+});
+app.doc("/api/openapi.json", {
+  openapi: "3.0.3",
+  info: {
+    title: "edge-diffusion registry",
+    version: "1",
+    description: "Model versions (manifest, training facts, metrics) and their weight files. Errors are `{error, message}`.",
+  },
+});
+
+app.all("/api/*", () => {
+  throw new ApiError(404, "not_found", "No API route has this path and method: see /api/openapi.json.");
+});
+// Everything else is the page; ASSETS serves index.html for unknown paths (SPA fallback).
+app.all("*", async (c) => {
+  const asset = await c.env.ASSETS.fetch(c.req.raw);
+  // A fresh Response, because fetched headers are immutable and the middleware adds headers.
+  return new Response(asset.body, asset);
+});
+app.onError(onError);
+
+export default app;

@@ -1,0 +1,119 @@
+import { z } from "@hono/zod-openapi";
+
+/** The manifest contract shared with model/export.py, the publish script and the page. */
+export const MANIFEST_SCHEMA = "edge-diffusion/manifest@1";
+/** Largest single weight file the registry accepts (R2 multipart allows far more; the browser does not). */
+export const MAX_FILE_BYTES = 4 * 1024 ** 3;
+
+export const VersionId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, "must match ^[a-z0-9][a-z0-9._-]{0,63}$")
+  .openapi({ example: "cifar10-cpu-2026-11-29-1a2b3c" });
+export const FileName = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,128}$/, "must match ^[A-Za-z0-9._-]{1,128}$")
+  .openapi({ example: "model.onnx" });
+export const Sha256 = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex digits")
+  .openapi({ example: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" });
+
+const count = z.number().int().nonnegative();
+
+/** Free-form values under `training` and `metrics`: numbers, strings, booleans, null, nested objects/arrays. */
+function isFreeForm(value: unknown, depth: number): boolean {
+  if (depth > 8) return false;
+  if (value === null || typeof value === "boolean") return true;
+  if (typeof value === "number") return Number.isFinite(value);
+  if (typeof value === "string") return value.length <= 4096;
+  if (Array.isArray(value)) return value.length <= 4096 && value.every((v) => isFreeForm(v, depth + 1));
+  if (typeof value === "object") return Object.values(value).every((v) => isFreeForm(v, depth + 1));
+  return false;
+}
+const freeFormCheck = (value: Record<string, unknown>) => isFreeForm(value, 0);
+const FREE_FORM_MESSAGE = "values must be numbers, strings, booleans, null or nested objects/arrays (depth <= 8)";
+
+const Tensor = z.strictObject({
+  name: z.string().min(1).max(128),
+  dtype: z.enum(["float32", "float16", "int32", "int64", "uint8", "bool"]),
+  shape: z.array(z.union([z.number().int().min(-1), z.string().min(1).max(64)])).max(8),
+});
+
+export const ManifestFile = z.strictObject({
+  name: FileName,
+  variant: z.enum(["fp32", "fp16"]),
+  bytes: z.number().int().positive().max(MAX_FILE_BYTES),
+  sha256: Sha256,
+});
+
+export const Manifest = z
+  .strictObject({
+    schema: z.literal(MANIFEST_SCHEMA),
+    id: VersionId,
+    name: z.string().min(1).max(200),
+    created: z.iso.datetime({ offset: true }),
+    image: z
+      .strictObject({
+        size: z.number().int().min(1).max(4096),
+        channels: z.number().int().min(1).max(4),
+        range: z.tuple([z.number(), z.number()]),
+      })
+      .refine((image) => image.range[0] < image.range[1], { message: "range must be [low, high] with low < high", path: ["range"] }),
+    classes: z
+      .strictObject({ names: z.array(z.string().min(1).max(64)).max(1000), null_class: count })
+      .refine((classes) => classes.null_class === classes.names.length, {
+        message: "null_class must equal names.length",
+        path: ["null_class"],
+      }),
+    diffusion: z
+      .strictObject({
+        schedule: z.string().min(1).max(64),
+        timesteps: z.number().int().min(1).max(10000),
+        prediction: z.enum(["eps", "v", "x0"]),
+        alphas_cumprod: z.array(z.number().min(0).max(1)).min(1).max(10000),
+      })
+      .refine((d) => d.alphas_cumprod.length === d.timesteps, {
+        message: "alphas_cumprod must have exactly `timesteps` entries",
+        path: ["alphas_cumprod"],
+      }),
+    onnx: z.strictObject({
+      opset: z.number().int().min(7).max(30),
+      inputs: z.array(Tensor).min(1).max(16),
+      outputs: z.array(Tensor).min(1).max(16),
+    }),
+    files: z
+      .array(ManifestFile)
+      .min(1)
+      .max(16)
+      .refine((files) => new Set(files.map((f) => f.name)).size === files.length, { message: "file names must be unique" }),
+    training: z
+      .looseObject({
+        dataset: z.string().max(200).optional(),
+        images_seen: count.optional(),
+        steps: count.optional(),
+        batch_size: count.optional(),
+        parameters: count.optional(),
+        hardware: z.string().max(500).optional(),
+        wall_seconds: z.number().nonnegative().optional(),
+        code_revision: z.string().max(100).optional(),
+        preset: z.string().max(100).optional(),
+      })
+      .refine(freeFormCheck, { message: FREE_FORM_MESSAGE }),
+    metrics: z.record(z.string().max(128), z.unknown()).refine(freeFormCheck, { message: FREE_FORM_MESSAGE }),
+  })
+  .openapi("Manifest");
+export type Manifest = z.infer<typeof Manifest>;
+
+/** JSON with object keys sorted at every level: equal manifests give equal strings. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+/** The public URL of a weight file; content-addressed, so it can be cached forever. */
+export function weightsPath(sha256: string): string {
+  return `/api/weights/${sha256}`;
+}

@@ -1,0 +1,42 @@
+/** Shared pieces of route declarations, so every route documents itself the same way. */
+import { OpenAPIHono, type z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { requireScope } from "./auth";
+import type { AppEnv } from "./env";
+import { validationHook } from "./errors";
+import { ErrorBody, type Scope } from "./schemas";
+
+export function createRouter() {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+}
+
+export function json<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { "application/json": { schema } } };
+}
+
+const ERROR_DESCRIPTIONS = {
+  400: "Invalid input (`invalid_request`, `malformed_body`, `size_mismatch`).",
+  401: "No valid token (`missing_token`, `invalid_token`, `token_revoked`).",
+  403: "The token lacks the route's scope (`insufficient_scope`).",
+  404: "Not found.",
+  409: "The version's state forbids this.",
+  411: "Content-Length is required (`length_required`).",
+  413: "Body over the size limit (`payload_too_large`).",
+  416: "Range not satisfiable.",
+  422: "The bytes do not match the manifest (`sha256_mismatch`).",
+  429: "Too many failed authentication attempts (`too_many_failed_attempts`).",
+} as const;
+
+/** Error responses a route can give, all with the `{error, message}` body. */
+export function errors(...statuses: (keyof typeof ERROR_DESCRIPTIONS)[]) {
+  return Object.fromEntries(statuses.map((status) => [status, json(ErrorBody, ERROR_DESCRIPTIONS[status])]));
+}
+
+/** What every admin route declares: the scope check (before validation, so no token means 401) and its docs. */
+export function adminOnly(scope: Scope, ...more: MiddlewareHandler<AppEnv>[]) {
+  return {
+    middleware: [requireScope(scope), ...more],
+    security: [{ bearer: [] }],
+    description: `Needs a bearer token with the \`${scope}\` scope.`,
+  };
+}

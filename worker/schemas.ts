@@ -1,0 +1,89 @@
+import { z } from "@hono/zod-openapi";
+import { FileName, Manifest, ManifestFile, Sha256, VersionId } from "./manifest";
+
+/** Scopes a token may hold; ADMIN_TOKEN holds all of them. */
+export const SCOPES = ["models:write", "models:promote", "tokens:admin"] as const;
+export const Scope = z.enum(SCOPES);
+export type Scope = z.infer<typeof Scope>;
+
+export const ErrorBody = z
+  .object({
+    error: z.string().openapi({ example: "version_not_found" }),
+    message: z.string().openapi({ example: "No published version has this id: list versions with GET /api/models." }),
+  })
+  .openapi("Error");
+
+export const VersionStatus = z.enum(["pending", "ready", "retired"]);
+
+export const PublicVersion = z
+  .object({
+    id: VersionId,
+    status: VersionStatus,
+    current: z.boolean(),
+    created_at: z.string(),
+    finalized_at: z.string().nullable(),
+    promoted_at: z.string().nullable().openapi({ description: "When this version last became current." }),
+    manifest: Manifest.extend({
+      files: z.array(ManifestFile.extend({ url: z.string().openapi({ description: "GET it: /api/weights/<sha256>" }) })),
+    }),
+  })
+  .openapi("Version");
+export type PublicVersion = z.infer<typeof PublicVersion>;
+
+export const FileState = z
+  .object({
+    name: FileName,
+    sha256: Sha256,
+    bytes: z.number().int(),
+    verified: z.boolean().openapi({ description: "R2 holds exactly these bytes (sha256 checked by the Worker)." }),
+  })
+  .openapi("FileState");
+export type FileState = z.infer<typeof FileState>;
+
+export const AdminVersion = PublicVersion.extend({ files: z.array(FileState) }).openapi("AdminVersion");
+export type AdminVersion = z.infer<typeof AdminVersion>;
+
+/** Keyset pagination: `cursor` is the `next_cursor` of the previous page. */
+export const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ param: { name: "limit", in: "query" } }),
+  cursor: z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, "must be a next_cursor value returned by a previous page")
+    .optional()
+    .openapi({ param: { name: "cursor", in: "query" } }),
+});
+
+export function versionList<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), next_cursor: z.string().nullable() });
+}
+
+export const IdParams = z.object({ id: VersionId.openapi({ param: { name: "id", in: "path" } }) });
+export const FileParams = IdParams.extend({ name: FileName.openapi({ param: { name: "name", in: "path" } }) });
+export const UploadParams = FileParams.extend({
+  upload_id: z
+    .string()
+    .regex(/^upl_[0-9a-f]{32}$/, "must be an upload_id returned by POST .../uploads")
+    .openapi({ param: { name: "upload_id", in: "path" } }),
+});
+export const PartParams = UploadParams.extend({
+  part_number: z.coerce.number().int().min(1).max(10000).openapi({ param: { name: "part_number", in: "path" } }),
+});
+export const ShaParams = z.object({ sha256: Sha256.openapi({ param: { name: "sha256", in: "path" } }) });
+
+export const TokenInfo = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    scopes: z.array(Scope),
+    created_at: z.string(),
+    revoked_at: z.string().nullable(),
+  })
+  .openapi("Token");
+export type TokenInfo = z.infer<typeof TokenInfo>;
+
+export const TokenParams = z.object({
+  token_id: z
+    .string()
+    .regex(/^tok_[0-9a-f]{16}$/)
+    .openapi({ param: { name: "token_id", in: "path" } }),
+});

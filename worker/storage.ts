@@ -1,0 +1,67 @@
+/** R2 access for weight files: content-addressed keys, and writes that only land when the bytes are right. */
+import { toHex } from "./crypto";
+
+export function weightsKey(sha256: string): string {
+  return `weights/${sha256}`;
+}
+
+/** Where the parts of a multipart upload are assembled before they are verified. */
+export function stagingKey(uploadId: string): string {
+  return `staging/${uploadId}`;
+}
+
+export type StoreResult =
+  | { ok: true }
+  | { ok: false; code: "size_mismatch" | "sha256_mismatch" | "upload_incomplete"; message: string };
+
+/**
+ * Streams `body` into R2 at `key` while hashing it. R2 is given the expected sha256 too, so it
+ * refuses to commit wrong bytes: a failed upload never leaves an object behind. The byte count
+ * and our own digest say which way it failed.
+ */
+export async function storeVerified(
+  bucket: R2Bucket,
+  key: string,
+  body: ReadableStream<Uint8Array>,
+  expected: { bytes: number; sha256: string },
+): Promise<StoreResult> {
+  const digest = new crypto.DigestStream("SHA-256");
+  const digestWriter = digest.getWriter();
+  let received = 0;
+  let ended = false;
+  const hashed = body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      async transform(chunk, controller) {
+        received += chunk.byteLength;
+        await digestWriter.write(chunk);
+        controller.enqueue(chunk);
+      },
+      async flush() {
+        ended = true;
+        await digestWriter.close();
+      },
+    }),
+  );
+  const fixed = new FixedLengthStream(expected.bytes);
+  const [, put] = await Promise.allSettled([
+    hashed.pipeTo(fixed.writable),
+    bucket.put(key, fixed.readable, { sha256: expected.sha256 }),
+  ]);
+  if (received !== expected.bytes || (!ended && put.status === "rejected")) {
+    const how = received > expected.bytes ? "more" : "fewer";
+    return ended || received > expected.bytes
+      ? { ok: false, code: "size_mismatch", message: `Received ${how} bytes than the manifest's ${expected.bytes}: upload the exact file.` }
+      : { ok: false, code: "upload_incomplete", message: `The body ended after ${received} of ${expected.bytes} bytes: retry the upload.` };
+  }
+  const actual = toHex(await digest.digest);
+  if (actual !== expected.sha256) {
+    if (put.status === "fulfilled") await bucket.delete(key);
+    return {
+      ok: false,
+      code: "sha256_mismatch",
+      message: `The body's sha256 is ${actual}, the manifest says ${expected.sha256}: upload the file the manifest describes.`,
+    };
+  }
+  if (put.status === "rejected") throw put.reason;
+  return { ok: true };
+}
