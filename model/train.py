@@ -52,7 +52,9 @@ def setup_distributed(device_flag: str) -> Distributed:
         device = torch.device("cuda", local_rank)
     else:
         device = torch.device("cpu")
-        torch.set_num_threads(max(1, (os.cpu_count() or 1) // world))  # Debian's torch starts at 1 thread
+        # Debian's torch starts at 1 thread whatever the machine; OMP_NUM_THREADS still wins when set.
+        threads = int(os.environ.get("OMP_NUM_THREADS", 0)) or (os.cpu_count() or 1) // world
+        torch.set_num_threads(max(1, threads))
     if world > 1:
         dist.init_process_group("nccl" if use_cuda else "gloo")
     return Distributed(rank, world, device)
@@ -124,6 +126,7 @@ class Trainer:
         state = self._initial_state(args)
         self.unet_config, self.diffusion_config = checkpoint.configs(state)
         self.train_config: TrainConfig = override(TrainConfig(**state["train"]), args)
+        self.preset: str = state.get("preset", args.preset)
         self.dataset_spec: str = args.data or state.get("dataset", "")
         if not self.dataset_spec:
             raise DatasetError("no dataset: pass --data <CIFAR-10 directory | cifar10:DIR | folder:DIR>")
@@ -132,6 +135,7 @@ class Trainer:
             raise DatasetError(f"the model has {self.unet_config.num_classes} classes but {self.dataset_spec} has "
                                f"{len(self.dataset.class_names)}: pass --num-classes {len(self.dataset.class_names)}")
         self.diffusion = Diffusion(self.diffusion_config)
+        torch.manual_seed(self.train_config.seed)  # the same initial weights on every rank and every run
         self.net = UNet(self.unet_config).to(env.device)
         if "net" in state:
             self.net.load_state_dict(state["net"])
@@ -171,11 +175,11 @@ class Trainer:
             unet, diffusion = checkpoint.configs(init)
             return {"unet": dataclasses.asdict(unet), "diffusion": dataclasses.asdict(diffusion),
                     "train": dataclasses.asdict(preset.train), "ema": init["ema"],
-                    "dataset": init.get("dataset", "")}
+                    "dataset": init.get("dataset", ""), "preset": init.get("preset", args.preset)}
         unet = override(preset.unet, args)
         diffusion = override(preset.diffusion, args)
         return {"unet": dataclasses.asdict(unet), "diffusion": dataclasses.asdict(diffusion),
-                "train": dataclasses.asdict(preset.train)}
+                "train": dataclasses.asdict(preset.train), "preset": args.preset}
 
     def _wrap(self, compile_flag: str) -> torch.nn.Module:
         model: torch.nn.Module = self.net
@@ -191,7 +195,8 @@ class Trainer:
         return {
             "unet": dataclasses.asdict(self.unet_config), "diffusion": dataclasses.asdict(self.diffusion_config),
             "train": dataclasses.asdict(self.train_config), "class_names": self.dataset.class_names,
-            "dataset": self.dataset_spec, "net": self.net.state_dict(), "ema": self.ema.state_dict(),
+            "dataset": self.dataset_spec, "dataset_name": self.dataset.name, "preset": self.preset,
+            "net": self.net.state_dict(), "ema": self.ema.state_dict(),
             "optimizer": self.optimizer.state_dict(), "step": self.step, "images_seen": self.images_seen,
             "wall_seconds": self.wall_seconds, "generator": self.generator.get_state(),
             "torch_rng": torch.get_rng_state(), "hardware": hardware(self.env), "code_revision": code_revision(),

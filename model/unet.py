@@ -42,6 +42,7 @@ class ResBlock(nn.Module):
         super().__init__()
         self.norm1 = group_norm(in_ch, groups)
         self.conv1 = nn.Conv2d(in_ch, out_ch, 3, padding=1)
+        self.out_ch = out_ch
         self.emb = nn.Linear(emb_dim, 2 * out_ch)
         self.norm2 = group_norm(out_ch, groups)
         self.dropout = nn.Dropout(dropout)
@@ -50,7 +51,9 @@ class ResBlock(nn.Module):
 
     def forward(self, x: torch.Tensor, emb: torch.Tensor) -> torch.Tensor:
         h = self.conv1(F.silu(self.norm1(x)))
-        scale, shift = self.emb(F.silu(emb))[:, :, None, None].chunk(2, dim=1)
+        # Slices of known size rather than chunk(): no Shape ops in the exported graph.
+        scale_shift = self.emb(F.silu(emb))[:, :, None, None]
+        scale, shift = scale_shift[:, :self.out_ch], scale_shift[:, self.out_ch:]
         h = self.norm2(h) * (1 + scale) + shift
         h = self.conv2(self.dropout(F.silu(h)))
         return self.skip(x) + h
@@ -72,7 +75,7 @@ class AttentionBlock(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         heads, head_dim, pixels = self.shape
         qkv = self.qkv(self.norm(x)).reshape(-1, 3 * heads, head_dim, pixels)
-        q, k, v = qkv.chunk(3, dim=1)
+        q, k, v = qkv[:, :heads], qkv[:, heads:2 * heads], qkv[:, 2 * heads:]
         weights = torch.softmax(torch.matmul(q.transpose(2, 3), k) * head_dim ** -0.5, dim=-1)
         h = torch.matmul(v, weights.transpose(2, 3))  # [B, heads, head_dim, pixels]
         return x + self.proj(h.reshape(-1, *self.image_shape))

@@ -29,29 +29,33 @@ export async function storeVerified(
   const digestWriter = digest.getWriter();
   let received = 0;
   let ended = false;
+  // Wrong lengths error the stream here, before R2 sees a byte too many or a close too early.
   const hashed = body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       async transform(chunk, controller) {
         received += chunk.byteLength;
+        if (received > expected.bytes) return controller.error(new RangeError("body longer than the manifest says"));
         await digestWriter.write(chunk);
         controller.enqueue(chunk);
       },
-      async flush() {
+      async flush(controller) {
+        if (received < expected.bytes) return controller.error(new RangeError("body shorter than the manifest says"));
         ended = true;
         await digestWriter.close();
       },
     }),
   );
   const fixed = new FixedLengthStream(expected.bytes);
-  const [, put] = await Promise.allSettled([
+  const [piped, put] = await Promise.allSettled([
     hashed.pipeTo(fixed.writable),
     bucket.put(key, fixed.readable, { sha256: expected.sha256 }),
   ]);
-  if (received !== expected.bytes || (!ended && put.status === "rejected")) {
-    const how = received > expected.bytes ? "more" : "fewer";
-    return ended || received > expected.bytes
-      ? { ok: false, code: "size_mismatch", message: `Received ${how} bytes than the manifest's ${expected.bytes}: upload the exact file.` }
-      : { ok: false, code: "upload_incomplete", message: `The body ended after ${received} of ${expected.bytes} bytes: retry the upload.` };
+  if (!ended) {
+    if (piped.status === "rejected" && piped.reason instanceof RangeError) {
+      const how = received > expected.bytes ? "more" : "fewer";
+      return { ok: false, code: "size_mismatch", message: `Received ${how} bytes than the manifest's ${expected.bytes}: upload the exact file.` };
+    }
+    return { ok: false, code: "upload_incomplete", message: `The body broke off after ${received} of ${expected.bytes} bytes: retry the upload.` };
   }
   const actual = toHex(await digest.digest);
   if (actual !== expected.sha256) {

@@ -15,8 +15,8 @@ export default defineConfig({
       miniflare: {
         bindings: {
           ADMIN_TOKEN: "test-admin-token-0123456789abcdef",
-          // Small, so the size limit and the multipart path can be tested with small files.
-          MAX_UPLOAD_BYTES: "65536",
+          // R2's smallest multipart part (5 MiB), so the limit and the multipart path are testable with small files.
+          MAX_UPLOAD_BYTES: String(5 * 1024 * 1024),
           TEST_MIGRATIONS: await readD1Migrations(`${root}/worker/migrations`),
         },
       },

@@ -1,0 +1,57 @@
+"""Small synthetic data made on the fly: the tests never read the real CIFAR-10."""
+from __future__ import annotations
+
+import os
+import pickle
+
+# Tiny models run fastest on one thread, and do not fight a training run in the background for cores.
+os.environ["OMP_NUM_THREADS"] = "1"
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from PIL import Image  # noqa: E402
+
+torch.set_num_threads(1)
+
+
+def synthetic_cifar(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 256, (n, 3, 32, 32), dtype=np.uint8), rng.integers(0, 10, n, dtype=np.uint8)
+
+
+@pytest.fixture
+def cifar_binary(tmp_path):
+    """CIFAR-10's official binary layout: records of 1 label byte + 3072 pixel bytes."""
+    root = tmp_path / "cifar-10-batches-bin"
+    root.mkdir()
+    for i, name in enumerate([f"data_batch_{b}.bin" for b in range(1, 6)] + ["test_batch.bin"]):
+        images, labels = synthetic_cifar(4, seed=i)
+        records = np.concatenate([labels[:, None], images.reshape(4, -1)], axis=1)
+        records.tofile(root / name)
+    return tmp_path
+
+
+@pytest.fixture
+def cifar_python(tmp_path):
+    """torchvision's python layout: pickled dicts with b'data' and b'labels'."""
+    root = tmp_path / "cifar-10-batches-py"
+    root.mkdir()
+    for i, name in enumerate([f"data_batch_{b}" for b in range(1, 6)] + ["test_batch"]):
+        images, labels = synthetic_cifar(4, seed=i)
+        with open(root / name, "wb") as f:
+            pickle.dump({b"data": images.reshape(4, -1), b"labels": labels.tolist()}, f)
+    return tmp_path
+
+
+@pytest.fixture
+def image_folder(tmp_path):
+    """Two classes of 24x20 images: dark squares and bright squares, easy for a tiny model."""
+    root = tmp_path / "folder"
+    rng = np.random.default_rng(0)
+    for name, level in (("bright", 200), ("dark", 50)):
+        (root / name).mkdir(parents=True)
+        for i in range(8):
+            pixels = np.clip(level + rng.normal(0, 10, (20, 24, 3)), 0, 255).astype(np.uint8)
+            Image.fromarray(pixels).save(root / name / f"{i}.png")
+    return root

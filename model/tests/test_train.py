@@ -1,0 +1,75 @@
+import json
+import os
+
+import pytest
+import torch
+
+from model import checkpoint
+from model.train import main
+
+TINY = ["--preset", "tiny", "--batch-size", "8", "--log-every", "5", "--sample-every-kimg", "1000",
+        "--checkpoint-every-kimg", "1000"]
+
+
+def train(run_dir, data, *extra):
+    main(TINY + ["--data", f"folder:{data}", "--run-dir", str(run_dir), *extra])
+    return checkpoint.load(os.path.join(run_dir, "checkpoint.pt"))
+
+
+def test_loss_falls_on_tiny_synthetic_data(tmp_path, image_folder):
+    train(tmp_path / "run", image_folder, "--total-kimg", "1.6", "--lr", "2e-3", "--num-classes", "2")
+    rows = [json.loads(line) for line in open(tmp_path / "run" / "metrics.jsonl")]
+    first, last = rows[0]["loss"], sum(r["loss"] for r in rows[-5:]) / 5
+    assert last < 0.6 * first, (first, last)
+    assert (tmp_path / "run" / "loss.png").stat().st_size > 0
+
+
+def test_resume_continues_exactly(tmp_path, image_folder):
+    args = ("--num-classes", "2", "--dropout", "0.1")
+    straight = train(tmp_path / "a", image_folder, "--total-kimg", "0.16", *args)
+    train(tmp_path / "b", image_folder, "--total-kimg", "0.08", *args)
+    resumed = main(TINY + ["--run-dir", str(tmp_path / "b"), "--resume", "--total-kimg", "0.16"]) or \
+        checkpoint.load(os.path.join(tmp_path / "b", "checkpoint.pt"))
+    assert resumed["images_seen"] == straight["images_seen"] == 160
+    for key in ("net", "ema"):
+        for name, value in straight[key].items():
+            assert torch.equal(value, resumed[key][name]), f"{key}.{name} differs after resume"
+
+
+def test_samples_are_written_as_a_grid(tmp_path, image_folder):
+    train(tmp_path / "run", image_folder, "--total-kimg", "0.016", "--sample-every-kimg", "0.008", "--num-classes", "2")
+    assert (tmp_path / "run" / "samples" / "latest.png").stat().st_size > 0
+
+
+def test_warm_start_from_shipped_ema_weights(tmp_path, image_folder):
+    state = train(tmp_path / "a", image_folder, "--total-kimg", "0.016", "--num-classes", "2")
+    checkpoint.save(str(tmp_path / "ema.pt"), checkpoint.ema_only(state))
+    warm = train(tmp_path / "b", image_folder, "--total-kimg", "0.008", "--init", str(tmp_path / "ema.pt"))
+    assert warm["images_seen"] == 8 and warm["unet"] == state["unet"]
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--data", "/nonexistent/cifar"], "CIFAR-10 not found at /nonexistent/cifar"),
+    (["--num-heads", "3"], "attention heads"),
+    (["--schedule", "quadratic"], "unknown schedule"),
+    (["--resume"], "no checkpoint at"),
+])
+def test_bad_inputs_exit_with_a_clear_message(tmp_path, image_folder, extra, message, capsys):
+    args = TINY + ["--data", f"folder:{image_folder}", "--num-classes", "2", "--run-dir", str(tmp_path / "r")]
+    with pytest.raises(SystemExit, match=message):
+        main(args + extra)
+
+
+def test_a_mismatched_class_count_says_which_flag_to_pass(tmp_path, image_folder):
+    with pytest.raises(SystemExit, match="pass --num-classes 2"):
+        main(TINY + ["--data", f"folder:{image_folder}", "--run-dir", str(tmp_path / "r")])
+
+
+def test_corrupt_checkpoint_is_refused(tmp_path):
+    path = tmp_path / "checkpoint.pt"
+    path.write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(checkpoint.CheckpointError, match="not a readable checkpoint"):
+        checkpoint.load(str(path))
+    torch.save({"weights": 1}, path)
+    with pytest.raises(checkpoint.CheckpointError, match="not an edge-diffusion checkpoint"):
+        checkpoint.load(str(path))

@@ -1,0 +1,131 @@
+/** Uploads only land when size and sha256 match the manifest; failures leave nothing visible. */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { ADMIN, bytesOf, call, expectError, expectJson, manifestFor, sha256Hex, streamOf, upload } from "./helpers";
+
+/** MAX_UPLOAD_BYTES in the test configuration. */
+const LIMIT = 5 * 1024 * 1024;
+
+async function create(id: string, weights: Record<string, Uint8Array>) {
+  const manifest = await manifestFor(id, weights);
+  await expectJson(call("/api/admin/models", { method: "POST", token: ADMIN, json: manifest }), 201);
+  return manifest;
+}
+
+/** Nothing of the version is stored, verified or public. */
+async function expectNothingVisible(id: string, sha: string) {
+  expect(await env.WEIGHTS.head(`weights/${sha}`)).toBeNull();
+  const admin = await expectJson<{ status: string; files: { verified: boolean }[] }>(call(`/api/admin/models/${id}`, { token: ADMIN }), 200);
+  expect(admin.status).toBe("pending");
+  expect(admin.files.some((file) => file.verified)).toBe(false);
+  await expectError(call(`/api/admin/models/${id}/finalize`, { method: "POST", token: ADMIN }), 409, "files_missing");
+  await expectError(call(`/api/models/${id}`), 404, "version_not_found");
+  await expectError(call(`/api/weights/${sha}`), 404, "weights_not_found");
+}
+
+describe("single-request upload", () => {
+  it("rejects bytes whose sha256 differs from the manifest", async () => {
+    const good = bytesOf(1000, 1);
+    const manifest = await create("bad-sha", { "model.onnx": good });
+    const tampered = good.slice();
+    tampered[500] = (tampered[500] ?? 0) ^ 1;
+    const body = await expectError(upload("bad-sha", "model.onnx", tampered), 422, "sha256_mismatch");
+    expect(body.message).toContain(await sha256Hex(tampered));
+    await expectNothingVisible("bad-sha", manifest.files[0]?.sha256 ?? "");
+  });
+
+  it("rejects a truncated streamed body", async () => {
+    const good = bytesOf(1000, 2);
+    const manifest = await create("truncated", { "model.onnx": good });
+    await expectError(upload("truncated", "model.onnx", streamOf(good.slice(0, 600))), 400, "size_mismatch");
+    await expectNothingVisible("truncated", manifest.files[0]?.sha256 ?? "");
+  });
+
+  it("rejects a streamed body longer than the manifest says", async () => {
+    const good = bytesOf(1000, 3);
+    const manifest = await create("too-long", { "model.onnx": good });
+    const longer = new Uint8Array(1200);
+    longer.set(good);
+    await expectError(upload("too-long", "model.onnx", streamOf(longer)), 400, "size_mismatch");
+    await expectNothingVisible("too-long", manifest.files[0]?.sha256 ?? "");
+  });
+
+  it("rejects a Content-Length that differs from the manifest before reading", async () => {
+    const good = bytesOf(1000, 4);
+    const manifest = await create("short-length", { "model.onnx": good });
+    await expectError(upload("short-length", "model.onnx", good.slice(0, 999)), 400, "size_mismatch");
+    await expectNothingVisible("short-length", manifest.files[0]?.sha256 ?? "");
+  });
+
+  it("refuses a file over the single-request limit and points to multipart", async () => {
+    const big = bytesOf(LIMIT + 1, 5);
+    const manifest = await create("oversize", { "model.onnx": big });
+    const body = await expectError(upload("oversize", "model.onnx", big), 413, "payload_too_large");
+    expect(body.message).toContain("multipart");
+    await expectNothingVisible("oversize", manifest.files[0]?.sha256 ?? "");
+  });
+
+  it("refuses files the manifest does not list", async () => {
+    await create("unlisted", { "model.onnx": bytesOf(10, 6) });
+    await expectError(upload("unlisted", "other.onnx", bytesOf(10, 6)), 404, "file_not_in_manifest");
+    await expectError(upload("no-such-version", "model.onnx", bytesOf(10, 6)), 404, "version_not_found");
+  });
+});
+
+/** Runs a multipart upload of `bytes` in parts of `partSize`; returns the complete response. */
+async function multipartUpload(id: string, name: string, bytes: Uint8Array, partSize: number, skipPart?: number) {
+  const base = `/api/admin/models/${id}/files/${name}/uploads`;
+  const started = await expectJson<{ upload_id: string }>(call(base, { method: "POST", token: ADMIN }), 201);
+  const parts: { part_number: number; etag: string }[] = [];
+  for (let offset = 0, n = 1; offset < bytes.byteLength; offset += partSize, n++) {
+    if (n === skipPart) continue;
+    const part = bytes.slice(offset, offset + partSize);
+    parts.push(await expectJson(call(`${base}/${started.upload_id}/parts/${n}`, { method: "PUT", token: ADMIN, body: part }), 200));
+  }
+  return { uploadId: started.upload_id, complete: call(`${base}/${started.upload_id}/complete`, { method: "POST", token: ADMIN, json: { parts } }) };
+}
+
+describe("multipart upload", () => {
+  it("assembles a file larger than one request and verifies it", async () => {
+    const big = bytesOf(LIMIT + 123, 7);
+    const manifest = await create("multi-ok", { "model.onnx": big });
+    const { complete } = await multipartUpload("multi-ok", "model.onnx", big, LIMIT);
+    expect((await expectJson<{ file: { verified: boolean } }>(complete, 201)).file.verified).toBe(true);
+    await expectJson(call("/api/admin/models/multi-ok/finalize", { method: "POST", token: ADMIN }), 200);
+    const sha = manifest.files[0]?.sha256 ?? "";
+    const res = await call(`/api/weights/${sha}`);
+    expect(await sha256Hex(new Uint8Array(await res.arrayBuffer()))).toBe(sha);
+    expect((await env.WEIGHTS.list({ prefix: "staging/" })).objects).toEqual([]);
+  });
+
+  it("rejects assembled bytes with the wrong sha256 and leaves nothing behind", async () => {
+    const big = bytesOf(LIMIT + 500, 8);
+    const manifest = await create("multi-bad", { "model.onnx": big });
+    const tampered = big.slice();
+    tampered[LIMIT + 10] = (tampered[LIMIT + 10] ?? 0) ^ 0xff;
+    const { complete } = await multipartUpload("multi-bad", "model.onnx", tampered, LIMIT);
+    await expectError(complete, 422, "sha256_mismatch");
+    await expectNothingVisible("multi-bad", manifest.files[0]?.sha256 ?? "");
+    expect((await env.WEIGHTS.list({ prefix: "staging/" })).objects).toEqual([]);
+  });
+
+  it("rejects a missing part as a size mismatch", async () => {
+    const big = bytesOf(LIMIT * 2 + 1, 9);
+    const manifest = await create("multi-missing", { "model.onnx": big });
+    const { complete } = await multipartUpload("multi-missing", "model.onnx", big, LIMIT, 2);
+    await expectError(complete, 400, "size_mismatch");
+    await expectNothingVisible("multi-missing", manifest.files[0]?.sha256 ?? "");
+  });
+
+  it("refuses parts over the limit, parts without Content-Length, and unknown uploads", async () => {
+    await create("multi-limits", { "model.onnx": bytesOf(LIMIT * 2, 10) });
+    const base = "/api/admin/models/multi-limits/files/model.onnx/uploads";
+    const { upload_id } = await expectJson<{ upload_id: string }>(call(base, { method: "POST", token: ADMIN }), 201);
+    await expectError(call(`${base}/${upload_id}/parts/1`, { method: "PUT", token: ADMIN, body: bytesOf(LIMIT + 1, 11) }), 413, "payload_too_large");
+    await expectError(call(`${base}/${upload_id}/parts/1`, { method: "PUT", token: ADMIN, body: streamOf(bytesOf(10, 11)) }), 411, "length_required");
+    const unknown = `upl_${"0".repeat(32)}`;
+    await expectError(call(`${base}/${unknown}/parts/1`, { method: "PUT", token: ADMIN, body: bytesOf(10, 12) }), 404, "upload_not_found");
+    expect((await call(`${base}/${upload_id}`, { method: "DELETE", token: ADMIN })).status).toBe(204);
+    await expectError(call(`${base}/${upload_id}/parts/1`, { method: "PUT", token: ADMIN, body: bytesOf(10, 12) }), 404, "upload_not_found");
+  });
+});
