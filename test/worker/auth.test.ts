@@ -1,0 +1,117 @@
+/** Every admin route refuses callers without the right token; tokens are stored only as hashes. */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { ADMIN, call, expectError, expectJson, freshIp, sha256Hex, tokenWith } from "./helpers";
+
+const VERSION = "/api/admin/models/auth-v";
+const FILE = `${VERSION}/files/model.onnx`;
+const UPLOAD = `${FILE}/uploads/upl_${"0".repeat(32)}`;
+
+/** Every admin route with the scope it needs. */
+const ADMIN_ROUTES: [method: string, path: string, scope: string][] = [
+  ["POST", "/api/admin/models", "models:write"],
+  ["GET", "/api/admin/models", "models:write"],
+  ["GET", VERSION, "models:write"],
+  ["PUT", FILE, "models:write"],
+  ["POST", `${FILE}/uploads`, "models:write"],
+  ["PUT", `${UPLOAD}/parts/1`, "models:write"],
+  ["POST", `${UPLOAD}/complete`, "models:write"],
+  ["DELETE", UPLOAD, "models:write"],
+  ["POST", `${VERSION}/finalize`, "models:write"],
+  ["POST", `${VERSION}/promote`, "models:promote"],
+  ["POST", `${VERSION}/retire`, "models:promote"],
+  ["DELETE", VERSION, "models:promote"],
+  ["POST", "/api/admin/rollback", "models:promote"],
+  ["POST", "/api/admin/tokens", "tokens:admin"],
+  ["GET", "/api/admin/tokens", "tokens:admin"],
+  ["DELETE", "/api/admin/tokens/tok_0000000000000000", "tokens:admin"],
+];
+const ALL_SCOPES = ["models:write", "models:promote", "tokens:admin"];
+
+/** A body that would pass validation, so only auth decides the outcome. */
+function bodyFor(method: string, path: string) {
+  if (path.endsWith("/tokens") && method === "POST") return { json: { name: "x", scopes: ["models:write"] } };
+  if (path.endsWith("/complete")) return { json: { parts: [{ part_number: 1, etag: "x" }] } };
+  if (method === "PUT") return { body: new Uint8Array(4) };
+  return {};
+}
+
+describe("auth matrix", () => {
+  it("refuses every admin route without the right token, and lets the right one through", async () => {
+    const revoked = await tokenWith(...ALL_SCOPES);
+    await expectJson(call(`/api/admin/tokens/${revoked.id}`, { method: "DELETE", token: ADMIN }), 200);
+    for (const [method, path, scope] of ADMIN_ROUTES) {
+      const send = (token?: string) => call(path, { method, token, ...bodyFor(method, path) });
+      const label = `${method} ${path}`;
+      const wrong = await tokenWith(...ALL_SCOPES.filter((s) => s !== scope));
+      const right = await tokenWith(scope);
+
+      const missing = await send();
+      expect(missing.status, label).toBe(401);
+      expect(missing.headers.get("WWW-Authenticate"), label).toContain("Bearer");
+      expect((await missing.json<{ error: string }>()).error, label).toBe("missing_token");
+      expect((await expectError(send("edt_not-a-real-token"), 401, "invalid_token")).error, label).toBe("invalid_token");
+      await expectError(send(revoked.token), 401, "token_revoked");
+      const forbidden = await expectError(send(wrong.token), 403, "insufficient_scope");
+      expect(forbidden.required_scope, label).toBe(scope);
+      expect([401, 403, 429], label).not.toContain((await send(right.token)).status);
+    }
+  });
+
+  it("treats a malformed Authorization header as no token", async () => {
+    await expectError(call("/api/admin/tokens", { headers: { Authorization: `Basic ${btoa("a:b")}` } }), 401, "missing_token");
+    await expectError(call("/api/admin/tokens", { headers: { Authorization: "Bearer" } }), 401, "missing_token");
+  });
+});
+
+describe("failed attempts", () => {
+  it("locks out an address after 10 bad tokens, even for a valid token, and only that address", async () => {
+    const ip = freshIp();
+    for (let i = 0; i < 10; i++) await expectError(call("/api/admin/tokens", { token: `bad-${i}`, ip }), 401, "invalid_token");
+    const locked = await call("/api/admin/tokens", { token: ADMIN, ip });
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect((await locked.json<{ error: string }>()).error).toBe("too_many_failed_attempts");
+    await expectJson(call("/api/admin/tokens", { token: ADMIN, ip: freshIp() }), 200);
+  });
+
+  it("does not count missing tokens or wrong scopes as failures", async () => {
+    const ip = freshIp();
+    const reader = await tokenWith("models:write");
+    for (let i = 0; i < 12; i++) {
+      await expectError(call("/api/admin/tokens", { ip }), 401, "missing_token");
+      await expectError(call("/api/admin/tokens", { token: reader.token, ip }), 403, "insufficient_scope");
+    }
+    await expectJson(call("/api/admin/tokens", { token: ADMIN, ip }), 200);
+  });
+});
+
+describe("tokens", () => {
+  it("shows the secret once, stores only its hash, and stops working once revoked", async () => {
+    const created = await expectJson<{ id: string; token: string; scopes: string[]; revoked_at: null }>(
+      call("/api/admin/tokens", { method: "POST", token: ADMIN, json: { name: "publisher", scopes: ["models:write", "models:promote"] } }),
+      201,
+    );
+    expect(created.token).toMatch(/^edt_[0-9a-f]{64}$/);
+    const listing = await call("/api/admin/tokens", { token: ADMIN });
+    expect(await listing.text()).not.toContain(created.token);
+
+    const stored = await env.DB.prepare("SELECT * FROM tokens WHERE id = ?").bind(created.id).first<Record<string, unknown>>();
+    expect(stored?.hash).toBe(await sha256Hex(new TextEncoder().encode(created.token)));
+    expect(Object.values(stored ?? {})).not.toContain(created.token);
+
+    await expectJson(call("/api/admin/models", { token: created.token }), 200);
+    const revoked = await expectJson<{ revoked_at: string | null }>(call(`/api/admin/tokens/${created.id}`, { method: "DELETE", token: ADMIN }), 200);
+    expect(revoked.revoked_at).not.toBeNull();
+    const again = await expectJson<{ revoked_at: string | null }>(call(`/api/admin/tokens/${created.id}`, { method: "DELETE", token: ADMIN }), 200);
+    expect(again.revoked_at).toBe(revoked.revoked_at);
+    await expectError(call("/api/admin/models", { token: created.token }), 401, "token_revoked");
+    await expectError(call("/api/admin/tokens/tok_ffffffffffffffff", { method: "DELETE", token: ADMIN }), 404, "token_not_found");
+  });
+
+  it("validates new tokens' names and scopes", async () => {
+    await expectError(call("/api/admin/tokens", { method: "POST", token: ADMIN, json: { name: "x", scopes: ["root"] } }), 400, "invalid_request");
+    await expectError(call("/api/admin/tokens", { method: "POST", token: ADMIN, json: { name: "", scopes: ["tokens:admin"] } }), 400, "invalid_request");
+    await expectError(call("/api/admin/tokens", { method: "POST", token: ADMIN, json: { name: "x", scopes: [] } }), 400, "invalid_request");
+  });
+});
