@@ -1,0 +1,164 @@
+/** Bad input of every kind gets a 4xx with a JSON error, never a 500; cross-cutting headers are present. */
+import { describe, expect, it } from "vitest";
+import { ADMIN, bytesOf, call, expectError, expectJson, manifestFor } from "./helpers";
+
+describe("malformed input", () => {
+  it("rejects malformed JSON, wrong media types and invalid manifests with 4xx", async () => {
+    const post = (body: string, type = "application/json") =>
+      call("/api/admin/models", { method: "POST", token: ADMIN, body, headers: { "Content-Type": type } });
+    await expectError(post("{not json"), 400, "malformed_body");
+    await expectError(post(""), 400, "malformed_body");
+    await expectError(post("null"), 400, "invalid_request");
+    await expectError(post("[]"), 400, "invalid_request");
+    await expectError(post('{"schema": 1}'), 400, "invalid_request");
+    await expectError(post("{}", "text/plain"), 415, "unsupported_media_type");
+    await expectError(post("x".repeat(1024 * 1024 + 1)), 413, "payload_too_large");
+  });
+
+  it("names the field of a manifest that breaks the contract", async () => {
+    const good = await manifestFor("contract-v", { "model.onnx": bytesOf(10, 1) });
+    const broken: [string, unknown][] = [
+      ["id", { ...good, id: "Upper-Case" }],
+      ["files", { ...good, files: [] }],
+      ["files", { ...good, files: [...good.files, ...good.files] }],
+      ["files.0.sha256", { ...good, files: [{ ...good.files[0], sha256: "abc" }] }],
+      ["files.0.variant", { ...good, files: [{ ...good.files[0], variant: "int8" }] }],
+      ["files.0.name", { ...good, files: [{ ...good.files[0], name: "../etc/passwd" }] }],
+      ["classes.null_class", { ...good, classes: { names: ["a"], null_class: 0 } }],
+      ["diffusion.alphas_cumprod", { ...good, diffusion: { ...good.diffusion, alphas_cumprod: [0.5] } }],
+      ["metrics", { ...good, metrics: { deep: JSON.parse(`${"[".repeat(12)}1${"]".repeat(12)}`) } }],
+      ["training", { ...good, training: { ...good.training, notes: "x".repeat(5000) } }],
+      ["training.steps", { ...good, training: { ...good.training, steps: "many" } }],
+      ["", { ...good, surprise: true }],
+    ];
+    for (const [path, manifest] of broken) {
+      const body = await expectError(call("/api/admin/models", { method: "POST", token: ADMIN, json: manifest }), 400, "invalid_request");
+      expect((body.issues as { path: string }[]).map((issue) => issue.path), path).toContain(path);
+    }
+  });
+
+  it("accepts unknown keys under training and metrics", async () => {
+    const good = await manifestFor("free-form-v", { "model.onnx": bytesOf(10, 2) });
+    const manifest = { ...good, training: { ...good.training, optimizer: { name: "adamw", lr: 2e-4 } }, metrics: { fid_like: { steps_20: 31.2 } } };
+    await expectJson(call("/api/admin/models", { method: "POST", token: ADMIN, json: manifest }), 201);
+  });
+
+  it("rejects bad ids and names in paths with 4xx", async () => {
+    const paths = [
+      "/api/models/UPPER",
+      "/api/models/-leading-dash",
+      `/api/models/${"a".repeat(65)}`,
+      "/api/models/a%20b",
+      "/api/models/%00",
+      "/api/models/..%2F..%2Fetc",
+      "/api/models/%E2%98%83",
+    ];
+    for (const path of paths) {
+      const res = await call(path);
+      expect([400, 404], path).toContain(res.status);
+      expect((await res.json<{ error: string }>()).error, path).toMatch(/^[a-z_]+$/);
+    }
+    await expectError(call("/api/admin/models/ok-id/files/bad%2Fname", { method: "PUT", token: ADMIN, body: "x" }), 400, "invalid_request");
+    await expectError(call("/api/admin/models/ok-id/files/model.onnx/uploads/nope/parts/1", { method: "PUT", token: ADMIN, body: "x" }), 400, "invalid_request");
+    await expectError(call("/api/admin/tokens/not-a-token-id", { method: "DELETE", token: ADMIN }), 400, "invalid_request");
+  });
+
+  it("answers fuzzed query strings with 200 or 400, never 500", async () => {
+    const alphabet = "azAZ09-_.~%&=?#+/ \"'<>;()[]{}\\|^`!$*,:@\u00e9\u2603";
+    let seed = 12345;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed;
+    };
+    const fixed = [
+      "limit=abc", "limit=-1", "limit=0", "limit=101", "limit=1e999", "limit=1.5", "limit=", "limit=1&limit=2",
+      "cursor=0", "cursor=abc", "cursor=99999999999999999999", "cursor=1%20OR%201=1", "status=pending", "status=",
+      "status[]=ready", "%ZZ=1", "limit=%ZZ", "&&&", "=", "limit=5&cursor=1",
+    ];
+    const random = Array.from({ length: 60 }, () =>
+      Array.from({ length: 1 + (next() % 24) }, () => alphabet[next() % alphabet.length]).join(""),
+    ).map((junk) => (next() % 2 ? `limit=${encodeURIComponent(junk)}` : encodeURI(junk).replaceAll("#", "%23")));
+    for (const query of [...fixed, ...random]) {
+      for (const path of ["/api/models", "/api/admin/models"]) {
+        const res = await call(`${path}?${query}`, { token: ADMIN });
+        expect([200, 400], `${path}?${query}`).toContain(res.status);
+        const body = await res.json<{ error?: string; items?: unknown[] }>();
+        expect(res.status === 200 ? Array.isArray(body.items) : body.error === "invalid_request", `${path}?${query}`).toBe(true);
+      }
+    }
+  });
+
+  it("answers unknown API routes and methods with a JSON 404", async () => {
+    await expectError(call("/api/nope"), 404, "not_found");
+    await expectError(call("/api/models", { method: "DELETE" }), 404, "not_found");
+  });
+});
+
+describe("cross-cutting headers", () => {
+  it("sends security headers on the API and the page alike", async () => {
+    for (const path of ["/api/health", "/", "/some/spa/route"]) {
+      const res = await call(path);
+      expect(res.headers.get("Cross-Origin-Opener-Policy"), path).toBe("same-origin");
+      expect(res.headers.get("Cross-Origin-Embedder-Policy"), path).toBe("require-corp");
+      expect(res.headers.get("X-Content-Type-Options"), path).toBe("nosniff");
+      const csp = res.headers.get("Content-Security-Policy") ?? "";
+      for (const directive of ["default-src 'self'", "'wasm-unsafe-eval'", "worker-src 'self' blob:", "img-src 'self' data: blob:", "connect-src 'self'"]) {
+        expect(csp, path).toContain(directive);
+      }
+    }
+    expect((await call("/api/health")).headers.get("Cross-Origin-Resource-Policy")).toBe("cross-origin");
+  });
+
+  it("answers CORS preflights and exposes the download headers", async () => {
+    const res = await call("/api/admin/models", {
+      method: "OPTIONS",
+      headers: { Origin: "https://elsewhere.example", "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "authorization" },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("Access-Control-Allow-Origin")).toBe("*");
+    expect(res.headers.get("Access-Control-Allow-Methods")).toContain("PUT");
+    expect(res.headers.get("Access-Control-Allow-Headers")?.toLowerCase()).toContain("authorization");
+    const get = await call("/api/health", { headers: { Origin: "https://elsewhere.example" } });
+    expect(get.headers.get("Access-Control-Expose-Headers")).toContain("Content-Range");
+  });
+
+  it("gives every response a request id, echoing a caller's own", async () => {
+    expect((await call("/api/health")).headers.get("X-Request-Id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await call("/api/health", { headers: { "X-Request-Id": "publish-42" } })).headers.get("X-Request-Id")).toBe("publish-42");
+  });
+});
+
+describe("OpenAPI", () => {
+  it("describes every route, its schemas and the bearer scheme", async () => {
+    const doc = await expectJson<{ openapi: string; paths: Record<string, Record<string, unknown>>; components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> } }>(
+      call("/api/openapi.json"),
+      200,
+    );
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      [
+        "/api/admin/models",
+        "/api/admin/models/{id}",
+        "/api/admin/models/{id}/files/{name}",
+        "/api/admin/models/{id}/files/{name}/uploads",
+        "/api/admin/models/{id}/files/{name}/uploads/{upload_id}",
+        "/api/admin/models/{id}/files/{name}/uploads/{upload_id}/complete",
+        "/api/admin/models/{id}/files/{name}/uploads/{upload_id}/parts/{part_number}",
+        "/api/admin/models/{id}/finalize",
+        "/api/admin/models/{id}/promote",
+        "/api/admin/models/{id}/retire",
+        "/api/admin/rollback",
+        "/api/admin/tokens",
+        "/api/admin/tokens/{token_id}",
+        "/api/health",
+        "/api/models",
+        "/api/models/current",
+        "/api/models/{id}",
+        "/api/weights/{sha256}",
+      ].sort(),
+    );
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" });
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(["Manifest", "Version", "AdminVersion", "Error", "Token"]));
+    expect(doc.paths["/api/admin/models"]?.post).toMatchObject({ security: [{ bearer: [] }] });
+  });
+});
