@@ -112,3 +112,19 @@ def test_classifier_free_guidance_extrapolates_from_unconditional_to_conditional
     for guidance, expected in ((0.0, [10, 10]), (1.0, [2, 4]), (3.0, [10 + 3 * (2 - 10), 10 + 3 * (4 - 10)])):
         eps = guided_eps_model(LabelNet(), labels, guidance, null, alphas_cumprod, "eps")(x, 5.0)
         assert eps.view(-1).tolist() == expected
+
+
+def test_committed_golden_vectors_match_this_code():
+    """The TypeScript samplers are tested against test/fixtures/sampler-golden.json: keep it current."""
+    import json
+    import os
+
+    from model.golden import golden
+
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "test", "fixtures", "sampler-golden.json")
+    committed = json.load(open(path))
+    fresh = golden()
+    assert committed["schedules"] == fresh["schedules"]
+    for old, new in zip(committed["cases"], fresh["cases"], strict=True):
+        assert old["timesteps"] == new["timesteps"]
+        assert old["out"] == pytest.approx(new["out"], abs=1e-12), "run: python -m model.golden " + path
