@@ -1,7 +1,9 @@
-/** Requests against the real Worker (local D1 and R2 in workerd), and the fixtures they need. */
+/** Requests against the real Worker (local D1 and R2 in workerd). */
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
-import type { Manifest } from "../../worker/manifest";
+import { manifestFor, type Weights } from "./fixtures";
+
+export { bytesOf, manifestFor, sha256Hex } from "./fixtures";
 
 export const ORIGIN = "https://registry.test";
 export const ADMIN = env.ADMIN_TOKEN ?? "";
@@ -50,72 +52,12 @@ export async function expectError(response: Promise<Response> | Response, status
   return body;
 }
 
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** Deterministic pseudo-random bytes (xorshift), different for each seed. */
-export function bytesOf(length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let state = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    out[i] = state & 0xff;
-  }
-  return out;
-}
-
-export type Weights = Record<string, Uint8Array>;
-
-const TIMESTEPS = 10;
-
-/** A valid manifest describing `weights` (file name -> bytes). */
-export async function manifestFor(id: string, weights: Weights): Promise<Manifest> {
-  const files = await Promise.all(
-    Object.entries(weights).map(async ([name, bytes]) => ({
-      name,
-      variant: name.includes("fp16") ? ("fp16" as const) : ("fp32" as const),
-      bytes: bytes.byteLength,
-      sha256: await sha256Hex(bytes),
-    })),
-  );
-  return {
-    schema: "edge-diffusion/manifest@1",
-    id,
-    name: "CIFAR-10 class-conditional UNet",
-    created: "2026-11-29T10:00:00Z",
-    image: { size: 32, channels: 3, range: [-1, 1] },
-    classes: { names: ["airplane", "automobile"], null_class: 2 },
-    diffusion: {
-      schedule: "cosine",
-      timesteps: TIMESTEPS,
-      prediction: "v",
-      alphas_cumprod: Array.from({ length: TIMESTEPS }, (_, t) => 1 - (t + 1) / (TIMESTEPS + 1)),
-    },
-    onnx: {
-      opset: 17,
-      inputs: [
-        { name: "x", dtype: "float32", shape: ["batch", 3, 32, 32] },
-        { name: "t", dtype: "float32", shape: ["batch"] },
-        { name: "class_labels", dtype: "int32", shape: ["batch"] },
-      ],
-      outputs: [{ name: "out", dtype: "float32", shape: ["batch", 3, 32, 32] }],
-    },
-    files,
-    training: { dataset: "CIFAR-10", images_seen: 123456, steps: 1929, batch_size: 64, preset: "cpu", extra: { ema: 0.999 } },
-    metrics: { classifier_accuracy: 0.41, note: "not comparable with published FID" },
-  };
-}
-
 export function upload(id: string, name: string, body: BodyInit, token = ADMIN): Promise<Response> {
   return call(`/api/admin/models/${id}/files/${name}`, { method: "PUT", token, body });
 }
 
 /** Creates, uploads and finalizes a version through the API; returns its manifest. */
-export async function publish(id: string, weights: Weights): Promise<Manifest> {
+export async function publish(id: string, weights: Weights) {
   const manifest = await manifestFor(id, weights);
   await expectJson(call("/api/admin/models", { method: "POST", token: ADMIN, json: manifest }), 201);
   for (const [name, bytes] of Object.entries(weights)) {
