@@ -1,0 +1,81 @@
+// An export directory as model/export.py writes it: manifest.json, golden.json and the ONNX files.
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+
+export interface ManifestFile {
+  name: string;
+  variant: "fp32" | "fp16";
+  bytes: number;
+  sha256: string;
+}
+
+export interface Manifest {
+  schema: string;
+  id: string;
+  name: string;
+  files: ManifestFile[];
+  [key: string]: unknown;
+}
+
+export interface GoldenTensor {
+  dtype: "float32" | "int32";
+  shape: number[];
+  data: number[];
+}
+
+export interface Golden {
+  inputs: Record<string, GoldenTensor>;
+  outputs: Record<string, GoldenTensor>;
+  tolerance: Record<string, number>;
+}
+
+/** A problem with an export directory, phrased for the person who has to fix it. */
+export class ExportDirError extends Error {}
+
+async function readJson<T>(dir: string, name: string): Promise<T> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, name), "utf8");
+  } catch {
+    throw new ExportDirError(`${join(dir, name)} is missing: is ${dir} a directory written by \`python -m model.export\`?`);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new ExportDirError(`${join(dir, name)} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+export async function readManifest(dir: string): Promise<Manifest> {
+  const manifest = await readJson<Manifest>(dir, "manifest.json");
+  if (manifest.schema !== "edge-diffusion/manifest@1" || !Array.isArray(manifest.files) || !manifest.id) {
+    throw new ExportDirError(`${join(dir, "manifest.json")} is not an edge-diffusion manifest (schema edge-diffusion/manifest@1)`);
+  }
+  return manifest;
+}
+
+export function readGolden(dir: string): Promise<Golden> {
+  return readJson<Golden>(dir, "golden.json");
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** The bytes of one manifest file, checked against the size and sha256 the manifest promises. */
+export async function readVerifiedFile(dir: string, file: ManifestFile): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(join(dir, file.name));
+  } catch {
+    throw new ExportDirError(`${file.name} is listed in the manifest but missing from ${dir}`);
+  }
+  if (bytes.byteLength !== file.bytes || sha256Hex(bytes) !== file.sha256) {
+    throw new ExportDirError(
+      `${join(dir, file.name)} does not match its manifest entry (${bytes.byteLength} bytes, sha256 ${sha256Hex(bytes)}; ` +
+        `expected ${file.bytes} bytes, sha256 ${file.sha256}): re-run the export`,
+    );
+  }
+  return bytes;
+}

@@ -1,0 +1,94 @@
+// The Python export and onnxruntime-node agree: the committed models, and a model trained and
+// exported right here, compute what PyTorch computed; damaged exports are refused with a reason.
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+import { verifyExport } from "../../scripts/lib/verify-onnx.ts";
+
+const root = join(import.meta.dirname, "../..");
+const python = process.env.PYTHON ?? "/usr/bin/python3";
+const fixture = join(root, "test/fixtures/tiny");
+
+function runPython(args: string[]): string {
+  return execFileSync(python, args, { cwd: root, env: { ...process.env, OMP_NUM_THREADS: "1" }, encoding: "utf8" });
+}
+
+function copyOfFixture(): string {
+  const dir = mkdtempSync(join(tmpdir(), "export-"));
+  cpSync(fixture, dir, { recursive: true });
+  return dir;
+}
+
+describe("committed exports", () => {
+  test("the tiny fixture matches PyTorch: fp32 within 1e-4, fp16 within its bound", async () => {
+    const results = await verifyExport(fixture);
+    expect(results.map((r) => r.variant)).toEqual(["fp32", "fp16"]);
+    expect(results[0]!.maxAbsError).toBeLessThan(1e-4);
+    expect(results[1]!.maxAbsError).toBeLessThan(results[1]!.tolerance);
+    expect(results[1]!.maxAbsError).toBeGreaterThan(0); // it really computes in fp16
+  });
+});
+
+describe("a fresh export", () => {
+  let dir: string;
+  beforeAll(() => {
+    const work = mkdtempSync(join(tmpdir(), "fresh-"));
+    runPython(["-c", `from model.fixture import write_dataset; write_dataset(${JSON.stringify(work + "/data")}, 4)`]);
+    runPython(["-m", "model.train", "--preset", "tiny", "--data", `folder:${work}/data`, "--num-classes", "4",
+      "--run-dir", `${work}/run`, "--total-kimg", "0.05", "--sample-every-kimg", "1"]);
+    dir = `${work}/export`;
+    runPython(["-m", "model.export", `${work}/run/checkpoint.pt`, "--out", dir, "--id", "fresh-test"]);
+  }, 120_000);
+
+  test("has the ONNX interface the page expects", () => {
+    const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
+    expect(manifest.id).toBe("fresh-test");
+    expect(manifest.onnx.opset).toBe(17);
+    expect(manifest.onnx.inputs.map((i: { dtype: string }) => i.dtype)).toEqual(["float32", "float32", "int32"]);
+    expect(manifest.diffusion.alphas_cumprod).toHaveLength(manifest.diffusion.timesteps);
+    expect(manifest.classes).toEqual({ names: ["checkers", "disc", "gradient", "stripes"], null_class: 4 });
+  });
+
+  test("matches PyTorch on its golden pairs, including a batch size it was not traced with", async () => {
+    const golden = JSON.parse(readFileSync(join(dir, "golden.json"), "utf8"));
+    expect(golden.inputs.x.shape[0]).toBe(3); // export traces batch 2: the batch axis is dynamic
+    const results = await verifyExport(dir);
+    expect(results[0]!.maxAbsError).toBeLessThan(1e-4);
+    expect(results[1]!.maxAbsError).toBeLessThan(5e-2);
+  });
+});
+
+describe("damaged exports are refused", () => {
+  test("a corrupt ONNX file with a matching manifest entry", async () => {
+    const dir = copyOfFixture();
+    const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
+    const garbage = new TextEncoder().encode("not an onnx model");
+    writeFileSync(join(dir, "model.onnx"), garbage);
+    const { createHash } = await import("node:crypto");
+    manifest.files[0] = { ...manifest.files[0], bytes: garbage.byteLength, sha256: createHash("sha256").update(garbage).digest("hex") };
+    writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest));
+    await expect(verifyExport(dir)).rejects.toThrow(/model.onnx is not a valid ONNX model/);
+  });
+
+  test("a file whose bytes differ from the manifest's sha256", async () => {
+    const dir = copyOfFixture();
+    const bytes = readFileSync(join(dir, "model.fp16.onnx"));
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
+    writeFileSync(join(dir, "model.fp16.onnx"), bytes);
+    await expect(verifyExport(dir)).rejects.toThrow(/model.fp16.onnx does not match its manifest entry/);
+  });
+
+  test("golden outputs the model does not reproduce", async () => {
+    const dir = copyOfFixture();
+    const golden = JSON.parse(readFileSync(join(dir, "golden.json"), "utf8"));
+    golden.outputs.out.data[7] += 0.01;
+    writeFileSync(join(dir, "golden.json"), JSON.stringify(golden));
+    await expect(verifyExport(dir)).rejects.toThrow(/model.onnx \(fp32\) differs from PyTorch .* by 0.0099/);
+  });
+
+  test("a directory that is not an export", async () => {
+    await expect(verifyExport(tmpdir())).rejects.toThrow(/manifest.json is missing/);
+  });
+});
