@@ -8,6 +8,8 @@ export const MAX_FILE_BYTES = 4 * 1024 ** 3;
 export const VersionId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, "must match ^[a-z0-9][a-z0-9._-]{0,63}$")
+  // GET /api/models/current would shadow a version with this id.
+  .refine((id) => id !== "current", { message: "'current' is reserved" })
   .openapi({ example: "cifar10-cpu-2026-11-29-1a2b3c" });
 export const FileName = z
   .string()

@@ -19,6 +19,7 @@ describe("malformed input", () => {
     const good = await manifestFor("contract-v", { "model.onnx": bytesOf(10, 1) });
     const broken: [string, unknown][] = [
       ["id", { ...good, id: "Upper-Case" }],
+      ["id", { ...good, id: "current" }],
       ["files", { ...good, files: [] }],
       ["files", { ...good, files: [...good.files, ...good.files] }],
       ["files.0.sha256", { ...good, files: [{ ...good.files[0], sha256: "abc" }] }],
