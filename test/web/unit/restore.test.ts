@@ -1,0 +1,143 @@
+import { describe, expect, it } from "vitest";
+import { Degradation, ddnmSampler, type DegradationSpec } from "../../../web/src/diffusion/restore";
+import { createRng } from "../../../web/src/diffusion/rng";
+import type { EpsModel } from "../../../web/src/diffusion/samplers";
+import { samplingTimesteps } from "../../../web/src/diffusion/schedule";
+
+const SIZE = 8;
+const CHANNELS = 3;
+const rng = createRng(1);
+
+function holeMask(): Uint8Array {
+  const mask = new Uint8Array(SIZE * SIZE).fill(1);
+  for (let i = 2; i < 5; i++) for (let j = 1; j < 6; j++) mask[i * SIZE + j] = 0;
+  return mask;
+}
+
+const SPECS: Record<string, DegradationSpec> = {
+  identity: { size: SIZE, channels: CHANNELS },
+  mask: { size: SIZE, channels: CHANNELS, mask: holeMask() },
+  "downsample x2": { size: SIZE, channels: CHANNELS, downsample: 2 },
+  "downsample x4": { size: SIZE, channels: CHANNELS, downsample: 4 },
+  grayscale: { size: SIZE, channels: CHANNELS, grayscale: true },
+  "grayscale + x2 + mask": { size: SIZE, channels: CHANNELS, grayscale: true, downsample: 2, mask: holeMask() },
+};
+
+const dot = (a: Float64Array, b: Float64Array) => a.reduce((s, v, i) => s + v * b[i], 0);
+const maxDiff = (a: Float64Array, b: Float64Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+
+describe("Degradation: A and its pseudo-inverse A+", () => {
+  for (const [name, spec] of Object.entries(SPECS)) {
+    describe(name, () => {
+      const A = new Degradation(spec);
+      const batch = 2;
+      const x = rng.normal(batch * A.imageLength);
+      const u = rng.normal(batch * A.imageLength);
+      const P = (v: Float64Array) => A.pinv(A.apply(v));
+
+      it("A A+ A = A and A+ A A+ = A+", () => {
+        expect(maxDiff(A.apply(P(x)), A.apply(x))).toBeLessThan(1e-12);
+        const y = A.apply(x);
+        expect(maxDiff(A.pinv(A.apply(A.pinv(y))), A.pinv(y))).toBeLessThan(1e-12);
+      });
+
+      it("A+ A is an orthogonal projection (idempotent, symmetric)", () => {
+        expect(maxDiff(P(P(x)), P(x))).toBeLessThan(1e-12);
+        expect(Math.abs(dot(P(u), x) - dot(u, P(x)))).toBeLessThan(1e-9);
+      });
+
+      it("projection makes x0 consistent with y and keeps its null-space part", () => {
+        const y = A.apply(x);
+        const projected = A.project(u, y);
+        expect(maxDiff(A.apply(projected), y)).toBeLessThan(1e-12);
+        const nullPart = (v: Float64Array) => v.map((value, i) => value - P(v)[i]);
+        expect(maxDiff(nullPart(projected), nullPart(u))).toBeLessThan(1e-12);
+      });
+    });
+  }
+
+  it("inpainting keeps known pixels from y and the rest from x0, in every channel", () => {
+    const A = new Degradation(SPECS.mask);
+    const x = rng.normal(A.imageLength);
+    const x0 = rng.normal(A.imageLength);
+    const projected = A.project(x0, A.apply(x));
+    const mask = SPECS.mask.mask!;
+    projected.forEach((v, i) => expect(v).toBeCloseTo(mask[i % (SIZE * SIZE)] ? x[i] : x0[i], 12));
+  });
+
+  it("a low-resolution pixel is known only when its whole block is", () => {
+    const mask = new Uint8Array(SIZE * SIZE).fill(1);
+    mask[0] = 0; // one lost pixel in the top-left 2x2 block
+    const A = new Degradation({ size: SIZE, channels: 1, downsample: 2, mask });
+    const y = A.apply(new Float64Array(A.imageLength).fill(1));
+    expect(y[0]).toBe(0);
+    expect(y.slice(1).every((v) => v === 1)).toBe(true);
+  });
+
+  it("reports how much pixel noise is left in the measurement", () => {
+    expect(new Degradation(SPECS.identity).noiseGain).toBe(1);
+    expect(new Degradation(SPECS["grayscale + x2 + mask"]).noiseGain).toBeCloseTo(1 / Math.sqrt(12), 12);
+  });
+
+  it("rejects shapes that do not fit", () => {
+    expect(() => new Degradation({ size: 6, channels: 3, downsample: 4 })).toThrow(/not divisible/);
+    expect(() => new Degradation({ size: 8, channels: 3, mask: new Uint8Array(10) })).toThrow(/mask has 10 pixels/);
+    expect(() => new Degradation(SPECS.mask).apply(new Float64Array(5))).toThrow(/whole number of items of 192/);
+  });
+});
+
+describe("ddnmSampler", () => {
+  // The exact eps of data ~ N(0.8, 0.5^2) per value (model/golden.py's toy), on a 100-step cosine-like table.
+  const alphasCumprod = Array.from({ length: 100 }, (_, t) => Math.cos(((t + 1) / 101) * (Math.PI / 2)) ** 2 * 0.9999 + 1e-5);
+  const toy: EpsModel = async (x, t) => {
+    const a = alphasCumprod[t];
+    return x.map((v) => (Math.sqrt(1 - a) * (v - Math.sqrt(a) * 0.8)) / (a * 0.25 + 1 - a));
+  };
+  const timesteps = samplingTimesteps(20, alphasCumprod);
+  const draw = (seed: number) => createRng(seed).normal;
+
+  it("inpaints: known pixels end exactly at the measurement, lost ones follow the prior", async () => {
+    const mask = new Uint8Array(32 * 32).fill(1).map((_, i) => (i % 32 < 16 ? 1 : 0));
+    const A = new Degradation({ size: 32, channels: 1, mask });
+    const truth = createRng(5).normal(A.imageLength).map((v) => 0.8 + 0.5 * v);
+    const y = A.apply(truth);
+    const noise = draw(9);
+    const out = await ddnmSampler({ degradation: A, y, resample: 2 })(toy, noise(A.imageLength), timesteps, alphasCumprod, { noise, clip: false });
+    expect(maxDiff(A.apply(out), y)).toBeLessThan(1e-9);
+    const lost = Array.from(out).filter((_, i) => !mask[i]);
+    const mean = lost.reduce((s, v) => s + v, 0) / lost.length;
+    const std = Math.sqrt(lost.reduce((s, v) => s + (v - mean) ** 2, 0) / lost.length);
+    expect(Math.abs(mean - 0.8)).toBeLessThan(0.1); // 512 values: s.e. of the mean 0.022
+    expect(Math.abs(std - 0.5)).toBeLessThan(0.1);
+  });
+
+  it("denoises with the noise-aware projection: closer to the truth than the noisy input, not forced onto it", async () => {
+    const A = new Degradation({ size: 32, channels: 1 });
+    const truth = createRng(6).normal(A.imageLength).map((v) => 0.8 + 0.5 * v);
+    const sigmaY = 1;
+    const y = A.apply(truth).map((v, i) => v + sigmaY * createRng(7).normal(A.imageLength)[i]);
+    const noise = draw(10);
+    const out = await ddnmSampler({ degradation: A, y, sigmaY })(toy, noise(A.imageLength), timesteps, alphasCumprod, { noise, clip: false });
+    const mse = (a: Float64Array) => a.reduce((s, v, i) => s + (v - truth[i]) ** 2, 0) / a.length;
+    // A posterior sample here has an expected MSE of 2 * 0.25 * 1 / 1.25 = 0.4; the noisy input has 1.
+    expect(mse(out)).toBeLessThan(0.6);
+    expect(mse(y)).toBeGreaterThan(0.85);
+  });
+
+  it("asks for one extra noise draw per resampling", async () => {
+    const A = new Degradation(SPECS.mask);
+    let draws = 0;
+    const noise = (n: number) => (draws++, createRng(draws).normal(n));
+    await ddnmSampler({ degradation: A, y: A.apply(new Float64Array(A.imageLength)), resample: 3 })(
+      toy, new Float64Array(A.imageLength), timesteps, alphasCumprod, { noise, eta: 0 },
+    );
+    // eta 0: no fresh noise in the steps; 2 re-noisings at each of the 19 steps before the last.
+    expect(draws).toBe(2 * 19);
+  });
+
+  it("rejects bad settings", () => {
+    const degradation = new Degradation(SPECS.identity);
+    expect(() => ddnmSampler({ degradation, y: new Float64Array(1), resample: 0 })).toThrow(/resample/);
+    expect(() => ddnmSampler({ degradation, y: new Float64Array(1), sigmaY: -1 })).toThrow(/sigmaY/);
+  });
+});

@@ -1,0 +1,50 @@
+/** Classifier-free guidance (Ho & Salimans 2022) around the ONNX network, as `guided_eps_model` in model/diffusion.py. */
+import type { EpsModel } from "./samplers";
+import { alphaAt, outputToEps, type Prediction } from "./schedule";
+
+/** The network's ONNX interface: x float32[B,C,H,W], t float32[B], class_labels int32[B] → out float32[B,C,H,W]. */
+export type Network = (x: Float32Array, t: Float32Array, classLabels: Int32Array) => Promise<Float32Array>;
+
+export interface GuidanceConfig {
+  classLabels: Int32Array;
+  /** 1: plain conditional; 0: unconditional; otherwise uncond + guidance * (cond - uncond). */
+  guidance: number;
+  nullClass: number;
+  alphasCumprod: ArrayLike<number>;
+  prediction: Prediction;
+}
+
+export function guidedEpsModel(net: Network, config: GuidanceConfig): EpsModel {
+  const { classLabels: labels, guidance, nullClass, alphasCumprod, prediction } = config;
+  const batch = labels.length;
+  const unconditional = new Int32Array(batch).fill(nullClass);
+  // Guidance 0 is the unconditional pass alone (Python runs both and weighs the conditional one by 0).
+  const twoPasses = guidance !== 1 && guidance !== 0 && labels.some((label) => label !== nullClass);
+  // Both passes run as one batch of 2B: first the B conditional rows, then the B null-class rows.
+  const passLabels = twoPasses ? concat(labels, unconditional) : guidance === 0 ? unconditional : labels;
+
+  return async (x, t) => {
+    const x32 = Float32Array.from(x);
+    const rows = passLabels.length;
+    const out = await net(twoPasses ? concat(x32, x32) : x32, new Float32Array(rows).fill(t), passLabels);
+    if (out.length !== rows * (x.length / batch)) {
+      throw new Error(`the network returned ${out.length} values for ${rows} rows of ${x.length / batch}`);
+    }
+    let combined: Float64Array;
+    if (twoPasses) {
+      const half = x.length;
+      combined = new Float64Array(half);
+      for (let i = 0; i < half; i++) combined[i] = out[half + i] + guidance * (out[i] - out[half + i]);
+    } else {
+      combined = Float64Array.from(out);
+    }
+    return outputToEps(combined, x, alphaAt(alphasCumprod, t), prediction);
+  };
+}
+
+function concat<T extends Float32Array | Int32Array>(a: T, b: T): T {
+  const out = new (a.constructor as new (n: number) => T)(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

@@ -1,0 +1,63 @@
+/**
+ * Noise-schedule maths shared by every sampler, mirroring model/diffusion.py. The schedule itself
+ * is never recomputed here: it is the manifest's `diffusion.alphas_cumprod` table, where
+ * x_t = sqrt(a_t) * x0 + sqrt(1 - a_t) * eps.
+ */
+export type Prediction = "eps" | "v" | "x0";
+
+/** torch.linspace in float64: the first half counts up from start, the second down from end. */
+function linspace(start: number, end: number, steps: number): number[] {
+  if (steps === 1) return [start];
+  const step = (end - start) / (steps - 1);
+  return Array.from({ length: steps }, (_, i) => (i < steps / 2 ? start + i * step : end - (steps - 1 - i) * step));
+}
+
+/**
+ * `steps` distinct integer timesteps from T-1 down to 0, evenly spaced in log-SNR
+ * (Lu et al. 2022), exactly as `sampling_timesteps` in model/diffusion.py.
+ */
+export function samplingTimesteps(steps: number, alphasCumprod: ArrayLike<number>): number[] {
+  const timesteps = alphasCumprod.length;
+  if (!Number.isInteger(steps) || steps < 1 || steps > timesteps) {
+    throw new Error(`steps must be between 1 and ${timesteps}, got ${steps}`);
+  }
+  const lam = Array.from(alphasCumprod, (a) => 0.5 * Math.log(a / (1 - a)));
+  const chosen: number[] = [];
+  linspace(lam[timesteps - 1], lam[0], steps).forEach((target, k) => {
+    let nearest = 0;
+    for (let j = 1; j < timesteps; j++) if (Math.abs(lam[j] - target) < Math.abs(lam[nearest] - target)) nearest = j;
+    const highest = chosen.length > 0 ? chosen[chosen.length - 1] - 1 : timesteps - 1; // strictly decreasing...
+    const lowest = steps - 1 - k; // ...leaving room for the steps still to come
+    chosen.push(Math.min(Math.max(nearest, lowest), highest));
+  });
+  return chosen;
+}
+
+/** The signal fraction a_t of an integer timestep; the step after the last one is clean data (a = 1). */
+export function alphaAt(alphasCumprod: ArrayLike<number>, t: number | undefined): number {
+  if (t === undefined) return 1;
+  const a = alphasCumprod[t];
+  if (a === undefined) throw new Error(`timestep ${t} is outside the schedule (0..${alphasCumprod.length - 1})`);
+  return a;
+}
+
+/** The network's raw output turned into eps (v-prediction: Salimans & Ho 2022). */
+export function outputToEps(out: Float64Array, x: Float64Array, a: number, prediction: Prediction): Float64Array {
+  if (prediction === "eps") return out;
+  const sa = Math.sqrt(a);
+  const sb = Math.sqrt(1 - a);
+  if (prediction === "v") return out.map((v, i) => sb * x[i] + sa * v);
+  return out.map((x0, i) => (x[i] - sa * x0) / sb);
+}
+
+export function epsToX0(x: Float64Array, eps: Float64Array, a: number): Float64Array {
+  const sa = Math.sqrt(a);
+  const sb = Math.sqrt(1 - a);
+  return x.map((xi, i) => (xi - sb * eps[i]) / sa);
+}
+
+export function x0ToEps(x: Float64Array, x0: Float64Array, a: number): Float64Array {
+  const sa = Math.sqrt(a);
+  const sb = Math.sqrt(1 - a);
+  return x.map((xi, i) => (xi - sa * x0[i]) / sb);
+}
