@@ -107,6 +107,7 @@ describe("current model", () => {
     expect(current).toMatchObject({ id: "cur-b", current: true, status: "ready" });
 
     await expectError(promote("cur-pending"), 409, "version_not_ready");
+    await expectError(call("/api/admin/models/cur-pending/retire", { method: "POST", token: ADMIN }), 409, "version_not_ready");
     await expectError(promote("no-such-version"), 404, "version_not_found");
 
     const rolledBack = await expectJson<Version>(call("/api/admin/rollback", { method: "POST", token: ADMIN }), 200);
