@@ -2,7 +2,8 @@
 
 One code path for CPU (fp32) and GPU (bf16 autocast, channels_last, torch.compile where it exists),
 and several GPUs through `torchrun --nproc_per_node N -m model.train ...` (DDP). The run directory
-collects `checkpoint.pt` (atomic; `--resume` continues exactly where it stopped), `metrics.jsonl`,
+collects `checkpoint.pt` (atomic; `--resume` continues exactly where it stopped), `ema.pt` (the EMA
+weights alone: what `model.export` needs and `--init` warm-starts from), `metrics.jsonl`,
 `loss.png` and sample grids under `samples/`. Ctrl-C saves a checkpoint before exiting.
 """
 from __future__ import annotations
@@ -296,7 +297,9 @@ class Trainer:
 
     def checkpoint(self) -> None:
         if self.env.main:
-            checkpoint.save(self.checkpoint_path, self.state())
+            state = self.state()
+            checkpoint.save(self.checkpoint_path, state)
+            checkpoint.save(os.path.join(self.run_dir, "ema.pt"), checkpoint.ema_only(state))  # small, to ship
             if os.path.isfile(os.path.join(self.run_dir, "metrics.jsonl")):
                 self.save_plot()
 

@@ -73,3 +73,27 @@ def test_corrupt_checkpoint_is_refused(tmp_path):
     torch.save({"weights": 1}, path)
     with pytest.raises(checkpoint.CheckpointError, match="not an edge-diffusion checkpoint"):
         checkpoint.load(str(path))
+
+
+def test_two_process_ddp_run_on_cpu(tmp_path, image_folder):
+    """What torchrun does: one process per rank, rendezvous over TCP (gloo on CPU, NCCL on GPUs)."""
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    ranks = [subprocess.Popen(
+        [sys.executable, "-m", "model.train", *TINY, "--data", f"folder:{image_folder}", "--num-classes", "2",
+         "--run-dir", str(tmp_path / "run"), "--total-kimg", "0.08"],
+        env={**os.environ, "RANK": str(r), "LOCAL_RANK": str(r), "WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1",
+             "MASTER_PORT": str(port), "OMP_NUM_THREADS": "1"},
+        cwd=os.path.join(os.path.dirname(__file__), "..", ".."), stderr=subprocess.PIPE, text=True)
+        for r in range(2)]
+    for process in ranks:
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+    state = checkpoint.load(str(tmp_path / "run" / "checkpoint.pt"))
+    assert state["images_seen"] == 80 and state["step"] == 10  # global batch 8: 4 per rank
+    assert "x 2 processes" in state["hardware"]

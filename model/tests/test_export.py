@@ -1,0 +1,62 @@
+import collections
+
+import onnx
+import pytest
+from onnx import TensorProto
+
+from model import checkpoint
+from model.export import export
+from model.train import main as train
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    work = tmp_path_factory.mktemp("export")
+    from model.fixture import write_dataset
+    write_dataset(str(work / "data"), per_class=2)
+    train(["--preset", "tiny", "--data", f"folder:{work / 'data'}", "--num-classes", "4", "--run-dir",
+           str(work / "run"), "--total-kimg", "0.016", "--prediction", "v"])
+    manifest = export(str(work / "run" / "ema.pt"), str(work / "out"))
+    return work / "out", manifest
+
+
+def test_onnx_files_pass_the_checker_and_take_no_int64_inputs(exported):
+    out, _ = exported
+    for name in ("model.onnx", "model.fp16.onnx"):
+        model = onnx.load(str(out / name))
+        onnx.checker.check_model(model)
+        assert [i.name for i in model.graph.input] == ["x", "t", "class_labels"]
+        types = [i.type.tensor_type.elem_type for i in model.graph.input]
+        assert types == [TensorProto.FLOAT, TensorProto.FLOAT, TensorProto.INT32]
+        assert model.graph.output[0].type.tensor_type.elem_type == TensorProto.FLOAT
+        assert model.opset_import[0].version == 17
+        batch = model.graph.input[0].type.tensor_type.shape.dim[0]
+        assert batch.dim_param == "batch"
+
+
+def test_fp16_graph_computes_in_half_precision_except_the_timestep_features(exported):
+    out, _ = exported
+    fp16 = onnx.load(str(out / "model.fp16.onnx"))
+    weights = collections.Counter(t.data_type for t in fp16.graph.initializer if len(t.dims) == 4)
+    assert set(weights) == {TensorProto.FLOAT16}  # every conv kernel
+    casts = [n for n in fp16.graph.node if n.op_type == "Cast"]
+    assert any(n.input[0] == "x" for n in casts)  # the image enters fp16 right away
+    sin = next(n for n in fp16.graph.node if n.op_type == "Sin")
+    assert not sin.input[0].endswith("__fp16")
+
+
+def test_manifest_describes_the_model(exported):
+    _, manifest = exported
+    assert manifest["schema"] == "edge-diffusion/manifest@1"
+    assert manifest["diffusion"]["prediction"] == "v"
+    assert len(manifest["diffusion"]["alphas_cumprod"]) == manifest["diffusion"]["timesteps"] == 100
+    assert manifest["classes"]["null_class"] == 4
+    assert [f["variant"] for f in manifest["files"]] == ["fp32", "fp16"]
+    assert all(len(f["sha256"]) == 64 and f["bytes"] > 0 for f in manifest["files"])
+    assert manifest["training"]["images_seen"] == 16 and manifest["training"]["preset"] == "tiny"
+
+
+def test_export_of_a_corrupt_checkpoint_fails_clearly(tmp_path):
+    (tmp_path / "ema.pt").write_bytes(b"\x80\x04garbage")
+    with pytest.raises(checkpoint.CheckpointError, match="not a readable checkpoint"):
+        export(str(tmp_path / "ema.pt"), str(tmp_path / "out"))
