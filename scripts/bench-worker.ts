@@ -5,11 +5,12 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { bytesOf, manifestFor } from "../test/worker/fixtures.ts";
+import { freePort, startLocalWorker } from "./lib/local-worker.ts";
+import { RegistryClient } from "./lib/registry.ts";
 
 const { values } = parseArgs({
   options: {
@@ -37,42 +38,18 @@ http.createServer((req, res) => {
 }).listen(Number(port), "127.0.0.1");
 `;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-/** Starts a detached process group, so stopping it also stops wrangler's workerd children. */
-function start(command: string, args: string[], log: string): ChildProcess {
+/** The static server in its own process group, as a deployment would have it. */
+function startStatic(dir: string, port: number, log: string): ChildProcess {
   const fd = openSync(log, "w");
-  return spawn(command, args, {
-    detached: true,
-    stdio: ["ignore", fd, fd],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
-  });
+  return spawn(process.execPath, ["-e", STATIC_SERVER, dir, String(port)], { detached: true, stdio: ["ignore", fd, fd] });
 }
 
-function stop(child: ChildProcess): void {
-  if (child.pid && child.exitCode === null) process.kill(-child.pid, "SIGTERM");
-}
-
-async function waitFor(url: string, log: string): Promise<void> {
+async function waitFor(url: string): Promise<void> {
   for (let i = 0; i < 240; i++) {
     if (await fetch(url).then((res) => res.ok, () => false)) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`${url} did not come up within 60 s: see ${log}`);
-}
-
-async function admin(base: string, path: string, method: string, body?: BodyInit, json = false): Promise<void> {
-  const headers: Record<string, string> = { Authorization: `Bearer ${ADMIN_TOKEN}` };
-  if (json) headers["Content-Type"] = "application/json";
-  const res = await fetch(base + path, { method, headers, body });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  throw new Error(`${url} did not come up within 60 s`);
 }
 
 interface Result {
@@ -124,48 +101,40 @@ async function main() {
   // wrangler.toml serves ./web/dist; the page may not be built yet.
   mkdirSync("web/dist", { recursive: true });
   const work = mkdtempSync(join(tmpdir(), "bench-worker-"));
-  const [workerPort, staticPort] = [await freePort(), await freePort()];
-  const worker = `http://127.0.0.1:${workerPort}`;
-  const plain = `http://127.0.0.1:${staticPort}`;
-  const children: ChildProcess[] = [];
+  const worker = await startLocalWorker({ persistTo: work, adminToken: ADMIN_TOKEN, log: join(work, "wrangler-dev.log") });
+  const plain = `http://127.0.0.1:${await freePort()}`;
+  let staticServer: ChildProcess | undefined;
   try {
-    const wrangler = join("node_modules", ".bin", "wrangler");
-    const migrate = start(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", work], join(work, "migrate.log"));
-    await new Promise((resolve) => migrate.on("exit", resolve));
-    const devLog = join(work, "wrangler-dev.log");
-    children.push(
-      start(wrangler, ["dev", "--ip", "127.0.0.1", "--port", String(workerPort), "--persist-to", work, "--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`, "--show-interactive-dev-session=false"], devLog),
-    );
-    await waitFor(`${worker}/api/health`, devLog);
-
     // Publish and promote one version with a weight file of the requested size.
     const weights = bytesOf(WEIGHT_BYTES, 1);
     const manifest = await manifestFor("bench-v1", { "model.onnx": weights });
-    const sha = manifest.files[0]?.sha256 ?? "";
-    await admin(worker, "/api/admin/models", "POST", JSON.stringify(manifest), true);
-    await admin(worker, "/api/admin/models/bench-v1/files/model.onnx", "PUT", weights);
-    await admin(worker, "/api/admin/models/bench-v1/finalize", "POST");
-    await admin(worker, "/api/admin/models/bench-v1/promote", "POST");
+    const file = manifest.files[0]!;
+    const registry = new RegistryClient(worker.url, ADMIN_TOKEN);
+    await registry.createVersion(manifest);
+    await registry.uploadFile(manifest.id, file, weights);
+    await registry.finalize(manifest.id);
+    await registry.promote(manifest.id);
 
     // The same bytes for the static server: the current-model JSON and the weight file.
     const files = join(work, "static");
     mkdirSync(files);
-    writeFileSync(join(files, "current.json"), Buffer.from(await (await fetch(`${worker}/api/models/current`)).arrayBuffer()));
+    writeFileSync(join(files, "current.json"), Buffer.from(await (await fetch(`${worker.url}/api/models/current`)).arrayBuffer()));
     writeFileSync(join(files, "model.onnx"), weights);
-    children.push(start(process.execPath, ["-e", STATIC_SERVER, files, String(staticPort)], join(work, "static.log")));
-    await waitFor(`${plain}/current.json`, join(work, "static.log"));
+    staticServer = startStatic(files, Number(new URL(plain).port), join(work, "static.log"));
+    await waitFor(`${plain}/current.json`);
 
     const weightConnections = Math.min(4, CONNECTIONS);
     console.log(`${SECONDS} s per target; ${CONNECTIONS} connections for JSON, ${weightConnections} for a ${WEIGHT_BYTES} B weight file`);
     const rows = [
-      report("worker GET /api/models/current", await load(`${worker}/api/models/current`, CONNECTIONS)),
+      report("worker GET /api/models/current", await load(`${worker.url}/api/models/current`, CONNECTIONS)),
       report("static GET /current.json", await load(`${plain}/current.json`, CONNECTIONS)),
-      report(`worker GET /api/weights/${sha.slice(0, 8)}...`, await load(`${worker}/api/weights/${sha}`, weightConnections)),
+      report(`worker GET /api/weights/${file.sha256.slice(0, 8)}...`, await load(`${worker.url}/api/weights/${file.sha256}`, weightConnections)),
       report("static GET /model.onnx", await load(`${plain}/model.onnx`, weightConnections)),
     ];
     console.table(rows);
   } finally {
-    children.forEach(stop);
+    worker.stop();
+    if (staticServer?.pid) process.kill(-staticServer.pid, "SIGTERM");
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -1,8 +1,8 @@
 /** Manifests and bytes for tests and the benchmark; plain Web APIs, so it runs in workerd and Node. */
-import type { Manifest } from "../../worker/manifest";
+import type { Manifest } from "../../worker/manifest.ts";
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 

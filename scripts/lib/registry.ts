@@ -1,0 +1,103 @@
+// A small client for the Worker's admin API (see worker/README.md and /api/openapi.json).
+import type { Manifest, ManifestFile } from "./export-dir.ts";
+
+/** A step of publishing that failed, with the reason people need to fix it. */
+export class PublishError extends Error {}
+
+export interface AdminVersion {
+  id: string;
+  status: "pending" | "ready" | "retired";
+  current: boolean;
+  files: { name: string; sha256: string; bytes: number; verified: boolean }[];
+}
+
+interface ApiErrorBody {
+  error?: string;
+  message?: string;
+}
+
+export type Fetch = typeof fetch;
+
+export class RegistryClient {
+  readonly baseUrl: string;
+  private readonly token: string;
+  private readonly fetchImpl: Fetch;
+
+  constructor(baseUrl: string, token: string, fetchImpl: Fetch = fetch) {
+    this.baseUrl = baseUrl.replace(/\/+$/, "");
+    this.token = token;
+    this.fetchImpl = fetchImpl;
+  }
+
+  /** One admin call; JSON in and out; an error status becomes a PublishError carrying the Worker's reason. */
+  async call<T>(method: string, path: string, body?: BodyInit | object, okStatuses: number[] = []): Promise<{ status: number; body: T }> {
+    const headers: Record<string, string> = { Authorization: `Bearer ${this.token}` };
+    let payload: BodyInit | undefined;
+    if (body instanceof Uint8Array) {
+      payload = body as BodyInit;
+      headers["Content-Type"] = "application/octet-stream";
+    } else if (body !== undefined) {
+      payload = JSON.stringify(body);
+      headers["Content-Type"] = "application/json";
+    }
+    let res: Response;
+    try {
+      res = await this.fetchImpl(`${this.baseUrl}/api${path}`, { method, headers, body: payload });
+    } catch (e) {
+      throw new PublishError(`the Worker at ${this.baseUrl} is not reachable (${(e as Error).message}): is it running (npm start)?`);
+    }
+    const text = await res.text();
+    const parsed = text ? (JSON.parse(text) as T & ApiErrorBody) : ({} as T & ApiErrorBody);
+    if (!res.ok && !okStatuses.includes(res.status)) {
+      throw new PublishError(`${method} ${path} failed with ${res.status} ${parsed.error ?? ""}: ${parsed.message ?? text}`);
+    }
+    return { status: res.status, body: parsed };
+  }
+
+  /** Registers a version; `created` is false when the same manifest was registered before. */
+  async createVersion(manifest: Manifest): Promise<{ created: boolean }> {
+    const { status } = await this.call("POST", "/admin/models", manifest);
+    return { created: status === 201 };
+  }
+
+  async version(id: string): Promise<AdminVersion> {
+    return (await this.call<AdminVersion>("GET", `/admin/models/${encodeURIComponent(id)}`)).body;
+  }
+
+  /** Uploads one file: in one request when the Worker takes it, in parts when it is too large. */
+  async uploadFile(id: string, file: ManifestFile, bytes: Uint8Array): Promise<void> {
+    const path = `/admin/models/${encodeURIComponent(id)}/files/${encodeURIComponent(file.name)}`;
+    const { status } = await this.call("PUT", path, bytes, [413]);
+    if (status === 413) await this.uploadInParts(path, bytes);
+  }
+
+  private async uploadInParts(path: string, bytes: Uint8Array): Promise<void> {
+    const start = await this.call<{ upload_id: string | null; min_part_bytes: number; max_part_bytes: number }>("POST", `${path}/uploads`);
+    const { upload_id: uploadId, max_part_bytes: partBytes } = start.body;
+    if (uploadId === null) return; // the Worker already holds these bytes
+    try {
+      const parts: { part_number: number; etag: string }[] = [];
+      for (let offset = 0, n = 1; offset < bytes.byteLength; offset += partBytes, n++) {
+        const part = await this.call<{ part_number: number; etag: string }>(
+          "PUT", `${path}/uploads/${uploadId}/parts/${n}`, bytes.subarray(offset, offset + partBytes));
+        parts.push(part.body);
+      }
+      await this.call("POST", `${path}/uploads/${uploadId}/complete`, { parts });
+    } catch (e) {
+      await this.call("DELETE", `${path}/uploads/${uploadId}`).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async finalize(id: string): Promise<void> {
+    await this.call("POST", `/admin/models/${encodeURIComponent(id)}/finalize`);
+  }
+
+  async promote(id: string): Promise<void> {
+    await this.call("POST", `/admin/models/${encodeURIComponent(id)}/promote`);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.call("DELETE", `/admin/models/${encodeURIComponent(id)}`);
+  }
+}

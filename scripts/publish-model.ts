@@ -1,0 +1,56 @@
+/**
+ * Publish new weights: npm run publish-model -- <export dir | checkpoint.pt> [--url URL] [--token T] [--no-promote]
+ *
+ * A checkpoint is exported first (python -m model.export). The ONNX files are checked against their
+ * golden pairs with onnxruntime-node, uploaded to the Worker, registered, finalized and promoted.
+ * The Worker is the local one (npm start) unless --url / EDGE_DIFFUSION_URL says otherwise; the
+ * token comes from --token, EDGE_DIFFUSION_TOKEN, or for the local Worker ADMIN_TOKEN in .dev.vars.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { ExportDirError } from "./lib/export-dir.ts";
+import { localAdminToken, root } from "./lib/local-worker.ts";
+import { publish } from "./lib/publish.ts";
+import { PublishError } from "./lib/registry.ts";
+
+const LOCAL_URL = "http://127.0.0.1:8787";
+
+function exportCheckpoint(checkpoint: string): string {
+  const out = mkdtempSync(join(tmpdir(), "edge-diffusion-export-"));
+  console.log(`exporting ${checkpoint} to ${out}`);
+  execFileSync(process.env.PYTHON ?? "/usr/bin/python3", ["-m", "model.export", checkpoint, "--out", out], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  return out;
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { url: { type: "string" }, token: { type: "string" }, "no-promote": { type: "boolean", default: false } },
+  });
+  const [source] = positionals;
+  if (!source || positionals.length > 1) {
+    throw new PublishError("usage: npm run publish-model -- <export dir | checkpoint.pt> [--url URL] [--token TOKEN] [--no-promote]");
+  }
+  if (!existsSync(source)) throw new PublishError(`${source} does not exist`);
+  const baseUrl = values.url ?? process.env.EDGE_DIFFUSION_URL ?? LOCAL_URL;
+  const token = values.token ?? process.env.EDGE_DIFFUSION_TOKEN ?? (baseUrl === LOCAL_URL ? localAdminToken() : undefined);
+  if (!token) throw new PublishError(`no token for ${baseUrl}: pass --token or set EDGE_DIFFUSION_TOKEN`);
+  const dir = statSync(source).isDirectory() ? source : exportCheckpoint(source);
+  const result = await publish(dir, { baseUrl, token, promote: !values["no-promote"], log: (line) => console.log(line) });
+  const changed = result.registered || result.uploaded.length > 0 || result.promoted;
+  console.log(changed ? `published ${result.id} to ${baseUrl}` : `nothing to do: ${result.id} is already published at ${baseUrl}`);
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof PublishError || e instanceof ExportDirError) {
+    console.error(`publish failed: ${e.message}`);
+    process.exit(1);
+  }
+  throw e;
+});

@@ -1,0 +1,56 @@
+/**
+ * Run everything locally, offline: npm start [-- --port 8787]
+ *
+ * Builds the page, applies the D1 migrations, starts `wrangler dev` on 127.0.0.1 with embedded D1
+ * and R2 (.wrangler/state), and publishes the committed default model (model/weights/) into it:
+ * idempotently, and promoted only when no model is current yet. Ctrl-C stops it.
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { appendFileSync, existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { localAdminToken, root, startLocalWorker } from "./lib/local-worker.ts";
+import { publish } from "./lib/publish.ts";
+
+const DEFAULT_MODEL = join(root, "model/weights");
+
+/** The bootstrap admin token of the local Worker, made once and kept in .dev.vars (git-ignored). */
+function ensureAdminToken(): string {
+  const existing = localAdminToken();
+  if (existing) return existing;
+  const token = randomBytes(32).toString("hex");
+  appendFileSync(join(root, ".dev.vars"), `ADMIN_TOKEN=${token}\n`);
+  return token;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { port: { type: "string", default: "8787" } } });
+  console.log("building the page…");
+  execFileSync("npm", ["run", "build", "--silent"], { cwd: root, stdio: "inherit" });
+  const state = join(root, ".wrangler/state");
+  mkdirSync(state, { recursive: true });
+  const token = ensureAdminToken();
+  console.log("starting wrangler dev with local D1 and R2…");
+  const worker = await startLocalWorker({ persistTo: state, adminToken: token, port: Number(values.port), log: join(state, "wrangler-dev.log") });
+  const stop = () => {
+    worker.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  try {
+    const hasCurrent = (await fetch(`${worker.url}/api/models/current`)).ok;
+    if (!existsSync(join(DEFAULT_MODEL, "manifest.json"))) throw new Error(`${DEFAULT_MODEL} holds no exported model`);
+    await publish(DEFAULT_MODEL, { baseUrl: worker.url, token, promote: !hasCurrent, log: (line) => console.log(`  ${line}`) });
+  } catch (e) {
+    worker.stop();
+    throw e;
+  }
+  console.log(`\nedge-diffusion is running at ${worker.url}  (API: ${worker.url}/api/openapi.json; log: ${worker.log}; Ctrl-C stops it)`);
+}
+
+main().catch((e: unknown) => {
+  console.error(`npm start failed: ${(e as Error).message}`);
+  process.exit(1);
+});

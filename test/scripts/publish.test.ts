@@ -1,0 +1,133 @@
+// The publish script against a real local Worker (wrangler dev, embedded D1/R2): it publishes,
+// reruns change nothing, and every failure leaves the registry exactly as it was and says why.
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { freePort, root, startLocalWorker, type LocalWorker } from "../../scripts/lib/local-worker.ts";
+import { publish } from "../../scripts/lib/publish.ts";
+
+const TOKEN = "publish-test-admin-token-0123456789";
+const fixture = join(root, "test/fixtures/tiny");
+let worker: LocalWorker;
+
+beforeAll(async () => {
+  const state = mkdtempSync(join(tmpdir(), "publish-state-"));
+  worker = await startLocalWorker({ persistTo: state, adminToken: TOKEN, log: join(state, "wrangler.log") });
+}, 180_000);
+afterAll(() => worker?.stop());
+
+/** Everything the registry holds, public and pending: equal snapshots mean nothing changed. */
+async function snapshot(): Promise<unknown> {
+  const get = async (path: string, auth = false) =>
+    (await fetch(`${worker.url}/api${path}`, auth ? { headers: { Authorization: `Bearer ${TOKEN}` } } : {})).json();
+  return { all: await get("/admin/models?limit=100", true), current: await get("/models/current") };
+}
+
+/** A copy of the fixture export under a new id, optionally damaged by `edit`. */
+function exportCopy(id: string, edit?: (dir: string, manifest: { files: { name: string; bytes: number; sha256: string }[] }) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), "export-"));
+  cpSync(fixture, dir, { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
+  manifest.id = id;
+  edit?.(dir, manifest);
+  writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest));
+  return dir;
+}
+
+const options = () => ({ baseUrl: worker.url, token: TOKEN, promote: true });
+
+describe("publishing", () => {
+  test("publishes the fixture as current, and a rerun changes nothing", async () => {
+    const first = await publish(fixture, options());
+    expect(first).toEqual({ id: "tiny-fixture", registered: true, uploaded: ["model.onnx", "model.fp16.onnx"], promoted: true });
+    const current = await (await fetch(`${worker.url}/api/models/current`)).json();
+    expect(current.id).toBe("tiny-fixture");
+    const weights = await fetch(current.manifest.files[0].url);
+    const bytes = new Uint8Array(await weights.arrayBuffer());
+    expect(createHash("sha256").update(bytes).digest("hex")).toBe(current.manifest.files[0].sha256);
+
+    const before = await snapshot();
+    expect(await publish(fixture, options())).toEqual({ id: "tiny-fixture", registered: false, uploaded: [], promoted: false });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  test("--no-promote registers a version without making it current", async () => {
+    await publish(fixture, options());
+    await publish(exportCopy("side-version"), { ...options(), promote: false });
+    const current = await (await fetch(`${worker.url}/api/models/current`)).json();
+    expect(current.id).toBe("tiny-fixture");
+    expect((await fetch(`${worker.url}/api/models/side-version`)).status).toBe(200);
+  });
+});
+
+describe("failures leave the registry as it was", () => {
+  async function expectUnchanged(run: () => Promise<unknown>, reason: RegExp): Promise<void> {
+    await publish(fixture, options());
+    const before = await snapshot();
+    await expect(run()).rejects.toThrow(reason);
+    expect(await snapshot()).toEqual(before);
+  }
+
+  test("a corrupt ONNX file", async () => {
+    const dir = exportCopy("corrupt-onnx", (d, manifest) => {
+      const garbage = Buffer.from("definitely not onnx");
+      writeFileSync(join(d, "model.onnx"), garbage);
+      manifest.files[0] = { ...manifest.files[0]!, bytes: garbage.length, sha256: createHash("sha256").update(garbage).digest("hex") };
+    });
+    await expectUnchanged(() => publish(dir, options()), /model.onnx is not a valid ONNX model/);
+  });
+
+  test("outputs that do not match the golden pairs", async () => {
+    const dir = exportCopy("golden-mismatch", (d) => {
+      const golden = JSON.parse(readFileSync(join(d, "golden.json"), "utf8"));
+      golden.outputs.out.data[0] += 1;
+      writeFileSync(join(d, "golden.json"), JSON.stringify(golden));
+    });
+    await expectUnchanged(() => publish(dir, options()), /differs from PyTorch on the golden inputs/);
+  });
+
+  test("a wrong token", async () => {
+    await expectUnchanged(() => publish(exportCopy("wrong-token"), { ...options(), token: "not-the-token-0123456789abcdef" }), /failed with 401/);
+  });
+
+  test("a Worker that is down", async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    await expectUnchanged(() => publish(exportCopy("worker-down"), { ...options(), baseUrl: closed }), /is not reachable .* is it running/);
+  });
+
+  test("an upload interrupted halfway: the registered version is removed again", async () => {
+    let puts = 0;
+    const flaky: typeof fetch = async (input, init) => {
+      if (init?.method === "PUT" && ++puts === 2) throw new TypeError("connection reset by peer");
+      return fetch(input, init);
+    };
+    const lines: string[] = [];
+    await expectUnchanged(
+      () => publish(exportCopy("interrupted"), { ...options(), fetchImpl: flaky, log: (l) => lines.push(l) }),
+      /not reachable \(connection reset by peer\)/,
+    );
+    expect(lines).toContain("removed interrupted again: the registry is as it was");
+  });
+});
+
+describe("the command line", () => {
+  const run = promisify(execFile);
+  const cli = (...args: string[]) => run("node", [join(root, "scripts/publish-model.ts"), ...args], { cwd: root });
+
+  test("prints what it did, and says so when there is nothing to do", async () => {
+    await publish(fixture, options());
+    const { stdout } = await cli(fixture, "--url", worker.url, "--token", TOKEN);
+    expect(stdout).toContain("verified model.onnx (fp32)");
+    expect(stdout).toContain("nothing to do: tiny-fixture is already published");
+  });
+
+  test("exits 1 with the reason on failure", async () => {
+    const failure = await cli(fixture, "--url", worker.url, "--token", "wrong-token-0123456789abcdefgh").catch((e) => e);
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toMatch(/^publish failed: POST \/admin\/models failed with 401/);
+  });
+});
