@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Degradation, ddnmSampler, type DegradationSpec } from "../../../web/src/diffusion/restore";
+import { Degradation, damage, ddnmSampler, type DegradationSpec } from "../../../web/src/diffusion/restore";
 import { createRng } from "../../../web/src/diffusion/rng";
 import type { EpsModel } from "../../../web/src/diffusion/samplers";
 import { samplingTimesteps } from "../../../web/src/diffusion/schedule";
@@ -77,6 +77,14 @@ describe("Degradation: A and its pseudo-inverse A+", () => {
   it("reports how much pixel noise is left in the measurement", () => {
     expect(new Degradation(SPECS.identity).noiseGain).toBe(1);
     expect(new Degradation(SPECS["grayscale + x2 + mask"]).noiseGain).toBeCloseTo(1 / Math.sqrt(12), 12);
+  });
+
+  it("damage keeps exactly what A measures, and adds the noise asked for", () => {
+    const A = new Degradation(SPECS["grayscale + x2 + mask"]);
+    const x = rng.normal(A.imageLength);
+    expect(maxDiff(A.apply(damage(x, A, 0, rng.normal)), A.apply(x))).toBeLessThan(1e-12);
+    const noisy = damage(x, A, 0.3, () => new Float64Array(A.imageLength).fill(1));
+    expect(maxDiff(noisy, damage(x, A, 0, rng.normal).map((v) => v + 0.3))).toBeLessThan(1e-12);
   });
 
   it("rejects shapes that do not fit", () => {

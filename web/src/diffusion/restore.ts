@@ -117,6 +117,16 @@ export class Degradation {
   }
 }
 
+/** What the visitor sees after damaging an image on purpose: A+ A x, plus pixel noise of std sigma. */
+export function damage(clean: Float64Array, degradation: Degradation, sigma: number, noise: (n: number) => Float64Array): Float64Array {
+  const damaged = degradation.pinv(degradation.apply(clean));
+  if (sigma > 0) {
+    const z = noise(damaged.length);
+    for (let i = 0; i < damaged.length; i++) damaged[i] += sigma * z[i];
+  }
+  return damaged;
+}
+
 export interface RestoreConfig {
   degradation: Degradation;
   /** The measurement y = A x + noise. */

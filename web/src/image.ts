@@ -1,0 +1,79 @@
+/** Images as the model sees them (CHW float in [-1, 1]) and as the page shows them (RGBA canvases). */
+
+export interface ImageShape {
+  channels: number;
+  size: number;
+}
+
+const toByte = (v: number) => Math.round(Math.min(1, Math.max(-1, v)) * 127.5 + 127.5);
+
+/** The `index`-th image of a batch, as RGBA pixels (one channel is shown as gray). */
+export function toImageData(values: ArrayLike<number>, index: number, { channels, size }: ImageShape): ImageData {
+  const plane = size * size;
+  const base = index * channels * plane;
+  const rgba = new Uint8ClampedArray(plane * 4);
+  for (let p = 0; p < plane; p++) {
+    for (let c = 0; c < 3; c++) rgba[p * 4 + c] = toByte(values[base + Math.min(c, channels - 1) * plane + p]);
+    rgba[p * 4 + 3] = 255;
+  }
+  return new ImageData(rgba, size, size);
+}
+
+/** Decodes an uploaded file, or says clearly that it is not an image. */
+export async function decodeImage(blob: Blob, name = "the file"): Promise<ImageBitmap> {
+  try {
+    return await createImageBitmap(blob);
+  } catch {
+    const type = blob.type || "unknown type";
+    throw new Error(`${name} (${type}) is not an image this browser can decode: use a PNG, JPEG, WebP or GIF.`);
+  }
+}
+
+/** The largest centred square of the image, resized to the model's resolution. */
+export function fromImage(source: CanvasImageSource & { width: number; height: number }, { channels, size }: ImageShape): Float32Array {
+  const canvas = new OffscreenCanvas(size, size);
+  const context = canvas.getContext("2d", { willReadFrequently: true })!;
+  const side = Math.min(source.width, source.height);
+  context.imageSmoothingQuality = "high";
+  context.drawImage(source, (source.width - side) / 2, (source.height - side) / 2, side, side, 0, 0, size, size);
+  const { data } = context.getImageData(0, 0, size, size);
+  const plane = size * size;
+  const out = new Float32Array(channels * plane);
+  for (let p = 0; p < plane; p++) {
+    if (channels === 1) out[p] = (data[p * 4] + data[p * 4 + 1] + data[p * 4 + 2]) / 382.5 - 1;
+    else for (let c = 0; c < channels; c++) out[c * plane + p] = data[p * 4 + c] / 127.5 - 1;
+  }
+  return out;
+}
+
+/** Peak signal-to-noise ratio in dB, for values in [-1, 1] (peak-to-peak 2). */
+export function psnr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.min(1, Math.max(-1, a[i])) - Math.min(1, Math.max(-1, b[i]));
+    sum += d * d;
+  }
+  return 10 * Math.log10(4 / (sum / a.length));
+}
+
+/** A PNG of the given images side by side in rows of `columns`, each scaled up by `scale` (nearest neighbour). */
+export async function pngOf(values: ArrayLike<number>, indices: number[], shape: ImageShape, columns: number, scale: number): Promise<Blob> {
+  const { size } = shape;
+  const rows = Math.ceil(indices.length / columns);
+  const tile = new OffscreenCanvas(size, size);
+  const out = new OffscreenCanvas(Math.min(columns, indices.length) * size * scale, rows * size * scale);
+  const context = out.getContext("2d")!;
+  context.imageSmoothingEnabled = false;
+  indices.forEach((index, k) => {
+    tile.getContext("2d")!.putImageData(toImageData(values, index, shape), 0, 0);
+    context.drawImage(tile, (k % columns) * size * scale, Math.floor(k / columns) * size * scale, size * scale, size * scale);
+  });
+  return out.convertToBlob({ type: "image/png" });
+}
+
+export function downloadBlob(blob: Blob, filename: string) {
+  const url = URL.createObjectURL(blob);
+  const link = Object.assign(document.createElement("a"), { href: url, download: filename });
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,118 @@
+/** The page's handle on the inference worker: promises for jobs, callbacks for progress. */
+import type { Manifest } from "../api/manifest";
+import type { BackendInfo, BackendRequest, GenerateParams, Reply, Request, RestoreParams } from "./protocol";
+
+export interface JobResult {
+  images: Float32Array;
+  labels: Int32Array;
+}
+
+export interface Job<T> {
+  result: Promise<T>;
+  cancel(): void;
+}
+
+export class CancelledError extends Error {
+  constructor() {
+    super("cancelled");
+  }
+}
+
+type Pending = {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  onProgress?: (step: number, steps: number, preview: Float32Array) => void;
+};
+
+export interface ClientEvents {
+  onDownload(file: string, loaded: number, total: number, cached: boolean): void;
+  onBackend(backend: BackendInfo): void;
+}
+
+export class InferenceClient {
+  private readonly worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+  private readonly pending = new Map<number, Pending>();
+  private loading?: Pick<Pending, "resolve" | "reject">;
+  private nextJob = 1;
+
+  constructor(private readonly events: ClientEvents) {
+    this.worker.onmessage = ({ data }: MessageEvent<Reply>) => this.receive(data);
+    this.worker.onerror = (event) => this.failAll(new Error(`the inference worker crashed: ${event.message}`));
+  }
+
+  load(manifest: Manifest, backend: BackendRequest, threads?: number): Promise<{ backend: BackendInfo; loadMs: number }> {
+    this.loading?.reject(new Error("superseded by another model"));
+    return new Promise((resolve, reject) => {
+      this.loading = { resolve: resolve as Pending["resolve"], reject };
+      this.send({ type: "load", manifest, backend, threads });
+    });
+  }
+
+  generate(params: GenerateParams, onProgress?: Pending["onProgress"]): Job<JobResult> {
+    return this.start((job) => ({ type: "generate", job, params }), onProgress);
+  }
+
+  restore(params: RestoreParams, onProgress?: Pending["onProgress"]): Job<JobResult> {
+    return this.start((job) => ({ type: "restore", job, params }), onProgress);
+  }
+
+  /** Milliseconds per network call at this batch size, after one warm-up call. */
+  bench(batch: number, runs: number): Promise<number[]> {
+    return this.start<number[]>((job) => ({ type: "bench", job, batch, runs })).result;
+  }
+
+  private start<T>(request: (job: number) => Request, onProgress?: Pending["onProgress"]): Job<T> {
+    const job = this.nextJob++;
+    const result = new Promise<T>((resolve, reject) => {
+      this.pending.set(job, { resolve: resolve as Pending["resolve"], reject, onProgress });
+    });
+    this.send(request(job));
+    return { result, cancel: () => this.send({ type: "cancel", job }) };
+  }
+
+  private send(request: Request) {
+    this.worker.postMessage(request);
+  }
+
+  private receive(reply: Reply) {
+    switch (reply.type) {
+      case "download":
+        return this.events.onDownload(reply.file, reply.loaded, reply.total, reply.cached);
+      case "backend":
+        return this.events.onBackend(reply.backend);
+      case "ready":
+        this.events.onBackend(reply.backend);
+        this.loading?.resolve({ backend: reply.backend, loadMs: reply.loadMs });
+        this.loading = undefined;
+        return;
+      case "progress":
+        return this.pending.get(reply.job)?.onProgress?.(reply.step, reply.steps, reply.preview);
+      case "done":
+        return this.settle(reply.job, (p) => p.resolve({ images: reply.images, labels: reply.labels }));
+      case "bench-result":
+        return this.settle(reply.job, (p) => p.resolve(reply.ms));
+      case "cancelled":
+        return this.settle(reply.job, (p) => p.reject(new CancelledError()));
+      case "error":
+        if (reply.job === undefined) {
+          this.loading?.reject(new Error(reply.message));
+          this.loading = undefined;
+        } else {
+          this.settle(reply.job, (p) => p.reject(new Error(reply.message)));
+        }
+    }
+  }
+
+  private settle(job: number, how: (pending: Pending) => void) {
+    const pending = this.pending.get(job);
+    this.pending.delete(job);
+    if (pending) how(pending);
+  }
+
+  private failAll(error: Error) {
+    this.loading?.reject(error);
+    this.loading = undefined;
+    for (const pending of this.pending.values()) pending.reject(error);
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * The inference worker: holds the ORT session and runs whole sampling jobs, so the page never
+ * freezes. One job at a time; cancellation is checked before every network call.
+ */
+import type { Manifest } from "../api/manifest";
+import { guidedEpsModel, type Network } from "../diffusion/guidance";
+import { Degradation, ddnmSampler } from "../diffusion/restore";
+import { createRng } from "../diffusion/rng";
+import { SAMPLERS, type Sampler, type StepInfo } from "../diffusion/samplers";
+import { samplingTimesteps } from "../diffusion/schedule";
+import type { BackendRequest, GenerateParams, Reply, Request, RestoreParams } from "./protocol";
+import { openSession, type Session } from "./session";
+
+const post = (reply: Reply, transfer: Transferable[] = []) => self.postMessage(reply, { transfer });
+
+class Cancelled extends Error {}
+
+let manifest: Manifest | undefined;
+let session: Session | undefined;
+let switching: Promise<void> | undefined;
+/** The visitor's WASM thread choice, kept for a fallback from WebGPU. */
+let wasmThreads: number | undefined;
+const cancelled = new Set<number>();
+
+async function load(next: Manifest, backend: BackendRequest, threads?: number) {
+  const started = performance.now();
+  await session?.release();
+  session = undefined;
+  manifest = next;
+  wasmThreads = threads;
+  const opened = await openSession(next, backend, threads, (file, loaded, total, cached) =>
+    post({ type: "download", file: file.name, loaded, total, cached }),
+  );
+  watchDevice(opened);
+  session = opened;
+  post({ type: "ready", backend: opened.backend, loadMs: performance.now() - started });
+}
+
+/** A lost GPU device (driver reset, tab in background too long) moves the session to WASM. */
+function watchDevice(opened: Session) {
+  void opened.lost.then((reason) => {
+    if (session === opened) void fallBack(reason);
+  });
+}
+
+function fallBack(reason: string): Promise<void> {
+  switching ??= (async () => {
+    const failed = session;
+    if (!manifest || failed?.backend.kind !== "webgpu") return;
+    console.warn(`falling back to WASM: ${reason}`);
+    await failed.release().catch(() => {});
+    session = await openSession(manifest, "wasm", wasmThreads, () => {}, reason);
+    post({ type: "backend", backend: session.backend });
+  })().finally(() => (switching = undefined));
+  return switching;
+}
+
+/** The network of the current session, moving to WASM and retrying when WebGPU fails mid-job. */
+function networkFor(job: number): Network {
+  return async (x, t, classLabels) => {
+    for (;;) {
+      if (cancelled.has(job)) throw new Cancelled();
+      await switching;
+      const current = session;
+      if (!current) throw new Error("no model is loaded");
+      try {
+        return await current.run(x, t, classLabels);
+      } catch (error) {
+        if (current.backend.kind !== "webgpu") throw error;
+        await fallBack(`WebGPU failed: ${messageOf(error)}`);
+      }
+    }
+  };
+}
+
+function requireManifest(): Manifest {
+  if (!manifest || !session) throw new Error("no model is loaded yet");
+  return manifest;
+}
+
+/** Posts each step's x0 estimate as a live preview, and yields so a cancel message can arrive. */
+function progress(job: number, steps: number) {
+  return async ({ i, denoised }: StepInfo) => {
+    const preview = Float32Array.from(denoised);
+    post({ type: "progress", job, step: i + 1, steps, preview }, [preview.buffer]);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  };
+}
+
+async function sample(job: number, sampler: Sampler, classLabels: Int32Array, guidance: number, steps: number, seed: number) {
+  const m = requireManifest();
+  const { size, channels } = m.image;
+  const { alphas_cumprod: alphasCumprod, prediction } = m.diffusion;
+  // Draw order (labels, then x_T, then the samplers' noise) is part of "same seed, same images".
+  const rng = createRng(seed);
+  const labels = classLabels.map((label) => (label < 0 ? Math.floor(rng.uniform() * m.classes.null_class) : label));
+  const x = rng.normal(labels.length * channels * size * size);
+  const epsModel = guidedEpsModel(networkFor(job), { classLabels: labels, guidance, nullClass: m.classes.null_class, alphasCumprod, prediction });
+  const timesteps = samplingTimesteps(steps, alphasCumprod);
+  const out = await sampler(epsModel, x, timesteps, alphasCumprod, { noise: rng.normal, callback: progress(job, steps) });
+  const images = Float32Array.from(out);
+  post({ type: "done", job, images, labels }, [images.buffer, labels.buffer]);
+}
+
+function generate(job: number, p: GenerateParams) {
+  const m = requireManifest();
+  const random = p.classLabel === "random" && m.classes.null_class > 0;
+  const label = p.classLabel === "random" ? m.classes.null_class : p.classLabel;
+  if (label < 0 || label > m.classes.null_class) throw new Error(`class ${label} is not one of this model's classes (0..${m.classes.null_class})`);
+  // -1 marks "draw a class from the seed".
+  const classLabels = new Int32Array(p.count).fill(random ? -1 : label);
+  return sample(job, SAMPLERS[p.sampler], classLabels, p.guidance, p.steps, p.seed);
+}
+
+function restore(job: number, p: RestoreParams) {
+  const m = requireManifest();
+  const degradation = new Degradation({ size: m.image.size, channels: m.image.channels, grayscale: p.grayscale, downsample: p.downsample, mask: p.mask ?? undefined });
+  if (p.image.length !== degradation.imageLength) throw new Error(`the image has ${p.image.length} values, the model needs ${degradation.imageLength}`);
+  const y = degradation.apply(Float64Array.from(p.image));
+  const sampler = ddnmSampler({ degradation, y, sigmaY: p.noise * degradation.noiseGain, resample: p.resample });
+  // The unconditional prior: restoration should not push the image towards any one class.
+  return sample(job, sampler, Int32Array.of(m.classes.null_class), 0, p.steps, p.seed);
+}
+
+async function bench(job: number, batch: number, runs: number) {
+  const m = requireManifest();
+  const { size, channels } = m.image;
+  const net = networkFor(job);
+  const x = Float32Array.from(createRng(0).normal(batch * channels * size * size));
+  const t = new Float32Array(batch).fill(Math.floor(m.diffusion.timesteps / 2));
+  const labels = new Int32Array(batch).fill(m.classes.null_class);
+  await net(x, t, labels); // warm-up: the first run allocates and compiles
+  const ms: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const started = performance.now();
+    await net(x, t, labels);
+    ms.push(performance.now() - started);
+  }
+  post({ type: "bench-result", job, ms });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+self.onmessage = async ({ data }: MessageEvent<Request>) => {
+  const job = "job" in data ? data.job : undefined;
+  try {
+    switch (data.type) {
+      case "load":
+        return await load(data.manifest, data.backend, data.threads);
+      case "generate":
+        return await generate(data.job, data.params);
+      case "restore":
+        return await restore(data.job, data.params);
+      case "bench":
+        return await bench(data.job, data.batch, data.runs);
+      case "cancel":
+        cancelled.add(data.job);
+        return;
+    }
+  } catch (error) {
+    if (error instanceof Cancelled && job !== undefined) post({ type: "cancelled", job });
+    else post({ type: "error", job, message: messageOf(error) });
+  } finally {
+    if (job !== undefined && data.type !== "cancel") cancelled.delete(job);
+  }
+};

@@ -1,0 +1,62 @@
+/** The model version in use: its facts, training and metrics from the API, and the other published versions. */
+import type { ModelVersion } from "../api/manifest";
+
+interface Props {
+  version: ModelVersion;
+  versions: ModelVersion[];
+  onPick: (id: string) => void;
+  disabled: boolean;
+}
+
+function formatValue(value: unknown): string {
+  if (typeof value === "number") return Number.isInteger(value) ? value.toLocaleString("en") : value.toPrecision(4);
+  if (typeof value === "string") return value;
+  return JSON.stringify(value);
+}
+
+function Facts({ title, facts }: { title: string; facts: Record<string, unknown> }) {
+  const entries = Object.entries(facts);
+  return (
+    <div>
+      <h3>{title}</h3>
+      {entries.length === 0 ? (
+        <p class="hint">None published.</p>
+      ) : (
+        <dl>
+          {entries.map(([key, value]) => (
+            <div key={key}>
+              <dt>{key.replaceAll("_", " ")}</dt>
+              <dd>{formatValue(value)}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+    </div>
+  );
+}
+
+export function ModelPanel({ version, versions, onPick, disabled }: Props) {
+  const { manifest } = version;
+  return (
+    <section aria-labelledby="model-title" class="model-panel" data-testid="model-panel">
+      <h2 id="model-title">Model</h2>
+      <label>
+        Version
+        <select value={version.id} disabled={disabled} onChange={(e) => onPick(e.currentTarget.value)}>
+          {versions.map((v) => (
+            <option value={v.id} key={v.id}>
+              {v.id}
+              {v.current ? " (current)" : v.status === "retired" ? " (retired)" : ""}
+            </option>
+          ))}
+        </select>
+      </label>
+      <p>
+        <strong>{manifest.name}</strong>: {manifest.image.size}×{manifest.image.size}, {manifest.classes.names.length} classes, {manifest.diffusion.schedule} schedule over{" "}
+        {manifest.diffusion.timesteps} steps, predicts {manifest.diffusion.prediction}. Created {manifest.created}.
+      </p>
+      <Facts title="Training" facts={manifest.training} />
+      <Facts title="Metrics" facts={manifest.metrics} />
+    </section>
+  );
+}
