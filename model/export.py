@@ -125,9 +125,11 @@ def build_manifest(state: dict[str, Any], net: UNet, diffusion: Diffusion, files
     facts = training_facts(state, net)
     shape = ["batch", config.in_channels, config.image_size, config.image_size]
     created = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-    if version_id is None:
-        slug = "".join(c if c.isalnum() else "-" for c in facts["dataset"].lower()).strip("-")
-        version_id = f"{slug}-{facts.get('preset', 'custom')}-{created.date()}-{files[0]['sha256'][:8]}"
+    if version_id is None:  # e.g. cifar-10-cpu-512kimg-1a2b3c4d: what, how far trained, which bytes
+        dataset = facts["dataset"].split(" (")[0]
+        slug = "".join(c if c.isalnum() else "-" for c in dataset.lower()).strip("-")
+        kimg = facts.get("images_seen", 0) // 1000
+        version_id = f"{slug}-{facts.get('preset', 'custom')}-{kimg}kimg-{files[0]['sha256'][:8]}"
     class_names = state.get("class_names") or ([] if config.num_classes == 0 else
                                                [str(i) for i in range(config.num_classes)])
     return {
@@ -187,7 +189,7 @@ def main(argv: Optional[list[str]] = None) -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("checkpoint", help="a checkpoint.pt from model.train, or shipped EMA weights (ema.pt)")
     parser.add_argument("--out", required=True, help="directory for the ONNX files, manifest and golden pairs")
-    parser.add_argument("--id", help="version id (default: <dataset>-<preset>-<date>-<sha256 prefix>)")
+    parser.add_argument("--id", help="version id (default: <dataset>-<preset>-<kimg>kimg-<sha256 prefix>)")
     parser.add_argument("--name", help="human-readable name of the version")
     parser.add_argument("--metrics", help="a JSON file of evaluation metrics to put in the manifest")
     args = parser.parse_args(argv)
