@@ -20,27 +20,32 @@ def synthetic_cifar(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return rng.integers(0, 256, (n, 3, 32, 32), dtype=np.uint8), rng.integers(0, 10, n, dtype=np.uint8)
 
 
+def write_cifar(root, layout_dir: str, suffix: str, write) -> None:
+    """Six batches of 4 synthetic images (seeds 0-5) in one of CIFAR-10's layouts."""
+    (root / layout_dir).mkdir()
+    for seed, name in enumerate([f"data_batch_{b}" for b in range(1, 6)] + ["test_batch"]):
+        images, labels = synthetic_cifar(4, seed)
+        write(root / layout_dir / (name + suffix), images.reshape(4, -1), labels)
+
+
+def write_binary(path, data, labels) -> None:  # records of 1 label byte + 3072 pixel bytes
+    np.concatenate([labels[:, None], data], axis=1).tofile(path)
+
+
+def write_pickle(path, data, labels) -> None:  # torchvision's dicts of b"data" and b"labels"
+    with open(path, "wb") as f:
+        pickle.dump({b"data": data, b"labels": labels.tolist()}, f)
+
+
 @pytest.fixture
 def cifar_binary(tmp_path):
-    """CIFAR-10's official binary layout: records of 1 label byte + 3072 pixel bytes."""
-    root = tmp_path / "cifar-10-batches-bin"
-    root.mkdir()
-    for i, name in enumerate([f"data_batch_{b}.bin" for b in range(1, 6)] + ["test_batch.bin"]):
-        images, labels = synthetic_cifar(4, seed=i)
-        records = np.concatenate([labels[:, None], images.reshape(4, -1)], axis=1)
-        records.tofile(root / name)
+    write_cifar(tmp_path, "cifar-10-batches-bin", ".bin", write_binary)
     return tmp_path
 
 
 @pytest.fixture
 def cifar_python(tmp_path):
-    """torchvision's python layout: pickled dicts with b'data' and b'labels'."""
-    root = tmp_path / "cifar-10-batches-py"
-    root.mkdir()
-    for i, name in enumerate([f"data_batch_{b}" for b in range(1, 6)] + ["test_batch"]):
-        images, labels = synthetic_cifar(4, seed=i)
-        with open(root / name, "wb") as f:
-            pickle.dump({b"data": images.reshape(4, -1), b"labels": labels.tolist()}, f)
+    write_cifar(tmp_path, "cifar-10-batches-py", "", write_pickle)
     return tmp_path
 
 
