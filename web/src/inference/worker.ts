@@ -99,6 +99,9 @@ async function sample(job: number, sampler: Sampler, classLabels: Int32Array, gu
   const timesteps = samplingTimesteps(steps, alphasCumprod);
   const out = await sampler(epsModel, x, timesteps, alphasCumprod, { noise: rng.normal, callback: progress(job, steps) });
   const images = Float32Array.from(out);
+  if (!images.every(Number.isFinite)) {
+    throw new Error(`the model produced non-finite values on ${describe(session)}: reload with ?backend=wasm to try the CPU`);
+  }
   post({ type: "done", job, images, labels }, [images.buffer, labels.buffer]);
 }
 
@@ -137,6 +140,10 @@ async function bench(job: number, batch: number, runs: number) {
     ms.push(performance.now() - started);
   }
   post({ type: "bench-result", job, ms });
+}
+
+function describe(current: Session | undefined): string {
+  return current ? `${current.backend.kind} (${current.backend.variant})` : "no backend";
 }
 
 function messageOf(error: unknown): string {

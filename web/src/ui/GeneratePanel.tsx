@@ -94,8 +94,8 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
           Seed
           <span class="row">
             <input type="number" min={0} max={2 ** 31 - 1} required value={params.seed} onInput={(e) => set("seed", e.currentTarget.valueAsNumber)} />
-            <button type="button" onClick={() => set("seed", Math.floor(Math.random() * 2 ** 31))} aria-label="Random seed">
-              🎲
+            <button type="button" onClick={() => set("seed", Math.floor(Math.random() * 2 ** 31))} >
+              Random
             </button>
           </span>
         </label>

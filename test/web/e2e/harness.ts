@@ -1,0 +1,79 @@
+/**
+ * The e2e world: the built page served by `wrangler dev` on loopback with the tiny fixture model
+ * published and promoted (through scripts/lib/publish.ts), and Debian's Chromium driven by
+ * playwright-core with every host but 127.0.0.1 unresolvable.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { root, startLocalWorker, type LocalWorker } from "../../../scripts/lib/local-worker.ts";
+import { publish } from "../../../scripts/lib/publish.ts";
+
+export const FIXTURE = join(root, "test/fixtures/tiny");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/lib/chromium/chromium";
+
+export async function startSite(): Promise<{ worker: LocalWorker; cleanup(): void }> {
+  const state = mkdtempSync(join(tmpdir(), "edge-diffusion-e2e-"));
+  const adminToken = `e2e-${crypto.randomUUID()}`;
+  const worker = await startLocalWorker({ persistTo: join(state, "wrangler"), adminToken, log: join(state, "wrangler.log") });
+  try {
+    await publish(FIXTURE, { baseUrl: worker.url, token: adminToken, promote: true });
+  } catch (e) {
+    worker.stop();
+    throw e;
+  }
+  return {
+    worker,
+    cleanup() {
+      worker.stop();
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface BrowserOptions {
+  webgpu?: boolean;
+}
+
+/** Chromium with a fresh profile (--user-data-dir), so every launch is a first visit. */
+export async function launch({ webgpu = false }: BrowserOptions = {}): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const profile = mkdtempSync(join(tmpdir(), "edge-diffusion-chromium-"));
+  const args = [
+    "--headless=new",
+    "--no-sandbox",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+    // WebGPU in headless Chromium exists only on the SwiftShader software adapter, behind this flag.
+    ...(webgpu ? ["--enable-unsafe-webgpu"] : []),
+  ];
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args, headless: true });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every URL the page or its workers asked for, to prove nothing left the machine. */
+export function recordRequests(context: BrowserContext): string[] {
+  const urls: string[] = [];
+  context.on("request", (request) => urls.push(request.url()));
+  return urls;
+}
+
+export async function openPage(context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage();
+  page.on("console", (message) => {
+    if (message.type() === "error") console.error(`[page] ${message.text()}`);
+  });
+  page.on("pageerror", (error) => console.error(`[page] ${error.message}`));
+  await page.goto(url);
+  return page;
+}
