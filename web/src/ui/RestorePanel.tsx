@@ -2,7 +2,7 @@
  * Restore: bring an image (upload, drop, paste or a sample from the model), say what is wrong with
  * it or damage it on purpose, restore it with the diffusion prior, compare and download.
  */
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Manifest } from "../api/manifest";
 import { Degradation, damage } from "../diffusion/restore";
 import { createRng } from "../diffusion/rng";
@@ -42,6 +42,8 @@ export function RestorePanel({ client, manifest, ready }: Props) {
   const [loadError, setLoadError] = useState<string | null>(null);
   const job = useJob();
   const sampling = useJob();
+  // Samples are numbered from 0 on each visit, so "the first sample" is the same image every time.
+  const sampleSeed = useRef(0);
   const set = <K extends keyof Damage>(key: K, value: Damage[K]) => setSettings((s) => ({ ...s, [key]: value }));
 
   const degradation = useMemo(
@@ -81,7 +83,7 @@ export function RestorePanel({ client, manifest, ready }: Props) {
   async function sample() {
     const { names, null_class: nullClass } = manifest.classes;
     const result = await sampling.run((onProgress) =>
-      client.generate({ classLabel: names.length > 0 ? "random" : nullClass, count: 1, steps: Math.min(20, manifest.diffusion.timesteps), sampler: "dpmpp_2m", guidance: names.length > 0 ? 2 : 1, seed: Math.floor(Math.random() * 2 ** 31) }, onProgress),
+      client.generate({ classLabel: names.length > 0 ? "random" : nullClass, count: 1, steps: Math.min(20, manifest.diffusion.timesteps), sampler: "dpmpp_2m", guidance: names.length > 0 ? 2 : 1, seed: sampleSeed.current++ }, onProgress),
     );
     if (result) setSource({ image: result.images, name: `a sample (${names[result.labels[0]] ?? "unconditional"})` });
   }
