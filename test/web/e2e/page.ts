@@ -30,7 +30,7 @@ export async function generate(page: Page, settings: GenerateSettings): Promise<
   await form.getByLabel("Images").fill(String(settings.count));
   await form.getByLabel("Steps").fill(String(settings.steps));
   if (settings.sampler) await form.getByLabel("Sampler").selectOption({ label: settings.sampler });
-  if (settings.guidance !== undefined) await form.getByLabel(/Guidance/).fill(String(settings.guidance));
+  if (settings.guidance !== undefined) await form.getByRole("slider", { name: /Guidance/ }).fill(String(settings.guidance));
   await form.getByLabel("Seed").fill(String(settings.seed));
   await page.getByRole("button", { name: "Generate", exact: true }).click();
   await page.getByRole("button", { name: "Generate", exact: true }).and(page.locator(":enabled")).waitFor();

@@ -75,6 +75,7 @@ async function openWebGpu(manifest: Manifest, probe: WebGpuProbe, onDownload: Do
   const device = await probe.adapter.requestDevice({ requiredFeatures: fp16 ? ["shader-f16"] : [], requiredLimits });
   const lost = device.lost.then((info) => `the GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ""})`);
   const ort: OrtModule = await import("onnxruntime-web/jspi");
+  ort.env.logLevel = "error";
   ort.env.webgpu.device = device;
   const weights = await loadWeights(file, (...args) => onDownload(file, ...args));
   const session = await ort.InferenceSession.create(weights, { executionProviders: ["webgpu"], graphOptimizationLevel: "all" });
@@ -93,6 +94,7 @@ async function openWasm(manifest: Manifest, threads: number | undefined, onDownl
   // fp16 weights are never used on WASM: its kernels would upcast every op.
   const file = requireFp32(manifest);
   const ort: OrtModule = await import("onnxruntime-web/wasm");
+  ort.env.logLevel = "error";
   // Threads need SharedArrayBuffer, which only a cross-origin isolated page (COOP + COEP) has.
   const usable = crossOriginIsolated ? Math.min(threads ?? navigator.hardwareConcurrency, 16) : 1;
   ort.env.wasm.numThreads = usable;

@@ -87,7 +87,7 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
           </select>
         </label>
         <label>
-          Guidance <output>{params.guidance.toFixed(1)}</output>
+          Guidance <span>{params.guidance.toFixed(1)}</span>
           <input type="range" min={0} max={8} step={0.5} value={params.guidance} onInput={(e) => set("guidance", e.currentTarget.valueAsNumber)} />
         </label>
         <label>

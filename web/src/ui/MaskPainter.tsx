@@ -81,7 +81,7 @@ export function MaskPainter({ image, shape, mask, onChange }: Props) {
       />
       <div class="row wrap">
         <label>
-          Brush <output>{brush}px</output>
+          Brush <span>{brush}px</span>
           <input type="range" min={1} max={Math.max(2, size / 4)} value={brush} onInput={(e) => setBrush(e.currentTarget.valueAsNumber)} />
         </label>
         <label class="check">

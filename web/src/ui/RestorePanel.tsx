@@ -144,7 +144,7 @@ export function RestorePanel({ client, manifest, ready }: Props) {
               <input type="checkbox" checked={onPurpose} onChange={(e) => setOnPurpose(e.currentTarget.checked)} /> Damage it on purpose (to compare with the original)
             </label>
             <label>
-              Noise <output>{settings.noise.toFixed(2)}</output>
+              Noise <span>{settings.noise.toFixed(2)}</span>
               <input type="range" min={0} max={1} step={0.05} value={settings.noise} onInput={(e) => set("noise", e.currentTarget.valueAsNumber)} />
             </label>
             <label>
