@@ -29,6 +29,7 @@ from .config import PRESETS, DiffusionConfig, TrainConfig, UNetConfig, add_flags
 from .data import DatasetError, ImageDataset, load_dataset
 from .diffusion import Diffusion, generate
 from .images import save_curve, save_grid
+from .sample import grid_labels
 from .unet import UNet, count_parameters
 
 
@@ -230,12 +231,11 @@ class Trainer:
         return float(loss.detach())
 
     def save_samples(self) -> None:
-        classes = max(self.unet_config.num_classes, 1)
-        per_class = 10 if classes > 1 else 64
-        labels = torch.arange(classes).repeat_interleave(per_class) if self.unet_config.num_classes else \
-            torch.zeros(per_class, dtype=torch.int64)
+        conditional = self.unet_config.num_classes > 0
+        per_class = 10 if conditional else 64
+        labels = grid_labels(self.unet_config.num_classes, per_class)
         images = generate(self.ema, self.diffusion, labels, steps=20, sampler="dpmpp_2m",
-                          guidance=1.0 if classes == 1 else 2.0, seed=0)
+                          guidance=2.0 if conditional else 1.0, seed=0)
         directory = os.path.join(self.run_dir, "samples")
         os.makedirs(directory, exist_ok=True)
         path = os.path.join(directory, f"kimg-{self.images_seen // 1000:06d}.png")

@@ -60,3 +60,14 @@ def test_export_of_a_corrupt_checkpoint_fails_clearly(tmp_path):
     (tmp_path / "ema.pt").write_bytes(b"\x80\x04garbage")
     with pytest.raises(checkpoint.CheckpointError, match="not a readable checkpoint"):
         export(str(tmp_path / "ema.pt"), str(tmp_path / "out"))
+
+
+def test_sample_cli_writes_one_row_per_class(exported, tmp_path):
+    from PIL import Image
+
+    from model.sample import main as sample
+    out, _ = exported
+    sample([str(out.parent / "run" / "ema.pt"), "--out", str(tmp_path / "grid.png"), "--per-class", "3",
+            "--steps", "4", "--scale", "1"])
+    grid = Image.open(tmp_path / "grid.png")
+    assert grid.size == (3 * 18 + 2, 4 * 18 + 2)  # 16x16 images with 2-pixel gaps: 3 columns, 4 classes
