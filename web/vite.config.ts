@@ -9,6 +9,8 @@ export default defineConfig({
   worker: { format: "es" },
   build: {
     outDir: "dist",
+    // bench.html: the browser half of npm run bench:web, on the same worker code as the page.
+    rolldownOptions: { input: { main: "web/index.html", bench: "web/bench.html" } },
     emptyOutDir: true,
     target: "es2022",
     // ORT's minified bundles are large by nature; the warning would only repeat that.

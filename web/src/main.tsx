@@ -1,5 +1,5 @@
 import { render } from "preact";
-import { App } from "./ui/App";
+import { App } from "./ui/App.tsx";
 import "./style.css";
 
 render(<App />, document.getElementById("app")!);

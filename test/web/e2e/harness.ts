@@ -13,12 +13,13 @@ import { publish } from "../../../scripts/lib/publish.ts";
 export const FIXTURE = join(root, "test/fixtures/tiny");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/lib/chromium/chromium";
 
-export async function startSite(): Promise<{ worker: LocalWorker; cleanup(): void }> {
+/** wrangler dev with fresh local state and the export directory `dir` published as the current model. */
+export async function startSite(dir = FIXTURE): Promise<{ worker: LocalWorker; cleanup(): void }> {
   const state = mkdtempSync(join(tmpdir(), "edge-diffusion-e2e-"));
   const adminToken = `e2e-${crypto.randomUUID()}`;
   const worker = await startLocalWorker({ persistTo: join(state, "wrangler"), adminToken, log: join(state, "wrangler.log") });
   try {
-    await publish(FIXTURE, { baseUrl: worker.url, token: adminToken, promote: true });
+    await publish(dir, { baseUrl: worker.url, token: adminToken, promote: true });
   } catch (e) {
     worker.stop();
     throw e;

@@ -1,5 +1,5 @@
 /** The registry's public API as the page reads it (worker/schemas.ts `PublicVersion`, manifest@1). */
-import type { Prediction } from "../diffusion/schedule";
+import type { Prediction } from "../diffusion/schedule.ts";
 
 export interface ManifestFile {
   name: string;

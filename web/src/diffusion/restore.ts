@@ -8,8 +8,8 @@
  * step is re-noised and repeated, as RePaint's resampling (Lugmayr et al. 2022), so the generated
  * and known regions agree.
  */
-import { ddimStep, denoise, type Sampler } from "./samplers";
-import { alphaAt } from "./schedule";
+import { ddimStep, denoise, type Sampler } from "./samplers.ts";
+import { alphaAt } from "./schedule.ts";
 
 export interface DegradationSpec {
   size: number;

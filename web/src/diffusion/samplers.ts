@@ -3,7 +3,7 @@
  * `sampleX(epsModel, x, timesteps, alphasCumprod, options)`. The loop runs in float64; only the
  * network sees float32. The step after the last timestep lands on clean data (a = 1).
  */
-import { alphaAt, epsToX0, x0ToEps } from "./schedule";
+import { alphaAt, epsToX0, x0ToEps } from "./schedule.ts";
 
 /** The (guided) noise prediction at an integer timestep. Async: the network runs in ORT. */
 export type EpsModel = (x: Float64Array, t: number) => Promise<Float64Array>;

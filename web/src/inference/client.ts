@@ -1,6 +1,6 @@
 /** The page's handle on the inference worker: promises for jobs, callbacks for progress. */
-import type { Manifest } from "../api/manifest";
-import type { BackendInfo, BackendRequest, GenerateParams, Reply, Request, RestoreParams } from "./protocol";
+import type { Manifest } from "../api/manifest.ts";
+import type { BackendInfo, BackendRequest, GenerateParams, Reply, Request, RestoreParams } from "./protocol.ts";
 
 export interface JobResult {
   images: Float32Array;

@@ -1,6 +1,6 @@
 /** Messages between the page and the inference worker. Arrays travel as transferable typed arrays. */
-import type { Manifest } from "../api/manifest";
-import type { SamplerName } from "../diffusion/samplers";
+import type { Manifest } from "../api/manifest.ts";
+import type { SamplerName } from "../diffusion/samplers.ts";
 
 export type BackendRequest = "auto" | "webgpu" | "wasm";
 

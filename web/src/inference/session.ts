@@ -4,10 +4,10 @@
  * demand, so each build lands in a chunk of its own and its .wasm is served by the app itself.
  */
 import type * as Ort from "onnxruntime-web";
-import type { Manifest, ManifestFile } from "../api/manifest";
-import type { Network } from "../diffusion/guidance";
-import type { BackendInfo, BackendRequest } from "./protocol";
-import { loadWeights, type Progress } from "./weights-cache";
+import type { Manifest, ManifestFile } from "../api/manifest.ts";
+import type { Network } from "../diffusion/guidance.ts";
+import type { BackendInfo, BackendRequest } from "./protocol.ts";
+import { loadWeights, type Progress } from "./weights-cache.ts";
 
 type OrtModule = typeof Ort;
 

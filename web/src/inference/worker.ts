@@ -2,14 +2,14 @@
  * The inference worker: holds the ORT session and runs whole sampling jobs, so the page never
  * freezes. One job at a time; cancellation is checked before every network call.
  */
-import type { Manifest } from "../api/manifest";
-import { guidedEpsModel, type Network } from "../diffusion/guidance";
-import { Degradation, ddnmSampler } from "../diffusion/restore";
-import { createRng } from "../diffusion/rng";
-import { SAMPLERS, type Sampler, type StepInfo } from "../diffusion/samplers";
-import { samplingTimesteps } from "../diffusion/schedule";
-import type { BackendRequest, GenerateParams, Reply, Request, RestoreParams } from "./protocol";
-import { openSession, type Session } from "./session";
+import type { Manifest } from "../api/manifest.ts";
+import { guidedEpsModel, type Network } from "../diffusion/guidance.ts";
+import { Degradation, ddnmSampler } from "../diffusion/restore.ts";
+import { createRng } from "../diffusion/rng.ts";
+import { SAMPLERS, type Sampler, type StepInfo } from "../diffusion/samplers.ts";
+import { samplingTimesteps } from "../diffusion/schedule.ts";
+import type { BackendRequest, GenerateParams, Reply, Request, RestoreParams } from "./protocol.ts";
+import { openSession, type Session } from "./session.ts";
 
 const post = (reply: Reply, transfer: Transferable[] = []) => self.postMessage(reply, { transfer });
 

@@ -3,13 +3,13 @@
  * worker (?backend=auto|webgpu|wasm, ?threads=N), and shows the Generate and Restore tools.
  */
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { fetchCurrentVersion, fetchVersion, fetchVersions, type ModelVersion } from "../api/manifest";
-import { InferenceClient } from "../inference/client";
-import type { BackendInfo, BackendRequest } from "../inference/protocol";
-import { GeneratePanel } from "./GeneratePanel";
-import { ModelPanel } from "./ModelPanel";
-import { Progress } from "./Progress";
-import { RestorePanel } from "./RestorePanel";
+import { fetchCurrentVersion, fetchVersion, fetchVersions, type ModelVersion } from "../api/manifest.ts";
+import { InferenceClient } from "../inference/client.ts";
+import type { BackendInfo, BackendRequest } from "../inference/protocol.ts";
+import { GeneratePanel } from "./GeneratePanel.tsx";
+import { ModelPanel } from "./ModelPanel.tsx";
+import { Progress } from "./Progress.tsx";
+import { RestorePanel } from "./RestorePanel.tsx";
 
 const query = new URLSearchParams(location.search);
 const BACKEND = (["webgpu", "wasm"].includes(query.get("backend") ?? "") ? query.get("backend") : "auto") as BackendRequest;

@@ -1,13 +1,13 @@
 /** Generate: class, count, steps, sampler, guidance, seed; live previews; a grid to download. */
 import { useState } from "preact/hooks";
-import type { Manifest } from "../api/manifest";
-import { SAMPLERS, type SamplerName } from "../diffusion/samplers";
-import { downloadBlob, pngOf, type ImageShape } from "../image";
-import type { InferenceClient, JobResult } from "../inference/client";
-import type { GenerateParams } from "../inference/protocol";
-import { ImageGrid } from "./ImageGrid";
-import { Progress } from "./Progress";
-import { useJob } from "./useJob";
+import type { Manifest } from "../api/manifest.ts";
+import { SAMPLERS, type SamplerName } from "../diffusion/samplers.ts";
+import { downloadBlob, pngOf, type ImageShape } from "../image.ts";
+import type { InferenceClient, JobResult } from "../inference/client.ts";
+import type { GenerateParams } from "../inference/protocol.ts";
+import { ImageGrid } from "./ImageGrid.tsx";
+import { Progress } from "./Progress.tsx";
+import { useJob } from "./useJob.ts";
 
 const SAMPLER_NAMES: Record<SamplerName, string> = {
   dpmpp_2m: "DPM-Solver++(2M)",

@@ -1,6 +1,6 @@
 /** Model-resolution images drawn 1:1 into canvases and scaled up crisply by CSS (pixelated). */
 import { useEffect, useRef } from "preact/hooks";
-import { toImageData, type ImageShape } from "../image";
+import { toImageData, type ImageShape } from "../image.ts";
 
 interface ImageCanvasProps {
   values: ArrayLike<number>;

@@ -3,7 +3,7 @@
  * "clear" are buttons so the mask is usable from the keyboard too. mask[p] = 0 marks a lost pixel.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { toImageData, type ImageShape } from "../image";
+import { toImageData, type ImageShape } from "../image.ts";
 
 interface Props {
   image: Float32Array;

@@ -1,5 +1,5 @@
 /** The model version in use: its facts, training and metrics from the API, and the other published versions. */
-import type { ModelVersion } from "../api/manifest";
+import type { ModelVersion } from "../api/manifest.ts";
 
 interface Props {
   version: ModelVersion;

@@ -3,15 +3,15 @@
  * it or damage it on purpose, restore it with the diffusion prior, compare and download.
  */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { Manifest } from "../api/manifest";
-import { Degradation, damage } from "../diffusion/restore";
-import { createRng } from "../diffusion/rng";
-import { decodeImage, downloadBlob, fromImage, pngOf, psnr, type ImageShape } from "../image";
-import type { InferenceClient } from "../inference/client";
-import { ImageCanvas } from "./ImageGrid";
-import { MaskPainter } from "./MaskPainter";
-import { Progress } from "./Progress";
-import { useJob } from "./useJob";
+import type { Manifest } from "../api/manifest.ts";
+import { Degradation, damage } from "../diffusion/restore.ts";
+import { createRng } from "../diffusion/rng.ts";
+import { decodeImage, downloadBlob, fromImage, pngOf, psnr, type ImageShape } from "../image.ts";
+import type { InferenceClient } from "../inference/client.ts";
+import { ImageCanvas } from "./ImageGrid.tsx";
+import { MaskPainter } from "./MaskPainter.tsx";
+import { Progress } from "./Progress.tsx";
+import { useJob } from "./useJob.ts";
 
 /** Damage noise has its own fixed stream, so the same settings always give the same damaged image. */
 const DAMAGE_SEED = 0x5eed;

@@ -1,6 +1,6 @@
 /** Runs one worker job at a time for a panel: progress, live preview, cancel, result or error. */
 import { useRef, useState } from "preact/hooks";
-import { CancelledError, type Job, type JobResult } from "../inference/client";
+import { CancelledError, type Job, type JobResult } from "../inference/client.ts";
 
 export interface JobState {
   running: boolean;
