@@ -90,15 +90,15 @@ export function App() {
         <main>
           <div role="tablist" class="tabs">
             {(["generate", "restore"] as const).map((name) => (
-              <button type="button" role="tab" key={name} aria-selected={tab === name} onClick={() => setTab(name)}>
+              <button type="button" role="tab" key={name} id={`tab-${name}`} aria-controls={`panel-${name}`} aria-selected={tab === name} onClick={() => setTab(name)}>
                 {name === "generate" ? "Generate" : "Restore"}
               </button>
             ))}
           </div>
-          <div hidden={tab !== "generate"}>
+          <div role="tabpanel" id="panel-generate" aria-labelledby="tab-generate" hidden={tab !== "generate"}>
             <GeneratePanel client={client} manifest={version.manifest} ready={ready} />
           </div>
-          <div hidden={tab !== "restore"}>
+          <div role="tabpanel" id="panel-restore" aria-labelledby="tab-restore" hidden={tab !== "restore"}>
             <RestorePanel client={client} manifest={version.manifest} ready={ready} />
           </div>
           <ModelPanel version={version} versions={versions.length > 0 ? versions : [version]} onPick={pick} disabled={!ready} />
