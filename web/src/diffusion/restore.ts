@@ -153,6 +153,7 @@ export function ddnmSampler(config: RestoreConfig): Sampler {
       const aT = alphaAt(alphasCumprod, t);
       const aS = alphaAt(alphasCumprod, timesteps[i + 1]);
       // DDNM+: the projection adds sqrt(a_s) * lambda * sigma_y of noise to x_s, at most its whole noise std.
+      // As in DDNM+, that noise is taken from the step's budget everywhere, not only in A's range.
       const lambda = sigmaY > 0 ? Math.min(1, Math.sqrt(1 - aS) / (Math.sqrt(aS) * sigmaY)) : 1;
       const spent = aS * (lambda * sigmaY) ** 2;
       const repeats = i + 1 < timesteps.length ? resample : 1;
