@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
-import { FIXTURE, launch, openPage, startSite } from "../test/web/e2e/harness.ts";
+import { FIXTURE, launch, openPage, startSite } from "./lib/site.ts";
 import { root } from "./lib/local-worker.ts";
 import { guidedEpsModel } from "../web/src/diffusion/guidance.ts";
 import { createRng } from "../web/src/diffusion/rng.ts";

@@ -1,7 +1,7 @@
 /** Generation on WASM against the built page under wrangler dev, in a Chromium without WebGPU. */
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launch, openPage, recordRequests } from "./harness.ts";
+import { launch, openPage, recordRequests } from "../../../scripts/lib/site.ts";
 import { generate, maxLevelDiff, waitForBackend } from "./page.ts";
 
 const baseUrl = inject("baseUrl");

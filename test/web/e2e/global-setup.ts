@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { startSite } from "./harness.ts";
+import { startSite } from "../../../scripts/lib/site.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -1,7 +1,7 @@
 /** Restoration on WASM: bad files, and inpainting a hole with the diffusion prior. */
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launch, openPage } from "./harness.ts";
+import { launch, openPage } from "../../../scripts/lib/site.ts";
 import { canvasPixels, waitForBackend } from "./page.ts";
 
 const baseUrl = inject("baseUrl");

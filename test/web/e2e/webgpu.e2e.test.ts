@@ -4,7 +4,7 @@
  */
 import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launch, openPage } from "./harness.ts";
+import { launch, openPage } from "../../../scripts/lib/site.ts";
 import { generate, maxLevelDiff, waitForBackend } from "./page.ts";
 
 const baseUrl = inject("baseUrl");

@@ -1,5 +1,5 @@
 /**
- * The e2e world: the built page served by `wrangler dev` on loopback with the tiny fixture model
+ * The local site for e2e tests and browser benchmarks: the built page served by `wrangler dev` on loopback with the tiny fixture model
  * published and promoted (through scripts/lib/publish.ts), and Debian's Chromium driven by
  * playwright-core with every host but 127.0.0.1 unresolvable.
  */
@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { root, startLocalWorker, type LocalWorker } from "../../../scripts/lib/local-worker.ts";
-import { publish } from "../../../scripts/lib/publish.ts";
+import { root, startLocalWorker, type LocalWorker } from "./local-worker.ts";
+import { publish } from "./publish.ts";
 
 export const FIXTURE = join(root, "test/fixtures/tiny");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/lib/chromium/chromium";
