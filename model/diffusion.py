@@ -139,7 +139,7 @@ def guided_eps_model(net: torch.nn.Module, class_labels: torch.Tensor, guidance:
 
 # Samplers ----------------------------------------------------------------------------------------
 
-def _denoise(eps_model: EpsModel, x: torch.Tensor, t: float, a: float, clip: bool) -> tuple[torch.Tensor, torch.Tensor]:
+def denoise(eps_model: EpsModel, x: torch.Tensor, t: float, a: float, clip: bool) -> tuple[torch.Tensor, torch.Tensor]:
     """(eps, x0) at timestep t; clipping x0 to the data range, then re-deriving eps to match."""
     eps = eps_model(x, t)
     x0 = eps_to_x0(x, eps, a)
@@ -149,7 +149,27 @@ def _denoise(eps_model: EpsModel, x: torch.Tensor, t: float, a: float, clip: boo
     return eps, x0
 
 
-def _default_noise(generator: Optional[torch.Generator]) -> NoiseSampler:
+def alpha_after(alphas_cumprod: torch.Tensor, timesteps: list[float], i: int) -> float:
+    """a_s of the timestep after timesteps[i]; after the last one comes clean data (a = 1)."""
+    return float(alphas_cumprod[int(timesteps[i + 1])]) if i + 1 < len(timesteps) else 1.0
+
+
+def ddim_step(x0: torch.Tensor, eps: torch.Tensor, a_t: float, a_s: float, eta: float, noise_sampler: NoiseSampler,
+              spent: float = 0.0) -> torch.Tensor:
+    """One DDIM step from a_t to a_s (Song et al. 2021, eq. 12), shared with restoration.
+
+    `spent` is noise variance that x0 already carries into x_s (DDNM+'s noisy projection): it comes
+    out of the fresh noise first, then out of the eps direction.
+    """
+    budget = max(0.0, 1 - a_s - spent)
+    sigma = min(eta * math.sqrt((1 - a_s) / (1 - a_t) * (1 - a_t / a_s)), math.sqrt(budget))
+    x = math.sqrt(a_s) * x0 + math.sqrt(max(0.0, budget - sigma ** 2)) * eps
+    if sigma > 0:
+        x = x + sigma * noise_sampler(x.shape).to(x.device)
+    return x
+
+
+def default_noise(generator: Optional[torch.Generator]) -> NoiseSampler:
     return lambda shape: torch.randn(shape, generator=generator)
 
 
@@ -157,15 +177,11 @@ def sample_ddim(eps_model: EpsModel, x: torch.Tensor, timesteps: list[float], al
                 eta: float = 0.0, clip: bool = True, noise_sampler: Optional[NoiseSampler] = None,
                 generator: Optional[torch.Generator] = None, callback: Optional[Callback] = None) -> torch.Tensor:
     """DDIM (Song et al. 2021, eq. 12). eta = 0 is deterministic; eta = 1 is DDPM's ancestral sampler."""
-    noise_sampler = noise_sampler or _default_noise(generator)
+    noise_sampler = noise_sampler or default_noise(generator)
     for i, t in enumerate(timesteps):
         a_t = float(alphas_cumprod[int(t)])
-        a_s = float(alphas_cumprod[int(timesteps[i + 1])]) if i + 1 < len(timesteps) else 1.0
-        eps, x0 = _denoise(eps_model, x, t, a_t, clip)
-        sigma = eta * math.sqrt((1 - a_s) / (1 - a_t) * (1 - a_t / a_s))
-        x = math.sqrt(a_s) * x0 + math.sqrt(1 - a_s - sigma ** 2) * eps
-        if sigma > 0:
-            x = x + sigma * noise_sampler(x.shape).to(x.device)
+        eps, x0 = denoise(eps_model, x, t, a_t, clip)
+        x = ddim_step(x0, eps, a_t, alpha_after(alphas_cumprod, timesteps, i), eta, noise_sampler)
         if callback is not None:
             callback({"i": i, "t": t, "x": x, "denoised": x0})
     return x
@@ -190,7 +206,7 @@ def sample_dpmpp_2m(eps_model: EpsModel, x: torch.Tensor, timesteps: list[float]
     previous: Optional[tuple[torch.Tensor, float]] = None  # (x0, h) of the step before
     for i, t in enumerate(timesteps):
         a_t = float(alphas_cumprod[int(t)])
-        _, x0 = _denoise(eps_model, x, t, a_t, clip)
+        _, x0 = denoise(eps_model, x, t, a_t, clip)
         if i + 1 == len(timesteps):
             x = x0  # the last step lands on clean data: a first-order step to sigma = 0
         else:

@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from .diffusion import SAMPLERS, alphas_cumprod_for, output_to_eps, sampling_timesteps
+from .diffusion import SAMPLERS, EpsModel, NoiseSampler, alphas_cumprod_for, output_to_eps, sampling_timesteps
 
 TOY = {"mean": 0.8, "std": 0.5}  # wide enough that clipping x0 to [-1, 1] matters
 SHAPE = (2, 1, 2, 2)
@@ -32,10 +32,17 @@ def toy_output(x: torch.Tensor, t: float, alphas_cumprod: torch.Tensor, predicti
     return math.sqrt(a) * eps - math.sqrt(1 - a) * x0
 
 
-def case(sampler: str, schedule: str, prediction: str, steps: int, clip: bool, seed: int) -> dict[str, Any]:
-    alphas_cumprod = alphas_cumprod_for(schedule, 1000)
-    generator = torch.Generator().manual_seed(seed)
-    x_init = torch.randn(SHAPE, generator=generator, dtype=torch.float64)
+def toy_eps_model(alphas_cumprod: torch.Tensor, prediction: str) -> EpsModel:
+    """The exact noise predictor of the toy data, through the network's output type (eps or v)."""
+    def eps_model(x: torch.Tensor, t: float) -> torch.Tensor:
+        a = float(alphas_cumprod[int(t)])
+        return output_to_eps(toy_output(x, t, alphas_cumprod, prediction), x, a, prediction)
+
+    return eps_model
+
+
+def recorded_noise(generator: torch.Generator) -> tuple[NoiseSampler, list[list[float]]]:
+    """A float64 noise sampler that also records every draw, for the other language to replay."""
     noise: list[list[float]] = []
 
     def noise_sampler(shape: torch.Size) -> torch.Tensor:
@@ -43,13 +50,17 @@ def case(sampler: str, schedule: str, prediction: str, steps: int, clip: bool, s
         noise.append(n.flatten().tolist())
         return n
 
-    def eps_model(x: torch.Tensor, t: float) -> torch.Tensor:
-        a = float(alphas_cumprod[int(t)])
-        return output_to_eps(toy_output(x, t, alphas_cumprod, prediction), x, a, prediction)
+    return noise_sampler, noise
 
+
+def case(sampler: str, schedule: str, prediction: str, steps: int, clip: bool, seed: int) -> dict[str, Any]:
+    alphas_cumprod = alphas_cumprod_for(schedule, 1000)
+    generator = torch.Generator().manual_seed(seed)
+    x_init = torch.randn(SHAPE, generator=generator, dtype=torch.float64)
+    noise_sampler, noise = recorded_noise(generator)
     timesteps = sampling_timesteps(steps, alphas_cumprod)
-    out = SAMPLERS[sampler](eps_model, x_init.clone(), timesteps, alphas_cumprod, clip=clip,
-                            noise_sampler=noise_sampler)
+    out = SAMPLERS[sampler](toy_eps_model(alphas_cumprod, prediction), x_init.clone(), timesteps, alphas_cumprod,
+                            clip=clip, noise_sampler=noise_sampler)
     return {"sampler": sampler, "schedule": schedule, "prediction": prediction, "steps": steps, "clip": clip,
             "shape": list(SHAPE), "timesteps": timesteps, "x_init": x_init.flatten().tolist(), "noise": noise,
             "out": out.flatten().tolist()}

@@ -1,0 +1,111 @@
+"""Gradient-free restoration with the generative prior: the Python reference of
+web/src/diffusion/restore.ts (same operator, pseudo-inverse, coefficients and noise draws).
+
+A linear degradation y = A x (grayscale, then average-pool downsampling, then a mask of known
+pixels) and its Moore-Penrose pseudo-inverse A+ give DDNM's range-null-space projection (Wang et
+al. 2023): x0 <- x0 + lambda * A+ (y - A x0). With measurement noise sigma_y, lambda follows DDNM+
+so the projection never injects more noise than the current step can absorb; with `resample` > 1
+each step is re-noised and repeated, as RePaint's resampling (Lugmayr et al. 2022), so the
+generated and known regions agree. Images are float64 [B, C, H, W].
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable, Optional
+
+import torch
+import torch.nn.functional as F
+
+from .diffusion import Callback, EpsModel, NoiseSampler, default_noise, alpha_after, ddim_step, denoise
+
+
+class Degradation:
+    """A = mask . downsample . grayscale, on images of `channels` x `size` x `size`."""
+
+    def __init__(self, size: int, channels: int, grayscale: bool = False, downsample: int = 1,
+                 mask: Optional[torch.Tensor] = None):
+        if downsample not in (1, 2, 4):
+            raise ValueError(f"downsample must be 1, 2 or 4, got {downsample}")
+        if size % downsample != 0:
+            raise ValueError(f"image size {size} is not divisible by the downsampling factor {downsample}")
+        if mask is not None and tuple(mask.shape) != (size, size):
+            raise ValueError(f"the mask has shape {tuple(mask.shape)}, expected ({size}, {size})")
+        self.size, self.channels, self.factor = size, channels, downsample
+        self.out_channels = 1 if grayscale else channels
+        self.out_size = size // downsample
+        # A low-resolution pixel is known only if its whole block is.
+        lost = torch.zeros(size, size) if mask is None else (mask == 0).double()
+        self.known = (F.max_pool2d(lost[None, None], downsample)[0, 0] == 0).double()
+
+    @property
+    def noise_gain(self) -> float:
+        """How much i.i.d. pixel noise of std 1 shrinks in the measurement (averaging over channels and blocks)."""
+        return 1 / math.sqrt(self.channels / self.out_channels * self.factor ** 2)
+
+    def _check(self, values: torch.Tensor, channels: int, size: int) -> None:
+        if values.dim() != 4 or tuple(values.shape[1:]) != (channels, size, size):
+            raise ValueError(f"expected a batch of shape [B, {channels}, {size}, {size}], got {tuple(values.shape)}")
+
+    def apply(self, x: torch.Tensor) -> torch.Tensor:
+        """y = A x: the mean over channels (grayscale), over factor x factor blocks, then the mask."""
+        self._check(x, self.channels, self.size)
+        if self.out_channels == 1:
+            x = x.mean(dim=1, keepdim=True)
+        return F.avg_pool2d(x, self.factor) * self.known.to(x)
+
+    def pinv(self, y: torch.Tensor) -> torch.Tensor:
+        """A+ y: each measurement copied back to the pixels it averaged; lost pixels 0."""
+        self._check(y, self.out_channels, self.out_size)
+        x = (y * self.known.to(y)).repeat_interleave(self.factor, 2).repeat_interleave(self.factor, 3)
+        return x.expand(-1, self.channels, -1, -1).clone()
+
+    def project(self, x0: torch.Tensor, y: torch.Tensor, lam: float = 1.0) -> torch.Tensor:
+        """x0 + lambda * A+ (y - A x0): the range-space part moves towards the measurement, the null space stays."""
+        return x0 + lam * self.pinv(y - self.apply(x0))
+
+
+def damage(clean: torch.Tensor, degradation: Degradation, sigma: float, noise_sampler: NoiseSampler) -> torch.Tensor:
+    """What the visitor sees after damaging an image on purpose: A+ A x, plus pixel noise of std sigma."""
+    damaged = degradation.pinv(degradation.apply(clean))
+    if sigma > 0:
+        damaged = damaged + sigma * noise_sampler(damaged.shape).to(damaged)
+    return damaged
+
+
+def ddnm_sampler(degradation: Degradation, y: torch.Tensor, sigma_y: float = 0.0, resample: int = 1) -> Callable[..., torch.Tensor]:
+    """DDNM(+) as a sampler with the common signature of model/diffusion.py (eta defaults to DDNM's 0.85)."""
+    if not isinstance(resample, int) or resample < 1:
+        raise ValueError(f"resample must be a positive integer, got {resample}")
+    if not sigma_y >= 0:
+        raise ValueError(f"sigma_y must be >= 0, got {sigma_y}")
+
+    def sample_ddnm(eps_model: EpsModel, x: torch.Tensor, timesteps: list[float], alphas_cumprod: torch.Tensor,
+                    eta: float = 0.85, clip: bool = True, noise_sampler: Optional[NoiseSampler] = None,
+                    generator: Optional[torch.Generator] = None,
+                    callback: Optional[Callback] = None) -> torch.Tensor:
+        noise_sampler = noise_sampler or default_noise(generator)
+        for i, t in enumerate(timesteps):
+            a_t = float(alphas_cumprod[int(t)])
+            a_s = alpha_after(alphas_cumprod, timesteps, i)
+            # DDNM+: the projection adds sqrt(a_s) * lambda * sigma_y of noise to x_s, at most its whole noise std.
+            # As in DDNM+, that noise is taken from the step's budget everywhere, not only in A's range.
+            lam = min(1.0, math.sqrt(1 - a_s) / (math.sqrt(a_s) * sigma_y)) if sigma_y > 0 else 1.0
+            spent = a_s * (lam * sigma_y) ** 2
+            repeats = resample if i + 1 < len(timesteps) else 1
+            x_t = x
+            for r in range(repeats):
+                eps, x0 = denoise(eps_model, x_t, t, a_t, clip)
+                projected = degradation.project(x0, y, lam)
+                x = ddim_step(projected, eps, a_t, a_s, eta, noise_sampler, spent)
+                if r + 1 < repeats:
+                    x_t = renoise(x, a_t / a_s, noise_sampler)
+                elif callback is not None:
+                    callback({"i": i, "t": t, "x": x, "denoised": projected})
+        return x
+
+    return sample_ddnm
+
+
+def renoise(x: torch.Tensor, ratio: float, noise_sampler: NoiseSampler) -> torch.Tensor:
+    """q(x_t | x_s): back from a_s to a_t = ratio * a_s, with fresh noise."""
+    return math.sqrt(ratio) * x + math.sqrt(1 - ratio) * noise_sampler(x.shape).to(x)
