@@ -19,14 +19,17 @@ class CheckpointError(ValueError):
     """A checkpoint that cannot be used, and why."""
 
 
-def save(path: str, state: dict[str, Any]) -> None:
-    """Write to a temporary file beside `path`, then rename: a crash never leaves half a checkpoint."""
+def save(path: str, state: dict[str, Any], fmt: str = FORMAT) -> None:
+    """Write to a temporary file beside `path`, then rename: a crash never leaves half a checkpoint.
+
+    `fmt` names the kind of file (read back as state["format"]), so a loader can refuse the wrong one.
+    """
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".pt")
     try:
         with os.fdopen(fd, "wb") as f:
-            torch.save({"format": FORMAT, **state}, f)
+            torch.save({**state, "format": fmt}, f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
