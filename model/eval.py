@@ -1,0 +1,333 @@
+"""Evaluate a model version: `python -m model.eval CKPT --data <CIFAR-10 dir> --out eval/metrics.json`.
+
+Reports, with sample counts and seeds:
+- generation: the Frechet distance, in the feature space of the project's CIFAR-10 classifier
+  (model/classifier.py), between class-conditional samples and the training set, beside the same
+  distance for as many real held-out test images (the floor: what a perfect model would score at
+  that count), and the classifier's accuracy on the samples beside its accuracy on real test images;
+- the same two numbers as a function of sampling steps, for each sampler the page offers;
+- restoration of held-out test images as the page does it (model/restore.py: DDNM+ with RePaint
+  resampling, the unconditional prior): PSNR and SSIM for denoising, inpainting, x4
+  super-resolution and colourisation, each beside classical baselines (model/baselines.py), and
+  the classifier's accuracy on the original, damaged, baseline and restored images.
+The metrics go to --out as JSON (for `python -m model.export CKPT --metrics FILE`), with sample
+grids and restoration grids as PNG files beside it.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+import numpy as np
+import torch
+
+from . import checkpoint
+from . import classifier as clf
+from .baselines import best_of, bicubic, nl_means, telea, total_variation
+from .data import DatasetError, load_dataset
+from .diffusion import SAMPLERS, Diffusion, generate, guided_eps_model, sampling_timesteps
+from .images import save_grid
+from .metrics import NOT_FID, frechet_distance_stats, gaussian_stats, psnr, ssim, to_unit_hwc
+from .restore import Degradation, damage, ddnm_sampler
+from .unet import UNet
+
+Baseline = Callable[[np.ndarray, np.ndarray, torch.Tensor], tuple[np.ndarray, dict[str, Any]]]
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@dataclass
+class Judge:
+    """The classifier, with the Gaussian fitted to its features of the training set."""
+    net: clf.Classifier
+    reference: tuple[np.ndarray, np.ndarray]
+
+    def frechet(self, images: torch.Tensor) -> float:
+        return frechet_distance_stats(*gaussian_stats(clf.features(self.net, images)), *self.reference)
+
+    def accuracy(self, images: torch.Tensor, labels: torch.Tensor) -> float:
+        return clf.accuracy(self.net, images, labels)
+
+
+# Generation --------------------------------------------------------------------------------------
+
+def balanced_labels(count: int, num_classes: int) -> torch.Tensor:
+    """0, 1, ..., K-1, 0, 1, ...: every class equally often (the null class if unconditional)."""
+    return torch.arange(count) % num_classes if num_classes > 0 else torch.zeros(count, dtype=torch.long)
+
+
+def grid_order(labels: torch.Tensor, num_classes: int, per_class: int = 10) -> torch.Tensor:
+    """Indices of up to `per_class` samples of each class in turn: one grid row per class."""
+    if num_classes == 0:
+        return torch.arange(min(len(labels), per_class * per_class))
+    return torch.cat([torch.nonzero(labels == k)[:per_class, 0] for k in range(num_classes)])
+
+
+def generate_batched(net: UNet, diffusion: Diffusion, labels: torch.Tensor, sampler: str, steps: int,
+                     guidance: float, seed: int, batch: int) -> torch.Tensor:
+    """`generate` in batches (batch k is seeded with seed + k), so memory stays flat for any count."""
+    return torch.cat([generate(net, diffusion, labels[i:i + batch], steps, sampler, guidance, seed + k)
+                      for k, i in enumerate(range(0, len(labels), batch))])
+
+
+def sample_quality(judge: Judge, images: torch.Tensor, labels: torch.Tensor, conditional: bool) -> dict[str, Any]:
+    return {"samples": len(images), "frechet_distance": judge.frechet(images),
+            "class_accuracy": judge.accuracy(images, labels) if conditional else None}
+
+
+# Restoration -------------------------------------------------------------------------------------
+
+@dataclass
+class Task:
+    """One restoration problem: what the page's operator measures, the pixel noise, and the classical rivals."""
+    name: str
+    degradation: Degradation
+    sigma: float  # std of the pixel noise, in the model's [-1, 1] units
+    baselines: dict[str, Baseline]
+
+
+def lost_pixels(degradation: Degradation) -> np.ndarray:
+    """[H, W] true where A measures nothing."""
+    ones = torch.ones(1, degradation.out_channels, degradation.out_size, degradation.out_size)
+    return (degradation.pinv(ones)[0, 0] == 0).numpy()
+
+
+def restoration_tasks(size: int, channels: int, seed: int) -> list[Task]:
+    """The issue's tasks: denoising at sigma 25/255 and 50/255, a centre box, 50% missing pixels, x4, colour."""
+    tasks = []
+    for level in (25, 50):
+        sigma01 = level / 255
+        tasks.append(Task(f"denoise_{level}", Degradation(size, channels), 2 * sigma01, {
+            "nl_means": lambda d, c, y, s=sigma01: best_of(functools.partial(nl_means, sigma=s), d, c,
+                                                             {"h": [0.6, 0.8, 1.0, 1.2]}),
+            "tv": lambda d, c, y, s=sigma01: best_of(total_variation, d, c, {"weight": [s / 2, s, 2 * s]})}))
+    box = torch.ones(size, size, dtype=torch.uint8)
+    box[size // 4:size - size // 4, size // 4:size - size // 4] = 0
+    scattered = (torch.rand(size, size, generator=torch.Generator().manual_seed(seed)) < 0.5).to(torch.uint8)
+    for name, mask in (("inpaint_box", box), ("inpaint_50pct", scattered)):
+        degradation = Degradation(size, channels, mask=mask)
+        tasks.append(Task(name, degradation, 0.0,
+                          {"telea": lambda d, c, y, lost=lost_pixels(degradation): (telea(d, lost), {})}))
+    tasks.append(Task("super_resolution_x4", Degradation(size, channels, downsample=4), 0.0,
+                      {"bicubic": lambda d, c, y: (bicubic(to_unit_hwc(y), 4), {})}))
+    if channels > 1:
+        tasks.append(Task("colourise", Degradation(size, channels, grayscale=True), 0.0,
+                          {"gray": lambda d, c, y: (d, {})}))
+    return tasks
+
+
+def restore_batched(net: UNet, diffusion: Diffusion, task: Task, damaged: torch.Tensor, steps: int,
+                    resample: int, seed: int, batch: int) -> torch.Tensor:
+    """As the page restores: y = A(damaged), sigma_y = sigma * noise gain, the unconditional prior."""
+    null = net.config.num_classes
+    timesteps = sampling_timesteps(steps, diffusion.alphas_cumprod)
+    out = []
+    for k, i in enumerate(range(0, len(damaged), batch)):
+        chunk = damaged[i:i + batch]
+        generator = torch.Generator().manual_seed(seed + k)
+        eps_model = guided_eps_model(net, torch.full((len(chunk),), null), 0.0, null, diffusion.alphas_cumprod,
+                                     diffusion.config.prediction)
+        sampler = ddnm_sampler(task.degradation, task.degradation.apply(chunk),
+                               sigma_y=task.sigma * task.degradation.noise_gain, resample=resample)
+        out.append(sampler(eps_model, torch.randn(chunk.shape, generator=generator), timesteps,
+                           diffusion.alphas_cumprod, generator=generator))
+    return torch.cat(out).clamp(-1, 1)
+
+
+def score(restored01: np.ndarray, clean01: np.ndarray) -> dict[str, float]:
+    return {"psnr": float(psnr(restored01, clean01).mean()), "ssim": float(ssim(restored01, clean01).mean())}
+
+
+def evaluate_task(net: UNet, diffusion: Diffusion, judge: Judge, task: Task, clean: torch.Tensor,
+                  labels: torch.Tensor, args: argparse.Namespace, out_dir: str) -> dict[str, Any]:
+    noise = torch.Generator().manual_seed(args.seed)
+    damaged = damage(clean, task.degradation, task.sigma, lambda shape: torch.randn(shape, generator=noise))
+    began = time.time()
+    restored = restore_batched(net, diffusion, task, damaged, args.restore_steps, args.resample, args.seed,
+                               args.batch)
+    clean01, damaged01 = to_unit_hwc(clean), to_unit_hwc(damaged)
+    result: dict[str, Any] = {"noise_std_01": task.sigma / 2, "restored": score(to_unit_hwc(restored), clean01),
+                              "damaged": score(damaged01, clean01), "baselines": {},
+                              "wall_seconds": round(time.time() - began, 1)}
+    accuracy = {"original": judge.accuracy(clean, labels), "damaged": judge.accuracy(damaged.clamp(-1, 1), labels),
+                "restored": judge.accuracy(restored, labels)}
+    grid_rows = [clean, damaged]
+    for name, baseline in task.baselines.items():
+        out01, params = baseline(damaged01, clean01, task.degradation.apply(damaged))
+        out = torch.from_numpy(out01).permute(0, 3, 1, 2).float() * 2 - 1
+        result["baselines"][name] = {**score(out01, clean01), "params": params}
+        accuracy[name] = judge.accuracy(out, labels)
+        grid_rows.append(out)
+    result["class_accuracy"] = accuracy
+    columns = min(8, len(clean))
+    save_grid(torch.cat([row[:columns].float() for row in grid_rows + [restored]]),
+              os.path.join(out_dir, f"restore-{task.name}.png"), columns=columns)
+    return result
+
+
+# The command -------------------------------------------------------------------------------------
+
+def parse_list(text: str, kind: type) -> list:
+    try:
+        values = [kind(v) for v in text.split(",") if v.strip()]
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"expected a comma-separated list: {e}") from e
+    if not values:
+        raise argparse.ArgumentTypeError("expected at least one value")
+    return values
+
+
+def subset(n: int, total: int, seed: int) -> torch.Tensor:
+    """`n` distinct indices of `total`, drawn with `seed` (all of them when n is 0 or too large)."""
+    order = torch.randperm(total, generator=torch.Generator().manual_seed(seed))
+    return order if n <= 0 else order[:n]
+
+
+def evaluate(args: argparse.Namespace) -> dict[str, Any]:
+    state = checkpoint.load(args.checkpoint)
+    net, diffusion = checkpoint.ema_network(state)
+    judge_net, judge_facts = clf.load(args.classifier)
+    config = net.config
+    model_classes, judge_classes = state.get("class_names") or [], judge_facts.get("class_names") or []
+    if model_classes and model_classes != judge_classes:
+        raise ValueError(f"the model's classes {model_classes} are not the classifier's {judge_classes}: "
+                         "class accuracy would be meaningless")
+    train = load_dataset(args.data, config.image_size, config.in_channels, "train")
+    test = load_dataset(args.data, config.image_size, config.in_channels, "test")
+    log(f"{len(train)} training and {len(test)} test images; fitting the reference Gaussian")
+    reference_images = clf.to_float(train.images[subset(args.reference, len(train), args.seed)])
+    judge = Judge(judge_net, gaussian_stats(clf.features(judge_net, reference_images)))
+    test_images = clf.to_float(test.images)
+    conditional = config.num_classes > 0
+
+    def floor(count: int) -> dict[str, Any]:
+        index = subset(count, len(test), args.seed)
+        return sample_quality(judge, test_images[index], test.labels[index], conditional)
+
+    log(f"generation: {args.samples} samples, {args.sampler} {args.sample_steps} steps, guidance {args.guidance}")
+    labels = balanced_labels(args.samples, config.num_classes)
+    samples = generate_batched(net, diffusion, labels, args.sampler, args.sample_steps, args.guidance, args.seed,
+                               args.batch)
+    save_grid(samples[grid_order(labels, config.num_classes)], os.path.join(args.out_dir, "samples.png"), columns=10)
+    generation = {"sampler": args.sampler, "steps": args.sample_steps, "guidance": args.guidance, "seed": args.seed,
+                  **sample_quality(judge, samples, labels, conditional), "real_test": floor(args.samples),
+                  "real_test_all": {"images": len(test), "class_accuracy": judge.accuracy(test_images, test.labels)}}
+
+    sweep = []
+    sweep_labels = balanced_labels(args.sweep_samples, config.num_classes)
+    for sampler in args.samplers:
+        for steps in args.steps:
+            log(f"steps sweep: {sampler} {steps} steps, {args.sweep_samples} samples")
+            images = generate_batched(net, diffusion, sweep_labels, sampler, steps, args.guidance, args.seed,
+                                      args.batch)
+            sweep.append({"sampler": sampler, "steps": steps, "guidance": args.guidance, "seed": args.seed,
+                          **sample_quality(judge, images, sweep_labels, conditional)})
+    sweep_floor = floor(args.sweep_samples)
+
+    index = subset(args.restore_images, len(test), args.seed + 1)
+    clean, clean_labels = test_images[index], test.labels[index]
+    restoration: dict[str, Any] = {"images": len(clean), "steps": args.restore_steps, "resample": args.resample,
+                                   "eta": 0.85, "seed": args.seed, "prior": "unconditional (null class)",
+                                   "tasks": {}}
+    for task in restoration_tasks(config.image_size, config.in_channels, args.seed):
+        log(f"restoration: {task.name} on {len(clean)} test images")
+        restoration["tasks"][task.name] = evaluate_task(net, diffusion, judge, task, clean, clean_labels, args,
+                                                        args.out_dir)
+
+    return {"note": NOT_FID, "checkpoint": {k: state.get(k) for k in ("step", "images_seen", "preset")},
+            "classifier": {"path": args.classifier, **{k: judge_facts.get(k) for k in ("test_accuracy", "parameters")}},
+            "reference": {"split": "train", "images": len(reference_images), "seed": args.seed},
+            "generation": generation, "steps_sweep": {"runs": sweep, "real_test": sweep_floor},
+            "restoration": restoration}
+
+
+def format_table(metrics: dict[str, Any]) -> str:
+    """The metrics as Markdown tables, for the terminal and the README."""
+    def pct(v: Optional[float]) -> str:
+        return "n/a" if v is None else f"{100 * v:.1f}%"
+
+    g = metrics["generation"]
+    lines = [f"{metrics['note']}.", "",
+             "| generation | samples | Frechet distance | class accuracy |", "| --- | --- | --- | --- |",
+             f"| {g['sampler']}, {g['steps']} steps, guidance {g['guidance']} | {g['samples']} | "
+             f"{g['frechet_distance']:.2f} | {pct(g['class_accuracy'])} |",
+             f"| real test images (floor) | {g['real_test']['samples']} | {g['real_test']['frechet_distance']:.2f} | "
+             f"{pct(g['real_test']['class_accuracy'])} |",
+             f"| all real test images | {g['real_test_all']['images']} | | {pct(g['real_test_all']['class_accuracy'])} |",
+             "", "| sampler | steps | samples | Frechet distance | class accuracy |", "| --- | --- | --- | --- | --- |"]
+    sweep = metrics["steps_sweep"]
+    lines += [f"| {r['sampler']} | {r['steps']} | {r['samples']} | {r['frechet_distance']:.2f} | "
+              f"{pct(r['class_accuracy'])} |" for r in sweep["runs"]]
+    lines += [f"| real test images (floor) | | {sweep['real_test']['samples']} | "
+              f"{sweep['real_test']['frechet_distance']:.2f} | {pct(sweep['real_test']['class_accuracy'])} |"]
+    r = metrics["restoration"]
+    lines += ["", f"Restoration of {r['images']} test images ({r['steps']} steps, resample {r['resample']}): "
+              "PSNR (dB) / SSIM, and class accuracy", "",
+              "| task | damaged | baselines | diffusion | accuracy: original / damaged / baselines / restored |",
+              "| --- | --- | --- | --- | --- |"]
+    for name, t in r["tasks"].items():
+        baselines = ", ".join(f"{b} {v['psnr']:.2f} / {v['ssim']:.3f}" for b, v in t["baselines"].items())
+        acc = t["class_accuracy"]
+        lines.append(f"| {name} | {t['damaged']['psnr']:.2f} / {t['damaged']['ssim']:.3f} | {baselines} | "
+                     f"{t['restored']['psnr']:.2f} / {t['restored']['ssim']:.3f} | "
+                     f"{pct(acc['original'])} / {pct(acc['damaged'])} / "
+                     f"{' / '.join(pct(acc[b]) for b in t['baselines'])} / {pct(acc['restored'])} |")
+    return "\n".join(lines)
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m model.eval", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("checkpoint", help="checkpoint.pt or ema.pt")
+    parser.add_argument("--data", required=True, help="CIFAR-10 directory (the classifier's dataset)")
+    parser.add_argument("--out", required=True, help="metrics JSON to write; PNG grids go beside it")
+    parser.add_argument("--classifier", default=os.path.join(os.path.dirname(__file__), "weights", "classifier.pt"))
+    parser.add_argument("--samples", type=int, default=1000, help="conditional samples for the main numbers")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--sampler", choices=sorted(SAMPLERS), default="dpmpp_2m", help="the page's default")
+    parser.add_argument("--sample-steps", type=int, default=20, help="the page's default")
+    parser.add_argument("--guidance", type=float, default=2.0, help="the page's default")
+    parser.add_argument("--steps", type=functools.partial(parse_list, kind=int), default=[10, 20, 50],
+                        help="step counts of the sweep")
+    parser.add_argument("--samplers", type=functools.partial(parse_list, kind=str), default=sorted(SAMPLERS),
+                        help="samplers of the sweep")
+    parser.add_argument("--sweep-samples", type=int, default=250, help="samples per sampler and step count")
+    parser.add_argument("--reference", type=int, default=0, help="training images for the reference (0: all)")
+    parser.add_argument("--restore-images", type=int, default=100)
+    parser.add_argument("--restore-steps", type=int, default=50, help="the page's default")
+    parser.add_argument("--resample", type=int, default=2, help="the page's default")
+    parser.add_argument("--batch", type=int, default=100)
+    args = parser.parse_args(argv)
+    unknown = [s for s in args.samplers if s not in SAMPLERS]
+    if unknown:
+        parser.error(f"unknown samplers {unknown}: use some of {sorted(SAMPLERS)}")
+    for flag in ("samples", "sweep_samples", "restore_images"):
+        if getattr(args, flag) < 2:
+            parser.error(f"--{flag.replace('_', '-')} must be at least 2 (a Frechet distance needs a covariance)")
+    if args.batch < 1 or args.reference == 1:
+        parser.error("--batch must be positive and --reference 0 (all) or at least 2")
+    args.out_dir = os.path.dirname(os.path.abspath(args.out))
+    os.makedirs(args.out_dir, exist_ok=True)
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", 0)) or os.cpu_count() or 1)
+    began = time.time()
+    try:
+        metrics = evaluate(args)
+    except (checkpoint.CheckpointError, DatasetError, ValueError) as e:
+        sys.exit(f"error: {e}")
+    metrics["wall_seconds"] = round(time.time() - began)
+    with open(args.out, "w") as f:
+        json.dump(metrics, f, indent=2)
+    print(format_table(metrics))
+    print(f"\nwrote {args.out} and its PNG grids in {metrics['wall_seconds']} s")
+
+
+if __name__ == "__main__":
+    main()

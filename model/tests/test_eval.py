@@ -1,0 +1,91 @@
+import json
+
+import pytest
+import torch
+
+from model import checkpoint
+from model import classifier as clf
+from model.config import CIFAR10_CLASSES, DiffusionConfig, UNetConfig
+from model.eval import balanced_labels, grid_order, lost_pixels, main, restoration_tasks
+from model.metrics import NOT_FID
+from model.unet import UNet
+
+
+@pytest.fixture
+def tiny_model(tmp_path):
+    """An untrained 32x32 UNet of a few thousand parameters, and an untrained classifier."""
+    torch.manual_seed(0)
+    unet = UNetConfig(image_size=32, model_channels=8, channel_mult=(1, 2), num_res_blocks=1,
+                      attention_resolutions=(16,), num_heads=2, groups=4)
+    diffusion = DiffusionConfig(timesteps=100, prediction="v")
+    path, judge = str(tmp_path / "ema.pt"), str(tmp_path / "classifier.pt")
+    checkpoint.save(path, {"unet": checkpoint.asdict(unet), "diffusion": checkpoint.asdict(diffusion),
+                           "ema": UNet(unet).state_dict(), "class_names": CIFAR10_CLASSES, "step": 3})
+    clf.save(judge, clf.Classifier(clf.ClassifierConfig(width=4)),
+             {"test_accuracy": 0.1, "class_names": CIFAR10_CLASSES, "parameters": 1})
+    return path, judge
+
+
+def small_run(ckpt: str, judge: str, data, out) -> list[str]:
+    return [ckpt, "--data", str(data), "--out", str(out), "--classifier", judge, "--samples", "12",
+            "--sweep-samples", "4", "--steps", "2,3", "--samplers", "ddim,dpmpp_2m", "--restore-images", "3",
+            "--restore-steps", "3", "--batch", "5"]
+
+
+def test_a_tiny_end_to_end_run_writes_metrics_and_grids(tiny_model, cifar_binary, tmp_path, capsys):
+    ckpt, judge = tiny_model
+    out = tmp_path / "eval" / "metrics.json"
+    main(small_run(ckpt, judge, cifar_binary, out))
+    metrics = json.loads(out.read_text())
+    assert metrics["note"] == NOT_FID
+    g = metrics["generation"]
+    assert (g["samples"], g["sampler"], g["steps"], g["guidance"], g["seed"]) == (12, "dpmpp_2m", 20, 2.0, 0)
+    assert g["frechet_distance"] > 0 and 0 <= g["class_accuracy"] <= 1
+    assert g["real_test"]["samples"] == 4  # the synthetic test split has only 4 images: the count says so
+    assert [(r["sampler"], r["steps"], r["samples"]) for r in metrics["steps_sweep"]["runs"]] == [
+        ("ddim", 2, 4), ("ddim", 3, 4), ("dpmpp_2m", 2, 4), ("dpmpp_2m", 3, 4)]
+    tasks = metrics["restoration"]["tasks"]
+    assert list(tasks) == ["denoise_25", "denoise_50", "inpaint_box", "inpaint_50pct", "super_resolution_x4",
+                           "colourise"]
+    assert set(tasks["denoise_25"]["baselines"]) == {"nl_means", "tv"}
+    assert set(tasks["denoise_50"]["class_accuracy"]) == {"original", "damaged", "nl_means", "tv", "restored"}
+    for task in tasks.values():
+        assert metrics["restoration"]["images"] == 3
+        assert all(v["psnr"] > 0 for v in task["baselines"].values()) and task["restored"]["psnr"] > 0
+    # The damaged images really are damaged, by the amount asked for.
+    assert tasks["denoise_25"]["damaged"]["psnr"] == pytest.approx(20 * torch.log10(torch.tensor(255 / 25)).item(), abs=1)
+    assert tasks["denoise_50"]["damaged"]["psnr"] < tasks["denoise_25"]["damaged"]["psnr"]
+    names = {p.name for p in out.parent.iterdir()}
+    assert {"samples.png", "restore-inpaint_box.png", "restore-colourise.png"} <= names
+    table = capsys.readouterr().out
+    assert "not comparable with published FID" in table and "| inpaint_box |" in table
+
+
+def test_bad_inputs_stop_with_reasons(tiny_model, cifar_binary, tmp_path, capsys):
+    ckpt, judge = tiny_model
+    out = tmp_path / "m.json"
+    with pytest.raises(SystemExit, match="classifier not found"):
+        main(small_run(ckpt, str(tmp_path / "none.pt"), cifar_binary, out))
+    with pytest.raises(SystemExit, match="CIFAR-10 not found|image folder not found"):
+        main(small_run(ckpt, judge, tmp_path / "nowhere", out))
+    with pytest.raises(SystemExit, match="checkpoint not found"):
+        main(small_run(str(tmp_path / "none.pt"), judge, cifar_binary, out))
+    with pytest.raises(SystemExit):
+        main(small_run(ckpt, judge, cifar_binary, out) + ["--samples", "1"])
+    assert "at least 2" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(small_run(ckpt, judge, cifar_binary, out) + ["--samplers", "euler"])
+    assert "unknown samplers ['euler']" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_tasks_and_helpers():
+    tasks = {t.name: t for t in restoration_tasks(32, 3, seed=0)}
+    assert tasks["denoise_50"].sigma == pytest.approx(2 * 50 / 255)  # the model's [-1, 1] scale
+    assert lost_pixels(tasks["inpaint_box"].degradation).sum() == 16 * 16
+    assert lost_pixels(tasks["inpaint_50pct"].degradation).mean() == pytest.approx(0.5, abs=0.06)
+    assert tasks["super_resolution_x4"].degradation.out_size == 8
+    assert "colourise" not in {t.name for t in restoration_tasks(32, 1, seed=0)}
+    labels = balanced_labels(25, 10)
+    assert torch.bincount(labels).tolist() == [3] * 5 + [2] * 5
+    assert labels[grid_order(labels, 10, per_class=2)].tolist() == [k for k in range(10) for _ in range(2)]
