@@ -158,7 +158,7 @@ def fit(net: Classifier, images: torch.Tensor, labels: torch.Tensor, settings: T
     total = settings.epochs * steps_per_epoch
     start = 0
     if state_path and os.path.isfile(state_path):
-        state = torch.load(state_path, map_location="cpu")
+        state = torch.load(state_path, map_location="cpu", weights_only=False)
         net.load_state_dict(state["net"])
         optimizer.load_state_dict(state["optimizer"])
         generator.set_state(state["generator"])
@@ -199,7 +199,7 @@ def load(path: str) -> tuple[Classifier, dict[str, Any]]:
     if not os.path.isfile(path):
         raise checkpoint.CheckpointError(
             f"classifier not found: {path} (train one with python -m model.classifier train)")
-    state = torch.load(path, map_location="cpu")
+    state = torch.load(path, map_location="cpu", weights_only=False)  # our own files: see checkpoint.load
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise checkpoint.CheckpointError(f"{path} is not a classifier written by model.classifier (format {FORMAT})")
     net = Classifier(ClassifierConfig(**state["config"]))

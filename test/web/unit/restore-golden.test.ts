@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { Degradation, damage, ddnmSampler } from "../../../web/src/diffusion/restore";
 import type { EpsModel } from "../../../web/src/diffusion/samplers";
 import { outputToEps, samplingTimesteps } from "../../../web/src/diffusion/schedule";
+import { recordedNoise } from "./recorded-noise";
 
 interface RestoreCase {
   name: string;
@@ -49,16 +50,6 @@ const toyEpsModel: EpsModel = async (x, t) => {
   const v = x.map((xi, i) => Math.sqrt(a) * eps[i] - Math.sqrt(1 - a) * ((xi - Math.sqrt(1 - a) * eps[i]) / Math.sqrt(a)));
   return outputToEps(v, x, a, "v");
 };
-
-function recordedNoise(draws: number[][]) {
-  let used = 0;
-  const source = (n: number) => {
-    const draw = draws[used++];
-    if (!draw || draw.length !== n) throw new Error(`noise draw ${used - 1}: asked for ${n} values, recorded ${draw?.length}`);
-    return Float64Array.from(draw);
-  };
-  return { source, used: () => used };
-}
 
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   expect(a.length).toBe(b.length);

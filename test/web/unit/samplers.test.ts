@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { SAMPLERS, type EpsModel, type SamplerName } from "../../../web/src/diffusion/samplers";
 import { outputToEps, samplingTimesteps, type Prediction } from "../../../web/src/diffusion/schedule";
+import { recordedNoise } from "./recorded-noise";
 
 interface GoldenCase {
   sampler: SamplerName;
@@ -40,17 +41,6 @@ function toyEpsModel(alphasCumprod: number[], prediction: Prediction): EpsModel 
     });
     return outputToEps(out, x, a, prediction);
   };
-}
-
-/** Hands out the recorded draws in order, and checks that the sampler asks for each one exactly. */
-function recordedNoise(draws: number[][]) {
-  let used = 0;
-  const source = (n: number) => {
-    const draw = draws[used++];
-    if (!draw || draw.length !== n) throw new Error(`noise draw ${used - 1}: asked for ${n} values, recorded ${draw?.length}`);
-    return Float64Array.from(draw);
-  };
-  return { source, used: () => used };
 }
 
 describe("samplers match the Python reference", () => {
