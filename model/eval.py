@@ -107,8 +107,8 @@ def restoration_tasks(size: int, channels: int, seed: int) -> list[Task]:
         sigma01 = level / 255
         tasks.append(Task(f"denoise_{level}", Degradation(size, channels), 2 * sigma01, {
             "nl_means": lambda d, c, y, s=sigma01: best_of(functools.partial(nl_means, sigma=s), d, c,
-                                                             {"h": [0.6, 0.8, 1.0, 1.2]}),
-            "tv": lambda d, c, y, s=sigma01: best_of(total_variation, d, c, {"weight": [s / 2, s, 2 * s]})}))
+                                                             {"h": [0.4, 0.6, 0.8, 1.0, 1.2]}),
+            "tv": lambda d, c, y, s=sigma01: best_of(total_variation, d, c, {"weight": [s / 4, s / 2, s, 2 * s]})}))
     box = torch.ones(size, size, dtype=torch.uint8)
     box[size // 4:size - size // 4, size // 4:size - size // 4] = 0
     scattered = (torch.rand(size, size, generator=torch.Generator().manual_seed(seed)) < 0.5).to(torch.uint8)
@@ -261,7 +261,8 @@ def format_table(metrics: dict[str, Any]) -> str:
              f"{g['frechet_distance']:.2f} | {pct(g['class_accuracy'])} |",
              f"| real test images (floor) | {g['real_test']['samples']} | {g['real_test']['frechet_distance']:.2f} | "
              f"{pct(g['real_test']['class_accuracy'])} |",
-             f"| all real test images | {g['real_test_all']['images']} | | {pct(g['real_test_all']['class_accuracy'])} |",
+             f"| all real test images | {g['real_test_all']['images']} | | "
+             f"{pct(g['real_test_all']['class_accuracy'])} |",
              "", "| sampler | steps | samples | Frechet distance | class accuracy |", "| --- | --- | --- | --- | --- |"]
     sweep = metrics["steps_sweep"]
     lines += [f"| {r['sampler']} | {r['steps']} | {r['samples']} | {r['frechet_distance']:.2f} | "

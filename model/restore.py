@@ -72,7 +72,8 @@ def damage(clean: torch.Tensor, degradation: Degradation, sigma: float, noise_sa
     return damaged
 
 
-def ddnm_sampler(degradation: Degradation, y: torch.Tensor, sigma_y: float = 0.0, resample: int = 1) -> Callable[..., torch.Tensor]:
+def ddnm_sampler(degradation: Degradation, y: torch.Tensor, sigma_y: float = 0.0,
+                 resample: int = 1) -> Callable[..., torch.Tensor]:
     """DDNM(+) as a sampler with the common signature of model/diffusion.py (eta defaults to DDNM's 0.85)."""
     if not isinstance(resample, int) or resample < 1:
         raise ValueError(f"resample must be a positive integer, got {resample}")
