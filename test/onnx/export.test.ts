@@ -22,6 +22,11 @@ function copyOfFixture(): string {
 }
 
 describe("committed exports", () => {
+  test("the default model (model/weights) matches PyTorch", async () => {
+    const results = await verifyExport(join(root, "model/weights"));
+    expect(results.map((r) => [r.variant, r.maxAbsError < r.tolerance])).toEqual([["fp32", true], ["fp16", true]]);
+  });
+
   test("the tiny fixture matches PyTorch: fp32 within 1e-4, fp16 within its bound", async () => {
     const results = await verifyExport(fixture);
     expect(results.map((r) => r.variant)).toEqual(["fp32", "fp16"]);
