@@ -2,8 +2,8 @@
  * Run everything locally, offline: npm start [-- --port 8787]
  *
  * Builds the page, applies the D1 migrations, starts `wrangler dev` on 127.0.0.1 with embedded D1
- * and R2 (.wrangler/state), and publishes the committed default model (model/weights/) into it:
- * idempotently, and promoted only when no model is current yet. Ctrl-C stops it.
+ * and R2 (.wrangler/state), and publishes the committed default model (model/weights/) into it as
+ * the current model, idempotently. Ctrl-C stops it.
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -40,9 +40,8 @@ async function main(): Promise<void> {
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   try {
-    const hasCurrent = (await fetch(`${worker.url}/api/models/current`)).ok;
     if (!existsSync(join(DEFAULT_MODEL, "manifest.json"))) throw new Error(`${DEFAULT_MODEL} holds no exported model`);
-    await publish(DEFAULT_MODEL, { baseUrl: worker.url, token, promote: !hasCurrent, log: (line) => console.log(`  ${line}`) });
+    await publish(DEFAULT_MODEL, { baseUrl: worker.url, token, promote: true, log: (line) => console.log(`  ${line}`) });
   } catch (e) {
     worker.stop();
     throw e;

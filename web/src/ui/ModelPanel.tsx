@@ -1,5 +1,6 @@
 /** The model version in use: its facts, training and metrics from the API, and the other published versions. */
 import type { ModelVersion } from "../api/manifest.ts";
+import { MetricsPanel } from "./MetricsPanel.tsx";
 
 interface Props {
   version: ModelVersion;
@@ -56,7 +57,7 @@ export function ModelPanel({ version, versions, onPick, disabled }: Props) {
         {manifest.diffusion.timesteps} steps, predicts {manifest.diffusion.prediction}. Created {manifest.created}.
       </p>
       <Facts title="Training" facts={manifest.training} />
-      <Facts title="Metrics" facts={manifest.metrics} />
+      <MetricsPanel metrics={manifest.metrics} />
     </section>
   );
 }
