@@ -66,40 +66,38 @@ export class Degradation {
   /** y = A x, for a batch of images (NCHW). */
   apply(x: Float64Array): Float64Array {
     const batch = this.batchOf(x, this.imageLength);
-    const { size, factor, outSize, outChannels, channels } = this;
     const y = new Float64Array(batch * this.measurementLength);
-    const perValue = 1 / ((channels / outChannels) * factor * factor);
-    for (let b = 0; b < batch; b++) {
-      for (let c = 0; c < channels; c++) {
-        const oc = outChannels === 1 ? 0 : c;
-        for (let i = 0; i < size; i++) {
-          for (let j = 0; j < size; j++) {
-            const low = Math.floor(i / factor) * outSize + Math.floor(j / factor);
-            if (this.known[low]) y[(b * outChannels + oc) * outSize * outSize + low] += perValue * x[((b * channels + c) * size + i) * size + j];
-          }
-        }
-      }
-    }
+    const perValue = 1 / ((this.channels / this.outChannels) * this.factor * this.factor);
+    this.forEachMeasured(batch, (xi, yi) => {
+      y[yi] += perValue * x[xi];
+    });
     return y;
   }
 
   /** A+ y: each measurement copied back to the pixels it averaged; lost pixels 0. */
   pinv(y: Float64Array): Float64Array {
     const batch = this.batchOf(y, this.measurementLength);
-    const { size, factor, outSize, outChannels, channels } = this;
     const x = new Float64Array(batch * this.imageLength);
+    this.forEachMeasured(batch, (xi, yi) => {
+      x[xi] = y[yi];
+    });
+    return x;
+  }
+
+  /** Visits every (image value, measurement value) pair that A links: A and A+ walk the same pairs. */
+  private forEachMeasured(batch: number, visit: (xi: number, yi: number) => void): void {
+    const { size, factor, outSize, outChannels, channels } = this;
     for (let b = 0; b < batch; b++) {
       for (let c = 0; c < channels; c++) {
         const oc = outChannels === 1 ? 0 : c;
         for (let i = 0; i < size; i++) {
           for (let j = 0; j < size; j++) {
             const low = Math.floor(i / factor) * outSize + Math.floor(j / factor);
-            if (this.known[low]) x[((b * channels + c) * size + i) * size + j] = y[(b * outChannels + oc) * outSize * outSize + low];
+            if (this.known[low]) visit(((b * channels + c) * size + i) * size + j, (b * outChannels + oc) * outSize * outSize + low);
           }
         }
       }
     }
-    return x;
   }
 
   /** x0 + lambda * A+ (y - A x0): the range-space part moves towards the measurement, the null space stays. */
