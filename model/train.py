@@ -47,6 +47,8 @@ class Distributed:
 def setup_distributed(device_flag: str) -> Distributed:
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
+    if device_flag == "cuda" and not torch.cuda.is_available():
+        raise ValueError("--device cuda: this PyTorch sees no CUDA device (use --device auto or cpu)")
     use_cuda = torch.cuda.is_available() and device_flag in ("auto", "cuda")
     if use_cuda:
         local_rank = int(os.environ.get("LOCAL_RANK", "0"))
@@ -97,7 +99,8 @@ def draw_batch(dataset: ImageDataset, batch: int, config: TrainConfig, null_clas
     if config.hflip:
         flip = torch.rand(batch, generator=generator) < 0.5
         x = torch.where(flip[:, None, None, None], x.flip(3), x)
-    labels = dataset.labels[index].clone()
+    # An unconditional model has one embedding, the null class: every image is trained with it.
+    labels = dataset.labels[index].clone() if null_class > 0 else torch.zeros(batch, dtype=torch.int64)
     drop = torch.rand(batch, generator=generator) < config.label_dropout
     labels[drop] = null_class
     return x, labels.to(torch.int32)
@@ -156,9 +159,7 @@ class Trainer:
         self.wall_seconds: float = state.get("wall_seconds", 0.0) if "optimizer" in state else 0.0
         self.generator = torch.Generator().manual_seed(self.train_config.seed * 1000 + env.rank)
         torch.manual_seed(self.train_config.seed * 1000 + env.rank)  # dropout
-        if "generator" in state:
-            self.generator.set_state(state["generator"])
-            torch.set_rng_state(state["torch_rng"])
+        self._restore_rng(state)
         self.model = self._wrap(args.compile)
         self.stop_requested = False
 
@@ -193,15 +194,37 @@ class Trainer:
             model = torch.compile(model)
         return model
 
-    def state(self) -> dict[str, Any]:
+    def _rng_states(self) -> list[dict[str, Any]]:
+        """Every rank's random state (data, noise, dropout), so that a resumed run continues exactly."""
+        mine = {"generator": self.generator.get_state(), "torch_rng": torch.get_rng_state(),
+                "cuda_rng": torch.cuda.get_rng_state(self.env.device) if self.env.device.type == "cuda" else None}
+        if self.env.world == 1:
+            return [mine]
+        everyone: list[Any] = [None] * self.env.world
+        dist.all_gather_object(everyone, mine)
+        return everyone
+
+    def _restore_rng(self, state: dict[str, Any]) -> None:
+        # Checkpoints before per-rank states held rank 0's generator and CPU state at the top level.
+        states = state.get("rng") or ([{"generator": state["generator"], "torch_rng": state["torch_rng"]}]
+                                      if "generator" in state else [])
+        if self.env.rank >= len(states):
+            return  # a fresh run, or more ranks than the checkpoint had: keep the per-rank seeds
+        mine = states[self.env.rank]
+        self.generator.set_state(mine["generator"])
+        torch.set_rng_state(mine["torch_rng"])
+        if mine.get("cuda_rng") is not None and self.env.device.type == "cuda":
+            torch.cuda.set_rng_state(mine["cuda_rng"], self.env.device)
+
+    def state(self, rng: list[dict[str, Any]]) -> dict[str, Any]:
         return {
             "unet": dataclasses.asdict(self.unet_config), "diffusion": dataclasses.asdict(self.diffusion_config),
             "train": dataclasses.asdict(self.train_config), "class_names": self.dataset.class_names,
             "dataset": self.dataset_spec, "dataset_name": self.dataset.name, "preset": self.preset,
             "net": self.net.state_dict(), "ema": self.ema.state_dict(),
             "optimizer": self.optimizer.state_dict(), "step": self.step, "images_seen": self.images_seen,
-            "wall_seconds": self.wall_seconds, "generator": self.generator.get_state(),
-            "torch_rng": torch.get_rng_state(), "hardware": hardware(self.env), "code_revision": code_revision(),
+            "wall_seconds": self.wall_seconds, "rng": rng,
+            "hardware": hardware(self.env), "code_revision": code_revision(),
             "parameters": count_parameters(self.net),
         }
 
@@ -265,7 +288,7 @@ class Trainer:
         losses: list[float] = []
         interval_start, interval_images = time.time(), self.images_seen
         self.net.train()
-        while self.images_seen < total and not self.stop_requested:
+        while self.images_seen < total and not self._stop_agreed():
             step_start = time.time()
             losses.append(self.train_step(batch))
             self.wall_seconds += time.time() - step_start
@@ -287,6 +310,14 @@ class Trainer:
         if self.env.main:
             print(f"\nstopped at {self.images_seen} images; checkpoint in {self.checkpoint_path}", file=sys.stderr)
 
+    def _stop_agreed(self) -> bool:
+        """Stop when any rank was asked to: all ranks must leave the loop at the same step."""
+        if self.env.world == 1:
+            return self.stop_requested
+        flag = torch.tensor([float(self.stop_requested)], device=self.env.device)
+        dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+        return bool(flag.item())
+
     def _next_multiple(self, every_kimg: float) -> int:
         every = max(1, int(every_kimg * 1000))
         return (self.images_seen // every + 1) * every
@@ -296,8 +327,9 @@ class Trainer:
             f.write(json.dumps(row) + "\n")
 
     def checkpoint(self) -> None:
+        rng = self._rng_states()  # a collective: every rank takes part
         if self.env.main:
-            state = self.state()
+            state = self.state(rng)
             checkpoint.save(self.checkpoint_path, state)
             checkpoint.save(os.path.join(self.run_dir, "ema.pt"), checkpoint.ema_only(state))  # small, to ship
             if os.path.isfile(os.path.join(self.run_dir, "metrics.jsonl")):

@@ -7,9 +7,8 @@
  * token comes from --token, EDGE_DIFFUSION_TOKEN, or for the local Worker ADMIN_TOKEN in .dev.vars.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ExportDirError } from "./lib/export-dir.ts";
 import { localAdminToken, root } from "./lib/local-worker.ts";
@@ -18,13 +17,26 @@ import { PublishError } from "./lib/registry.ts";
 
 const LOCAL_URL = "http://127.0.0.1:8787";
 
-function exportCheckpoint(checkpoint: string): string {
-  const out = mkdtempSync(join(tmpdir(), "edge-diffusion-export-"));
+/**
+ * Exports a checkpoint next to itself (runs/cpu/ema.pt -> runs/cpu/ema.export/), reusing an export
+ * newer than the checkpoint, so that publishing the same checkpoint again changes nothing.
+ */
+function exportCheckpoint(source: string): string {
+  const checkpoint = resolve(source);
+  const out = join(dirname(checkpoint), `${basename(checkpoint, extname(checkpoint))}.export`);
+  const manifest = join(out, "manifest.json");
+  if (existsSync(manifest) && statSync(manifest).mtimeMs > statSync(checkpoint).mtimeMs) {
+    console.log(`using the export of ${checkpoint} in ${out}`);
+    return out;
+  }
   console.log(`exporting ${checkpoint} to ${out}`);
-  execFileSync(process.env.PYTHON ?? "/usr/bin/python3", ["-m", "model.export", checkpoint, "--out", out], {
-    cwd: root,
-    stdio: "inherit",
-  });
+  // python3 from PATH (a venv with model/requirements.txt), or the interpreter PYTHON names.
+  const python = process.env.PYTHON ?? "python3";
+  try {
+    execFileSync(python, ["-m", "model.export", checkpoint, "--out", out], { cwd: root, stdio: "inherit" });
+  } catch {
+    throw new PublishError(`exporting ${checkpoint} with ${python} failed (see above); set PYTHON to an interpreter with torch and onnx`);
+  }
   return out;
 }
 

@@ -31,14 +31,22 @@ async function main(): Promise<void> {
   const state = join(root, ".wrangler/state");
   mkdirSync(state, { recursive: true });
   const token = ensureAdminToken();
-  console.log("starting wrangler dev with local D1 and R2…");
-  const worker = await startLocalWorker({ persistTo: state, adminToken: token, port: Number(values.port), log: join(state, "wrangler-dev.log") });
+  // wrangler runs in its own process group: Ctrl-C must stop it explicitly, from the first moment.
+  const shutdown = new AbortController();
   const stop = () => {
-    worker.stop();
+    shutdown.abort();
     process.exit(0);
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  console.log("starting wrangler dev with local D1 and R2…");
+  const worker = await startLocalWorker({
+    persistTo: state,
+    adminToken: token,
+    port: Number(values.port),
+    log: join(state, "wrangler-dev.log"),
+    signal: shutdown.signal,
+  });
   try {
     if (!existsSync(join(DEFAULT_MODEL, "manifest.json"))) throw new Error(`${DEFAULT_MODEL} holds no exported model`);
     await publish(DEFAULT_MODEL, { baseUrl: worker.url, token, promote: true, log: (line) => console.log(`  ${line}`) });

@@ -71,3 +71,10 @@ def test_sample_cli_writes_one_row_per_class(exported, tmp_path):
             "--steps", "4", "--scale", "1"])
     grid = Image.open(tmp_path / "grid.png")
     assert grid.size == (3 * 18 + 2, 4 * 18 + 2)  # 16x16 images with 2-pixel gaps: 3 columns, 4 classes
+
+
+def test_an_unconditional_model_trains_and_exports_without_class_names(tmp_path, image_folder):
+    train(["--preset", "tiny", "--data", f"folder:{image_folder}", "--num-classes", "0", "--run-dir",
+           str(tmp_path / "run"), "--total-kimg", "0.016"])
+    manifest = export(str(tmp_path / "run" / "ema.pt"), str(tmp_path / "out"))
+    assert manifest["classes"] == {"names": [], "null_class": 0}

@@ -24,6 +24,8 @@ export interface LocalWorkerOptions {
   port?: number;
   /** wrangler's output goes here. */
   log: string;
+  /** Stops wrangler when aborted, even while it is still starting (Ctrl-C in npm start). */
+  signal?: AbortSignal;
 }
 
 /** The local Worker's bootstrap token, from .dev.vars (git-ignored), if there is one. */
@@ -73,6 +75,7 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
   const stop = () => {
     if (child.pid && child.exitCode === null) process.kill(-child.pid, "SIGTERM");
   };
+  options.signal?.addEventListener("abort", stop);
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitForHealth(url, child, options.log);

@@ -64,6 +64,6 @@ async function undoRegistration(registry: RegistryClient, id: string, log: (line
     log(`removed ${id} again: the registry is as it was`);
   } catch (e) {
     const reason = e instanceof PublishError ? e.message : String(e);
-    log(`could not remove ${id} (${reason}): it stays pending, invisible to the public; rerun to finish it`);
+    log(`could not remove ${id} (${reason}): it stays registered; rerun to finish publishing it, or delete it`);
   }
 }

@@ -18,6 +18,18 @@ interface ApiErrorBody {
 
 export type Fetch = typeof fetch;
 
+/** Cloudflare refuses request bodies over 100 MB before the Worker sees them: larger files go in parts. */
+const SINGLE_REQUEST_BYTES = 95_000_000;
+
+/** A JSON body, or an empty object for an empty or non-JSON one (e.g. an HTML error page from a proxy). */
+function parseJson<T>(text: string): T {
+  try {
+    return (text ? JSON.parse(text) : {}) as T;
+  } catch {
+    return {} as T;
+  }
+}
+
 export class RegistryClient {
   readonly baseUrl: string;
   private readonly token: string;
@@ -47,9 +59,9 @@ export class RegistryClient {
       throw new PublishError(`the Worker at ${this.baseUrl} is not reachable (${(e as Error).message}): is it running (npm start)?`);
     }
     const text = await res.text();
-    const parsed = text ? (JSON.parse(text) as T & ApiErrorBody) : ({} as T & ApiErrorBody);
+    const parsed = parseJson<T & ApiErrorBody>(text);
     if (!res.ok && !okStatuses.includes(res.status)) {
-      throw new PublishError(`${method} ${path} failed with ${res.status} ${parsed.error ?? ""}: ${parsed.message ?? text}`);
+      throw new PublishError(`${method} ${path} failed with ${res.status} ${parsed.error ?? ""}: ${parsed.message ?? text.slice(0, 200)}`);
     }
     return { status: res.status, body: parsed };
   }
@@ -67,6 +79,7 @@ export class RegistryClient {
   /** Uploads one file: in one request when the Worker takes it, in parts when it is too large. */
   async uploadFile(id: string, file: ManifestFile, bytes: Uint8Array): Promise<void> {
     const path = `/admin/models/${encodeURIComponent(id)}/files/${encodeURIComponent(file.name)}`;
+    if (bytes.byteLength > SINGLE_REQUEST_BYTES) return this.uploadInParts(path, bytes);
     const { status } = await this.call("PUT", path, bytes, [413]);
     if (status === 413) await this.uploadInParts(path, bytes);
   }
