@@ -1,14 +1,13 @@
 """Checkpoints: written atomically, read with clear errors, and turned back into a network."""
 from __future__ import annotations
 
-import dataclasses
 import os
 import tempfile
 from typing import Any
 
 import torch
 
-from .config import DiffusionConfig, TrainConfig, UNetConfig, unet_from_dict
+from .config import DiffusionConfig, UNetConfig, unet_from_dict
 from .diffusion import Diffusion
 from .unet import UNet
 
@@ -79,6 +78,3 @@ def ema_only(state: dict[str, Any]) -> dict[str, Any]:
             "images_seen", "wall_seconds", "hardware", "code_revision", "parameters")
     return {k: state[k] for k in keep if k in state}
 
-
-def asdict(config: UNetConfig | DiffusionConfig | TrainConfig) -> dict[str, Any]:
-    return dataclasses.asdict(config)

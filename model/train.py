@@ -152,11 +152,12 @@ class Trainer:
         if env.device.type == "cuda":
             self.net = self.net.to(memory_format=torch.channels_last)
         self.optimizer = torch.optim.Adam(self.net.parameters(), lr=self.train_config.lr)
-        if "optimizer" in state:
+        resuming = "optimizer" in state  # a full checkpoint, not shipped EMA weights to warm-start from
+        if resuming:
             self.optimizer.load_state_dict(state["optimizer"])
-        self.step: int = state.get("step", 0) if "optimizer" in state else 0
-        self.images_seen: int = state.get("images_seen", 0) if "optimizer" in state else 0
-        self.wall_seconds: float = state.get("wall_seconds", 0.0) if "optimizer" in state else 0.0
+        self.step: int = state["step"] if resuming else 0
+        self.images_seen: int = state["images_seen"] if resuming else 0
+        self.wall_seconds: float = state["wall_seconds"] if resuming else 0.0
         self.generator = torch.Generator().manual_seed(self.train_config.seed * 1000 + env.rank)
         torch.manual_seed(self.train_config.seed * 1000 + env.rank)  # dropout
         self._restore_rng(state)

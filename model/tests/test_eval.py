@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import math
 
@@ -20,7 +21,7 @@ def tiny_model(tmp_path):
                       attention_resolutions=(16,), num_heads=2, groups=4)
     diffusion = DiffusionConfig(timesteps=100, prediction="v")
     path, judge = str(tmp_path / "ema.pt"), str(tmp_path / "classifier.pt")
-    checkpoint.save(path, {"unet": checkpoint.asdict(unet), "diffusion": checkpoint.asdict(diffusion),
+    checkpoint.save(path, {"unet": dataclasses.asdict(unet), "diffusion": dataclasses.asdict(diffusion),
                            "ema": UNet(unet).state_dict(), "class_names": CIFAR10_CLASSES, "step": 3})
     clf.save(judge, clf.Classifier(clf.ClassifierConfig(width=4)),
              {"test_accuracy": 0.1, "class_names": CIFAR10_CLASSES, "parameters": 1})
