@@ -8,8 +8,9 @@ Reports, with sample counts and seeds:
 - the same two numbers as a function of sampling steps, for each sampler the page offers;
 - restoration of held-out test images as the page does it (model/restore.py: DDNM+ with RePaint
   resampling, the unconditional prior): PSNR and SSIM for denoising, inpainting, x4
-  super-resolution and colourisation, each beside classical baselines (model/baselines.py), and
-  the classifier's accuracy on the original, damaged, baseline and restored images.
+  super-resolution and colourisation, for one restoration and for the mean of several candidates
+  (the page's "average" setting), each beside classical baselines (model/baselines.py), and the
+  classifier's accuracy on the original, damaged, baseline and restored images.
 The metrics go to --out as JSON (for `python -m model.export CKPT --metrics FILE`), with sample
 grids and restoration grids as PNG files beside it.
 """
@@ -34,7 +35,7 @@ from .data import DatasetError, load_dataset
 from .diffusion import SAMPLERS, Diffusion, generate, guided_eps_model, sampling_timesteps
 from .images import save_grid
 from .metrics import NOT_FID, frechet_distance_stats, gaussian_stats, psnr, ssim, to_unit_hwc
-from .restore import Degradation, damage, ddnm_sampler
+from .restore import Degradation, damage, ddnm_sampler, mean_of_candidates
 from .unet import UNet
 
 Baseline = Callable[[np.ndarray, np.ndarray, torch.Tensor], tuple[np.ndarray, dict[str, Any]]]
@@ -125,13 +126,14 @@ def restoration_tasks(size: int, channels: int, seed: int) -> list[Task]:
 
 
 def restore_batched(net: UNet, diffusion: Diffusion, task: Task, damaged: torch.Tensor, steps: int,
-                    resample: int, seed: int, batch: int) -> torch.Tensor:
-    """As the page restores: y = A(damaged), sigma_y = sigma * noise gain, the unconditional prior."""
+                    resample: int, candidates: int, seed: int, batch: int) -> torch.Tensor:
+    """As the page restores: y = A(damaged), sigma_y = sigma * noise gain, the unconditional prior;
+    `candidates` restorations of each image, consecutive in the result ([len(damaged) * candidates, ...])."""
     null = net.config.num_classes
     timesteps = sampling_timesteps(steps, diffusion.alphas_cumprod)
     out = []
     for k, i in enumerate(range(0, len(damaged), batch)):
-        chunk = damaged[i:i + batch]
+        chunk = damaged[i:i + batch].repeat_interleave(candidates, dim=0)
         generator = torch.Generator().manual_seed(seed + k)
         eps_model = guided_eps_model(net, torch.full((len(chunk),), null), 0.0, null, diffusion.alphas_cumprod,
                                      diffusion.config.prediction)
@@ -148,17 +150,21 @@ def score(restored01: np.ndarray, clean01: np.ndarray) -> dict[str, float]:
 
 def evaluate_task(net: UNet, diffusion: Diffusion, judge: Judge, task: Task, clean: torch.Tensor,
                   labels: torch.Tensor, args: argparse.Namespace, out_dir: str) -> dict[str, Any]:
+    """Scores one restoration (the first candidate, as the page's default gives) and the mean of all candidates."""
     noise = torch.Generator().manual_seed(args.seed)
     damaged = damage(clean, task.degradation, task.sigma, lambda shape: torch.randn(shape, generator=noise))
     began = time.time()
-    restored = restore_batched(net, diffusion, task, damaged, args.restore_steps, args.resample, args.seed,
-                               args.batch)
+    candidates = restore_batched(net, diffusion, task, damaged, args.restore_steps, args.resample, args.candidates,
+                                 args.seed, args.batch)
+    restored = candidates[::args.candidates]
+    averaged = mean_of_candidates(candidates, args.candidates)
     clean01, damaged01 = to_unit_hwc(clean), to_unit_hwc(damaged)
     result: dict[str, Any] = {"noise_std_01": task.sigma / 2, "restored": score(to_unit_hwc(restored), clean01),
+                              "mean_of_candidates": score(to_unit_hwc(averaged), clean01),
                               "damaged": score(damaged01, clean01), "baselines": {},
                               "wall_seconds": round(time.time() - began, 1)}
     accuracy = {"original": judge.accuracy(clean, labels), "damaged": judge.accuracy(damaged.clamp(-1, 1), labels),
-                "restored": judge.accuracy(restored, labels)}
+                "restored": judge.accuracy(restored, labels), "mean_of_candidates": judge.accuracy(averaged, labels)}
     grid_rows = [clean, damaged]
     for name, baseline in task.baselines.items():
         out01, params = baseline(damaged01, clean01, task.degradation.apply(damaged))
@@ -168,7 +174,7 @@ def evaluate_task(net: UNet, diffusion: Diffusion, judge: Judge, task: Task, cle
         grid_rows.append(out)
     result["class_accuracy"] = accuracy
     columns = min(8, len(clean))
-    save_grid(torch.cat([row[:columns].float() for row in grid_rows + [restored]]),
+    save_grid(torch.cat([row[:columns].float() for row in grid_rows + [restored, averaged]]),
               os.path.join(out_dir, f"restore-{task.name}.png"), columns=columns)
     return result
 
@@ -235,7 +241,7 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
     index = subset(args.restore_images, len(test), args.seed + 1)
     clean, clean_labels = test_images[index], test.labels[index]
     restoration: dict[str, Any] = {"images": len(clean), "steps": args.restore_steps, "resample": args.resample,
-                                   "eta": 0.85, "seed": args.seed, "prior": "unconditional (null class)",
+                                   "candidates": args.candidates, "eta": 0.85, "seed": args.seed, "prior": "unconditional (null class)",
                                    "tasks": {}}
     for task in restoration_tasks(config.image_size, config.in_channels, args.seed):
         log(f"restoration: {task.name} on {len(clean)} test images")
@@ -272,15 +278,17 @@ def format_table(metrics: dict[str, Any]) -> str:
     r = metrics["restoration"]
     lines += ["", f"Restoration of {r['images']} test images ({r['steps']} steps, resample {r['resample']}): "
               "PSNR (dB) / SSIM, and class accuracy", "",
-              "| task | damaged | baselines | diffusion | accuracy: original / damaged / baselines / restored |",
-              "| --- | --- | --- | --- | --- |"]
+              f"| task | damaged | baselines | diffusion | mean of {r['candidates']} | "
+              "accuracy: original / damaged / baselines / restored / mean |", "| --- | --- | --- | --- | --- | --- |"]
+    def cell(score: dict[str, float]) -> str:
+        return f"{score['psnr']:.2f} / {score['ssim']:.3f}"
+
     for name, t in r["tasks"].items():
-        baselines = ", ".join(f"{b} {v['psnr']:.2f} / {v['ssim']:.3f}" for b, v in t["baselines"].items())
-        acc = t["class_accuracy"]
-        lines.append(f"| {name} | {t['damaged']['psnr']:.2f} / {t['damaged']['ssim']:.3f} | {baselines} | "
-                     f"{t['restored']['psnr']:.2f} / {t['restored']['ssim']:.3f} | "
-                     f"{pct(acc['original'])} / {pct(acc['damaged'])} / "
-                     f"{' / '.join(pct(acc[b]) for b in t['baselines'])} / {pct(acc['restored'])} |")
+        baselines = ", ".join(f"{b} {cell(v)}" for b, v in t["baselines"].items())
+        accuracy = " / ".join(pct(t["class_accuracy"][k]) for k in
+                              ("original", "damaged", *t["baselines"], "restored", "mean_of_candidates"))
+        lines.append(f"| {name} | {cell(t['damaged'])} | {baselines} | {cell(t['restored'])} | "
+                     f"{cell(t['mean_of_candidates'])} | {accuracy} |")
     return "\n".join(lines)
 
 
@@ -305,6 +313,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--restore-images", type=int, default=100)
     parser.add_argument("--restore-steps", type=int, default=50, help="the page's default")
     parser.add_argument("--resample", type=int, default=2, help="the page's default")
+    parser.add_argument("--candidates", type=int, default=4, help="restorations per image, also scored as their mean")
     parser.add_argument("--batch", type=int, default=100)
     args = parser.parse_args(argv)
     unknown = [s for s in args.samplers if s not in SAMPLERS]
@@ -313,8 +322,8 @@ def main(argv: Optional[list[str]] = None) -> None:
     for flag in ("samples", "sweep_samples", "restore_images"):
         if getattr(args, flag) < 2:
             parser.error(f"--{flag.replace('_', '-')} must be at least 2 (a Frechet distance needs a covariance)")
-    if args.batch < 1 or args.reference == 1:
-        parser.error("--batch must be positive and --reference 0 (all) or at least 2")
+    if args.batch < 1 or args.candidates < 1 or args.reference == 1:
+        parser.error("--batch and --candidates must be positive and --reference 0 (all) or at least 2")
     args.out_dir = os.path.dirname(os.path.abspath(args.out))
     os.makedirs(args.out_dir, exist_ok=True)
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", 0)) or os.cpu_count() or 1)

@@ -31,7 +31,7 @@ def tiny_model(tmp_path):
 def small_run(ckpt: str, judge: str, data, out) -> list[str]:
     return [ckpt, "--data", str(data), "--out", str(out), "--classifier", judge, "--samples", "12",
             "--sweep-samples", "4", "--steps", "2,3", "--samplers", "ddim,dpmpp_2m", "--restore-images", "3",
-            "--restore-steps", "3", "--batch", "5"]
+            "--restore-steps", "3", "--candidates", "2", "--batch", "5"]
 
 
 def test_a_tiny_end_to_end_run_writes_metrics_and_grids(tiny_model, cifar_binary, tmp_path, capsys):
@@ -50,17 +50,19 @@ def test_a_tiny_end_to_end_run_writes_metrics_and_grids(tiny_model, cifar_binary
     assert list(tasks) == ["denoise_25", "denoise_50", "inpaint_box", "inpaint_50pct", "super_resolution_x4",
                            "colourise"]
     assert set(tasks["denoise_25"]["baselines"]) == {"nl_means", "tv"}
-    assert set(tasks["denoise_50"]["class_accuracy"]) == {"original", "damaged", "nl_means", "tv", "restored"}
+    assert set(tasks["denoise_50"]["class_accuracy"]) == {"original", "damaged", "nl_means", "tv", "restored",
+                                                          "mean_of_candidates"}
+    assert (metrics["restoration"]["images"], metrics["restoration"]["candidates"]) == (3, 2)
     for task in tasks.values():
-        assert metrics["restoration"]["images"] == 3
         assert all(v["psnr"] > 0 for v in task["baselines"].values()) and task["restored"]["psnr"] > 0
+        assert task["mean_of_candidates"]["psnr"] != task["restored"]["psnr"]
     # The damaged images really are damaged, by the amount asked for.
     assert tasks["denoise_25"]["damaged"]["psnr"] == pytest.approx(20 * math.log10(255 / 25), abs=1)
     assert tasks["denoise_50"]["damaged"]["psnr"] < tasks["denoise_25"]["damaged"]["psnr"]
     names = {p.name for p in out.parent.iterdir()}
     assert {"samples.png", "restore-inpaint_box.png", "restore-colourise.png"} <= names
     table = capsys.readouterr().out
-    assert "not comparable with published FID" in table and "| inpaint_box |" in table
+    assert "not comparable with published FID" in table and "| inpaint_box |" in table and "| mean of 2 |" in table
 
 
 def test_bad_inputs_stop_with_reasons(tiny_model, cifar_binary, tmp_path, capsys):

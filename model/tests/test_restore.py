@@ -6,7 +6,7 @@ import torch
 
 from model.diffusion import alphas_cumprod_for, sample_ddim, sampling_timesteps
 from model.golden import toy_eps_model
-from model.restore import Degradation, damage, ddnm_sampler
+from model.restore import Degradation, damage, ddnm_sampler, mean_of_candidates
 from model.restore_golden import box_mask, golden
 
 SIZE = 8
@@ -96,6 +96,25 @@ def test_noise_aware_projection_denoises_without_copying_the_noise():
     # A posterior sample has an expected MSE of 2 * 0.25 * 1 / 1.25 = 0.4; the noisy input has 1.
     assert (out - truth).pow(2).mean().item() < 0.6
     assert (y - truth).pow(2).mean().item() > 0.85
+
+
+def test_the_mean_of_candidates_approaches_the_posterior_mean():
+    alphas_cumprod = alphas_cumprod_for("cosine", 1000)
+    A, count = Degradation(32, 1, downsample=4), 8
+    truth = 0.8 + 0.5 * normal(1, 1, 32, 32, seed=9)
+    y = A.apply(truth)
+    candidates = ddnm_sampler(A, y.repeat(count, 1, 1, 1))(
+        toy_eps_model(alphas_cumprod, "v"), normal(count, 1, 32, 32, seed=11), sampling_timesteps(20, alphas_cumprod),
+        alphas_cumprod, clip=False, generator=torch.Generator().manual_seed(12))
+    mse = lambda x: (x - truth).pow(2).mean().item()  # noqa: E731
+    # i.i.d. pixels: the posterior mean is the block mean A+ y, with MSE 0.25 * 15/16 = 0.234 in expectation;
+    # a posterior sample has twice that, the mean of 8 candidates 1.125 times.
+    assert mse(A.pinv(y)) == pytest.approx(0.234, abs=0.02)
+    assert all(mse(c) > 0.3 for c in candidates)
+    assert mse(mean_of_candidates(candidates, count)) < 0.28
+    assert torch.equal(mean_of_candidates(candidates, 1), candidates)
+    with pytest.raises(ValueError, match="groups of 3"):
+        mean_of_candidates(candidates, 3)
 
 
 def test_committed_golden_vectors_match_this_code():

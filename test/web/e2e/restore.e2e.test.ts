@@ -44,13 +44,14 @@ describe("restore", () => {
     expect(new Set(before).size).toBeGreaterThan(16);
   });
 
-  it("fills a masked hole: PSNR over the masked input rises, known pixels stay", async () => {
+  it("fills a masked hole with the mean of two candidates: PSNR over the masked input rises, known pixels stay", async () => {
     await page.getByRole("button", { name: "Sample an image from the model" }).click();
     await page.getByText(/What is wrong with a sample/).waitFor();
     await page.getByRole("button", { name: "Hole in the middle" }).click();
     const form = page.locator("section[aria-labelledby=restore-title] form");
     await form.getByLabel("Steps").fill("20");
     await form.getByLabel("Resampling (RePaint)").fill("2");
+    await form.getByLabel("Average of").fill("2");
     await form.getByLabel("Seed").fill("1");
     await page.getByRole("button", { name: "Restore", exact: true }).click();
     await page.getByTestId("restore-after").waitFor();

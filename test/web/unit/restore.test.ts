@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Degradation, damage, ddnmSampler, type DegradationSpec } from "../../../web/src/diffusion/restore";
+import { Degradation, damage, ddnmSampler, meanOfCandidates, type DegradationSpec } from "../../../web/src/diffusion/restore";
 import { createRng } from "../../../web/src/diffusion/rng";
 import type { EpsModel } from "../../../web/src/diffusion/samplers";
 import { samplingTimesteps } from "../../../web/src/diffusion/schedule";
@@ -130,6 +130,22 @@ describe("ddnmSampler", () => {
     // A posterior sample here has an expected MSE of 2 * 0.25 * 1 / 1.25 = 0.4; the noisy input has 1.
     expect(mse(out)).toBeLessThan(0.6);
     expect(mse(y)).toBeGreaterThan(0.85);
+  });
+
+  it("averages candidates towards the posterior mean", async () => {
+    const A = new Degradation({ size: 32, channels: 1, downsample: 4 });
+    const count = 8;
+    const truth = createRng(5).normal(A.imageLength).map((v) => 0.8 + 0.5 * v);
+    const y = A.apply(new Float64Array(count * A.imageLength).map((_, i) => truth[i % A.imageLength]));
+    const noise = draw(11);
+    const candidates = await ddnmSampler({ degradation: A, y })(toy, noise(count * A.imageLength), timesteps, alphasCumprod, { noise, clip: false });
+    const mse = (a: Float64Array) => a.reduce((s, v, i) => s + (v - truth[i]) ** 2, 0) / a.length;
+    // i.i.d. pixels: the posterior mean is the block mean, with MSE 0.25 * 15/16 = 0.234 in expectation;
+    // a posterior sample has twice that, the mean of 8 candidates 1.125 times.
+    for (let k = 0; k < count; k++) expect(mse(candidates.subarray(k * A.imageLength, (k + 1) * A.imageLength))).toBeGreaterThan(0.3);
+    expect(mse(meanOfCandidates(candidates, count, A.imageLength))).toBeLessThan(0.28);
+    expect(meanOfCandidates(candidates, 1, A.imageLength)).toEqual(candidates);
+    expect(() => meanOfCandidates(candidates, 3, A.imageLength)).toThrow(/groups of 3/);
   });
 
   it("asks for one extra noise draw per resampling", async () => {

@@ -35,6 +35,8 @@ export interface RestoreParams {
   steps: number;
   /** Repeats per step (RePaint resampling); 1 is plain DDNM. */
   resample: number;
+  /** Restorations drawn in one batch and averaged: 1 is one sharp, plausible answer. */
+  candidates: number;
   seed: number;
 }
 

@@ -4,7 +4,7 @@
  */
 import type { Manifest } from "../api/manifest.ts";
 import { guidedEpsModel, type Network } from "../diffusion/guidance.ts";
-import { Degradation, ddnmSampler } from "../diffusion/restore.ts";
+import { Degradation, ddnmSampler, meanOfCandidates } from "../diffusion/restore.ts";
 import { createRng } from "../diffusion/rng.ts";
 import { SAMPLERS, type Sampler, type StepInfo } from "../diffusion/samplers.ts";
 import { samplingTimesteps } from "../diffusion/schedule.ts";
@@ -78,16 +78,20 @@ function requireManifest(): Manifest {
   return manifest;
 }
 
+/** What the page shows of a batch: all of it, or one image made of several (the mean of candidates). */
+type Combine = (batch: Float64Array) => Float64Array;
+const asIs: Combine = (batch) => batch;
+
 /** Posts each step's x0 estimate as a live preview, and yields so a cancel message can arrive. */
-function progress(job: number, steps: number) {
+function progress(job: number, steps: number, combine: Combine) {
   return async ({ i, denoised }: StepInfo) => {
-    const preview = Float32Array.from(denoised);
+    const preview = Float32Array.from(combine(denoised));
     post({ type: "progress", job, step: i + 1, steps, preview }, [preview.buffer]);
     await new Promise((resolve) => setTimeout(resolve, 0));
   };
 }
 
-async function sample(job: number, sampler: Sampler, classLabels: Int32Array, guidance: number, steps: number, seed: number) {
+async function sample(job: number, sampler: Sampler, classLabels: Int32Array, guidance: number, steps: number, seed: number, combine = asIs) {
   const m = requireManifest();
   const { size, channels } = m.image;
   const { alphas_cumprod: alphasCumprod, prediction } = m.diffusion;
@@ -97,8 +101,8 @@ async function sample(job: number, sampler: Sampler, classLabels: Int32Array, gu
   const x = rng.normal(labels.length * channels * size * size);
   const epsModel = guidedEpsModel(networkFor(job), { classLabels: labels, guidance, nullClass: m.classes.null_class, alphasCumprod, prediction });
   const timesteps = samplingTimesteps(steps, alphasCumprod);
-  const out = await sampler(epsModel, x, timesteps, alphasCumprod, { noise: rng.normal, callback: progress(job, steps) });
-  const images = Float32Array.from(out);
+  const out = await sampler(epsModel, x, timesteps, alphasCumprod, { noise: rng.normal, callback: progress(job, steps, combine) });
+  const images = Float32Array.from(combine(out));
   if (!images.every(Number.isFinite)) {
     throw new Error(`the model produced non-finite values on ${describe(session)}: reload with ?backend=wasm to try the CPU`);
   }
@@ -119,10 +123,14 @@ function restore(job: number, p: RestoreParams) {
   const m = requireManifest();
   const degradation = new Degradation({ size: m.image.size, channels: m.image.channels, grayscale: p.grayscale, downsample: p.downsample, mask: p.mask ?? undefined });
   if (p.image.length !== degradation.imageLength) throw new Error(`the image has ${p.image.length} values, the model needs ${degradation.imageLength}`);
-  const y = degradation.apply(Float64Array.from(p.image));
+  if (!Number.isInteger(p.candidates) || p.candidates < 1) throw new Error(`candidates must be a positive integer, got ${p.candidates}`);
+  // The candidates are one batch: the same measurement, different noise.
+  const copies = new Float64Array(p.candidates * p.image.length).map((_, i) => p.image[i % p.image.length]);
+  const y = degradation.apply(copies);
   const sampler = ddnmSampler({ degradation, y, sigmaY: p.noise * degradation.noiseGain, resample: p.resample });
+  const mean = (batch: Float64Array) => meanOfCandidates(batch, p.candidates, degradation.imageLength);
   // The unconditional prior: restoration should not push the image towards any one class.
-  return sample(job, sampler, Int32Array.of(m.classes.null_class), 0, p.steps, p.seed);
+  return sample(job, sampler, new Int32Array(p.candidates).fill(m.classes.null_class), 0, p.steps, p.seed, mean);
 }
 
 async function bench(job: number, batch: number, runs: number) {

@@ -37,6 +37,7 @@ export function RestorePanel({ client, manifest, ready }: Props) {
   const [settings, setSettings] = useState<Damage>({ noise: 0, downsample: 1, grayscale: false, mask: new Uint8Array(pixels).fill(1) });
   const [steps, setSteps] = useState(Math.min(50, manifest.diffusion.timesteps));
   const [resample, setResample] = useState(2);
+  const [candidates, setCandidates] = useState(1);
   const [seed, setSeed] = useState(0);
   const [restored, setRestored] = useState<Float32Array | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -94,7 +95,7 @@ export function RestorePanel({ client, manifest, ready }: Props) {
     const hasMask = settings.mask.some((v) => v === 0);
     const result = await job.run((onProgress) =>
       client.restore(
-        { image: input, mask: hasMask ? settings.mask : null, downsample: settings.downsample, grayscale: settings.grayscale && shape.channels > 1, noise: settings.noise, steps, resample, seed },
+        { image: input, mask: hasMask ? settings.mask : null, downsample: settings.downsample, grayscale: settings.grayscale && shape.channels > 1, noise: settings.noise, steps, resample, candidates, seed },
         onProgress,
       ),
     );
@@ -169,6 +170,10 @@ export function RestorePanel({ client, manifest, ready }: Props) {
           <label>
             Resampling (RePaint)
             <input type="number" min={1} max={10} required value={resample} onInput={(e) => setResample(e.currentTarget.valueAsNumber)} />
+          </label>
+          <label title="1: one sharp, plausible restoration. More: the mean of that many, softer but closer to the original on average (each costs a restoration)">
+            Average of
+            <input type="number" min={1} max={8} required value={candidates} onInput={(e) => setCandidates(e.currentTarget.valueAsNumber)} />
           </label>
           <label>
             Seed
