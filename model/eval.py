@@ -227,15 +227,17 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
                   **sample_quality(judge, samples, labels, conditional), "real_test": floor(args.samples),
                   "real_test_all": {"images": len(test), "class_accuracy": judge.accuracy(test_images, test.labels)}}
 
-    sweep = []
     sweep_labels = balanced_labels(args.sweep_samples, config.num_classes)
-    for sampler in args.samplers:
-        for steps in args.steps:
-            log(f"steps sweep: {sampler} {steps} steps, {args.sweep_samples} samples")
-            images = generate_batched(net, diffusion, sweep_labels, sampler, steps, args.guidance, args.seed,
-                                      args.batch)
-            sweep.append({"sampler": sampler, "steps": steps, "guidance": args.guidance, "seed": args.seed,
-                          **sample_quality(judge, images, sweep_labels, conditional)})
+
+    def sweep_run(sampler: str, steps: int, guidance: float) -> dict[str, Any]:
+        log(f"sweep: {sampler} {steps} steps, guidance {guidance}, {args.sweep_samples} samples")
+        images = generate_batched(net, diffusion, sweep_labels, sampler, steps, guidance, args.seed, args.batch)
+        return {"sampler": sampler, "steps": steps, "guidance": guidance, "seed": args.seed,
+                **sample_quality(judge, images, sweep_labels, conditional)}
+
+    sweep = [sweep_run(sampler, steps, args.guidance) for sampler in args.samplers for steps in args.steps]
+    # Guidance trades diversity for fidelity to the class: the sweep is what the page's default rests on.
+    guidance_sweep = [sweep_run(args.sampler, args.sample_steps, g) for g in args.guidances] if conditional else []
     sweep_floor = floor(args.sweep_samples)
 
     index = subset(args.restore_images, len(test), args.seed + 1)
@@ -252,6 +254,7 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
             "classifier": {"path": args.classifier, **{k: judge_facts.get(k) for k in ("test_accuracy", "parameters")}},
             "reference": {"split": "train", "images": len(reference_images), "seed": args.seed},
             "generation": generation, "steps_sweep": {"runs": sweep, "real_test": sweep_floor},
+            "guidance_sweep": {"runs": guidance_sweep, "real_test": sweep_floor},
             "restoration": restoration}
 
 
@@ -275,6 +278,12 @@ def format_table(metrics: dict[str, Any]) -> str:
               f"{pct(r['class_accuracy'])} |" for r in sweep["runs"]]
     lines += [f"| real test images (floor) | | {sweep['real_test']['samples']} | "
               f"{sweep['real_test']['frechet_distance']:.2f} | {pct(sweep['real_test']['class_accuracy'])} |"]
+    guided = metrics["guidance_sweep"]["runs"]
+    if guided:
+        lines += ["", f"| guidance ({guided[0]['sampler']}, {guided[0]['steps']} steps) | samples | Frechet distance | "
+                  "class accuracy |", "| --- | --- | --- | --- |"]
+        lines += [f"| {r['guidance']:g} | {r['samples']} | {r['frechet_distance']:.2f} | {pct(r['class_accuracy'])} |"
+                  for r in guided]
     r = metrics["restoration"]
     lines += ["", f"Restoration of {r['images']} test images ({r['steps']} steps, resample {r['resample']}): "
               "PSNR (dB) / SSIM, and class accuracy", "",
@@ -308,7 +317,9 @@ def main(argv: Optional[list[str]] = None) -> None:
                         help="step counts of the sweep")
     parser.add_argument("--samplers", type=functools.partial(parse_list, kind=str), default=sorted(SAMPLERS),
                         help="samplers of the sweep")
-    parser.add_argument("--sweep-samples", type=int, default=250, help="samples per sampler and step count")
+    parser.add_argument("--guidances", type=functools.partial(parse_list, kind=float), default=[1.0, 2.0, 3.0, 4.0],
+                        help="guidance scales of the guidance sweep (the main sampler and steps)")
+    parser.add_argument("--sweep-samples", type=int, default=250, help="samples per run of the sweeps")
     parser.add_argument("--reference", type=int, default=0, help="training images for the reference (0: all)")
     parser.add_argument("--restore-images", type=int, default=100)
     parser.add_argument("--restore-steps", type=int, default=50, help="the page's default")

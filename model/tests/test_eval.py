@@ -30,7 +30,7 @@ def tiny_model(tmp_path):
 
 def small_run(ckpt: str, judge: str, data, out) -> list[str]:
     return [ckpt, "--data", str(data), "--out", str(out), "--classifier", judge, "--samples", "12",
-            "--sweep-samples", "4", "--steps", "2,3", "--samplers", "ddim,dpmpp_2m", "--restore-images", "3",
+            "--sweep-samples", "4", "--steps", "2,3", "--samplers", "ddim,dpmpp_2m", "--guidances", "1,3", "--restore-images", "3",
             "--restore-steps", "3", "--candidates", "2", "--batch", "5"]
 
 
@@ -46,6 +46,8 @@ def test_a_tiny_end_to_end_run_writes_metrics_and_grids(tiny_model, cifar_binary
     assert g["real_test"]["samples"] == 4  # the synthetic test split has only 4 images: the count says so
     assert [(r["sampler"], r["steps"], r["samples"]) for r in metrics["steps_sweep"]["runs"]] == [
         ("ddim", 2, 4), ("ddim", 3, 4), ("dpmpp_2m", 2, 4), ("dpmpp_2m", 3, 4)]
+    assert [(r["sampler"], r["steps"], r["guidance"]) for r in metrics["guidance_sweep"]["runs"]] == [
+        ("dpmpp_2m", 20, 1.0), ("dpmpp_2m", 20, 3.0)]
     tasks = metrics["restoration"]["tasks"]
     assert list(tasks) == ["denoise_25", "denoise_50", "inpaint_box", "inpaint_50pct", "super_resolution_x4",
                            "colourise"]
@@ -63,6 +65,7 @@ def test_a_tiny_end_to_end_run_writes_metrics_and_grids(tiny_model, cifar_binary
     assert {"samples.png", "restore-inpaint_box.png", "restore-colourise.png"} <= names
     table = capsys.readouterr().out
     assert "not comparable with published FID" in table and "| inpaint_box |" in table and "| mean of 2 |" in table
+    assert "| guidance (dpmpp_2m, 20 steps) |" in table
 
 
 def test_bad_inputs_stop_with_reasons(tiny_model, cifar_binary, tmp_path, capsys):

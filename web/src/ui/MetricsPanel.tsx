@@ -1,6 +1,7 @@
 /**
  * A version's evaluation (model.eval's JSON, as the manifest carries it) for people: generation
- * quality beside the real-data floor, and restoration PSNR beside the best classical baseline.
+ * quality beside the real-data floor, its dependence on guidance, and restoration PSNR beside the
+ * best classical baseline.
  * Metrics of another shape fall back to their scalar entries.
  */
 interface Scores {
@@ -23,13 +24,16 @@ interface Quality {
 interface RestorationTask {
   damaged: Quality;
   restored: Quality;
+  /** The mean of several restorations (the page's "Average of"), in newer evaluations. */
+  mean_of_candidates?: Quality;
   baselines: Record<string, Quality>;
 }
 
 interface Evaluation {
   note?: string;
   generation?: Generation;
-  restoration?: { images: number; tasks: Record<string, RestorationTask> };
+  guidance_sweep?: { runs: Generation[] };
+  restoration?: { images: number; candidates?: number; tasks: Record<string, RestorationTask> };
 }
 
 const percent = (value?: number) => (value === undefined ? "–" : `${(100 * value).toFixed(1)}%`);
@@ -64,6 +68,32 @@ function GenerationTable({ generation }: { generation: Generation }) {
   );
 }
 
+function GuidanceTable({ runs }: { runs: Generation[] }) {
+  return (
+    <table>
+      <caption>
+        Guidance: closer to the class, less varied ({runs[0].sampler}, {runs[0].steps} steps, {runs[0].samples} samples each)
+      </caption>
+      <thead>
+        <tr>
+          <th>guidance</th>
+          <th>Frechet distance</th>
+          <th>class accuracy</th>
+        </tr>
+      </thead>
+      <tbody>
+        {runs.map((run) => (
+          <tr key={run.guidance}>
+            <td>{run.guidance}</td>
+            <td>{fixed(run.frechet_distance)}</td>
+            <td>{percent(run.class_accuracy)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 function RestorationTable({ restoration }: { restoration: NonNullable<Evaluation["restoration"]> }) {
   return (
     <table>
@@ -74,6 +104,7 @@ function RestorationTable({ restoration }: { restoration: NonNullable<Evaluation
           <th>damaged</th>
           <th>best classical baseline</th>
           <th>diffusion</th>
+          {restoration.candidates && <th>mean of {restoration.candidates}</th>}
         </tr>
       </thead>
       <tbody>
@@ -87,6 +118,7 @@ function RestorationTable({ restoration }: { restoration: NonNullable<Evaluation
                 {name.replaceAll("_", " ")} {fixed(best?.psnr)}
               </td>
               <td>{fixed(scores.restored.psnr)}</td>
+              {restoration.candidates && <td>{fixed(scores.mean_of_candidates?.psnr)}</td>}
             </tr>
           );
         })}
@@ -117,6 +149,7 @@ export function MetricsPanel({ metrics }: { metrics: Record<string, unknown> }) 
       <h3>Metrics</h3>
       {evaluation.note && <p class="hint">{evaluation.note}</p>}
       {evaluation.generation && <GenerationTable generation={evaluation.generation} />}
+      {evaluation.guidance_sweep?.runs.length ? <GuidanceTable runs={evaluation.guidance_sweep.runs} /> : null}
       {evaluation.restoration?.tasks && <RestorationTable restoration={evaluation.restoration} />}
       {!evaluation.generation && !evaluation.restoration && <Scalars metrics={metrics} />}
     </div>
