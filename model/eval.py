@@ -243,8 +243,8 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
     index = subset(args.restore_images, len(test), args.seed + 1)
     clean, clean_labels = test_images[index], test.labels[index]
     restoration: dict[str, Any] = {"images": len(clean), "steps": args.restore_steps, "resample": args.resample,
-                                   "candidates": args.candidates, "eta": 0.85, "seed": args.seed, "prior": "unconditional (null class)",
-                                   "tasks": {}}
+                                   "candidates": args.candidates, "eta": 0.85, "seed": args.seed,
+                                   "prior": "unconditional (null class)", "tasks": {}}
     for task in restoration_tasks(config.image_size, config.in_channels, args.seed):
         log(f"restoration: {task.name} on {len(clean)} test images")
         restoration["tasks"][task.name] = evaluate_task(net, diffusion, judge, task, clean, clean_labels, args,
@@ -312,7 +312,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--sampler", choices=sorted(SAMPLERS), default="dpmpp_2m", help="the page's default")
     parser.add_argument("--sample-steps", type=int, default=20, help="the page's default")
-    parser.add_argument("--guidance", type=float, default=2.0, help="the page's default")
+    parser.add_argument("--guidance", type=float, default=3.0, help="the page's default (DEFAULT_GUIDANCE)")
     parser.add_argument("--steps", type=functools.partial(parse_list, kind=int), default=[10, 20, 50],
                         help="step counts of the sweep")
     parser.add_argument("--samplers", type=functools.partial(parse_list, kind=str), default=sorted(SAMPLERS),

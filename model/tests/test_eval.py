@@ -30,8 +30,8 @@ def tiny_model(tmp_path):
 
 def small_run(ckpt: str, judge: str, data, out) -> list[str]:
     return [ckpt, "--data", str(data), "--out", str(out), "--classifier", judge, "--samples", "12",
-            "--sweep-samples", "4", "--steps", "2,3", "--samplers", "ddim,dpmpp_2m", "--guidances", "1,3", "--restore-images", "3",
-            "--restore-steps", "3", "--candidates", "2", "--batch", "5"]
+            "--sweep-samples", "4", "--steps", "2,3", "--samplers", "ddim,dpmpp_2m", "--guidances", "1,3",
+            "--restore-images", "3", "--restore-steps", "3", "--candidates", "2", "--batch", "5"]
 
 
 def test_a_tiny_end_to_end_run_writes_metrics_and_grids(tiny_model, cifar_binary, tmp_path, capsys):
@@ -41,7 +41,7 @@ def test_a_tiny_end_to_end_run_writes_metrics_and_grids(tiny_model, cifar_binary
     metrics = json.loads(out.read_text())
     assert metrics["note"] == NOT_FID
     g = metrics["generation"]
-    assert (g["samples"], g["sampler"], g["steps"], g["guidance"], g["seed"]) == (12, "dpmpp_2m", 20, 2.0, 0)
+    assert (g["samples"], g["sampler"], g["steps"], g["guidance"], g["seed"]) == (12, "dpmpp_2m", 20, 3.0, 0)
     assert g["frechet_distance"] > 0 and 0 <= g["class_accuracy"] <= 1
     assert g["real_test"]["samples"] == 4  # the synthetic test split has only 4 images: the count says so
     assert [(r["sampler"], r["steps"], r["samples"]) for r in metrics["steps_sweep"]["runs"]] == [

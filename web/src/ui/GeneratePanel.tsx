@@ -1,6 +1,7 @@
 /** Generate: class, count, steps, sampler, guidance, seed; live previews; a grid to download. */
 import { useState } from "preact/hooks";
 import type { Manifest } from "../api/manifest.ts";
+import { DEFAULT_GUIDANCE } from "../diffusion/guidance.ts";
 import { SAMPLERS, type SamplerName } from "../diffusion/samplers.ts";
 import { downloadBlob, pngOf, type ImageShape } from "../image.ts";
 import type { InferenceClient, JobResult } from "../inference/client.ts";
@@ -30,7 +31,7 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
     count: 8,
     steps: Math.min(20, manifest.diffusion.timesteps),
     sampler: "dpmpp_2m",
-    guidance: names.length > 0 ? 2 : 1,
+    guidance: names.length > 0 ? DEFAULT_GUIDANCE : 1,
     seed: 0,
   });
   const [result, setResult] = useState<(JobResult & { params: GenerateParams }) | null>(null);
