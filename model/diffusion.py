@@ -110,6 +110,11 @@ def x0_to_eps(x: torch.Tensor, x0: torch.Tensor, a: float) -> torch.Tensor:
     return (x - math.sqrt(a) * x0) / math.sqrt(1 - a)
 
 
+# The page's guidance for class-conditional models (DEFAULT_GUIDANCE in web/src/diffusion/guidance.ts),
+# chosen from model.eval's guidance sweep.
+DEFAULT_GUIDANCE = 3.0
+
+
 def guided_eps_model(net: torch.nn.Module, class_labels: torch.Tensor, guidance: float, null_class: int,
                      alphas_cumprod: torch.Tensor, prediction: str) -> EpsModel:
     """Classifier-free guidance (Ho & Salimans 2022): eps_uncond + guidance * (eps_cond - eps_uncond).

@@ -32,7 +32,7 @@ from . import checkpoint
 from . import classifier as clf
 from .baselines import best_of, bicubic, nl_means, telea, total_variation
 from .data import DatasetError, load_dataset
-from .diffusion import SAMPLERS, Diffusion, generate, guided_eps_model, sampling_timesteps
+from .diffusion import DEFAULT_GUIDANCE, SAMPLERS, Diffusion, generate, guided_eps_model, sampling_timesteps
 from .images import save_grid
 from .metrics import NOT_FID, frechet_distance_stats, gaussian_stats, psnr, ssim, to_unit_hwc
 from .restore import Degradation, damage, ddnm_sampler, mean_of_candidates
@@ -312,7 +312,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--sampler", choices=sorted(SAMPLERS), default="dpmpp_2m", help="the page's default")
     parser.add_argument("--sample-steps", type=int, default=20, help="the page's default")
-    parser.add_argument("--guidance", type=float, default=3.0, help="the page's default (DEFAULT_GUIDANCE)")
+    parser.add_argument("--guidance", type=float, default=DEFAULT_GUIDANCE, help="the page's default")
     parser.add_argument("--steps", type=functools.partial(parse_list, kind=int), default=[10, 20, 50],
                         help="step counts of the sweep")
     parser.add_argument("--samplers", type=functools.partial(parse_list, kind=str), default=sorted(SAMPLERS),

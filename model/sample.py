@@ -13,7 +13,7 @@ from typing import Optional
 import torch
 
 from . import checkpoint
-from .diffusion import SAMPLERS, generate
+from .diffusion import DEFAULT_GUIDANCE, SAMPLERS, generate
 from .images import save_grid
 
 
@@ -33,7 +33,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--unconditional", action="store_true", help="use the null class for every image")
     parser.add_argument("--sampler", choices=sorted(SAMPLERS), default="dpmpp_2m")
     parser.add_argument("--steps", type=int, default=20)
-    parser.add_argument("--guidance", type=float, default=2.0)
+    parser.add_argument("--guidance", type=float, default=DEFAULT_GUIDANCE, help="the page's default")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--scale", type=int, default=2, help="pixel magnification of the PNG")
     args = parser.parse_args(argv)

@@ -27,7 +27,7 @@ import torch.distributed as dist
 from . import checkpoint
 from .config import PRESETS, DiffusionConfig, TrainConfig, UNetConfig, add_flags, override
 from .data import DatasetError, ImageDataset, load_dataset
-from .diffusion import Diffusion, generate
+from .diffusion import DEFAULT_GUIDANCE, Diffusion, generate
 from .images import save_curve, save_grid
 from .sample import grid_labels
 from .unet import UNet, count_parameters
@@ -259,7 +259,7 @@ class Trainer:
         per_class = 10 if conditional else 64
         labels = grid_labels(self.unet_config.num_classes, per_class)
         images = generate(self.ema, self.diffusion, labels, steps=20, sampler="dpmpp_2m",
-                          guidance=2.0 if conditional else 1.0, seed=0)
+                          guidance=DEFAULT_GUIDANCE if conditional else 1.0, seed=0)
         directory = os.path.join(self.run_dir, "samples")
         os.makedirs(directory, exist_ok=True)
         path = os.path.join(directory, f"kimg-{self.images_seen // 1000:06d}.png")
@@ -280,6 +280,7 @@ class Trainer:
         progress = Progress(total)
         if self.env.main:
             os.makedirs(self.run_dir, exist_ok=True)
+            self._forget_rows_after_checkpoint()
             print(f"{count_parameters(self.net):,} parameters on {hardware(self.env)}; "
                   f"{len(self.dataset)} images; resuming at {self.images_seen} images" if self.step else
                   f"{count_parameters(self.net):,} parameters on {hardware(self.env)}; {len(self.dataset)} images",
@@ -322,6 +323,16 @@ class Trainer:
     def _next_multiple(self, every_kimg: float) -> int:
         every = max(1, int(every_kimg * 1000))
         return (self.images_seen // every + 1) * every
+
+    def _forget_rows_after_checkpoint(self) -> None:
+        """Steps after the last checkpoint were lost with the process: their rows go too, so the curve never repeats."""
+        path = os.path.join(self.run_dir, "metrics.jsonl")
+        if not os.path.isfile(path):
+            return
+        with open(path) as f:
+            rows = [line for line in f if round(json.loads(line)["kimg"] * 1000) <= self.images_seen]
+        with open(path, "w") as f:
+            f.writelines(rows)
 
     def _log(self, row: dict[str, Any]) -> None:
         with open(os.path.join(self.run_dir, "metrics.jsonl"), "a") as f:

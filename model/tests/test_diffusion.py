@@ -1,11 +1,14 @@
+import json
 import math
+import os
+import re
 
 import pytest
 import torch
 
 from model.config import DiffusionConfig
-from model.diffusion import (SAMPLERS, Diffusion, alphas_cumprod_for, eps_to_x0, guided_eps_model, output_to_eps,
-                             sampling_timesteps, x0_to_eps)
+from model.diffusion import (DEFAULT_GUIDANCE, SAMPLERS, Diffusion, alphas_cumprod_for, eps_to_x0, guided_eps_model,
+                             output_to_eps, sampling_timesteps, x0_to_eps)
 
 
 @pytest.mark.parametrize("schedule", ["cosine", "linear"])
@@ -116,9 +119,6 @@ def test_classifier_free_guidance_extrapolates_from_unconditional_to_conditional
 
 def test_committed_golden_vectors_match_this_code():
     """The TypeScript samplers are tested against test/fixtures/sampler-golden.json: keep it current."""
-    import json
-    import os
-
     from model.golden import golden
 
     path = os.path.join(os.path.dirname(__file__), "..", "..", "test", "fixtures", "sampler-golden.json")
@@ -128,3 +128,10 @@ def test_committed_golden_vectors_match_this_code():
     for old, new in zip(committed["cases"], fresh["cases"], strict=True):
         assert old["timesteps"] == new["timesteps"]
         assert old["out"] == pytest.approx(new["out"], abs=1e-12), "run: python -m model.golden " + path
+
+
+def test_the_default_guidance_is_the_pages():
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "web", "src", "diffusion", "guidance.ts")
+    with open(path) as f:
+        page = re.search(r"export const DEFAULT_GUIDANCE = ([0-9.]+);", f.read())
+    assert page is not None and float(page.group(1)) == DEFAULT_GUIDANCE

@@ -28,12 +28,16 @@ def test_resume_continues_exactly(tmp_path, image_folder):
     args = ("--num-classes", "2", "--dropout", "0.1")
     straight = train(tmp_path / "a", image_folder, "--total-kimg", "0.16", *args)
     train(tmp_path / "b", image_folder, "--total-kimg", "0.08", *args)
+    with open(tmp_path / "b" / "metrics.jsonl", "a") as f:  # a row logged after the checkpoint, then a crash
+        f.write(json.dumps({"step": 15, "kimg": 0.12, "loss": 1.0}) + "\n")
     resumed = main(TINY + ["--run-dir", str(tmp_path / "b"), "--resume", "--total-kimg", "0.16"]) or \
         checkpoint.load(os.path.join(tmp_path / "b", "checkpoint.pt"))
     assert resumed["images_seen"] == straight["images_seen"] == 160
     for key in ("net", "ema"):
         for name, value in straight[key].items():
             assert torch.equal(value, resumed[key][name]), f"{key}.{name} differs after resume"
+    kimg = [[json.loads(line)["kimg"] for line in open(tmp_path / run / "metrics.jsonl")] for run in ("a", "b")]
+    assert kimg[0] == kimg[1], "the resumed run's curve repeats or misses rows"
 
 
 def test_samples_are_written_as_a_grid(tmp_path, image_folder):
