@@ -39,91 +39,68 @@ interface Evaluation {
 const percent = (value?: number) => (value === undefined ? "–" : `${(100 * value).toFixed(1)}%`);
 const fixed = (value?: number, digits = 2) => (value === undefined ? "–" : value.toFixed(digits));
 
+/** One table of the panel: a header row and rows of cells, the first cell naming the row. */
+function Table({ caption, head, rows }: { caption?: string; head: string[]; rows: (string | number)[][] }) {
+  return (
+    <table>
+      {caption && <caption>{caption}</caption>}
+      <thead>
+        <tr>
+          {head.map((cell) => (
+            <th key={cell}>{cell}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row[0]}>
+            {row.map((cell, i) => (
+              <td key={i}>{cell}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 function GenerationTable({ generation }: { generation: Generation }) {
   const rows: [string, Scores | undefined][] = [
     [`this model (${generation.sampler}, ${generation.steps} steps, guidance ${generation.guidance})`, generation],
     ["real test images (the floor)", generation.real_test],
   ];
   return (
-    <table>
-      <thead>
-        <tr>
-          <th>generation</th>
-          <th>samples</th>
-          <th>Frechet distance</th>
-          <th>class accuracy</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map(([label, scores]) => (
-          <tr key={label}>
-            <td>{label}</td>
-            <td>{scores?.samples ?? "–"}</td>
-            <td>{fixed(scores?.frechet_distance)}</td>
-            <td>{percent(scores?.class_accuracy)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <Table
+      head={["generation", "samples", "Frechet distance", "class accuracy"]}
+      rows={rows.map(([label, scores]) => [label, scores?.samples ?? "–", fixed(scores?.frechet_distance), percent(scores?.class_accuracy)])}
+    />
   );
 }
 
 function GuidanceTable({ runs }: { runs: Generation[] }) {
   return (
-    <table>
-      <caption>
-        Guidance: closer to the class, less varied ({runs[0].sampler}, {runs[0].steps} steps, {runs[0].samples} samples each)
-      </caption>
-      <thead>
-        <tr>
-          <th>guidance</th>
-          <th>Frechet distance</th>
-          <th>class accuracy</th>
-        </tr>
-      </thead>
-      <tbody>
-        {runs.map((run) => (
-          <tr key={run.guidance}>
-            <td>{run.guidance}</td>
-            <td>{fixed(run.frechet_distance)}</td>
-            <td>{percent(run.class_accuracy)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <Table
+      caption={`Guidance: closer to the class, less varied (${runs[0].sampler}, ${runs[0].steps} steps, ${runs[0].samples} samples each)`}
+      head={["guidance", "Frechet distance", "class accuracy"]}
+      rows={runs.map((run) => [run.guidance, fixed(run.frechet_distance), percent(run.class_accuracy)])}
+    />
   );
 }
 
 function RestorationTable({ restoration }: { restoration: NonNullable<Evaluation["restoration"]> }) {
+  const { candidates } = restoration;
+  const rows = Object.entries(restoration.tasks).map(([task, scores]) => {
+    const [name, best] = Object.entries(scores.baselines).sort(([, a], [, b]) => b.psnr - a.psnr)[0] ?? ["–", undefined];
+    const row = [task.replaceAll("_", " "), fixed(scores.damaged.psnr), `${name.replaceAll("_", " ")} ${fixed(best?.psnr)}`, fixed(scores.restored.psnr)];
+    return candidates ? [...row, fixed(scores.mean_of_candidates?.psnr)] : row;
+  });
+  const head = ["task", "damaged", "best classical baseline", "diffusion"];
   return (
-    <table>
-      <caption>Restoration of {restoration.images} test images, PSNR in dB</caption>
-      <thead>
-        <tr>
-          <th>task</th>
-          <th>damaged</th>
-          <th>best classical baseline</th>
-          <th>diffusion</th>
-          {restoration.candidates && <th>mean of {restoration.candidates}</th>}
-        </tr>
-      </thead>
-      <tbody>
-        {Object.entries(restoration.tasks).map(([task, scores]) => {
-          const [name, best] = Object.entries(scores.baselines).sort(([, a], [, b]) => b.psnr - a.psnr)[0] ?? ["–", undefined];
-          return (
-            <tr key={task}>
-              <td>{task.replaceAll("_", " ")}</td>
-              <td>{fixed(scores.damaged.psnr)}</td>
-              <td>
-                {name.replaceAll("_", " ")} {fixed(best?.psnr)}
-              </td>
-              <td>{fixed(scores.restored.psnr)}</td>
-              {restoration.candidates && <td>{fixed(scores.mean_of_candidates?.psnr)}</td>}
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <Table
+      caption={`Restoration of ${restoration.images} test images, PSNR in dB`}
+      head={candidates ? [...head, `mean of ${candidates}`] : head}
+      rows={rows}
+    />
   );
 }
 
