@@ -136,9 +136,12 @@ export function meanOfCandidates(candidates: Float64Array, count: number, imageL
     throw new Error(`${candidates.length} values are not a whole number of groups of ${count} images of ${imageLength}`);
   }
   const mean = new Float64Array(candidates.length / count);
-  for (let i = 0; i < candidates.length; i++) {
-    const image = Math.floor(i / group);
-    mean[image * imageLength + (i % imageLength)] += candidates[i] / count;
+  for (let image = 0; image < mean.length / imageLength; image++) {
+    const out = mean.subarray(image * imageLength, (image + 1) * imageLength);
+    for (let k = 0; k < count; k++) {
+      const start = (image * count + k) * imageLength;
+      for (let j = 0; j < imageLength; j++) out[j] += candidates[start + j] / count;
+    }
   }
   return mean;
 }

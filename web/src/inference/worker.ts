@@ -125,12 +125,13 @@ function restore(job: number, p: RestoreParams) {
   if (p.image.length !== degradation.imageLength) throw new Error(`the image has ${p.image.length} values, the model needs ${degradation.imageLength}`);
   if (!Number.isInteger(p.candidates) || p.candidates < 1) throw new Error(`candidates must be a positive integer, got ${p.candidates}`);
   // The candidates are one batch: the same measurement, different noise.
-  const copies = new Float64Array(p.candidates * p.image.length).map((_, i) => p.image[i % p.image.length]);
-  const y = degradation.apply(copies);
+  const measured = degradation.apply(Float64Array.from(p.image));
+  const y = new Float64Array(p.candidates * measured.length);
+  for (let k = 0; k < p.candidates; k++) y.set(measured, k * measured.length);
   const sampler = ddnmSampler({ degradation, y, sigmaY: p.noise * degradation.noiseGain, resample: p.resample });
-  const mean = (batch: Float64Array) => meanOfCandidates(batch, p.candidates, degradation.imageLength);
+  const mean: Combine = (batch) => meanOfCandidates(batch, p.candidates, degradation.imageLength);
   // The unconditional prior: restoration should not push the image towards any one class.
-  return sample(job, sampler, new Int32Array(p.candidates).fill(m.classes.null_class), 0, p.steps, p.seed, mean);
+  return sample(job, sampler, new Int32Array(p.candidates).fill(m.classes.null_class), 0, p.steps, p.seed, p.candidates > 1 ? mean : asIs);
 }
 
 async function bench(job: number, batch: number, runs: number) {

@@ -23,17 +23,23 @@ interface Props {
   ready: boolean;
 }
 
-export function GeneratePanel({ client, manifest, ready }: Props) {
-  const shape: ImageShape = manifest.image;
-  const { names, null_class: nullClass } = manifest.classes;
-  const [params, setParams] = useState<GenerateParams>({
-    classLabel: names.length > 0 ? "random" : nullClass,
+/** The page's defaults for a model: any class, guided, 20 DPM-Solver++ steps (fewer if the model has fewer). */
+export function defaultGenerateParams(manifest: Manifest): GenerateParams {
+  const conditional = manifest.classes.names.length > 0;
+  return {
+    classLabel: conditional ? "random" : manifest.classes.null_class,
     count: 8,
     steps: Math.min(20, manifest.diffusion.timesteps),
     sampler: "dpmpp_2m",
-    guidance: names.length > 0 ? DEFAULT_GUIDANCE : 1,
+    guidance: conditional ? DEFAULT_GUIDANCE : 1,
     seed: 0,
-  });
+  };
+}
+
+export function GeneratePanel({ client, manifest, ready }: Props) {
+  const shape: ImageShape = manifest.image;
+  const { names, null_class: nullClass } = manifest.classes;
+  const [params, setParams] = useState<GenerateParams>(() => defaultGenerateParams(manifest));
   const [result, setResult] = useState<(JobResult & { params: GenerateParams }) | null>(null);
   const job = useJob();
   const set = <K extends keyof GenerateParams>(key: K, value: GenerateParams[K]) => setParams((p) => ({ ...p, [key]: value }));

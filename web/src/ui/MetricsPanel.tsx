@@ -4,6 +4,8 @@
  * best classical baseline.
  * Metrics of another shape fall back to their scalar entries.
  */
+import { FactList } from "./FactList.tsx";
+
 interface Scores {
   frechet_distance?: number;
   class_accuracy?: number;
@@ -106,17 +108,7 @@ function RestorationTable({ restoration }: { restoration: NonNullable<Evaluation
 
 function Scalars({ metrics }: { metrics: Record<string, unknown> }) {
   const scalars = Object.entries(metrics).filter(([, v]) => typeof v === "number" || typeof v === "string");
-  if (scalars.length === 0) return <p class="hint">None published.</p>;
-  return (
-    <dl>
-      {scalars.map(([key, value]) => (
-        <div key={key}>
-          <dt>{key.replaceAll("_", " ")}</dt>
-          <dd>{typeof value === "number" ? value.toPrecision(4) : String(value)}</dd>
-        </div>
-      ))}
-    </dl>
-  );
+  return <FactList facts={Object.fromEntries(scalars)} format={(v) => (typeof v === "number" ? v.toPrecision(4) : String(v))} />;
 }
 
 export function MetricsPanel({ metrics }: { metrics: Record<string, unknown> }) {

@@ -1,5 +1,6 @@
 /** The model version in use: its facts, training and metrics from the API, and the other published versions. */
 import type { ModelVersion } from "../api/manifest.ts";
+import { FactList } from "./FactList.tsx";
 import { MetricsPanel } from "./MetricsPanel.tsx";
 
 interface Props {
@@ -16,22 +17,10 @@ function formatValue(value: unknown): string {
 }
 
 function Facts({ title, facts }: { title: string; facts: Record<string, unknown> }) {
-  const entries = Object.entries(facts);
   return (
     <div>
       <h3>{title}</h3>
-      {entries.length === 0 ? (
-        <p class="hint">None published.</p>
-      ) : (
-        <dl>
-          {entries.map(([key, value]) => (
-            <div key={key}>
-              <dt>{key.replaceAll("_", " ")}</dt>
-              <dd>{formatValue(value)}</dd>
-            </div>
-          ))}
-        </dl>
-      )}
+      <FactList facts={facts} format={formatValue} />
     </div>
   );
 }

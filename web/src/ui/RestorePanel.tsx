@@ -4,11 +4,11 @@
  */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Manifest } from "../api/manifest.ts";
-import { DEFAULT_GUIDANCE } from "../diffusion/guidance.ts";
 import { Degradation, damage } from "../diffusion/restore.ts";
 import { createRng } from "../diffusion/rng.ts";
 import { decodeImage, downloadBlob, fromImage, pngOf, psnr, type ImageShape } from "../image.ts";
 import type { InferenceClient } from "../inference/client.ts";
+import { defaultGenerateParams } from "./GeneratePanel.tsx";
 import { ImageCanvas } from "./ImageGrid.tsx";
 import { MaskPainter } from "./MaskPainter.tsx";
 import { Progress } from "./Progress.tsx";
@@ -83,11 +83,10 @@ export function RestorePanel({ client, manifest, ready }: Props) {
   });
 
   async function sample() {
-    const { names, null_class: nullClass } = manifest.classes;
     const result = await sampling.run((onProgress) =>
-      client.generate({ classLabel: names.length > 0 ? "random" : nullClass, count: 1, steps: Math.min(20, manifest.diffusion.timesteps), sampler: "dpmpp_2m", guidance: names.length > 0 ? DEFAULT_GUIDANCE : 1, seed: sampleSeed.current++ }, onProgress),
+      client.generate({ ...defaultGenerateParams(manifest), count: 1, seed: sampleSeed.current++ }, onProgress),
     );
-    if (result) setSource({ image: result.images, name: `a sample (${names[result.labels[0]] ?? "unconditional"})` });
+    if (result) setSource({ image: result.images, name: `a sample (${manifest.classes.names[result.labels[0]] ?? "unconditional"})` });
   }
 
   async function restore(event: Event) {

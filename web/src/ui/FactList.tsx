@@ -1,0 +1,15 @@
+/** Named values as a definition list ("images_seen" reads "images seen"), or a hint when there are none. */
+export function FactList({ facts, format }: { facts: Record<string, unknown>; format: (value: unknown) => string }) {
+  const entries = Object.entries(facts);
+  if (entries.length === 0) return <p class="hint">None published.</p>;
+  return (
+    <dl>
+      {entries.map(([key, value]) => (
+        <div key={key}>
+          <dt>{key.replaceAll("_", " ")}</dt>
+          <dd>{format(value)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
