@@ -6,7 +6,7 @@ by `best_of` on the very images they are scored on: an oracle choice that can on
 from __future__ import annotations
 
 import itertools
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import cv2
 import numpy as np
@@ -48,10 +48,12 @@ def best_of(restore: Restorer, damaged: np.ndarray, clean: np.ndarray,
     """The output and settings, among every combination in `grid`, with the best mean PSNR against `clean`."""
     if not grid or not all(grid.values()):
         raise ValueError(f"best_of needs at least one value per setting, got {grid}")
-    trials = []
+    best: Optional[tuple[float, np.ndarray, dict[str, Any]]] = None  # only the best output is kept
     for values in itertools.product(*grid.values()):
         params = dict(zip(grid, values))
         out = restore(damaged, **params)
-        trials.append((float(psnr(out, clean).mean()), out, params))
-    _, out, params = max(trials, key=lambda trial: trial[0])
-    return out, params
+        quality = float(psnr(out, clean).mean())
+        if best is None or quality > best[0]:
+            best = (quality, out, params)
+    assert best is not None
+    return best[1], best[2]

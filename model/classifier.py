@@ -25,6 +25,7 @@ from torch import nn
 
 from . import checkpoint
 from .data import DatasetError, load_cifar10
+from .threads import use_cpu_threads
 
 FORMAT = "edge-diffusion-classifier-v1"
 
@@ -220,7 +221,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     for name, default in asdict(TrainSettings()).items():
         train.add_argument("--" + name.replace("_", "-"), type=type(default), default=default)
     args = parser.parse_args(argv)
-    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", 0)) or os.cpu_count() or 1)
+    use_cpu_threads()
     try:
         train_set, test_set = load_cifar10(args.data, "train"), load_cifar10(args.data, "test")
     except DatasetError as e:

@@ -215,7 +215,7 @@ def sample_dpmpp_2m(eps_model: EpsModel, x: torch.Tensor, timesteps: list[float]
         if i + 1 == len(timesteps):
             x = x0  # the last step lands on clean data: a first-order step to sigma = 0
         else:
-            a_s = float(alphas_cumprod[int(timesteps[i + 1])])
+            a_s = alpha_after(alphas_cumprod, timesteps, i)
             h = 0.5 * (math.log(a_s / (1 - a_s)) - math.log(a_t / (1 - a_t)))  # lambda_s - lambda_t
             d = x0
             if previous is not None:

@@ -32,10 +32,12 @@ from . import checkpoint
 from . import classifier as clf
 from .baselines import best_of, bicubic, nl_means, telea, total_variation
 from .data import DatasetError, load_dataset
-from .diffusion import DEFAULT_GUIDANCE, SAMPLERS, Diffusion, generate, guided_eps_model, sampling_timesteps
+from .diffusion import (DEFAULT_GUIDANCE, SAMPLERS, Diffusion, default_noise, generate, guided_eps_model,
+                        sampling_timesteps)
 from .images import save_grid
 from .metrics import NOT_FID, frechet_distance_stats, gaussian_stats, psnr, ssim, to_unit_hwc
-from .restore import Degradation, damage, ddnm_sampler, mean_of_candidates
+from .restore import DDNM_ETA, Degradation, damage, ddnm_sampler, mean_of_candidates
+from .threads import use_cpu_threads
 from .unet import UNet
 
 Baseline = Callable[[np.ndarray, np.ndarray, torch.Tensor], tuple[np.ndarray, dict[str, Any]]]
@@ -125,22 +127,23 @@ def restoration_tasks(size: int, channels: int, seed: int) -> list[Task]:
     return tasks
 
 
-def restore_batched(net: UNet, diffusion: Diffusion, task: Task, damaged: torch.Tensor, steps: int,
+def restore_batched(net: UNet, diffusion: Diffusion, task: Task, y: torch.Tensor, steps: int,
                     resample: int, candidates: int, seed: int, batch: int) -> torch.Tensor:
-    """As the page restores: y = A(damaged), sigma_y = sigma * noise gain, the unconditional prior;
-    `candidates` restorations of each image, consecutive in the result ([len(damaged) * candidates, ...])."""
+    """As the page restores the measurements y: sigma_y = sigma * noise gain, the unconditional prior;
+    `candidates` restorations of each image, consecutive in the result ([len(y) * candidates, ...])."""
     null = net.config.num_classes
     timesteps = sampling_timesteps(steps, diffusion.alphas_cumprod)
+    size, channels = task.degradation.size, task.degradation.channels
     out = []
-    for k, i in enumerate(range(0, len(damaged), batch)):
-        chunk = damaged[i:i + batch].repeat_interleave(candidates, dim=0)
+    for k, i in enumerate(range(0, len(y), batch)):
+        chunk = y[i:i + batch].repeat_interleave(candidates, dim=0)
         generator = torch.Generator().manual_seed(seed + k)
         eps_model = guided_eps_model(net, torch.full((len(chunk),), null), 0.0, null, diffusion.alphas_cumprod,
                                      diffusion.config.prediction)
-        sampler = ddnm_sampler(task.degradation, task.degradation.apply(chunk),
-                               sigma_y=task.sigma * task.degradation.noise_gain, resample=resample)
-        out.append(sampler(eps_model, torch.randn(chunk.shape, generator=generator), timesteps,
-                           diffusion.alphas_cumprod, generator=generator))
+        sampler = ddnm_sampler(task.degradation, chunk, sigma_y=task.sigma * task.degradation.noise_gain,
+                               resample=resample)
+        out.append(sampler(eps_model, torch.randn((len(chunk), channels, size, size), generator=generator), timesteps,
+                           diffusion.alphas_cumprod, eta=DDNM_ETA, generator=generator))
     return torch.cat(out).clamp(-1, 1)
 
 
@@ -148,26 +151,36 @@ def score(restored01: np.ndarray, clean01: np.ndarray) -> dict[str, float]:
     return {"psnr": float(psnr(restored01, clean01).mean()), "ssim": float(ssim(restored01, clean01).mean())}
 
 
-def evaluate_task(net: UNet, diffusion: Diffusion, judge: Judge, task: Task, clean: torch.Tensor,
-                  labels: torch.Tensor, args: argparse.Namespace, out_dir: str) -> dict[str, Any]:
+@dataclass
+class HeldOut:
+    """The test images every task damages, in both layouts, and the classifier's accuracy on them."""
+    images: torch.Tensor  # [B, C, H, W] in [-1, 1]
+    labels: torch.Tensor
+    images01: np.ndarray  # [B, H, W, C] in [0, 1], as the metrics and baselines take them
+    accuracy: float
+
+
+def evaluate_task(net: UNet, diffusion: Diffusion, judge: Judge, task: Task, held: HeldOut,
+                  args: argparse.Namespace, out_dir: str) -> dict[str, Any]:
     """Scores one restoration (the first candidate, as the page's default gives) and the mean of all candidates."""
-    noise = torch.Generator().manual_seed(args.seed)
-    damaged = damage(clean, task.degradation, task.sigma, lambda shape: torch.randn(shape, generator=noise))
+    clean, labels, clean01 = held.images, held.labels, held.images01
+    damaged = damage(clean, task.degradation, task.sigma, default_noise(torch.Generator().manual_seed(args.seed)))
+    y = task.degradation.apply(damaged)
     began = time.time()
-    candidates = restore_batched(net, diffusion, task, damaged, args.restore_steps, args.resample, args.candidates,
+    candidates = restore_batched(net, diffusion, task, y, args.restore_steps, args.resample, args.candidates,
                                  args.seed, args.batch)
     restored = candidates[::args.candidates]
     averaged = mean_of_candidates(candidates, args.candidates)
-    clean01, damaged01 = to_unit_hwc(clean), to_unit_hwc(damaged)
+    damaged01 = to_unit_hwc(damaged)
     result: dict[str, Any] = {"noise_std_01": task.sigma / 2, "restored": score(to_unit_hwc(restored), clean01),
                               "mean_of_candidates": score(to_unit_hwc(averaged), clean01),
                               "damaged": score(damaged01, clean01), "baselines": {},
                               "wall_seconds": round(time.time() - began, 1)}
-    accuracy = {"original": judge.accuracy(clean, labels), "damaged": judge.accuracy(damaged.clamp(-1, 1), labels),
+    accuracy = {"original": held.accuracy, "damaged": judge.accuracy(damaged.clamp(-1, 1), labels),
                 "restored": judge.accuracy(restored, labels), "mean_of_candidates": judge.accuracy(averaged, labels)}
     grid_rows = [clean, damaged]
     for name, baseline in task.baselines.items():
-        out01, params = baseline(damaged01, clean01, task.degradation.apply(damaged))
+        out01, params = baseline(damaged01, clean01, y)
         out = torch.from_numpy(out01).permute(0, 3, 1, 2).float() * 2 - 1
         result["baselines"][name] = {**score(out01, clean01), "params": params}
         accuracy[name] = judge.accuracy(out, labels)
@@ -242,13 +255,13 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
 
     index = subset(args.restore_images, len(test), args.seed + 1)
     clean, clean_labels = test_images[index], test.labels[index]
+    held = HeldOut(clean, clean_labels, to_unit_hwc(clean), judge.accuracy(clean, clean_labels))
     restoration: dict[str, Any] = {"images": len(clean), "steps": args.restore_steps, "resample": args.resample,
-                                   "candidates": args.candidates, "eta": 0.85, "seed": args.seed,
+                                   "candidates": args.candidates, "eta": DDNM_ETA, "seed": args.seed,
                                    "prior": "unconditional (null class)", "tasks": {}}
     for task in restoration_tasks(config.image_size, config.in_channels, args.seed):
         log(f"restoration: {task.name} on {len(clean)} test images")
-        restoration["tasks"][task.name] = evaluate_task(net, diffusion, judge, task, clean, clean_labels, args,
-                                                        args.out_dir)
+        restoration["tasks"][task.name] = evaluate_task(net, diffusion, judge, task, held, args, args.out_dir)
 
     return {"note": NOT_FID, "checkpoint": {k: state.get(k) for k in ("step", "images_seen", "preset")},
             "classifier": {"path": args.classifier, **{k: judge_facts.get(k) for k in ("test_accuracy", "parameters")}},
@@ -337,7 +350,7 @@ def main(argv: Optional[list[str]] = None) -> None:
         parser.error("--batch and --candidates must be positive and --reference 0 (all) or at least 2")
     args.out_dir = os.path.dirname(os.path.abspath(args.out))
     os.makedirs(args.out_dir, exist_ok=True)
-    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", 0)) or os.cpu_count() or 1)
+    use_cpu_threads()
     began = time.time()
     try:
         metrics = evaluate(args)

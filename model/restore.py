@@ -82,16 +82,20 @@ def mean_of_candidates(candidates: torch.Tensor, count: int) -> torch.Tensor:
     return candidates.reshape(-1, count, *candidates.shape[1:]).mean(dim=1)
 
 
+# DDNM's step noise (Wang et al. 2023): the page and model.eval restore with it.
+DDNM_ETA = 0.85
+
+
 def ddnm_sampler(degradation: Degradation, y: torch.Tensor, sigma_y: float = 0.0,
                  resample: int = 1) -> Callable[..., torch.Tensor]:
-    """DDNM(+) as a sampler with the common signature of model/diffusion.py (eta defaults to DDNM's 0.85)."""
+    """DDNM(+) as a sampler with the common signature of model/diffusion.py (eta defaults to DDNM_ETA)."""
     if not isinstance(resample, int) or resample < 1:
         raise ValueError(f"resample must be a positive integer, got {resample}")
     if not sigma_y >= 0:
         raise ValueError(f"sigma_y must be >= 0, got {sigma_y}")
 
     def sample_ddnm(eps_model: EpsModel, x: torch.Tensor, timesteps: list[float], alphas_cumprod: torch.Tensor,
-                    eta: float = 0.85, clip: bool = True, noise_sampler: Optional[NoiseSampler] = None,
+                    eta: float = DDNM_ETA, clip: bool = True, noise_sampler: Optional[NoiseSampler] = None,
                     generator: Optional[torch.Generator] = None,
                     callback: Optional[Callback] = None) -> torch.Tensor:
         noise_sampler = noise_sampler or default_noise(generator)

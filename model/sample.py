@@ -6,7 +6,6 @@ samplers, step counts and guidance the page offers; the same seed gives the same
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import Optional
 
@@ -15,6 +14,7 @@ import torch
 from . import checkpoint
 from .diffusion import DEFAULT_GUIDANCE, SAMPLERS, generate
 from .images import save_grid
+from .threads import use_cpu_threads
 
 
 def grid_labels(num_classes: int, per_class: int, unconditional: bool = False) -> torch.Tensor:
@@ -37,7 +37,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--scale", type=int, default=2, help="pixel magnification of the PNG")
     args = parser.parse_args(argv)
-    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", 0)) or os.cpu_count() or 1)
+    use_cpu_threads()
     try:
         net, diffusion = checkpoint.ema_network(checkpoint.load(args.checkpoint))
     except checkpoint.CheckpointError as e:

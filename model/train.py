@@ -30,6 +30,7 @@ from .data import DatasetError, ImageDataset, load_dataset
 from .diffusion import DEFAULT_GUIDANCE, Diffusion, generate
 from .images import save_curve, save_grid
 from .sample import grid_labels
+from .threads import use_cpu_threads
 from .unet import UNet, count_parameters
 
 
@@ -56,9 +57,7 @@ def setup_distributed(device_flag: str) -> Distributed:
         device = torch.device("cuda", local_rank)
     else:
         device = torch.device("cpu")
-        # Debian's torch starts at 1 thread whatever the machine; OMP_NUM_THREADS still wins when set.
-        threads = int(os.environ.get("OMP_NUM_THREADS", 0)) or (os.cpu_count() or 1) // world
-        torch.set_num_threads(max(1, threads))
+        use_cpu_threads(world)
     if world > 1:
         dist.init_process_group("nccl" if use_cuda else "gloo")
     return Distributed(rank, world, device)
@@ -128,6 +127,7 @@ class Trainer:
         self.env = env
         self.run_dir = args.run_dir
         self.checkpoint_path = os.path.join(self.run_dir, "checkpoint.pt")
+        self.metrics_path = os.path.join(self.run_dir, "metrics.jsonl")
         state = self._initial_state(args)
         self.unet_config, self.diffusion_config = checkpoint.configs(state)
         self.train_config: TrainConfig = override(TrainConfig(**state["train"]), args)
@@ -267,7 +267,7 @@ class Trainer:
         save_grid(images, os.path.join(directory, "latest.png"), columns=per_class)
 
     def save_plot(self) -> None:
-        rows = [json.loads(line) for line in open(os.path.join(self.run_dir, "metrics.jsonl"))]
+        rows = [json.loads(line) for line in open(self.metrics_path)]
         save_curve([r["kimg"] for r in rows], [r["loss"] for r in rows], os.path.join(self.run_dir, "loss.png"),
                    "thousands of images seen", "training loss")
 
@@ -326,16 +326,17 @@ class Trainer:
 
     def _forget_rows_after_checkpoint(self) -> None:
         """Steps after the last checkpoint were lost with the process: their rows go too, so the curve never repeats."""
-        path = os.path.join(self.run_dir, "metrics.jsonl")
-        if not os.path.isfile(path):
+        if not os.path.isfile(self.metrics_path):
             return
-        with open(path) as f:
-            rows = [line for line in f if round(json.loads(line)["kimg"] * 1000) <= self.images_seen]
-        with open(path, "w") as f:
-            f.writelines(rows)
+        with open(self.metrics_path) as f:
+            lines = f.readlines()
+        kept = [line for line in lines if round(json.loads(line)["kimg"] * 1000) <= self.images_seen]
+        if len(kept) < len(lines):
+            with open(self.metrics_path, "w") as f:
+                f.writelines(kept)
 
     def _log(self, row: dict[str, Any]) -> None:
-        with open(os.path.join(self.run_dir, "metrics.jsonl"), "a") as f:
+        with open(self.metrics_path, "a") as f:
             f.write(json.dumps(row) + "\n")
 
     def checkpoint(self) -> None:
@@ -344,7 +345,7 @@ class Trainer:
             state = self.state(rng)
             checkpoint.save(self.checkpoint_path, state)
             checkpoint.save(os.path.join(self.run_dir, "ema.pt"), checkpoint.ema_only(state))  # small, to ship
-            if os.path.isfile(os.path.join(self.run_dir, "metrics.jsonl")):
+            if os.path.isfile(self.metrics_path):
                 self.save_plot()
 
 
