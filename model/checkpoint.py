@@ -38,19 +38,21 @@ def save(path: str, state: dict[str, Any], fmt: str = FORMAT) -> None:
         raise
 
 
-def load(path: str) -> dict[str, Any]:
+def load(path: str, fmt: str = FORMAT, required: tuple[str, ...] = ("unet", "diffusion", "ema"),
+         kind: str = "an edge-diffusion checkpoint") -> dict[str, Any]:
+    """A state that `save` wrote with format `fmt`, holding the keys `required`; `kind` names it in errors."""
     if not os.path.isfile(path):
         raise CheckpointError(f"checkpoint not found: {path}")
     try:
         # Full unpickling: torch 1.13's weights_only loader rejects plain floats. Load only files you trust.
         state = torch.load(path, map_location="cpu", weights_only=False)
     except Exception as e:  # torch raises many types for truncated or foreign files
-        raise CheckpointError(f"{path} is not a readable checkpoint (truncated or not written by model.train): {e}") from e
-    if not isinstance(state, dict) or state.get("format") != FORMAT:
-        raise CheckpointError(f"{path} is not an edge-diffusion checkpoint (expected format {FORMAT})")
-    for key in ("unet", "diffusion", "ema"):
+        raise CheckpointError(f"{path} is not a readable checkpoint (truncated, or not ours): {e}") from e
+    if not isinstance(state, dict) or state.get("format") != fmt:
+        raise CheckpointError(f"{path} is not {kind} (expected format {fmt})")
+    for key in required:
         if key not in state:
-            raise CheckpointError(f"{path} lacks {key!r}: it was not written by model.train")
+            raise CheckpointError(f"{path} lacks {key!r}: it is not {kind}")
     return state
 
 

@@ -28,6 +28,7 @@ from .data import DatasetError, load_cifar10
 from .threads import use_cpu_threads
 
 FORMAT = "edge-diffusion-classifier-v1"
+RUN_FORMAT = "edge-diffusion-classifier-run-v1"  # a resumable training state, not a classifier to use
 
 
 @dataclass
@@ -159,7 +160,8 @@ def fit(net: Classifier, images: torch.Tensor, labels: torch.Tensor, settings: T
     total = settings.epochs * steps_per_epoch
     start = 0
     if state_path and os.path.isfile(state_path):
-        state = torch.load(state_path, map_location="cpu", weights_only=False)
+        state = checkpoint.load(state_path, fmt=RUN_FORMAT, required=("net", "optimizer", "generator", "epoch"),
+                                kind="a classifier training state")
         net.load_state_dict(state["net"])
         optimizer.load_state_dict(state["optimizer"])
         generator.set_state(state["generator"])
@@ -183,7 +185,7 @@ def fit(net: Classifier, images: torch.Tensor, labels: torch.Tensor, settings: T
         if state_path:
             checkpoint.save(state_path, {"net": net.state_dict(), "optimizer": optimizer.state_dict(),
                                          "generator": generator.get_state(), "epoch": epoch + 1},
-                            fmt="edge-diffusion-classifier-run-v1")
+                            fmt=RUN_FORMAT)
         log(f"epoch {epoch + 1}/{settings.epochs}: loss {total_loss / steps_per_epoch:.4f}, "
             f"{images.shape[0] / (time.time() - began):.0f} img/s")
     net.eval()
@@ -200,9 +202,8 @@ def load(path: str) -> tuple[Classifier, dict[str, Any]]:
     if not os.path.isfile(path):
         raise checkpoint.CheckpointError(
             f"classifier not found: {path} (train one with python -m model.classifier train)")
-    state = torch.load(path, map_location="cpu", weights_only=False)  # our own files: see checkpoint.load
-    if not isinstance(state, dict) or state.get("format") != FORMAT:
-        raise checkpoint.CheckpointError(f"{path} is not a classifier written by model.classifier (format {FORMAT})")
+    state = checkpoint.load(path, fmt=FORMAT, required=("config", "state_dict"),
+                            kind="a classifier written by model.classifier")
     net = Classifier(ClassifierConfig(**state["config"]))
     net.load_state_dict(state["state_dict"])
     facts = {k: v for k, v in state.items() if k not in ("config", "state_dict", "format")}
