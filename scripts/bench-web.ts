@@ -10,6 +10,7 @@ import { guidedEpsModel } from "../web/src/diffusion/guidance.ts";
 import { createRng } from "../web/src/diffusion/rng.ts";
 import { sampleDpmpp2m } from "../web/src/diffusion/samplers.ts";
 import { samplingTimesteps } from "../web/src/diffusion/schedule.ts";
+import { timeNetwork } from "../web/src/inference/time-network.ts";
 import type { BenchOptions, BenchResult } from "../web/src/bench.ts";
 import type { Manifest } from "../web/src/api/manifest.ts";
 
@@ -37,18 +38,7 @@ async function native(threads: number) {
     return out.data as Float32Array;
   };
   const calls: Record<number, number[]> = {};
-  for (const batch of BATCHES) {
-    const x = Float32Array.from(createRng(0).normal(batch * channels * size * size));
-    const t = new Float32Array(batch).fill(Math.floor(manifest.diffusion.timesteps / 2));
-    const labels = new Int32Array(batch).fill(manifest.classes.null_class);
-    await net(x, t, labels);
-    calls[batch] = [];
-    for (let r = 0; r < RUNS; r++) {
-      const started = performance.now();
-      await net(x, t, labels);
-      calls[batch].push(performance.now() - started);
-    }
-  }
+  for (const batch of BATCHES) calls[batch] = await timeNetwork(net, manifest, batch, RUNS);
   // The same TypeScript sampler loop as the page, around the native network.
   const rng = createRng(0);
   const { alphas_cumprod: alphasCumprod, prediction } = manifest.diffusion;

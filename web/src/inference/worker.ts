@@ -10,6 +10,7 @@ import { SAMPLERS, type Sampler, type StepInfo } from "../diffusion/samplers.ts"
 import { samplingTimesteps } from "../diffusion/schedule.ts";
 import type { BackendRequest, GenerateParams, Reply, Request, RestoreParams } from "./protocol.ts";
 import { openSession, type Session } from "./session.ts";
+import { timeNetwork } from "./time-network.ts";
 
 const post = (reply: Reply, transfer: Transferable[] = []) => self.postMessage(reply, { transfer });
 
@@ -135,19 +136,7 @@ function restore(job: number, p: RestoreParams) {
 }
 
 async function bench(job: number, batch: number, runs: number) {
-  const m = requireManifest();
-  const { size, channels } = m.image;
-  const net = networkFor(job);
-  const x = Float32Array.from(createRng(0).normal(batch * channels * size * size));
-  const t = new Float32Array(batch).fill(Math.floor(m.diffusion.timesteps / 2));
-  const labels = new Int32Array(batch).fill(m.classes.null_class);
-  await net(x, t, labels); // warm-up: the first run allocates and compiles
-  const ms: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const started = performance.now();
-    await net(x, t, labels);
-    ms.push(performance.now() - started);
-  }
+  const ms = await timeNetwork(networkFor(job), requireManifest(), batch, runs);
   post({ type: "bench-result", job, ms });
 }
 
