@@ -6,9 +6,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Degradation, damage, ddnmSampler } from "../../../web/src/diffusion/restore";
-import type { EpsModel } from "../../../web/src/diffusion/samplers";
-import { outputToEps, samplingTimesteps } from "../../../web/src/diffusion/schedule";
-import { recordedNoise } from "./recorded-noise";
+import { samplingTimesteps } from "../../../web/src/diffusion/schedule";
+import { recordedNoise, toyEpsModel } from "./golden";
 
 interface RestoreCase {
   name: string;
@@ -42,15 +41,6 @@ const samplerGolden = JSON.parse(readFileSync(new URL("../../fixtures/sampler-go
   toy: { mean: number; std: number };
 };
 
-/** model/golden.py `toy_output` for v-prediction, turned back into eps as the page does. */
-const toyEpsModel: EpsModel = async (x, t) => {
-  const { mean, std } = samplerGolden.toy;
-  const a = golden.alphas_cumprod[t];
-  const eps = x.map((v) => (Math.sqrt(1 - a) * (v - Math.sqrt(a) * mean)) / (a * std * std + 1 - a));
-  const v = x.map((xi, i) => Math.sqrt(a) * eps[i] - Math.sqrt(1 - a) * ((xi - Math.sqrt(1 - a) * eps[i]) / Math.sqrt(a)));
-  return outputToEps(v, x, a, "v");
-};
-
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   expect(a.length).toBe(b.length);
   return Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
@@ -80,7 +70,7 @@ describe("restoration matches the Python reference", () => {
       expect(samplingTimesteps(c.timesteps.length, golden.alphas_cumprod)).toEqual(c.timesteps);
       const noise = recordedNoise(c.noise);
       const restore = ddnmSampler({ degradation, y: Float64Array.from(c.y), sigmaY: c.sigma_y, resample: c.resample });
-      const out = await restore(toyEpsModel, Float64Array.from(c.x_init), c.timesteps, golden.alphas_cumprod, {
+      const out = await restore(toyEpsModel(golden.alphas_cumprod, "v", samplerGolden.toy), Float64Array.from(c.x_init), c.timesteps, golden.alphas_cumprod, {
         clip: c.clip,
         eta: c.eta,
         noise: noise.source,

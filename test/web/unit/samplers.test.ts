@@ -5,9 +5,9 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { SAMPLERS, type EpsModel, type SamplerName } from "../../../web/src/diffusion/samplers";
-import { outputToEps, samplingTimesteps, type Prediction } from "../../../web/src/diffusion/schedule";
-import { recordedNoise } from "./recorded-noise";
+import { SAMPLERS, type SamplerName } from "../../../web/src/diffusion/samplers";
+import { samplingTimesteps, type Prediction } from "../../../web/src/diffusion/schedule";
+import { recordedNoise, toyEpsModel } from "./golden";
 
 interface GoldenCase {
   sampler: SamplerName;
@@ -29,20 +29,6 @@ interface Golden {
 
 const golden = JSON.parse(readFileSync(new URL("../../fixtures/sampler-golden.json", import.meta.url), "utf8")) as Golden;
 
-/** model/golden.py `toy_output`: what a perfect network outputs (eps or v) at timestep t. */
-function toyEpsModel(alphasCumprod: number[], prediction: Prediction): EpsModel {
-  const { mean, std } = golden.toy;
-  return async (x, t) => {
-    const a = alphasCumprod[t];
-    const eps = x.map((v) => (Math.sqrt(1 - a) * (v - Math.sqrt(a) * mean)) / (a * std * std + 1 - a));
-    const out = prediction === "eps" ? eps : x.map((v, i) => {
-      const x0 = (v - Math.sqrt(1 - a) * eps[i]) / Math.sqrt(a);
-      return Math.sqrt(a) * eps[i] - Math.sqrt(1 - a) * x0;
-    });
-    return outputToEps(out, x, a, prediction);
-  };
-}
-
 describe("samplers match the Python reference", () => {
   expect(golden.cases.length).toBeGreaterThanOrEqual(12);
   for (const c of golden.cases) {
@@ -56,7 +42,7 @@ describe("samplers match the Python reference", () => {
     it(`${name}: samples`, async () => {
       const noise = recordedNoise(c.noise);
       const seen: number[] = [];
-      const out = await SAMPLERS[c.sampler](toyEpsModel(alphasCumprod, c.prediction), Float64Array.from(c.x_init), c.timesteps, alphasCumprod, {
+      const out = await SAMPLERS[c.sampler](toyEpsModel(alphasCumprod, c.prediction, golden.toy), Float64Array.from(c.x_init), c.timesteps, alphasCumprod, {
         clip: c.clip,
         noise: noise.source,
         callback: ({ i }) => void seen.push(i),
