@@ -99,7 +99,7 @@ class Task:
 
 def lost_pixels(degradation: Degradation) -> np.ndarray:
     """[H, W] true where A measures nothing."""
-    ones = torch.ones(1, degradation.out_channels, degradation.out_size, degradation.out_size)
+    ones = torch.ones(1, degradation.out_channels, degradation.out_height, degradation.out_width)
     return (degradation.pinv(ones)[0, 0] == 0).numpy()
 
 
@@ -133,7 +133,7 @@ def restore_batched(net: UNet, diffusion: Diffusion, task: Task, y: torch.Tensor
     `candidates` restorations of each image, consecutive in the result ([len(y) * candidates, ...])."""
     null = net.config.num_classes
     timesteps = sampling_timesteps(steps, diffusion.alphas_cumprod)
-    size, channels = task.degradation.size, task.degradation.channels
+    height, width, channels = task.degradation.height, task.degradation.width, task.degradation.channels
     out = []
     for k, i in enumerate(range(0, len(y), batch)):
         chunk = y[i:i + batch].repeat_interleave(candidates, dim=0)
@@ -142,7 +142,7 @@ def restore_batched(net: UNet, diffusion: Diffusion, task: Task, y: torch.Tensor
                                      diffusion.config.prediction)
         sampler = ddnm_sampler(task.degradation, chunk, sigma_y=task.sigma * task.degradation.noise_gain,
                                resample=resample)
-        out.append(sampler(eps_model, torch.randn((len(chunk), channels, size, size), generator=generator), timesteps,
+        out.append(sampler(eps_model, torch.randn((len(chunk), channels, height, width), generator=generator), timesteps,
                            diffusion.alphas_cumprod, eta=DDNM_ETA, generator=generator))
     return torch.cat(out).clamp(-1, 1)
 

@@ -6,35 +6,40 @@ pixels) and its Moore-Penrose pseudo-inverse A+ give DDNM's range-null-space pro
 al. 2023): x0 <- x0 + lambda * A+ (y - A x0). With measurement noise sigma_y, lambda follows DDNM+
 so the projection never injects more noise than the current step can absorb; with `resample` > 1
 each step is re-noised and repeated, as RePaint's resampling (Lugmayr et al. 2022), so the
-generated and known regions agree. Images are float64 [B, C, H, W].
+generated and known regions agree. Images are float64 [B, C, H, W]. A photo larger than the model is
+restored on a canvas of whole tiles (`photo_problem`, `restore_photo`; model/tiles.py).
 """
 from __future__ import annotations
 
 import math
-from typing import Callable, Optional
+from dataclasses import dataclass
+from typing import Callable, Optional, Union
 
 import torch
 import torch.nn.functional as F
 
-from .diffusion import Callback, EpsModel, NoiseSampler, default_noise, alpha_after, ddim_step, denoise
+from .diffusion import (Callback, EpsModel, NoiseSampler, alpha_after, ddim_step, default_noise, denoise,
+                        sampling_timesteps)
+from .tiles import random_offsets, tiled_eps_model
 
 
 class Degradation:
-    """A = mask . downsample . grayscale, on images of `channels` x `size` x `size`."""
+    """A = mask . downsample . grayscale, on images of `channels` x height x width (`size`: one side or both)."""
 
-    def __init__(self, size: int, channels: int, grayscale: bool = False, downsample: int = 1,
-                 mask: Optional[torch.Tensor] = None):
+    def __init__(self, size: Union[int, tuple[int, int]], channels: int, grayscale: bool = False,
+                 downsample: int = 1, mask: Optional[torch.Tensor] = None):
+        height, width = (size, size) if isinstance(size, int) else size
         if downsample not in (1, 2, 4):
             raise ValueError(f"downsample must be 1, 2 or 4, got {downsample}")
-        if size % downsample != 0:
-            raise ValueError(f"image size {size} is not divisible by the downsampling factor {downsample}")
-        if mask is not None and tuple(mask.shape) != (size, size):
-            raise ValueError(f"the mask has shape {tuple(mask.shape)}, expected ({size}, {size})")
-        self.size, self.channels, self.factor = size, channels, downsample
+        if height % downsample != 0 or width % downsample != 0:
+            raise ValueError(f"image size {height}x{width} is not divisible by the downsampling factor {downsample}")
+        if mask is not None and tuple(mask.shape) != (height, width):
+            raise ValueError(f"the mask has shape {tuple(mask.shape)}, expected ({height}, {width})")
+        self.height, self.width, self.channels, self.factor = height, width, channels, downsample
         self.out_channels = 1 if grayscale else channels
-        self.out_size = size // downsample
+        self.out_height, self.out_width = height // downsample, width // downsample
         # A low-resolution pixel is known only if its whole block is.
-        lost = torch.zeros(size, size) if mask is None else (mask == 0).double()
+        lost = torch.zeros(height, width) if mask is None else (mask == 0).double()
         self.known = (F.max_pool2d(lost[None, None], downsample)[0, 0] == 0).double()
 
     @property
@@ -42,20 +47,20 @@ class Degradation:
         """How much i.i.d. pixel noise of std 1 shrinks in the measurement (averaging over channels and blocks)."""
         return 1 / math.sqrt(self.channels / self.out_channels * self.factor ** 2)
 
-    def _check(self, values: torch.Tensor, channels: int, size: int) -> None:
-        if values.dim() != 4 or tuple(values.shape[1:]) != (channels, size, size):
-            raise ValueError(f"expected a batch of shape [B, {channels}, {size}, {size}], got {tuple(values.shape)}")
+    def _check(self, values: torch.Tensor, channels: int, height: int, width: int) -> None:
+        if values.dim() != 4 or tuple(values.shape[1:]) != (channels, height, width):
+            raise ValueError(f"expected a batch of shape [B, {channels}, {height}, {width}], got {tuple(values.shape)}")
 
     def apply(self, x: torch.Tensor) -> torch.Tensor:
         """y = A x: the mean over channels (grayscale), over factor x factor blocks, then the mask."""
-        self._check(x, self.channels, self.size)
+        self._check(x, self.channels, self.height, self.width)
         if self.out_channels == 1:
             x = x.mean(dim=1, keepdim=True)
         return F.avg_pool2d(x, self.factor) * self.known.to(x)
 
     def pinv(self, y: torch.Tensor) -> torch.Tensor:
         """A+ y: each measurement copied back to the pixels it averaged; lost pixels 0."""
-        self._check(y, self.out_channels, self.out_size)
+        self._check(y, self.out_channels, self.out_height, self.out_width)
         x = (y * self.known.to(y)).repeat_interleave(self.factor, 2).repeat_interleave(self.factor, 3)
         return x.expand(-1, self.channels, -1, -1).clone()
 
@@ -124,3 +129,57 @@ def ddnm_sampler(degradation: Degradation, y: torch.Tensor, sigma_y: float = 0.0
 def renoise(x: torch.Tensor, ratio: float, noise_sampler: NoiseSampler) -> torch.Tensor:
     """q(x_t | x_s): back from a_s to a_t = ratio * a_s, with fresh noise."""
     return math.sqrt(ratio) * x + math.sqrt(1 - ratio) * noise_sampler(x.shape).to(x)
+
+
+# Photos at their own size ------------------------------------------------------------------------
+
+@dataclass
+class PhotoProblem:
+    """A photo's restoration on a canvas of whole tiles: the operator, its measurement, the restored size."""
+    degradation: Degradation
+    y: torch.Tensor  # [1, out_channels, canvas height / factor, canvas width / factor]
+    height: int  # the restored photo: downsample x the photo's own size
+    width: int
+
+
+def padded(side: int, tile: int) -> int:
+    """The side rounded up to whole tiles."""
+    return -(-side // tile) * tile
+
+
+def photo_problem(photo: torch.Tensor, known: Optional[torch.Tensor], downsample: int, grayscale: bool,
+                  tile: int) -> PhotoProblem:
+    """The photo [C, h, w] as the measurement of a (downsample * h) x (downsample * w) image, on a canvas
+    padded to whole tiles. `known` [h, w] is 1 where the photo's pixel is right (None: everywhere);
+    the padding is simply unknown pixels to the projection."""
+    channels, h, w = photo.shape
+    if tile % downsample != 0:
+        raise ValueError(f"the tile ({tile}) is not divisible by the downsampling factor {downsample}")
+    if known is not None and tuple(known.shape) != (h, w):
+        raise ValueError(f"the mask has shape {tuple(known.shape)}, the photo is {h}x{w}")
+    height, width = downsample * h, downsample * w
+    canvas_height, canvas_width = padded(height, tile), padded(width, tile)
+    low_known = torch.zeros(canvas_height // downsample, canvas_width // downsample, dtype=torch.uint8)
+    low_known[:h, :w] = 1 if known is None else known
+    mask = low_known.repeat_interleave(downsample, 0).repeat_interleave(downsample, 1)
+    degradation = Degradation((canvas_height, canvas_width), channels, grayscale, downsample, mask)
+    low = torch.zeros(1, channels, *low_known.shape, dtype=photo.dtype)
+    low[0, :, :h, :w] = photo
+    y = degradation.apply(low.repeat_interleave(downsample, 2).repeat_interleave(downsample, 3))
+    return PhotoProblem(degradation, y, height, width)
+
+
+def restore_photo(tile_eps: EpsModel, problem: PhotoProblem, tile: int, sigma: float, steps: int, resample: int,
+                  candidates: int, alphas_cumprod: torch.Tensor, generator: torch.Generator,
+                  eta: float = DDNM_ETA, callback: Optional[Callback] = None) -> torch.Tensor:
+    """`candidates` restorations [candidates, C, height, width] of a photo, tile by tile, as the page runs them:
+    DDNM+ on the whole canvas, the prior on tiles whose grid moves at every call. `sigma` is the std of
+    the noise in the photo's own pixels, in [-1, 1] units: only averaging to gray shrinks it."""
+    d = problem.degradation
+    x = torch.randn((candidates, d.channels, d.height, d.width), generator=generator, dtype=problem.y.dtype)
+    y = problem.y.expand(candidates, -1, -1, -1)
+    eps_model = tiled_eps_model(tile_eps, tile, random_offsets(tile, generator))
+    sampler = ddnm_sampler(d, y, sigma_y=sigma * math.sqrt(d.out_channels / d.channels), resample=resample)
+    out = sampler(eps_model, x, sampling_timesteps(steps, alphas_cumprod), alphas_cumprod, eta=eta,
+                  generator=generator, callback=callback)
+    return out[:, :, :problem.height, :problem.width]

@@ -1,0 +1,56 @@
+"""A model-sized network over a whole photo: the Python reference of web/src/diffusion/tiles.ts.
+
+The UNet was trained on `tile` x `tile` images. An image of any larger size is cut into tiles that
+run as one batch, and each call shifts the tile grid by a fresh offset, so seams never settle in one
+place (DDNM's "mask-shift" restoration, Wang et al. 2023). Tiles that would cross the image's edge
+are pulled inside it, so they overlap their neighbours; where tiles overlap, their predictions are
+averaged (as MultiDiffusion, Bar-Tal et al. 2023, averages overlapping windows). The result is an
+`EpsModel` over the whole image, so the samplers and the DDNM+ projection run on it unchanged.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+
+from .diffusion import EpsModel
+
+Offsets = Callable[[], tuple[int, int]]
+
+
+def tile_positions(length: int, tile: int, offset: int) -> list[int]:
+    """Starts of the tiles that cover [0, length): a grid shifted by `offset`, edge tiles pulled inside."""
+    if length < tile:
+        raise ValueError(f"an image side of {length} is smaller than the tile ({tile}): pad it first")
+    if not 0 <= offset < tile:
+        raise ValueError(f"the grid offset must be in [0, {tile}), got {offset}")
+    starts = range(offset - tile if offset else 0, length, tile)
+    return sorted({min(max(start, 0), length - tile) for start in starts})
+
+
+def tile_count(height: int, width: int, tile: int) -> int:
+    """Tiles per image in a call with a shifted grid (one row and column more than an unshifted one): the most a call runs."""
+    return len(tile_positions(height, tile, tile // 2)) * len(tile_positions(width, tile, tile // 2))
+
+
+def random_offsets(tile: int, generator: torch.Generator) -> Offsets:
+    """A fresh (dy, dx), uniform in [0, tile)^2, for every call."""
+    return lambda: tuple(int(v) for v in torch.randint(0, tile, (2,), generator=generator))  # type: ignore[return-value]
+
+
+def tiled_eps_model(tile_eps: EpsModel, tile: int, offsets: Offsets) -> EpsModel:
+    """`tile_eps` (for any batch of tile x tile images) as a noise predictor for images of any size >= tile."""
+    def eps_model(x: torch.Tensor, t: float) -> torch.Tensor:
+        batch, channels, height, width = x.shape
+        dy, dx = offsets()
+        corners = [(i, j) for i in tile_positions(height, tile, dy) for j in tile_positions(width, tile, dx)]
+        # [B, tiles, C, tile, tile], image-major: the batch of the network is B * tiles.
+        tiles = torch.stack([x[:, :, i:i + tile, j:j + tile] for i, j in corners], dim=1)
+        eps_tiles = tile_eps(tiles.reshape(-1, channels, tile, tile), t).reshape(tiles.shape)
+        total, count = torch.zeros_like(x), torch.zeros(height, width, dtype=x.dtype)
+        for k, (i, j) in enumerate(corners):
+            total[:, :, i:i + tile, j:j + tile] += eps_tiles[:, k]
+            count[i:i + tile, j:j + tile] += 1
+        return total / count
+
+    return eps_model
