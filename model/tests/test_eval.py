@@ -91,7 +91,7 @@ def test_tasks_and_helpers():
     assert tasks["denoise_50"].sigma == pytest.approx(2 * 50 / 255)  # the model's [-1, 1] scale
     assert lost_pixels(tasks["inpaint_box"].degradation).sum() == 16 * 16
     assert lost_pixels(tasks["inpaint_50pct"].degradation).mean() == pytest.approx(0.5, abs=0.06)
-    assert tasks["super_resolution_x4"].degradation.out_size == 8
+    assert (tasks["super_resolution_x4"].degradation.out_height, tasks["super_resolution_x4"].degradation.out_width) == (8, 8)
     assert "colourise" not in {t.name for t in restoration_tasks(32, 1, seed=0)}
     labels = balanced_labels(25, 10)
     assert torch.bincount(labels).tolist() == [3] * 5 + [2] * 5
