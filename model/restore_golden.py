@@ -4,19 +4,25 @@
 As in model/golden.py, the "network" is the exact noise predictor of toy Gaussian data, so the
 degradation operator, its pseudo-inverse and the DDNM(+)/RePaint loop are compared with no ONNX in
 the loop. Each case records the clean image, the damage noise, the measurement, the initial noise,
-every draw of the sampler and the restored image.
+every draw of the sampler and the restored image. The photo cases restore images larger than the
+"network" tile by tile (model/tiles.py): there the toy also sees each tile's mean, so the tile
+grid and its recorded offsets change the result; and one case checks the noise-level estimate.
 """
 from __future__ import annotations
 
 import json
+import math
 import sys
 from typing import Any
 
 import torch
 
 from .diffusion import alphas_cumprod_for, sampling_timesteps
+from .diffusion import EpsModel
 from .golden import recorded_noise, toy_eps_model
-from .restore import Degradation, damage, ddnm_sampler
+from .noise_level import estimate_noise_sigma
+from .restore import Degradation, damage, ddnm_sampler, photo_problem
+from .tiles import Offsets, tiled_eps_model
 
 SIZE, CHANNELS, BATCH = 8, 3, 1
 
@@ -68,10 +74,73 @@ def case(name: str, spec: dict[str, Any], sigma: float, resample: int, eta: floa
             "noise": noise, "out": out.flatten().tolist()}
 
 
+# A tile-aware toy: a real network sees its whole tile, so the prediction depends on the tile's mean.
+TILE_MEAN_WEIGHT = 0.1
+
+
+def tile_aware(eps_model: EpsModel) -> EpsModel:
+    return lambda x, t: eps_model(x, t) + TILE_MEAN_WEIGHT * x.mean(dim=(1, 2, 3), keepdim=True)
+
+
+def recorded_offsets(generator: torch.Generator, tile: int) -> tuple[Offsets, list[list[int]]]:
+    offsets: list[list[int]] = []
+
+    def draw() -> tuple[int, int]:
+        dy, dx = (int(v) for v in torch.randint(0, tile, (2,), generator=generator))
+        offsets.append([dy, dx])
+        return dy, dx
+
+    return draw, offsets
+
+
+TILE = 8
+# (name, photo height, width, lost pixels?, downsample, grayscale, pixel noise sigma, resample, candidates, steps)
+PHOTO_CASES: list[tuple[str, int, int, bool, int, bool, float, int, int, int]] = [
+    ("photo 9x14 with lost pixels, RePaint x2, two candidates", 9, 14, True, 1, False, 0.0, 2, 2, 4),
+    ("photo 5x7, x4 super-resolution of a gray noisy photo", 5, 7, False, 4, True, 0.3, 1, 1, 4),
+    ("photo of one tile, noisy", 8, 8, False, 1, False, 0.2, 1, 1, 4),
+]
+
+
+def photo_case(name: str, h: int, w: int, lost: bool, downsample: int, grayscale: bool, sigma: float, resample: int,
+               candidates: int, steps: int, seed: int, alphas_cumprod: torch.Tensor) -> dict[str, Any]:
+    generator = torch.Generator().manual_seed(100 + seed)
+    photo = 0.8 + 0.5 * torch.randn(CHANNELS, h, w, generator=generator, dtype=torch.float64)
+    known = (torch.rand(h, w, generator=generator) < 0.7).to(torch.uint8) if lost else None
+    problem = photo_problem(photo, known, downsample, grayscale, TILE)
+    d = problem.degradation
+    x_init = torch.randn((candidates, CHANNELS, d.height, d.width), generator=generator, dtype=torch.float64)
+    noise_sampler, noise = recorded_noise(generator)
+    offsets, drawn = recorded_offsets(generator, TILE)
+    eps_model = tiled_eps_model(tile_aware(toy_eps_model(alphas_cumprod, "v")), TILE, offsets)
+    sigma_y = sigma * math.sqrt(d.out_channels / d.channels)
+    sampler = ddnm_sampler(d, problem.y.expand(candidates, -1, -1, -1), sigma_y=sigma_y, resample=resample)
+    timesteps = sampling_timesteps(steps, alphas_cumprod)
+    out = sampler(eps_model, x_init.clone(), timesteps, alphas_cumprod, noise_sampler=noise_sampler)
+    return {"name": name, "channels": CHANNELS, "height": h, "width": w, "tile": TILE,
+            "known": None if known is None else known.flatten().tolist(), "downsample": downsample,
+            "grayscale": grayscale, "sigma_y": sigma_y, "resample": resample, "candidates": candidates,
+            "timesteps": timesteps, "photo": photo.flatten().tolist(), "canvas": [d.height, d.width],
+            "y": problem.y.flatten().tolist(), "x_init": x_init.flatten().tolist(), "noise": noise,
+            "offsets": drawn, "out": out[:, :, :problem.height, :problem.width].flatten().tolist()}
+
+
+def noise_level_case() -> dict[str, Any]:
+    """A noisy image with saturated pixels (left out by the estimate) and an odd width (its last column unused)."""
+    generator = torch.Generator().manual_seed(7)
+    image = (torch.linspace(-1.2, 1.2, 9, dtype=torch.float64).repeat(3, 6, 1)
+             + 0.1 * torch.randn(3, 6, 9, generator=generator, dtype=torch.float64)).clamp(-1, 1)
+    return {"channels": 3, "height": 6, "width": 9, "image": image.flatten().tolist(),
+            "sigma": estimate_noise_sigma(image)}
+
+
 def golden() -> dict[str, Any]:
     alphas_cumprod = alphas_cumprod_for("cosine", 1000)
     return {"schedule": "cosine", "prediction": "v", "alphas_cumprod": alphas_cumprod.tolist(),
-            "cases": [case(*c, seed=i, alphas_cumprod=alphas_cumprod) for i, c in enumerate(CASES)]}
+            "cases": [case(*c, seed=i, alphas_cumprod=alphas_cumprod) for i, c in enumerate(CASES)],
+            "tile_mean_weight": TILE_MEAN_WEIGHT,
+            "photo_cases": [photo_case(*c, seed=i, alphas_cumprod=alphas_cumprod) for i, c in enumerate(PHOTO_CASES)],
+            "noise_level": noise_level_case()}
 
 
 if __name__ == "__main__":

@@ -12,50 +12,58 @@ import { ddimStep, denoise, type Sampler } from "./samplers.ts";
 import { alphaAt } from "./schedule.ts";
 
 export interface DegradationSpec {
-  size: number;
+  /** One side of a square image, or [height, width]. */
+  size: number | readonly [number, number];
   channels: number;
   /** Only the mean of the channels survives (lost colour). */
   grayscale?: boolean;
   /** Average-pooling factor (low resolution). */
   downsample?: 1 | 2 | 4;
-  /** size*size, 1 where the pixel is known, 0 where it is lost (scratches, holes). */
+  /** height*width, 1 where the pixel is known, 0 where it is lost (scratches, holes). */
   mask?: Uint8Array;
 }
 
 export class Degradation {
-  readonly size: number;
+  readonly height: number;
+  readonly width: number;
   readonly channels: number;
   readonly factor: number;
   readonly outChannels: number;
-  readonly outSize: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
   /** The mask at the measured resolution: a low-resolution pixel is known only if its whole block is. */
-  private readonly known: Uint8Array;
+  readonly known: Uint8Array;
 
   constructor(spec: DegradationSpec) {
     const { size, channels, grayscale = false, downsample = 1, mask } = spec;
-    if (size % downsample !== 0) throw new Error(`image size ${size} is not divisible by the downsampling factor ${downsample}`);
-    if (mask && mask.length !== size * size) throw new Error(`the mask has ${mask.length} pixels, expected ${size}x${size}`);
-    this.size = size;
+    const [height, width] = typeof size === "number" ? [size, size] : size;
+    if (height % downsample !== 0 || width % downsample !== 0) {
+      throw new Error(`image size ${height}x${width} is not divisible by the downsampling factor ${downsample}`);
+    }
+    if (mask && mask.length !== height * width) throw new Error(`the mask has ${mask.length} pixels, expected ${height}x${width}`);
+    this.height = height;
+    this.width = width;
     this.channels = channels;
     this.factor = downsample;
     this.outChannels = grayscale ? 1 : channels;
-    this.outSize = size / downsample;
-    this.known = new Uint8Array(this.outSize * this.outSize).fill(1);
+    this.outHeight = height / downsample;
+    this.outWidth = width / downsample;
+    this.known = new Uint8Array(this.outHeight * this.outWidth).fill(1);
     if (mask) {
-      for (let i = 0; i < size; i++) {
-        for (let j = 0; j < size; j++) {
-          if (!mask[i * size + j]) this.known[Math.floor(i / downsample) * this.outSize + Math.floor(j / downsample)] = 0;
+      for (let i = 0; i < height; i++) {
+        for (let j = 0; j < width; j++) {
+          if (!mask[i * width + j]) this.known[Math.floor(i / downsample) * this.outWidth + Math.floor(j / downsample)] = 0;
         }
       }
     }
   }
 
   get imageLength(): number {
-    return this.channels * this.size * this.size;
+    return this.channels * this.height * this.width;
   }
 
   get measurementLength(): number {
-    return this.outChannels * this.outSize * this.outSize;
+    return this.outChannels * this.outHeight * this.outWidth;
   }
 
   /** How much i.i.d. pixel noise of std 1 shrinks in the measurement (averaging over channels and blocks). */
@@ -86,14 +94,15 @@ export class Degradation {
 
   /** Visits every (image value, measurement value) pair that A links: A and A+ walk the same pairs. */
   private forEachMeasured(batch: number, visit: (xi: number, yi: number) => void): void {
-    const { size, factor, outSize, outChannels, channels } = this;
+    const { height, width, factor, outWidth, outChannels, channels } = this;
+    const outPlane = this.outHeight * outWidth;
     for (let b = 0; b < batch; b++) {
       for (let c = 0; c < channels; c++) {
         const oc = outChannels === 1 ? 0 : c;
-        for (let i = 0; i < size; i++) {
-          for (let j = 0; j < size; j++) {
-            const low = Math.floor(i / factor) * outSize + Math.floor(j / factor);
-            if (this.known[low]) visit(((b * channels + c) * size + i) * size + j, (b * outChannels + oc) * outSize * outSize + low);
+        for (let i = 0; i < height; i++) {
+          for (let j = 0; j < width; j++) {
+            const low = Math.floor(i / factor) * outWidth + Math.floor(j / factor);
+            if (this.known[low]) visit(((b * channels + c) * height + i) * width + j, (b * outChannels + oc) * outPlane + low);
           }
         }
       }
@@ -200,4 +209,88 @@ function renoise(x: Float64Array, ratio: number, noise: (n: number) => Float64Ar
 function requireNoise<T>(noise: T | undefined): T {
   if (!noise) throw new Error("resampling needs a noise source");
   return noise;
+}
+
+/** A photo's restoration on a canvas of whole tiles: the operator, its measurement, the restored size. */
+export interface PhotoProblem {
+  degradation: Degradation;
+  /** The measurement of one image: outChannels x (canvas height / factor) x (canvas width / factor). */
+  y: Float64Array;
+  /** The restored photo: downsample x the photo's own size. */
+  height: number;
+  width: number;
+}
+
+export interface PhotoSpec {
+  channels: number;
+  height: number;
+  width: number;
+  /** height*width, 1 where the photo's pixel is right; null: everywhere. */
+  known: Uint8Array | null;
+  downsample: 1 | 2 | 4;
+  grayscale: boolean;
+  tile: number;
+}
+
+/** The side rounded up to whole tiles. */
+export const padded = (side: number, tile: number) => Math.ceil(side / tile) * tile;
+
+/**
+ * The photo (CHW) as the measurement of a (downsample * height) x (downsample * width) image, on a
+ * canvas padded to whole tiles; the padding is simply unknown pixels to the projection.
+ */
+export function photoProblem(photo: ArrayLike<number>, spec: PhotoSpec): PhotoProblem {
+  const { channels, height: h, width: w, known, downsample: f, grayscale, tile } = spec;
+  if (tile % f !== 0) throw new Error(`the tile (${tile}) is not divisible by the downsampling factor ${f}`);
+  if (photo.length !== channels * h * w) throw new Error(`the photo has ${photo.length} values, expected ${channels}x${h}x${w}`);
+  if (known && known.length !== h * w) throw new Error(`the mask has ${known.length} pixels, the photo is ${h}x${w}`);
+  const [height, width] = [f * h, f * w];
+  const [canvasHeight, canvasWidth] = [padded(height, tile), padded(width, tile)];
+  // Each photo pixel, copied to the f x f pixels it measures (A+'s layout); the padding stays 0 and unknown.
+  const mask = new Uint8Array(canvasHeight * canvasWidth);
+  const canvas = new Float64Array(channels * canvasHeight * canvasWidth);
+  for (let i = 0; i < height; i++) {
+    for (let j = 0; j < width; j++) {
+      const source = Math.floor(i / f) * w + Math.floor(j / f);
+      mask[i * canvasWidth + j] = known ? known[source] : 1;
+      for (let c = 0; c < channels; c++) canvas[(c * canvasHeight + i) * canvasWidth + j] = photo[c * h * w + source];
+    }
+  }
+  const degradation = new Degradation({ size: [canvasHeight, canvasWidth], channels, grayscale, downsample: f, mask });
+  return { degradation, y: degradation.apply(canvas), height, width };
+}
+
+/** The top-left height x width of every plane (channel of an image) in a batch of canvases. */
+export function crop(canvases: Float64Array, canvasHeight: number, canvasWidth: number, height: number, width: number): Float64Array {
+  const planes = canvases.length / (canvasHeight * canvasWidth);
+  const out = new Float64Array(planes * height * width);
+  for (let p = 0; p < planes; p++) {
+    for (let i = 0; i < height; i++) {
+      const start = (p * canvasHeight + i) * canvasWidth;
+      out.set(canvases.subarray(start, start + width), (p * height + i) * width);
+    }
+  }
+  return out;
+}
+
+/**
+ * Where a restoration is unsure: for `count` candidates of each image (consecutive, as in
+ * meanOfCandidates), each pixel's standard deviation across them, as the root mean square over channels.
+ */
+export function spreadOfCandidates(candidates: Float64Array, count: number, channels: number, plane: number): Float64Array {
+  const mean = meanOfCandidates(candidates, count, channels * plane);
+  const images = mean.length / (channels * plane);
+  const spread = new Float64Array(images * plane);
+  for (let image = 0; image < images; image++) {
+    for (let k = 0; k < count; k++) {
+      const start = (image * count + k) * channels * plane;
+      for (let c = 0; c < channels; c++) {
+        for (let p = 0; p < plane; p++) {
+          const d = candidates[start + c * plane + p] - mean[(image * channels + c) * plane + p];
+          spread[image * plane + p] += (d * d) / (count * channels);
+        }
+      }
+    }
+  }
+  return spread.map(Math.sqrt);
 }

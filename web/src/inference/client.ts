@@ -1,10 +1,12 @@
 /** The page's handle on the inference worker: promises for jobs, callbacks for progress. */
 import type { Manifest } from "../api/manifest.ts";
-import type { BackendInfo, BackendRequest, GenerateParams, Reply, Request, RestoreParams } from "./protocol.ts";
+import type { BackendInfo, BackendRequest, GenerateParams, JobProgress, Reply, Request, RestoreParams } from "./protocol.ts";
 
 export interface JobResult {
   images: Float32Array;
   labels: Int32Array;
+  /** Restorations of several candidates: each pixel's standard deviation across them. */
+  spread?: Float32Array;
 }
 
 export interface Job<T> {
@@ -21,7 +23,7 @@ export class CancelledError extends Error {
 type Pending = {
   resolve(value: unknown): void;
   reject(error: Error): void;
-  onProgress?: (step: number, steps: number, preview: Float32Array) => void;
+  onProgress?: (progress: JobProgress) => void;
 };
 
 export interface ClientEvents {
@@ -85,10 +87,12 @@ export class InferenceClient {
         this.loading?.resolve({ backend: reply.backend, loadMs: reply.loadMs });
         this.loading = undefined;
         return;
-      case "progress":
-        return this.pending.get(reply.job)?.onProgress?.(reply.step, reply.steps, reply.preview);
+      case "progress": {
+        const { type: _, job, ...progress } = reply;
+        return this.pending.get(job)?.onProgress?.(progress);
+      }
       case "done":
-        return this.settle(reply.job, (p) => p.resolve({ images: reply.images, labels: reply.labels }));
+        return this.settle(reply.job, (p) => p.resolve({ images: reply.images, labels: reply.labels, spread: reply.spread }));
       case "bench-result":
         return this.settle(reply.job, (p) => p.resolve(reply.ms));
       case "cancelled":

@@ -23,14 +23,23 @@ export interface GenerateParams {
   seed: number;
 }
 
+/**
+ * A restoration: the image as the visitor has it (the measurement), restored at its own size, or
+ * `upscale` times larger, tile by tile with the model's prior. The 32x32 demo is the same job on a
+ * model-sized image.
+ */
 export interface RestoreParams {
-  /** The damaged image, CHW in [-1, 1]. */
+  /** The image as it is, CHW in [-1, 1], `height` x `width`. */
   image: Float32Array;
-  /** size*size, 1 where the pixel is known; null when nothing is missing. */
+  height: number;
+  width: number;
+  /** height*width, 1 where the pixel is right, 0 where it is lost (scratches, holes); null when nothing is lost. */
   mask: Uint8Array | null;
-  downsample: 1 | 2 | 4;
+  /** Super-resolution: the result is `upscale` times the image's height and width. */
+  upscale: 1 | 2 | 4;
+  /** The image lost its colour: only the mean of its channels is kept. */
   grayscale: boolean;
-  /** Std of the pixel noise in the image, in [-1, 1] units (0: none). */
+  /** Std of the noise in the image's own pixels, in [-1, 1] units (0: none). */
   noise: number;
   steps: number;
   /** Repeats per step (RePaint resampling); 1 is plain DDNM. */
@@ -38,6 +47,16 @@ export interface RestoreParams {
   /** Restorations drawn in one batch and averaged: 1 is one sharp, plausible answer. */
   candidates: number;
   seed: number;
+}
+
+/** How far a job is: its steps, and the network's work (tiles, or images) done of the total. */
+export interface JobProgress {
+  step: number;
+  steps: number;
+  done: number;
+  total: number;
+  /** The current estimate of the result, at the end of each step (null between steps). */
+  preview: Float32Array | null;
 }
 
 export type Request =
@@ -51,8 +70,9 @@ export type Reply =
   | { type: "download"; file: string; loaded: number; total: number; cached: boolean }
   | { type: "ready"; backend: BackendInfo; loadMs: number }
   | { type: "backend"; backend: BackendInfo }
-  | { type: "progress"; job: number; step: number; steps: number; preview: Float32Array }
-  | { type: "done"; job: number; images: Float32Array; labels: Int32Array }
+  | ({ type: "progress"; job: number } & JobProgress)
+  /** `spread`: for several candidates, each pixel's standard deviation across them (where the restoration is unsure). */
+  | { type: "done"; job: number; images: Float32Array; labels: Int32Array; spread?: Float32Array }
   | { type: "bench-result"; job: number; ms: number[] }
   | { type: "cancelled"; job: number }
   | { type: "error"; job?: number; message: string };
