@@ -1,33 +1,55 @@
-/** Runs one worker job at a time for a panel: progress, live preview, cancel, result or error. */
+/** Runs one worker job at a time for a panel: progress, time left, live preview, cancel, result or error. */
 import { useRef, useState } from "preact/hooks";
 import { CancelledError, type Job, type JobResult } from "../inference/client.ts";
+import type { JobProgress } from "../inference/protocol.ts";
 
 export interface JobState {
   running: boolean;
   step: number;
   steps: number;
+  /** The network's work done of the total (tiles or images), for progress within a step. */
+  done: number;
+  total: number;
+  /** Seconds left, extrapolated from the work done so far (null until some is done). */
+  secondsLeft: number | null;
+  /** The latest step's estimate of the result; it stays until the next step's. */
   preview: Float32Array | null;
   error: string | null;
 }
 
+const IDLE: JobState = { running: false, step: 0, steps: 0, done: 0, total: 0, secondsLeft: null, preview: null, error: null };
+
 export function useJob() {
-  const [state, setState] = useState<JobState>({ running: false, step: 0, steps: 0, preview: null, error: null });
+  const [state, setState] = useState<JobState>(IDLE);
   const current = useRef<Job<JobResult> | null>(null);
 
-  async function run(start: (onProgress: (step: number, steps: number, preview: Float32Array) => void) => Job<JobResult>): Promise<JobResult | null> {
-    setState({ running: true, step: 0, steps: 0, preview: null, error: null });
-    const job = start((step, steps, preview) => setState((s) => ({ ...s, step, steps, preview })));
+  /**
+   * Starts a job, cancelling the one still running: only the latest job updates the state, and a
+   * superseded or cancelled job resolves to null, so its result can never be shown as the new one's.
+   */
+  async function run(start: (onProgress: (progress: JobProgress) => void) => Job<JobResult>): Promise<JobResult | null> {
+    current.current?.cancel();
+    setState({ ...IDLE, running: true });
+    const started = performance.now();
+    const job = start(({ step, steps, done, total, preview }) => {
+      if (current.current !== job) return;
+      const elapsed = (performance.now() - started) / 1000;
+      const secondsLeft = done > 0 ? (elapsed * (total - done)) / done : null;
+      setState((s) => ({ ...s, step, steps, done, total, secondsLeft, preview: preview ?? s.preview }));
+    });
     current.current = job;
     try {
       const result = await job.result;
+      if (current.current !== job) return null;
       setState((s) => ({ ...s, running: false, preview: null }));
       return result;
     } catch (error) {
+      if (current.current !== job) return null;
       const message = error instanceof CancelledError ? null : error instanceof Error ? error.message : String(error);
       setState((s) => ({ ...s, running: false, preview: null, error: message }));
       return null;
     } finally {
-      current.current = null;
+      if (current.current === job) current.current = null;
     }
   }
 
