@@ -4,12 +4,11 @@
  */
 import type { Manifest } from "../api/manifest.ts";
 import { guidedEpsModel, type Network } from "../diffusion/guidance.ts";
-import { crop, ddnmSampler, meanOfCandidates, photoProblem, spreadOfCandidates } from "../diffusion/restore.ts";
 import { createRng } from "../diffusion/rng.ts";
-import { SAMPLERS, type EpsModel, type Sampler, type StepInfo } from "../diffusion/samplers.ts";
+import { SAMPLERS, type Sampler } from "../diffusion/samplers.ts";
 import { samplingTimesteps } from "../diffusion/schedule.ts";
-import { randomOffsets, tileCount, tiledEpsModel } from "../diffusion/tiles.ts";
-import type { BackendRequest, GenerateParams, Reply, Request, RestoreParams } from "./protocol.ts";
+import type { BackendRequest, GenerateParams, JobProgress, Reply, Request, RestoreParams } from "./protocol.ts";
+import { restoreImage } from "./restore-job.ts";
 import { openSession, type Session } from "./session.ts";
 import { timeNetwork } from "./time-network.ts";
 
@@ -80,28 +79,10 @@ function requireManifest(): Manifest {
   return manifest;
 }
 
-/** What the page shows of a batch: all of it, or one image made of several (the mean of candidates). */
-type Combine = (batch: Float64Array) => Float64Array;
-const asIs: Combine = (batch) => batch;
-
-/** Lets a cancel message in between network calls. */
-const yieldToMessages = () => new Promise((resolve) => setTimeout(resolve, 0));
-
-/** The steps done, and the network's work (images or tiles) done of the total. */
-interface Work {
-  step: number;
-  done: number;
-  total: number;
-}
-
-/** Posts each step's x0 estimate as a live preview. */
-function progress(job: number, steps: number, work: Work, combine: Combine) {
-  return async ({ i, denoised }: StepInfo) => {
-    work.step = i + 1;
-    const preview = Float32Array.from(combine(denoised));
-    post({ type: "progress", job, step: work.step, steps, done: work.done, total: work.total, preview }, [preview.buffer]);
-    await yieldToMessages();
-  };
+/** Posts progress (with its preview, if any), then yields so that a cancel message can arrive between network calls. */
+async function report(job: number, progress: JobProgress) {
+  post({ type: "progress", job, ...progress }, progress.preview ? [progress.preview.buffer] : []);
+  await new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function finish(job: number, out: Float64Array, labels: Int32Array, spread?: Float64Array) {
@@ -123,14 +104,10 @@ async function sample(job: number, sampler: Sampler, classLabels: Int32Array, gu
   const x = rng.normal(labels.length * channels * size * size);
   const epsModel = guidedEpsModel(networkFor(job), { classLabels: labels, guidance, nullClass: m.classes.null_class, alphasCumprod, prediction });
   const timesteps = samplingTimesteps(steps, alphasCumprod);
-  const work: Work = { step: 0, done: 0, total: steps * labels.length };
-  const onStep = progress(job, steps, work, asIs);
+  const total = steps * labels.length;
   const out = await sampler(epsModel, x, timesteps, alphasCumprod, {
     noise: rng.normal,
-    callback: (info) => {
-      work.done = (info.i + 1) * labels.length;
-      return onStep(info);
-    },
+    callback: ({ i, denoised }) => report(job, { step: i + 1, steps, done: (i + 1) * labels.length, total, preview: Float32Array.from(denoised) }),
   });
   finish(job, out, labels);
 }
@@ -145,68 +122,10 @@ function generate(job: number, p: GenerateParams) {
   return sample(job, SAMPLERS[p.sampler], classLabels, p.guidance, p.steps, p.seed);
 }
 
-/** Tiles per network call: large enough to amortise a call, small enough that memory stays flat on any photo. */
-const TILE_BATCH = 32;
-
-/**
- * The unconditional prior (restoration should not push an image towards any one class) over any
- * number of model-sized tiles, TILE_BATCH at a time; `onTiles` hears how many are done.
- */
-function tilePrior(job: number, m: Manifest, onTiles: (done: number, total: number) => Promise<void>): EpsModel {
-  const { channels, size } = m.image;
-  const { alphas_cumprod: alphasCumprod, prediction } = m.diffusion;
-  const nullClass = m.classes.null_class;
-  const tileLength = channels * size * size;
-  const network = networkFor(job);
-  return async (tiles, t) => {
-    const count = tiles.length / tileLength;
-    const eps = new Float64Array(tiles.length);
-    for (let start = 0; start < count; start += TILE_BATCH) {
-      const end = Math.min(count, start + TILE_BATCH);
-      const classLabels = new Int32Array(end - start).fill(nullClass);
-      const epsModel = guidedEpsModel(network, { classLabels, guidance: 0, nullClass, alphasCumprod, prediction });
-      eps.set(await epsModel(tiles.subarray(start * tileLength, end * tileLength), t), start * tileLength);
-      await onTiles(end, count);
-    }
-    return eps;
-  };
-}
-
-/** The visitor's image restored at its own size (times `upscale`), tile by tile: DDNM+ on the whole canvas. */
 async function restore(job: number, p: RestoreParams) {
   const m = requireManifest();
-  const { channels, size: tile } = m.image;
-  const { alphas_cumprod: alphasCumprod } = m.diffusion;
-  if (!Number.isInteger(p.candidates) || p.candidates < 1) throw new Error(`candidates must be a positive integer, got ${p.candidates}`);
-  const problem = photoProblem(p.image, { channels, height: p.height, width: p.width, known: p.mask, downsample: p.upscale, grayscale: p.grayscale && channels > 1, tile });
-  const { degradation, height, width } = problem;
-  const plane = height * width;
-  // The candidates are one batch: the same measurement, different noise.
-  const y = new Float64Array(p.candidates * problem.y.length);
-  for (let k = 0; k < p.candidates; k++) y.set(problem.y, k * problem.y.length);
-  const rng = createRng(p.seed);
-  const x = rng.normal(p.candidates * degradation.imageLength);
-  const timesteps = samplingTimesteps(p.steps, alphasCumprod);
-  // Work in tiles: every call runs at most this many (an unshifted grid runs fewer), so the count stays exact at the end of each call.
-  const perCall = p.candidates * tileCount(degradation.height, degradation.width, tile);
-  const work: Work = { step: 0, done: 0, total: perCall * ((timesteps.length - 1) * p.resample + 1) };
-  let calls = 0;
-  const prior = tilePrior(job, m, async (done, total) => {
-    work.done = (calls + done / total) * perCall;
-    if (done === total) calls++;
-    post({ type: "progress", job, step: work.step, steps: p.steps, done: work.done, total: work.total, preview: null });
-    await yieldToMessages();
-  });
-  const canvas = { channels, height: degradation.height, width: degradation.width };
-  const epsModel = tiledEpsModel(prior, canvas, tile, randomOffsets(tile, rng.uniform));
-  // Only averaging to gray shrinks the noise of the photo's own pixels.
-  const sigmaY = p.noise * Math.sqrt(degradation.outChannels / degradation.channels);
-  const sampler = ddnmSampler({ degradation, y, sigmaY, resample: p.resample });
-  const cropped = (batch: Float64Array) => crop(batch, canvas.height, canvas.width, height, width);
-  const combine: Combine = p.candidates > 1 ? (batch) => meanOfCandidates(cropped(batch), p.candidates, channels * plane) : cropped;
-  const out = cropped(await sampler(epsModel, x, timesteps, alphasCumprod, { noise: rng.normal, callback: progress(job, p.steps, work, combine) }));
-  const spread = p.candidates > 1 ? spreadOfCandidates(out, p.candidates, channels, plane) : undefined;
-  finish(job, p.candidates > 1 ? meanOfCandidates(out, p.candidates, channels * plane) : out, new Int32Array(1).fill(m.classes.null_class), spread);
+  const { images, spread } = await restoreImage(networkFor(job), m, p, (progress) => report(job, progress));
+  finish(job, images, new Int32Array(1).fill(m.classes.null_class), spread);
 }
 
 async function bench(job: number, batch: number, runs: number) {

@@ -1,0 +1,86 @@
+/**
+ * A restoration job as the page runs it, on any network: the worker runs it on ORT-web, and
+ * `npm run bench:web` on onnxruntime-node, so both time the same tile batches. The visitor's image
+ * is restored at its own size (times `upscale`), tile by tile: DDNM+ on the whole canvas, the
+ * unconditional prior on tiles whose grid moves at every call.
+ */
+import type { Manifest } from "../api/manifest.ts";
+import { guidedEpsModel, type Network } from "../diffusion/guidance.ts";
+import { crop, ddnmSampler, meanOfCandidates, photoProblem, spreadOfCandidates } from "../diffusion/restore.ts";
+import { createRng } from "../diffusion/rng.ts";
+import type { EpsModel } from "../diffusion/samplers.ts";
+import { samplingTimesteps } from "../diffusion/schedule.ts";
+import { randomOffsets, tileCount, tiledEpsModel } from "../diffusion/tiles.ts";
+import type { JobProgress, RestoreParams } from "./protocol.ts";
+
+/** Tiles per network call: large enough to amortise a call, small enough that memory stays flat on any photo. */
+export const TILE_BATCH = 32;
+
+export interface Restored {
+  /** The restoration (the mean of the candidates when there are several), CHW of the restored size. */
+  images: Float64Array;
+  /** For several candidates: each pixel's standard deviation across them. */
+  spread?: Float64Array;
+}
+
+/**
+ * The unconditional prior (restoration should not push an image towards any one class) over any
+ * number of model-sized tiles, TILE_BATCH at a time; `onTiles` hears how many are done.
+ */
+function tilePrior(network: Network, m: Manifest, onTiles: (done: number, total: number) => Promise<void>): EpsModel {
+  const { channels, size } = m.image;
+  const { alphas_cumprod: alphasCumprod, prediction } = m.diffusion;
+  const nullClass = m.classes.null_class;
+  const tileLength = channels * size * size;
+  return async (tiles, t) => {
+    const count = tiles.length / tileLength;
+    const eps = new Float64Array(tiles.length);
+    for (let start = 0; start < count; start += TILE_BATCH) {
+      const end = Math.min(count, start + TILE_BATCH);
+      const classLabels = new Int32Array(end - start).fill(nullClass);
+      const epsModel = guidedEpsModel(network, { classLabels, guidance: 0, nullClass, alphasCumprod, prediction });
+      eps.set(await epsModel(tiles.subarray(start * tileLength, end * tileLength), t), start * tileLength);
+      await onTiles(end, count);
+    }
+    return eps;
+  };
+}
+
+/** Restores `p.image`; `report` hears the work in tiles after every network call and a preview after every step. */
+export async function restoreImage(network: Network, m: Manifest, p: RestoreParams, report: (progress: JobProgress) => Promise<void>): Promise<Restored> {
+  const { channels, size: tile } = m.image;
+  const { alphas_cumprod: alphasCumprod } = m.diffusion;
+  if (!Number.isInteger(p.candidates) || p.candidates < 1) throw new Error(`candidates must be a positive integer, got ${p.candidates}`);
+  const problem = photoProblem(p.image, { channels, height: p.height, width: p.width, known: p.mask, downsample: p.upscale, grayscale: p.grayscale && channels > 1, tile });
+  const { degradation, height, width } = problem;
+  const plane = height * width;
+  // The candidates are one batch: the same measurement, different noise.
+  const y = new Float64Array(p.candidates * problem.y.length);
+  for (let k = 0; k < p.candidates; k++) y.set(problem.y, k * problem.y.length);
+  const rng = createRng(p.seed);
+  const x = rng.normal(p.candidates * degradation.imageLength);
+  const timesteps = samplingTimesteps(p.steps, alphasCumprod);
+  // Work in tiles: a call runs at most this many (an unshifted grid runs fewer), counted whole at the end of each call.
+  const perCall = p.candidates * tileCount(degradation.height, degradation.width, tile);
+  const progress: JobProgress = { step: 0, steps: p.steps, done: 0, total: perCall * ((timesteps.length - 1) * p.resample + 1), preview: null };
+  let calls = 0;
+  const prior = tilePrior(network, m, (done, total) => {
+    progress.done = (calls + done / total) * perCall;
+    if (done === total) calls++;
+    return report({ ...progress, preview: null });
+  });
+  const canvas = { channels, height: degradation.height, width: degradation.width };
+  const epsModel = tiledEpsModel(prior, canvas, tile, randomOffsets(tile, rng.uniform));
+  // Only averaging to gray shrinks the noise of the image's own pixels.
+  const sigmaY = p.noise * Math.sqrt(degradation.outChannels / degradation.channels);
+  const sampler = ddnmSampler({ degradation, y, sigmaY, resample: p.resample });
+  const cropped = (batch: Float64Array) => crop(batch, canvas.height, canvas.width, height, width);
+  const combine = (batch: Float64Array) => (p.candidates > 1 ? meanOfCandidates(batch, p.candidates, channels * plane) : batch);
+  const out = cropped(
+    await sampler(epsModel, x, timesteps, alphasCumprod, {
+      noise: rng.normal,
+      callback: ({ i, denoised }) => report({ ...progress, step: (progress.step = i + 1), preview: Float32Array.from(combine(cropped(denoised))) }),
+    }),
+  );
+  return { images: combine(out), spread: p.candidates > 1 ? spreadOfCandidates(out, p.candidates, channels, plane) : undefined };
+}
