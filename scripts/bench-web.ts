@@ -1,5 +1,6 @@
-// npm run bench:web [export-dir]: one UNet call at batch 1 and 16, and 16 images in 20 steps, in
-// Chromium's ORT-web WASM (1 and 2 threads) beside onnxruntime-node on the same model and machine.
+// npm run bench:web [export-dir]: one UNet call at batch 1 and 16, 16 images in 20 steps, and a
+// 256x256 photo denoised tile by tile, in Chromium's ORT-web WASM (1 and 2 threads) beside
+// onnxruntime-node running the same TypeScript loops on the same model and machine.
 // The model defaults to model/weights (the published default), else the tiny test fixture.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,7 +11,9 @@ import { guidedEpsModel } from "../web/src/diffusion/guidance.ts";
 import { createRng } from "../web/src/diffusion/rng.ts";
 import { sampleDpmpp2m } from "../web/src/diffusion/samplers.ts";
 import { samplingTimesteps } from "../web/src/diffusion/schedule.ts";
-import { timeNetwork } from "../web/src/inference/time-network.ts";
+import { tileCount } from "../web/src/diffusion/tiles.ts";
+import { TILE_BATCH, restoreImage } from "../web/src/inference/restore-job.ts";
+import { benchPhoto, timeNetwork } from "../web/src/inference/time-network.ts";
 import type { BenchOptions, BenchResult } from "../web/src/bench.ts";
 import type { Manifest } from "../web/src/api/manifest.ts";
 
@@ -18,6 +21,7 @@ const BATCHES = [1, 16];
 const THREADS = [1, 2];
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const GENERATE = { count: 16, steps: 20 };
+const PHOTO = { side: 256, sigma255: 25, steps: 20, resample: 1 };
 
 const defaultDir = existsSync(join(root, "model/weights/manifest.json")) ? join(root, "model/weights") : FIXTURE;
 const dir = process.argv[2] ?? defaultDir;
@@ -47,8 +51,11 @@ async function native(threads: number) {
   const started = performance.now();
   await sampleDpmpp2m(epsModel, rng.normal(GENERATE.count * channels * size * size), samplingTimesteps(GENERATE.steps, alphasCumprod), alphasCumprod);
   const generateMs = performance.now() - started;
+  const restoreStarted = performance.now();
+  await restoreImage(net, manifest, benchPhoto(manifest, PHOTO), async () => {});
+  const restoreMs = performance.now() - restoreStarted;
   await session.release();
-  return { calls, generateMs };
+  return { calls, generateMs, restoreMs };
 }
 
 async function browser(url: string, threads: number): Promise<BenchResult> {
@@ -56,7 +63,7 @@ async function browser(url: string, threads: number): Promise<BenchResult> {
   try {
     const page = await openPage(context, `${url}/bench.html`);
     await page.waitForFunction(() => "runBench" in globalThis);
-    const options: BenchOptions = { model: manifest.id, backend: "wasm", threads, batches: BATCHES, runs: RUNS, generate: GENERATE };
+    const options: BenchOptions = { model: manifest.id, backend: "wasm", threads, batches: BATCHES, runs: RUNS, generate: GENERATE, photo: PHOTO };
     return await page.evaluate((o) => (globalThis as unknown as { runBench(o: BenchOptions): Promise<BenchResult> }).runBench(o), options);
   } finally {
     await close();
@@ -66,7 +73,9 @@ async function browser(url: string, threads: number): Promise<BenchResult> {
 const site = await startSite(dir);
 try {
   console.log(`model ${manifest.id} (${manifest.image.size}x${manifest.image.size}, ${manifest.training.parameters ?? "?"} parameters) from ${dir}`);
-  console.log(`median of ${RUNS} runs after one warm-up; generation: ${GENERATE.count} images, ${GENERATE.steps} DPM-Solver++(2M) steps, guidance 1\n`);
+  const photoTiles = tileCount(PHOTO.side, PHOTO.side, manifest.image.size);
+  console.log(`median of ${RUNS} runs after one warm-up; generation: ${GENERATE.count} images, ${GENERATE.steps} DPM-Solver++(2M) steps, guidance 1`);
+  console.log(`photo: ${PHOTO.side}x${PHOTO.side} denoised (sigma ${PHOTO.sigma255}/255), ${PHOTO.steps} DDNM+ steps x ${PHOTO.resample}, up to ${photoTiles} tiles a call in batches of ${TILE_BATCH}\n`);
   const starts: string[] = [];
   const rows: string[][] = [["threads", "measure", "ORT-web WASM (Chromium)", "onnxruntime-node", "browser/native"]];
   for (const threads of THREADS) {
@@ -77,6 +86,7 @@ try {
       rows.push([String(threads), measure, `${webMs.toFixed(1)} ms`, `${nodeMs.toFixed(1)} ms`, `${(webMs / nodeMs).toFixed(1)}x`]);
     for (const batch of BATCHES) add(`one call, batch ${batch}`, median(web.calls[batch]), median(node.calls[batch]));
     add(`${GENERATE.count} images, ${GENERATE.steps} steps`, web.generateMs, node.generateMs);
+    add(`${PHOTO.side}x${PHOTO.side} photo denoised`, web.restoreMs, node.restoreMs);
     starts.push(`${web.loadMs.toFixed(0)} ms with ${threads} thread${threads > 1 ? "s" : ""}`);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));

@@ -1,10 +1,11 @@
 /**
- * The browser half of `npm run bench:web`: network-call latency and whole-generation time of a
- * published model, through the same worker and session code as the page.
+ * The browser half of `npm run bench:web`: network-call latency, whole-generation time and a photo
+ * restored tile by tile, for a published model, through the same worker and session code as the page.
  */
 import { fetchCurrentVersion, fetchVersion } from "./api/manifest.ts";
 import { InferenceClient } from "./inference/client.ts";
 import type { BackendInfo, BackendRequest } from "./inference/protocol.ts";
+import { benchPhoto, type BenchPhoto } from "./inference/time-network.ts";
 
 export interface BenchOptions {
   model?: string;
@@ -13,6 +14,8 @@ export interface BenchOptions {
   batches: number[];
   runs: number;
   generate: { count: number; steps: number };
+  /** A photo restored tile by tile, as the page restores the visitor's own. */
+  photo: BenchPhoto;
 }
 
 export interface BenchResult {
@@ -21,6 +24,7 @@ export interface BenchResult {
   /** Milliseconds per network call, per batch size. */
   calls: Record<number, number[]>;
   generateMs: number;
+  restoreMs: number;
 }
 
 async function runBench(options: BenchOptions): Promise<BenchResult> {
@@ -33,7 +37,10 @@ async function runBench(options: BenchOptions): Promise<BenchResult> {
   const started = performance.now();
   // Guidance 1: one conditional pass per step, so `count` images make one batch of `count`.
   await client.generate({ classLabel: "random", count, steps, sampler: "dpmpp_2m", guidance: 1, seed: 0 }).result;
-  return { backend, loadMs, calls, generateMs: performance.now() - started };
+  const generateMs = performance.now() - started;
+  const restoreStarted = performance.now();
+  await client.restore(benchPhoto(version.manifest, options.photo)).result;
+  return { backend, loadMs, calls, generateMs, restoreMs: performance.now() - restoreStarted };
 }
 
 Object.assign(globalThis, { runBench });
