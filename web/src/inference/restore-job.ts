@@ -16,6 +16,12 @@ import type { JobProgress, RestoreParams } from "./protocol.ts";
 /** Tiles per network call: large enough to amortise a call, small enough that memory stays flat on any photo. */
 export const TILE_BATCH = 32;
 
+/**
+ * The most canvas pixels a job holds (all candidates together): each costs about 200 bytes across the
+ * loop's float64 arrays, so this keeps a job under about 1 GB, e.g. a 1024x1024 photo with 4 candidates.
+ */
+export const MAX_RESTORE_PIXELS = 4 * 1024 * 1024;
+
 export interface Restored {
   /** The restoration (the mean of the candidates when there are several), CHW of the restored size. */
   images: Float64Array;
@@ -54,6 +60,15 @@ export async function restoreImage(network: Network, m: Manifest, p: RestorePara
   const problem = photoProblem(p.image, { channels, height: p.height, width: p.width, known: p.mask, downsample: p.upscale, grayscale: p.grayscale && channels > 1, tile });
   const { degradation, height, width } = problem;
   const plane = height * width;
+  const canvasPixels = degradation.height * degradation.width;
+  if (p.candidates * canvasPixels > MAX_RESTORE_PIXELS) {
+    const most = Math.floor(MAX_RESTORE_PIXELS / canvasPixels);
+    throw new Error(
+      most >= 1
+        ? `averaging ${p.candidates} restorations of a ${width}x${height} image needs too much memory: average at most ${most}`
+        : `a ${width}x${height} result is too large to restore here: make the image or the upscaling smaller`,
+    );
+  }
   // The candidates are one batch: the same measurement, different noise.
   const y = new Float64Array(p.candidates * problem.y.length);
   for (let k = 0; k < p.candidates; k++) y.set(problem.y, k * problem.y.length);
