@@ -34,6 +34,8 @@ from .baselines import best_of, bicubic, nl_means, telea, total_variation
 from .data import DatasetError, load_dataset
 from .diffusion import (DEFAULT_GUIDANCE, SAMPLERS, Diffusion, default_noise, generate, guided_eps_model,
                         sampling_timesteps)
+from .eval_photos import add_photo_arguments, check_photo_arguments, evaluate_photos, load_photos, photo_settings
+from .eval_photos import format_table as format_photos_table
 from .images import save_grid
 from .metrics import NOT_FID, frechet_distance_stats, gaussian_stats, psnr, ssim, to_unit_hwc
 from .restore import DDNM_ETA, Degradation, damage, ddnm_sampler, mean_of_candidates
@@ -263,12 +265,17 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
         log(f"restoration: {task.name} on {len(clean)} test images")
         restoration["tasks"][task.name] = evaluate_task(net, diffusion, judge, task, held, args, args.out_dir)
 
-    return {"note": NOT_FID, "checkpoint": {k: state.get(k) for k in ("step", "images_seen", "preset")},
-            "classifier": {"path": args.classifier, **{k: judge_facts.get(k) for k in ("test_accuracy", "parameters")}},
-            "reference": {"split": "train", "images": len(reference_images), "seed": args.seed},
-            "generation": generation, "steps_sweep": {"runs": sweep, "real_test": sweep_floor},
-            "guidance_sweep": {"runs": guidance_sweep, "real_test": sweep_floor},
-            "restoration": restoration}
+    metrics = {"note": NOT_FID, "checkpoint": {k: state.get(k) for k in ("step", "images_seen", "preset")},
+               "classifier": {"path": args.classifier,
+                              **{k: judge_facts.get(k) for k in ("test_accuracy", "parameters")}},
+               "reference": {"split": "train", "images": len(reference_images), "seed": args.seed},
+               "generation": generation, "steps_sweep": {"runs": sweep, "real_test": sweep_floor},
+               "guidance_sweep": {"runs": guidance_sweep, "real_test": sweep_floor},
+               "restoration": restoration}
+    if args.photos_sizes:  # real photos at their own size, tile by tile (model/eval_photos.py)
+        metrics["photos"] = evaluate_photos(net, diffusion, load_photos(args.photos_sizes, args.photo_names),
+                                            photo_settings(args), args.out_dir)
+    return metrics
 
 
 def format_table(metrics: dict[str, Any]) -> str:
@@ -339,6 +346,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--resample", type=int, default=2, help="the page's default")
     parser.add_argument("--candidates", type=int, default=4, help="restorations per image, also scored as their mean")
     parser.add_argument("--batch", type=int, default=100)
+    add_photo_arguments(parser, None)
     args = parser.parse_args(argv)
     unknown = [s for s in args.samplers if s not in SAMPLERS]
     if unknown:
@@ -348,6 +356,7 @@ def main(argv: Optional[list[str]] = None) -> None:
             parser.error(f"--{flag.replace('_', '-')} must be at least 2 (a Frechet distance needs a covariance)")
     if args.batch < 1 or args.candidates < 1 or args.reference == 1:
         parser.error("--batch and --candidates must be positive and --reference 0 (all) or at least 2")
+    check_photo_arguments(parser, args)
     args.out_dir = os.path.dirname(os.path.abspath(args.out))
     os.makedirs(args.out_dir, exist_ok=True)
     use_cpu_threads()
@@ -360,6 +369,8 @@ def main(argv: Optional[list[str]] = None) -> None:
     with open(args.out, "w") as f:
         json.dump(metrics, f, indent=2)
     print(format_table(metrics))
+    if "photos" in metrics:
+        print("\n" + format_photos_table(metrics["photos"]))
     print(f"\nwrote {args.out} and its PNG grids in {metrics['wall_seconds']} s")
 
 

@@ -6,7 +6,7 @@ import torch
 
 from model.diffusion import alphas_cumprod_for, sample_ddim, sampling_timesteps
 from model.golden import toy_eps_model
-from model.restore import Degradation, damage, ddnm_sampler, mean_of_candidates
+from model.restore import Degradation, damage, ddnm_sampler, mean_of_candidates, photo_problem, restore_photo
 from model.restore_golden import box_mask, golden
 
 SIZE = 8
@@ -127,6 +127,56 @@ def test_committed_golden_vectors_match_this_code():
         assert old["name"] == new["name"] and old["timesteps"] == new["timesteps"]
         assert old["y"] == pytest.approx(new["y"], abs=1e-12)
         assert old["out"] == pytest.approx(new["out"], abs=1e-12), "run: python -m model.restore_golden " + path
+
+
+def test_a_photo_sits_in_the_corner_of_a_canvas_of_whole_tiles_whose_padding_is_unknown():
+    photo = normal(3, 20, 40, seed=13)
+    known = torch.ones(20, 40, dtype=torch.uint8)
+    known[5, 7] = 0
+    problem = photo_problem(photo, known, downsample=1, grayscale=False, tile=16)
+    A = problem.degradation
+    assert (A.height, A.width, problem.height, problem.width) == (32, 48, 20, 40)
+    expected = torch.zeros(32, 48, dtype=torch.float64)
+    expected[:20, :40] = known
+    assert torch.equal(A.known, expected)
+    assert torch.equal(problem.y[0, :, :20, :40], photo * known)
+    assert problem.y[0, :, 20:].abs().sum() == 0 and problem.y[0, :, :, 40:].abs().sum() == 0
+    inside = (torch.arange(32)[:, None] < 20).double() * (torch.arange(48)[None] < 40).double()
+    assert torch.equal(photo_problem(photo, None, 1, False, 16).degradation.known, inside)
+
+
+@pytest.mark.parametrize("factor", [2, 4])
+def test_super_resolution_restores_the_photo_at_factor_times_its_size(factor):
+    photo = normal(3, 10, 12, seed=14)
+    problem = photo_problem(photo, None, downsample=factor, grayscale=False, tile=16)
+    side = -(-12 * factor // 16) * 16
+    assert (problem.height, problem.width) == (10 * factor, 12 * factor)
+    assert (problem.degradation.height, problem.degradation.width) == (-(-10 * factor // 16) * 16, side)
+    assert torch.allclose(problem.y[0, :, :10, :12], photo, atol=1e-12)
+    alphas_cumprod = alphas_cumprod_for("cosine", 1000)
+    out = restore_photo(toy_eps_model(alphas_cumprod, "v"), problem, 16, 0.0, 3, 1, 2, alphas_cumprod,
+                        torch.Generator().manual_seed(0))
+    assert out.shape == (2, 3, 10 * factor, 12 * factor)
+    # The last step lands on the projection: every restoration averages back to the photo it was given.
+    assert torch.allclose(torch.nn.functional.avg_pool2d(out, factor), photo.expand(2, -1, -1, -1), atol=1e-9)
+
+
+def test_a_gray_photo_is_measured_as_one_channel_and_restored_in_colour():
+    photo = normal(3, 16, 16, seed=15).clamp(-1, 1)
+    problem = photo_problem(photo, None, downsample=1, grayscale=True, tile=16)
+    assert problem.y.shape == (1, 1, 16, 16)
+    assert torch.allclose(problem.y[0, 0], photo.mean(dim=0), atol=1e-12)
+    alphas_cumprod = alphas_cumprod_for("cosine", 1000)
+    out = restore_photo(toy_eps_model(alphas_cumprod, "v"), problem, 16, 0.0, 3, 1, 1, alphas_cumprod,
+                        torch.Generator().manual_seed(0))
+    assert out.shape == (1, 3, 16, 16)
+
+
+def test_bad_photo_problems_are_rejected_with_reasons():
+    with pytest.raises(ValueError, match="not divisible by the downsampling factor 4"):
+        photo_problem(torch.zeros(3, 8, 8), None, downsample=4, grayscale=False, tile=6)
+    with pytest.raises(ValueError, match="the photo is 8x8"):
+        photo_problem(torch.zeros(3, 8, 8), torch.ones(4, 4), downsample=1, grayscale=False, tile=8)
 
 
 def test_bad_settings_are_rejected_with_reasons():
