@@ -1,4 +1,4 @@
-/** Restoration on WASM: bad files, and inpainting a hole with the diffusion prior. */
+/** The demo path of Restore ("Damage a sample on purpose") on WASM: bad files, and inpainting a hole with the diffusion prior. */
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launch, openPage } from "../../../scripts/lib/site.ts";
@@ -14,6 +14,7 @@ beforeAll(async () => {
   page = await openPage(context, `${baseUrl}/?backend=wasm`);
   await waitForBackend(page);
   await page.getByRole("tab", { name: "Restore" }).click();
+  await page.getByLabel("Damage a sample on purpose").check();
 });
 afterAll(() => close?.());
 
@@ -46,9 +47,9 @@ describe("restore", () => {
 
   it("fills a masked hole with the mean of two candidates: PSNR over the masked input rises, known pixels stay", async () => {
     await page.getByRole("button", { name: "Sample an image from the model" }).click();
-    await page.getByText(/What is wrong with a sample/).waitFor();
+    await page.getByText(/Damage a sample \(/).waitFor();
     await page.getByRole("button", { name: "Hole in the middle" }).click();
-    const form = page.locator("section[aria-labelledby=restore-title] form");
+    const form = page.locator("[data-testid=demo-restore] form");
     await form.getByLabel("Steps").fill("20");
     await form.getByLabel("Resampling (RePaint)").fill("2");
     await form.getByLabel("Average of").fill("2");

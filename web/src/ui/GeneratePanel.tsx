@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import type { Manifest } from "../api/manifest.ts";
 import { DEFAULT_GUIDANCE } from "../diffusion/guidance.ts";
 import { SAMPLERS, type SamplerName } from "../diffusion/samplers.ts";
-import { downloadBlob, pngOf, type ImageShape } from "../image.ts";
+import { downloadBlob, pngOf, rasterOf, type ImageShape } from "../image.ts";
 import type { InferenceClient, JobResult } from "../inference/client.ts";
 import type { GenerateParams } from "../inference/protocol.ts";
 import { ImageGrid } from "./ImageGrid.tsx";
@@ -55,7 +55,7 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
 
   async function download(indices: number[], name: string) {
     if (!result) return;
-    downloadBlob(await pngOf(result.images, indices, shape, Math.ceil(Math.sqrt(indices.length)), SCALE), name);
+    downloadBlob(await pngOf(result.images, indices, rasterOf(shape), Math.ceil(Math.sqrt(indices.length)), SCALE), name);
   }
 
   const { state } = job;

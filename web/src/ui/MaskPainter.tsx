@@ -1,102 +1,171 @@
 /**
- * Paint the pixels that are lost (scratches, holes) over the image with a brush; presets and
- * "clear" are buttons so the mask is usable from the keyboard too. mask[p] = 0 marks a lost pixel.
+ * Paint what is lost (scratches, holes, text or objects to remove) over the image at its own
+ * resolution: brush, eraser, zoom, undo (Ctrl+Z), clear, or a mask image uploaded instead.
+ * Presets and buttons keep it usable from the keyboard. mask[p] = 0 marks a lost pixel.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { toImageData, type ImageShape } from "../image.ts";
+import { decodeImage, toImageData, type Raster } from "../image.ts";
+import { fullMask, maskFromRgba, paintStroke, UndoHistory, type Point } from "../mask.ts";
+import { ZoomBox } from "./ZoomBox.tsx";
+
+export interface MaskPreset {
+  label: string;
+  make: (height: number, width: number) => Uint8Array;
+}
 
 interface Props {
   image: Float32Array;
-  shape: ImageShape;
+  raster: Raster;
   mask: Uint8Array;
   onChange: (mask: Uint8Array) => void;
+  presets?: MaskPreset[];
 }
 
-/** A centred square of half the image's side. */
-function holeMask(size: number): Uint8Array {
-  const mask = new Uint8Array(size * size).fill(1);
-  for (let i = size / 4; i < (3 * size) / 4; i++) for (let j = size / 4; j < (3 * size) / 4; j++) mask[i * size + j] = 0;
-  return mask;
-}
+/** Lost pixels drawn over the image: magenta, mostly opaque, so thin strokes show at any zoom. */
+const LOST = [255, 0, 80, 220];
 
-/** Three thin diagonal lines, like scratches on a print. */
-function scratchMask(size: number): Uint8Array {
-  const mask = new Uint8Array(size * size).fill(1);
-  for (const offset of [-size / 3, 0, size / 3]) {
-    for (let i = 0; i < size; i++) {
-      const j = Math.round(i * 0.6 + size / 5 + offset);
-      if (j >= 0 && j < size) mask[i * size + j] = 0;
-    }
-  }
-  return mask;
-}
-
-export function MaskPainter({ image, shape, mask, onChange }: Props) {
-  const { size } = shape;
-  const ref = useRef<HTMLCanvasElement>(null);
-  const [brush, setBrush] = useState(Math.max(1, Math.round(size / 16)));
+export function MaskPainter({ image, raster, mask, onChange, presets = [] }: Props) {
+  const { height, width } = raster;
+  const base = useRef<HTMLCanvasElement>(null);
+  const overlay = useRef<HTMLCanvasElement>(null);
+  const [brush, setBrush] = useState(Math.max(1, Math.round(Math.max(height, width) / 64)));
   const [erase, setErase] = useState(false);
-  const painting = useRef(false);
+  const [uploadError, setUploadError] = useState<string | null>(null);
+  const history = useRef(new UndoHistory<Uint8Array>());
+  // The stroke in progress: painted into a copy, handed over when the pointer lifts.
+  const stroke = useRef<{ mask: Uint8Array; last: Point } | null>(null);
 
-  useEffect(() => {
-    const pixels = toImageData(image, 0, shape);
-    for (let p = 0; p < size * size; p++) {
-      if (!mask[p]) pixels.data.set([255, 0, 80, 255], p * 4); // lost pixels shown in magenta
-    }
-    ref.current?.getContext("2d")!.putImageData(pixels, 0, 0);
-  }, [image, mask, shape]);
+  useEffect(() => base.current?.getContext("2d")!.putImageData(toImageData(image, 0, raster), 0, 0), [image, raster]);
+  useEffect(() => drawOverlay(mask), [mask]);
 
-  function paint(event: PointerEvent) {
-    const canvas = ref.current!;
-    const rect = canvas.getBoundingClientRect();
-    const ci = ((event.clientY - rect.top) / rect.height) * size;
-    const cj = ((event.clientX - rect.left) / rect.width) * size;
-    const next = mask.slice();
-    const radius = brush / 2;
-    for (let i = Math.floor(ci - radius); i <= ci + radius; i++) {
-      for (let j = Math.floor(cj - radius); j <= cj + radius; j++) {
-        if (i >= 0 && j >= 0 && i < size && j < size && (i + 0.5 - ci) ** 2 + (j + 0.5 - cj) ** 2 <= radius ** 2 + 0.5) next[i * size + j] = erase ? 1 : 0;
-      }
-    }
+  function drawOverlay(current: Uint8Array) {
+    const pixels = new ImageData(width, height);
+    for (let p = 0; p < current.length; p++) if (!current[p]) pixels.data.set(LOST, p * 4);
+    overlay.current?.getContext("2d")!.putImageData(pixels, 0, 0);
+  }
+
+  function change(next: Uint8Array) {
+    history.current.push(mask);
     onChange(next);
   }
 
+  function undo() {
+    const previous = history.current.undo();
+    if (previous) onChange(previous);
+  }
+
+  // Ctrl+Z / Cmd+Z undoes a stroke while this painter is on screen, unless a text field wants it.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const typing = event.target instanceof HTMLInputElement && event.target.type !== "range" && event.target.type !== "checkbox";
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z" && !event.shiftKey && !typing && overlay.current?.checkVisibility()) {
+        event.preventDefault();
+        undo();
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  });
+
+  function pointAt(event: PointerEvent): Point {
+    const rect = overlay.current!.getBoundingClientRect();
+    return { x: ((event.clientX - rect.left) / rect.width) * width, y: ((event.clientY - rect.top) / rect.height) * height };
+  }
+
+  function paintTo(point: Point) {
+    const current = stroke.current!;
+    paintStroke(current.mask, width, height, current.last, point, brush / 2, erase ? 1 : 0);
+    current.last = point;
+    drawOverlay(current.mask);
+  }
+
+  function endStroke() {
+    if (stroke.current) change(stroke.current.mask);
+    stroke.current = null;
+  }
+
+  async function uploadMask(file: Blob, name: string) {
+    setUploadError(null);
+    try {
+      const bitmap = await decodeImage(file, name);
+      const context = new OffscreenCanvas(width, height).getContext("2d", { willReadFrequently: true })!;
+      context.drawImage(bitmap, 0, 0, width, height);
+      bitmap.close();
+      change(maskFromRgba(context.getImageData(0, 0, width, height).data, width * height));
+    } catch (error) {
+      setUploadError(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  const brushControls = (
+    <>
+      <label class="inline">
+        Brush <span>{brush}px</span>
+        <input type="range" min={1} max={Math.max(4, Math.round(Math.max(height, width) / 8))} value={brush} onInput={(e) => setBrush(e.currentTarget.valueAsNumber)} />
+      </label>
+      <label class="check">
+        <input type="checkbox" checked={erase} onChange={(e) => setErase(e.currentTarget.checked)} /> Eraser
+      </label>
+    </>
+  );
   return (
     <div class="mask-painter">
-      <canvas
-        ref={ref}
-        class="pixelated paint"
-        width={size}
-        height={size}
-        role="img"
-        aria-label="Image with the lost pixels in magenta: paint over scratches or holes"
-        data-testid="mask-canvas"
-        onPointerDown={(e) => {
-          painting.current = true;
-          e.currentTarget.setPointerCapture(e.pointerId);
-          paint(e);
-        }}
-        onPointerMove={(e) => painting.current && paint(e)}
-        onPointerUp={() => (painting.current = false)}
-      />
+      <ZoomBox naturalWidth={width} label="painting" controls={brushControls}>
+        <div class="layers">
+          <canvas ref={base} class="photo" width={width} height={height} aria-hidden="true" />
+          <canvas
+            ref={overlay}
+            class="photo paint"
+            width={width}
+            height={height}
+            role="img"
+            aria-label="The image with what is lost painted in magenta: paint over scratches, holes, text or objects to remove"
+            data-testid="mask-canvas"
+            onPointerDown={(e) => {
+              e.currentTarget.setPointerCapture(e.pointerId);
+              const point = pointAt(e);
+              stroke.current = { mask: mask.slice(), last: point };
+              paintTo(point);
+            }}
+            onPointerMove={(e) => stroke.current && paintTo(pointAt(e))}
+            onPointerUp={endStroke}
+            onPointerCancel={endStroke}
+          />
+        </div>
+      </ZoomBox>
       <div class="row wrap">
-        <label>
-          Brush <span>{brush}px</span>
-          <input type="range" min={1} max={Math.max(2, size / 4)} value={brush} onInput={(e) => setBrush(e.currentTarget.valueAsNumber)} />
-        </label>
-        <label class="check">
-          <input type="checkbox" checked={erase} onChange={(e) => setErase(e.currentTarget.checked)} /> Erase
-        </label>
-        <button type="button" onClick={() => onChange(holeMask(size))}>
-          Hole in the middle
+        <button type="button" onClick={undo} disabled={!history.current.canUndo} title="Ctrl+Z">
+          Undo
         </button>
-        <button type="button" onClick={() => onChange(scratchMask(size))}>
-          Scratches
-        </button>
-        <button type="button" onClick={() => onChange(new Uint8Array(size * size).fill(1))}>
+        {presets.map(({ label, make }) => (
+          <button type="button" key={label} onClick={() => change(make(height, width))}>
+            {label}
+          </button>
+        ))}
+        <button type="button" onClick={() => change(fullMask(width * height))}>
           Clear mask
         </button>
+        <label class="button">
+          Upload a mask…
+          <input
+            type="file"
+            accept="image/*"
+            class="visually-hidden"
+            data-testid="mask-upload"
+            onChange={(e) => {
+              const file = e.currentTarget.files?.[0];
+              if (file) void uploadMask(file, file.name);
+              e.currentTarget.value = "";
+            }}
+          />
+        </label>
       </div>
+      <p class="hint">Magenta marks what is lost. An uploaded mask is white where the image is lost and black (or transparent) where it is right; it is stretched to the image's size.</p>
+      {uploadError && (
+        <p role="alert" class="error">
+          {uploadError}
+        </p>
+      )}
     </div>
   );
 }

@@ -1,3 +1,6 @@
+import { formatDuration } from "../restore-budget.ts";
+import type { JobState } from "./useJob.ts";
+
 interface ProgressProps {
   label: string;
   value: number;
@@ -12,4 +15,19 @@ export function Progress({ label, value, max, detail }: ProgressProps) {
       <span aria-live="polite">{detail ?? `${label}: ${value}/${max}`}</span>
     </div>
   );
+}
+
+interface JobProgressBarProps {
+  label: string;
+  state: JobState;
+  /** What the network's work is counted in ("tiles"). */
+  unit: string;
+}
+
+/** A running job: its step, the work done of the total, and the time left once some is done. */
+export function JobProgressBar({ label, state, unit }: JobProgressBarProps) {
+  const { step, steps, done, total, secondsLeft } = state;
+  const parts = [`Step ${step} of ${steps || "…"}`, `${Math.floor(done).toLocaleString("en")} of ${total.toLocaleString("en")} ${unit}`];
+  if (secondsLeft !== null) parts.push(`${formatDuration(secondsLeft)} left`);
+  return <Progress label={label} value={done} max={total || 1} detail={`${label}: ${parts.join(" · ")}`} />;
 }

@@ -1,0 +1,255 @@
+/**
+ * "Fix my photo" on WASM with the tiny fixture model (16x16 tiles): a 451x300 photo restored at its
+ * own size, a scratch painted with the mouse, the PNG downloaded; no stale result; bad files.
+ * The photo fixtures come from test/fixtures/photos/make.py.
+ */
+import { readFileSync } from "node:fs";
+import { crc32, deflateSync } from "node:zlib";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launch, openPage } from "../../../scripts/lib/site.ts";
+import { canvasPixels, waitForBackend } from "./page.ts";
+
+const baseUrl = inject("baseUrl");
+const PHOTOS = "test/fixtures/photos";
+let context: BrowserContext;
+let close: () => Promise<void>;
+let page: Page;
+
+beforeAll(async () => {
+  ({ context, close } = await launch());
+  page = await openPage(context, `${baseUrl}/?backend=wasm`);
+  await waitForBackend(page);
+  await page.getByRole("tab", { name: "Restore" }).click();
+  // Counts every live preview that appears, however briefly.
+  await page.evaluate(() => {
+    const w = window as unknown as { previews: number };
+    w.previews = 0;
+    let shown = false;
+    new MutationObserver(() => {
+      const now = document.querySelector("[data-testid=photo-preview]") !== null;
+      if (now && !shown) w.previews++;
+      shown = now;
+    }).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ["data-testid"] });
+  });
+});
+afterAll(() => close?.());
+
+const form = () => page.locator("[data-testid=photo-restore] form");
+const previews = () => page.evaluate(() => (window as unknown as { previews: number }).previews);
+
+async function upload(file: string | { name: string; mimeType: string; buffer: Buffer }) {
+  await page.getByTestId("photo-upload").setInputFiles(typeof file === "string" ? `${PHOTOS}/${file}` : file);
+}
+
+/** Waits until the photo named `name` is loaded (its legend shows). */
+async function loaded(name: string) {
+  await form().locator("legend", { hasText: name }).waitFor();
+}
+
+async function settings({ steps, resample = 1, candidates = 1 }: { steps: number; resample?: number; candidates?: number }) {
+  await form().getByLabel("Steps").fill(String(steps));
+  await form().getByLabel("Resampling (RePaint)").fill(String(resample));
+  await form().getByLabel("Average of").fill(String(candidates));
+}
+
+const restoreButton = () => page.getByRole("button", { name: "Restore my photo" }).and(page.locator(":enabled"));
+
+/** A PNG of width x height, all black, one bit per pixel: 10000x10000 in a few kilobytes. */
+function blackPng(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([1, 0, 0, 0, 0], 8); // bit depth 1, grayscale, deflate, no filter, no interlace
+  const rows = Buffer.alloc(height * (1 + Math.ceil(width / 8))); // filter byte 0 and black pixels
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
+}
+
+/** Decodes a PNG in the page: its size and RGBA bytes. */
+function decodeInPage(png: Buffer): Promise<{ width: number; height: number; rgba: number[] }> {
+  return page.evaluate(async (base64) => {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: "image/png" }));
+    const context = new OffscreenCanvas(bitmap.width, bitmap.height).getContext("2d")!;
+    context.drawImage(bitmap, 0, 0);
+    return { width: bitmap.width, height: bitmap.height, rgba: Array.from(context.getImageData(0, 0, bitmap.width, bitmap.height).data) };
+  }, png.toString("base64"));
+}
+
+describe("fix my photo", () => {
+  it("is what the Restore tab offers first", async () => {
+    expect(await page.getByLabel("Fix my photo").isChecked()).toBe(true);
+    await page.getByTestId("photo-upload").waitFor({ state: "attached" });
+  });
+
+  it("restores a 451x300 photo at its own size: a scratch painted with the mouse is filled, the rest stays, the PNG is 451x300", async () => {
+    await upload("photo.png");
+    await loaded("photo.png (451×300)");
+    // A clean PNG: the estimate is shown, and not used.
+    await expect.poll(() => form().textContent(), { timeout: 10_000 }).toMatch(/estimated: [0-2]\/255/);
+    expect(await page.getByTestId("noise-level").textContent()).toBe("0/255");
+
+    // The mouse reaches only what is on screen.
+    await page.getByTestId("mask-canvas").evaluate((canvas) => canvas.scrollIntoView({ block: "center" }));
+    const box = (await page.getByTestId("mask-canvas").boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.3);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.6, { steps: 12 });
+    await page.mouse.up();
+    const [overlay] = await canvasPixels(page, "[data-testid=mask-canvas]");
+    expect(overlay).toHaveLength(451 * 300 * 4);
+    const painted = (p: number) => overlay[p * 4 + 3] > 0;
+    const paintedCount = Array.from({ length: 451 * 300 }, (_, p) => p).filter(painted).length;
+    // A stroke of about 200 pixels with a brush of 7: about 1,400 pixels, at the photo's own resolution.
+    expect(paintedCount).toBeGreaterThan(800);
+    expect(paintedCount).toBeLessThan(4000);
+
+    await settings({ steps: 4 });
+    await expect.poll(() => page.getByTestId("photo-estimate").textContent(), { timeout: 10_000 }).toMatch(/On this device: .* \(4 network passes over 600 tiles of 16×16\)/);
+    const before = await previews();
+    await restoreButton().click();
+    await page.getByText(/Restoring: Step \d+ of 4 · [\d,]+ of 2,400 tiles/).waitFor();
+    await page.getByTestId("photo-after").waitFor();
+    expect(await previews()).toBeGreaterThan(before);
+
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: /Download the restored photo \(PNG, 451×300\)/ }).click()]);
+    expect(download.suggestedFilename()).toBe("photo-restored.png");
+    const restored = await decodeInPage(readFileSync((await download.path())!));
+    expect([restored.width, restored.height]).toEqual([451, 300]);
+    const [input] = await canvasPixels(page, "[data-testid=photo-before]");
+    let worstOutside = 0;
+    let changedInside = 0;
+    for (let p = 0; p < 451 * 300; p++) {
+      const diff = Math.max(...[0, 1, 2].map((c) => Math.abs(restored.rgba[p * 4 + c] - input[p * 4 + c])));
+      if (painted(p)) changedInside += diff;
+      else worstOutside = Math.max(worstOutside, diff);
+    }
+    console.log(`photo: worst change outside the scratch ${worstOutside} levels, mean change inside ${(changedInside / paintedCount).toFixed(1)}`);
+    expect(worstOutside).toBeLessThanOrEqual(2);
+    expect(changedInside / paintedCount).toBeGreaterThan(3);
+  });
+
+  it("never shows an old photo's result as a new photo's After, and shows a live preview on every run", async () => {
+    await settings({ steps: 40 });
+    let before = await previews();
+    await restoreButton().click();
+    await expect.poll(previews, { timeout: 30_000 }).toBeGreaterThan(before);
+    // A new photo while the restoration runs: the old one is cancelled and shown nowhere.
+    await upload("alpha.png");
+    await loaded("alpha.png (96×64)");
+    await page.getByRole("button", { name: "Restore my photo" }).and(page.locator(":enabled")).waitFor();
+    await page.waitForTimeout(1000);
+    expect(await page.getByTestId("photo-after").count()).toBe(0);
+    expect(await page.getByTestId("photo-preview").count()).toBe(0);
+
+    // Restarting while a run is going: only the latest run's result shows, at the new photo's size.
+    await settings({ steps: 40 });
+    before = await previews();
+    await restoreButton().click();
+    await expect.poll(previews, { timeout: 30_000 }).toBeGreaterThan(before);
+    await settings({ steps: 3 });
+    before = await previews();
+    await restoreButton().click();
+    await page.getByTestId("photo-after").waitFor();
+    expect(await previews()).toBeGreaterThan(before);
+    const [after] = await canvasPixels(page, "[data-testid=photo-after]");
+    expect(after).toHaveLength(96 * 64 * 4);
+    expect(await page.getByText(/Step \d+ of 40/).count()).toBe(0);
+  });
+
+  it("enlarges x2 for real, and with an average of 2 shows where the restoration is unsure beside the result", async () => {
+    await settings({ steps: 3, candidates: 2 });
+    await form().getByLabel("Too small?").selectOption({ label: "Enlarge ×2 (192×128)" });
+    await restoreButton().click();
+    await page.getByRole("button", { name: /Download the restored photo \(PNG, 192×128\)/ }).waitFor();
+    const [after] = await canvasPixels(page, "[data-testid=photo-after]");
+    expect(after).toHaveLength(192 * 128 * 4);
+    // The pixels between the measured ones are the model's guesses: the two candidates differ there.
+    const [spread] = await canvasPixels(page, "[data-testid=photo-spread]");
+    expect(spread).toHaveLength(192 * 128 * 4);
+    expect(new Set(spread).size).toBeGreaterThan(8);
+    const legend = await page.locator(".spread-map figcaption").textContent();
+    expect(legend).toContain("How much the 2 restorations differ at each pixel");
+    expect(legend).toMatch(/0\d+\/255 or more$/);
+    await form().getByLabel("Too small?").selectOption({ label: "Keep its size (96×64)" });
+  });
+
+  it("says when a photo is too large: scaled to 1024 px, and a long job waits for a second click", async () => {
+    const started = Date.now();
+    await upload({ name: "huge.png", mimeType: "image/png", buffer: blackPng(10000, 10000) });
+    await loaded("huge.png (1024×1024)");
+    console.log(`10000x10000 PNG decoded to 1024x1024 in ${Date.now() - started} ms`);
+    expect(await page.getByTestId("photo-notes").textContent()).toContain("Scaled down from 10000×10000 to 1024×1024");
+
+    await form().getByLabel("Too small?").selectOption({ label: "Enlarge ×4 (4096×4096)" });
+    await settings({ steps: 100, candidates: 8 });
+    await expect.poll(() => page.getByTestId("photo-estimate").textContent(), { timeout: 10_000 }).toMatch(/On this device: about .* (min|h)/);
+    await page.getByRole("button", { name: "Restore my photo" }).click();
+    const warning = page.getByTestId("photo-long");
+    await warning.waitFor();
+    expect(await warning.textContent()).toMatch(/This will take about .* on this device/);
+    expect(await page.getByText(/Restoring: Step/).count()).toBe(0);
+    await warning.getByRole("button", { name: /Use \d+ steps instead/ }).click();
+    expect(Number(await form().getByLabel("Steps").inputValue())).toBeGreaterThanOrEqual(1);
+    expect(Number(await form().getByLabel("Steps").inputValue())).toBeLessThan(100);
+    await form().getByLabel("Too small?").selectOption({ label: "Keep its size (1024×1024)" });
+  });
+
+  it.each([
+    ["notes.txt", "text/plain", Buffer.from("not a picture"), /notes\.txt \(text\/plain\) is not an image .*PNG, JPEG/],
+    ["empty.png", "image/png", Buffer.alloc(0), /empty\.png is empty \(0 bytes\)/],
+  ])("says clearly what is wrong with %s", async (name, mimeType, buffer, message) => {
+    await upload({ name, mimeType, buffer });
+    await expect.poll(() => page.getByTestId("photo-error").textContent(), { timeout: 10_000 }).toMatch(message);
+  });
+
+  it("suggests colourising a grayscale JPEG", async () => {
+    await upload("gray.jpg");
+    await loaded("gray.jpg (120×80)");
+    expect(await form().getByLabel(/Colourise/).isChecked()).toBe(true);
+    expect(await form().textContent()).toContain("this photo looks black and white");
+  });
+
+  it("reads a CMYK JPEG in colour", async () => {
+    await upload("cmyk.jpg");
+    await loaded("cmyk.jpg (120×80)");
+    expect(await form().getByLabel(/Colourise/).isChecked()).toBe(false);
+    // The yellow disc of make.py's scene (220, 180, 60), within a CMYK round trip.
+    const [before] = await canvasPixels(page, "[data-testid=photo-restore] .layers canvas:first-child");
+    const p = (40 * 120 + 36) * 4;
+    expect(Math.abs(before[p] - 220)).toBeLessThan(24);
+    expect(before[p + 2]).toBeLessThan(110);
+  });
+
+  it("restores the first frame of an animated GIF, and says so", async () => {
+    await upload("animated.gif");
+    await loaded("animated.gif (64×48)");
+    expect(await page.getByTestId("photo-notes").textContent()).toContain("It is animated: its first frame is restored.");
+  });
+
+  it("fills the transparent parts of a PNG with white, and says so", async () => {
+    await upload("alpha.png");
+    await loaded("alpha.png (96×64)");
+    expect(await page.getByTestId("photo-notes").textContent()).toContain("Its transparent parts were filled with white.");
+    const [before] = await canvasPixels(page, "[data-testid=photo-restore] .layers canvas:first-child");
+    const right = (32 * 96 + 80) * 4;
+    expect(before.slice(right, right + 3)).toEqual([255, 255, 255]);
+  });
+
+  it("takes an uploaded mask: white is lost", async () => {
+    await upload("photo.png");
+    await loaded("photo.png (451×300)");
+    await page.getByTestId("mask-upload").setInputFiles(`${PHOTOS}/mask.png`);
+    await expect.poll(async () => (await canvasPixels(page, "[data-testid=mask-canvas]"))[0].filter((v, i) => i % 4 === 3 && v > 0).length, { timeout: 10_000 }).toBeGreaterThan(1000);
+    await page.getByRole("button", { name: "Undo" }).click();
+    await expect.poll(async () => (await canvasPixels(page, "[data-testid=mask-canvas]"))[0].some((v, i) => i % 4 === 3 && v > 0), { timeout: 10_000 }).toBe(false);
+  });
+});

@@ -1,0 +1,213 @@
+/**
+ * Damage a sample on purpose: a model-sized image (sampled from the model, or an upload cropped to
+ * it) is damaged with settings of this path alone, restored, and compared with the original (PSNR).
+ */
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { Manifest } from "../api/manifest.ts";
+import { Degradation, damage } from "../diffusion/restore.ts";
+import { createRng } from "../diffusion/rng.ts";
+import { decodeImage, downloadBlob, fromImage, pngOf, psnr, rasterOf, type ImageShape } from "../image.ts";
+import type { InferenceClient } from "../inference/client.ts";
+import type { RestoreParams } from "../inference/protocol.ts";
+import { fullMask, holeMask, scratchMask } from "../mask.ts";
+import { defaultGenerateParams } from "./GeneratePanel.tsx";
+import { ImageCanvas } from "./ImageGrid.tsx";
+import { ImageDrop } from "./ImageDrop.tsx";
+import { MaskPainter, type MaskPreset } from "./MaskPainter.tsx";
+import { JobProgressBar, Progress } from "./Progress.tsx";
+import { useJob } from "./useJob.ts";
+
+/** Damage noise has its own fixed stream, so the same settings always give the same damaged image. */
+const DAMAGE_SEED = 0x5eed;
+const PRESETS: MaskPreset[] = [
+  { label: "Hole in the middle", make: holeMask },
+  { label: "Scratches", make: scratchMask },
+];
+
+interface Props {
+  client: InferenceClient;
+  manifest: Manifest;
+  ready: boolean;
+  /** This path is on screen (it takes pasted images). */
+  active: boolean;
+}
+
+interface Damage {
+  noise: number;
+  downsample: 1 | 2 | 4;
+  grayscale: boolean;
+  mask: Uint8Array;
+}
+
+/**
+ * The damaged image as the worker takes a measurement: average-pooled by the downsampling factor
+ * (so h = w = size / factor), the mask at that resolution, and the noise that pooling leaves.
+ */
+function measurementOf(damaged: Float32Array, degradation: Degradation, noise: number): Pick<RestoreParams, "image" | "height" | "width" | "mask" | "upscale" | "noise"> {
+  const { channels, height, factor, outHeight, outWidth, known } = degradation;
+  const pooled = new Degradation({ size: height, channels, downsample: factor as RestoreParams["upscale"] }).apply(Float64Array.from(damaged));
+  return {
+    image: Float32Array.from(pooled),
+    height: outHeight,
+    width: outWidth,
+    mask: known.includes(0) ? known : null,
+    upscale: factor as RestoreParams["upscale"],
+    // Averaging factor^2 pixels of independent noise shrinks it by the factor.
+    noise: noise / factor,
+  };
+}
+
+export function DemoRestore({ client, manifest, ready, active }: Props) {
+  const shape: ImageShape = manifest.image;
+  const raster = rasterOf(shape);
+  const [source, setSource] = useState<{ image: Float32Array; name: string } | null>(null);
+  const [settings, setSettings] = useState<Damage>({ noise: 0, downsample: 1, grayscale: false, mask: fullMask(shape.size * shape.size) });
+  const [steps, setSteps] = useState(Math.min(50, manifest.diffusion.timesteps));
+  const [resample, setResample] = useState(2);
+  const [candidates, setCandidates] = useState(1);
+  const [seed, setSeed] = useState(0);
+  const [restored, setRestored] = useState<Float32Array | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  // The damaged image the running job restores: its preview is shown only beside that image.
+  const [runningOn, setRunningOn] = useState<Float32Array | null>(null);
+  const job = useJob();
+  const sampling = useJob();
+  // Samples are numbered from 0 on each visit, so "the first sample" is the same image every time.
+  const sampleSeed = useRef(0);
+  const set = <K extends keyof Damage>(key: K, value: Damage[K]) => setSettings((s) => ({ ...s, [key]: value }));
+
+  const grayscale = settings.grayscale && shape.channels > 1;
+  const degradation = useMemo(() => new Degradation({ size: shape.size, channels: shape.channels, downsample: settings.downsample, grayscale, mask: settings.mask }), [shape, settings, grayscale]);
+  const damaged = useMemo(
+    () => source && Float32Array.from(damage(Float64Array.from(source.image), degradation, settings.noise, createRng(DAMAGE_SEED).normal)),
+    [source, degradation, settings.noise],
+  );
+
+  useEffect(() => setRestored(null), [damaged]);
+
+  async function takeFile(file: Blob, name: string) {
+    setLoadError(null);
+    try {
+      const bitmap = await decodeImage(file, name);
+      setSource({ image: fromImage(bitmap, shape), name });
+      bitmap.close();
+    } catch (error) {
+      setLoadError(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  async function sample() {
+    const result = await sampling.run((onProgress) =>
+      client.generate({ ...defaultGenerateParams(manifest), count: 1, seed: sampleSeed.current++ }, onProgress),
+    );
+    if (result) setSource({ image: result.images, name: `a sample (${manifest.classes.names[result.labels[0]] ?? "unconditional"})` });
+  }
+
+  async function restore(event: Event) {
+    event.preventDefault();
+    if (!damaged) return;
+    setRunningOn(damaged);
+    const params: RestoreParams = { ...measurementOf(damaged, degradation, settings.noise), grayscale, steps, resample, candidates, seed };
+    const result = await job.run((onProgress) => client.restore(params, onProgress));
+    if (result) setRestored(result.images);
+  }
+
+  const busy = job.state.running || sampling.state.running;
+  const preview = job.state.running && runningOn === damaged ? job.state.preview : null;
+  const after = restored ?? preview;
+  return (
+    <div data-testid="demo-restore">
+      <ImageDrop onFile={takeFile} active={active} testId="upload" hint={`It is cropped to a square and resized to ${shape.size}×${shape.size}, the model's own size.`}>
+        <button type="button" onClick={sample} disabled={!ready || busy}>
+          Sample an image from the model
+        </button>
+      </ImageDrop>
+      {loadError && (
+        <p role="alert" class="error" data-testid="restore-error">
+          {loadError}
+        </p>
+      )}
+      {sampling.state.running && <Progress label="Sampling" value={sampling.state.step} max={sampling.state.steps || 1} />}
+      {source && damaged && (
+        <form class="controls" onSubmit={restore}>
+          <fieldset>
+            <legend>Damage {source.name} on purpose</legend>
+            <label>
+              Noise <span>{settings.noise.toFixed(2)}</span>
+              <input type="range" min={0} max={1} step={0.05} value={settings.noise} onInput={(e) => set("noise", e.currentTarget.valueAsNumber)} />
+            </label>
+            <label>
+              Resolution
+              <select value={settings.downsample} onChange={(e) => set("downsample", Number(e.currentTarget.value) as Damage["downsample"])}>
+                <option value={1}>Full</option>
+                <option value={2}>Low (÷2)</option>
+                <option value={4}>Very low (÷4)</option>
+              </select>
+            </label>
+            {shape.channels > 1 && (
+              <label class="check">
+                <input type="checkbox" checked={settings.grayscale} onChange={(e) => set("grayscale", e.currentTarget.checked)} /> Lost colour
+              </label>
+            )}
+            <div class="wide demo-mask">
+              <MaskPainter image={damaged} raster={raster} mask={settings.mask} onChange={(mask) => set("mask", mask)} presets={PRESETS} />
+            </div>
+          </fieldset>
+          <label>
+            Steps
+            <input type="number" min={1} max={manifest.diffusion.timesteps} required value={steps} onInput={(e) => setSteps(e.currentTarget.valueAsNumber)} />
+          </label>
+          <label>
+            Resampling (RePaint)
+            <input type="number" min={1} max={10} required value={resample} onInput={(e) => setResample(e.currentTarget.valueAsNumber)} />
+          </label>
+          <label title="1: one sharp, plausible restoration. More: the mean of that many, softer but closer to the original on average (each costs a restoration)">
+            Average of
+            <input type="number" min={1} max={8} required value={candidates} onInput={(e) => setCandidates(e.currentTarget.valueAsNumber)} />
+          </label>
+          <label>
+            Seed
+            <input type="number" min={0} max={2 ** 31 - 1} required value={seed} onInput={(e) => setSeed(e.currentTarget.valueAsNumber)} />
+          </label>
+          <div class="row">
+            <button type="submit" disabled={!ready || busy}>
+              Restore
+            </button>
+            <button type="button" onClick={job.cancel} disabled={!job.state.running}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+      {job.state.running && <JobProgressBar label="Restoring" state={job.state} unit="tiles" />}
+      {job.state.error && (
+        <p role="alert" class="error">
+          {job.state.error}
+        </p>
+      )}
+      {source && damaged && (
+        <div class="compare">
+          <figure>
+            <ImageCanvas values={source.image} raster={raster} label="Original" testId="restore-original" />
+            <figcaption>Original</figcaption>
+          </figure>
+          <figure>
+            <ImageCanvas values={damaged} raster={raster} label="Before" testId="restore-before" />
+            <figcaption>Before · {psnr(source.image, damaged).toFixed(1)} dB</figcaption>
+          </figure>
+          {after && (
+            <figure>
+              <ImageCanvas values={after} raster={raster} label={restored ? "After" : "Restoring (preview)"} testId={restored ? "restore-after" : "restore-preview"} />
+              <figcaption>{restored ? `After · ${psnr(source.image, restored).toFixed(1)} dB` : "Preview"}</figcaption>
+            </figure>
+          )}
+        </div>
+      )}
+      {restored && (
+        <button type="button" onClick={async () => downloadBlob(await pngOf(restored, [0], raster, 1, 8), "edge-diffusion-restored.png")}>
+          Download the restored image (PNG)
+        </button>
+      )}
+    </div>
+  );
+}

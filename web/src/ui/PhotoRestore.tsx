@@ -1,0 +1,263 @@
+/**
+ * Fix my photo: the visitor's own photo at its own size. Say what is wrong with it (noise, measured
+ * or set; lost parts, painted or uploaded; too small; black and white), see how long it will take on
+ * this device, restore it tile by tile with a live preview, compare, see where it is unsure, download.
+ */
+import { useRef, useState } from "preact/hooks";
+import type { Manifest } from "../api/manifest.ts";
+import { estimateNoiseSigma } from "../diffusion/noise-level.ts";
+import { downloadBlob, pngOf, type Raster } from "../image.ts";
+import type { InferenceClient } from "../inference/client.ts";
+import type { RestoreParams } from "../inference/protocol.ts";
+import { fullMask, hasLoss } from "../mask.ts";
+import { decodePhoto, MAX_SIDE, type Photo } from "../photo.ts";
+import { estimateSeconds, formatDuration, LONG_JOB_SECONDS, networkCalls, stepsWithin, tilesPerCall, type RestoreWork } from "../restore-budget.ts";
+import { BeforeAfter } from "./BeforeAfter.tsx";
+import { ImageDrop } from "./ImageDrop.tsx";
+import { MaskPainter } from "./MaskPainter.tsx";
+import { JobProgressBar } from "./Progress.tsx";
+import { SpreadMap } from "./SpreadMap.tsx";
+import { useDeviceSpeed } from "./useDeviceSpeed.ts";
+import { useJob } from "./useJob.ts";
+
+/** Below this estimate (in 8-bit levels) a photo counts as clean: its estimate is shown, not used. */
+const NOISY_LEVELS = 3;
+
+interface Props {
+  client: InferenceClient;
+  manifest: Manifest;
+  ready: boolean;
+  /** This path is on screen (it takes pasted images). */
+  active: boolean;
+}
+
+interface Settings {
+  /** Noise std in 8-bit levels, as set by hand. */
+  noiseLevels: number;
+  useEstimate: boolean;
+  upscale: RestoreParams["upscale"];
+  colourise: boolean;
+  steps: number;
+  resample: number;
+  candidates: number;
+  seed: number;
+}
+
+/** A photo as loaded: `id` tells two loads of the same file apart. */
+interface Loaded {
+  photo: Photo;
+  id: number;
+  /** Its noise as estimated from its pixels, in 8-bit levels (null for a photo too small to tell). */
+  estimatedLevels: number | null;
+}
+
+interface Result {
+  photo: Photo;
+  images: Float32Array;
+  spread?: Float32Array;
+  raster: Raster;
+  candidates: number;
+}
+
+const DEFAULTS: Settings = { noiseLevels: 0, useEstimate: false, upscale: 1, colourise: false, steps: 20, resample: 1, candidates: 1, seed: 0 };
+
+export function PhotoRestore({ client, manifest, ready, active }: Props) {
+  const { channels, size: tile } = manifest.image;
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const photo = loaded?.photo ?? null;
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [mask, setMask] = useState<Uint8Array>(() => fullMask(0));
+  const [settings, setSettings] = useState<Settings>({ ...DEFAULTS, steps: Math.min(DEFAULTS.steps, manifest.diffusion.timesteps) });
+  const [result, setResult] = useState<Result | null>(null);
+  // What the running job restores: a preview of another photo's job is never shown over this one.
+  const [running, setRunning] = useState<{ photo: Photo; raster: Raster } | null>(null);
+  // A long job starts only on a second click for exactly this estimate.
+  const [askedFor, setAskedFor] = useState<number | null>(null);
+  const photoNow = useRef(photo);
+  photoNow.current = photo;
+  const job = useJob();
+  const { speed, error: speedError } = useDeviceSpeed(client, manifest.id, ready && photo !== null);
+  const set = <K extends keyof Settings>(key: K, value: Settings[K]) => setSettings((s) => ({ ...s, [key]: value }));
+
+  const estimatedLevels = loaded?.estimatedLevels ?? null;
+  const noiseLevels = settings.useEstimate && estimatedLevels !== null ? Math.round(estimatedLevels) : settings.noiseLevels;
+
+  async function takeFile(file: Blob, name: string) {
+    setLoadError(null);
+    try {
+      const next = await decodePhoto(file, name, channels);
+      job.cancel();
+      setResult(null);
+      setAskedFor(null);
+      setMask(fullMask(next.height * next.width));
+      const estimate = next.height >= 2 && next.width >= 2 ? estimateNoiseSigma(next.image, next.channels, next.height, next.width) * 127.5 : null;
+      setSettings((s) => ({ ...s, useEstimate: estimate !== null && estimate >= NOISY_LEVELS, colourise: next.grayscale }));
+      setLoaded((previous) => ({ photo: next, id: (previous?.id ?? 0) + 1, estimatedLevels: estimate }));
+    } catch (error) {
+      setLoadError(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  const work: RestoreWork | null = photo && { height: photo.height, width: photo.width, upscale: settings.upscale, steps: settings.steps, resample: settings.resample, candidates: settings.candidates };
+  const seconds = work && speed ? estimateSeconds(work, tile, speed) : null;
+  const long = seconds !== null && seconds > LONG_JOB_SECONDS;
+
+  async function restore(event: Event) {
+    event.preventDefault();
+    if (!photo || !work) return;
+    if (long && askedFor !== seconds) {
+      setAskedFor(seconds);
+      return;
+    }
+    setAskedFor(null);
+    const params: RestoreParams = {
+      image: photo.image,
+      height: photo.height,
+      width: photo.width,
+      mask: hasLoss(mask) ? mask : null,
+      upscale: settings.upscale,
+      grayscale: settings.colourise && channels > 1,
+      noise: noiseLevels / 127.5,
+      steps: settings.steps,
+      resample: settings.resample,
+      candidates: settings.candidates,
+      seed: settings.seed,
+    };
+    const raster = { channels, height: photo.height * settings.upscale, width: photo.width * settings.upscale };
+    setRunning({ photo, raster });
+    const done = await job.run((onProgress) => client.restore(params, onProgress));
+    if (!done || photoNow.current !== photo) return;
+    setResult({ photo, images: done.images, spread: done.spread, raster, candidates: settings.candidates });
+  }
+
+  async function download() {
+    if (!result) return;
+    const stem = result.photo.name.replace(/\.[^.]*$/, "") || "photo";
+    downloadBlob(await pngOf(result.images, [0], result.raster, 1), `${stem}-restored.png`);
+  }
+
+  const shown = result?.photo === photo ? result : null;
+  const preview = job.state.running && running?.photo === photo ? job.state.preview : null;
+  const raster: Raster | null = photo && { channels, height: photo.height, width: photo.width };
+  const size = (factor: number) => (photo ? `${photo.width * factor}×${photo.height * factor}` : "");
+  return (
+    <div data-testid="photo-restore">
+      <ImageDrop onFile={takeFile} active={active} testId="photo-upload" hint={`Any photo, restored at its own size (up to ${MAX_SIDE} pixels on the long side; larger ones are scaled down). It never leaves this device.`} />
+      {loadError && (
+        <p role="alert" class="error" data-testid="photo-error">
+          {loadError}
+        </p>
+      )}
+      {photo && raster && (
+        <form class="controls" onSubmit={restore}>
+          {photo.notes.length > 0 && (
+            <ul class="notes" data-testid="photo-notes">
+              {photo.notes.map((note) => (
+                <li key={note}>{note}</li>
+              ))}
+            </ul>
+          )}
+          <fieldset>
+            <legend>
+              What is wrong with {photo.name} ({size(1)})?
+            </legend>
+            <label>
+              Noise <span data-testid="noise-level">{noiseLevels}/255</span>
+              <input type="range" min={0} max={100} step={1} value={noiseLevels} disabled={settings.useEstimate} onInput={(e) => set("noiseLevels", e.currentTarget.valueAsNumber)} />
+            </label>
+            {estimatedLevels !== null && (
+              <label class="check">
+                <input type="checkbox" checked={settings.useEstimate} onChange={(e) => setSettings((s) => ({ ...s, useEstimate: e.currentTarget.checked, noiseLevels }))} /> Use the
+                estimate from the photo (estimated: {Math.round(estimatedLevels)}/255)
+              </label>
+            )}
+            <label>
+              Too small?
+              <select value={settings.upscale} onChange={(e) => set("upscale", Number(e.currentTarget.value) as Settings["upscale"])}>
+                <option value={1}>Keep its size ({size(1)})</option>
+                <option value={2}>Enlarge ×2 ({size(2)})</option>
+                <option value={4}>Enlarge ×4 ({size(4)})</option>
+              </select>
+            </label>
+            {channels > 1 && (
+              <label class="check">
+                <input type="checkbox" checked={settings.colourise} onChange={(e) => set("colourise", e.currentTarget.checked)} /> Colourise (black and white)
+                {photo.grayscale && <span class="hint"> · this photo looks black and white</span>}
+              </label>
+            )}
+            <div class="wide">
+              <p class="hint">Scratches, holes, text or objects to remove? Paint over them:</p>
+              <MaskPainter key={loaded!.id} image={photo.image} raster={raster} mask={mask} onChange={setMask} />
+            </div>
+          </fieldset>
+          <label>
+            Steps
+            <input type="number" min={1} max={manifest.diffusion.timesteps} required value={settings.steps} onInput={(e) => set("steps", e.currentTarget.valueAsNumber)} />
+          </label>
+          <label>
+            Resampling (RePaint)
+            <input type="number" min={1} max={10} required value={settings.resample} onInput={(e) => set("resample", e.currentTarget.valueAsNumber)} />
+          </label>
+          <label title="1: one sharp, plausible restoration. More: the mean of that many, softer but closer to the original on average, and a map of where they disagree (each costs a restoration)">
+            Average of
+            <input type="number" min={1} max={8} required value={settings.candidates} onInput={(e) => set("candidates", e.currentTarget.valueAsNumber)} />
+          </label>
+          <label>
+            Seed
+            <input type="number" min={0} max={2 ** 31 - 1} required value={settings.seed} onInput={(e) => set("seed", e.currentTarget.valueAsNumber)} />
+          </label>
+          <p class="wide" data-testid="photo-estimate" aria-live="polite">
+            {work && seconds !== null
+              ? `On this device: ${formatDuration(seconds)} (${networkCalls(work)} network passes over ${tilesPerCall(work, tile).toLocaleString("en")} tiles of ${tile}×${tile}).`
+              : (speedError ?? "Measuring this device's speed…")}
+          </p>
+          {long && askedFor === seconds && work && speed && (
+            <div class="warning wide" role="alert" data-testid="photo-long">
+              <p>
+                This will take {formatDuration(seconds)} on this device, and the tab must stay open. Fewer steps, "Keep its size" or a smaller photo are quicker.
+              </p>
+              <div class="row wrap">
+                <button type="button" onClick={() => set("steps", stepsWithin(LONG_JOB_SECONDS, work, tile, speed))}>
+                  Use {stepsWithin(LONG_JOB_SECONDS, work, tile, speed)} steps instead
+                </button>
+                <button type="submit">Start anyway</button>
+              </div>
+            </div>
+          )}
+          <div class="row wide">
+            <button type="submit" disabled={!ready || (seconds === null && !speedError)}>
+              Restore my photo
+            </button>
+            <button type="button" onClick={job.cancel} disabled={!job.state.running}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+      {job.state.running && <JobProgressBar label="Restoring" state={job.state} unit="tiles" />}
+      {job.state.error && (
+        <p role="alert" class="error">
+          {job.state.error}
+        </p>
+      )}
+      {photo && raster && (preview || shown) && (
+        <div class="result">
+          <BeforeAfter
+            before={photo.image}
+            beforeRaster={raster}
+            after={(preview ?? shown?.images)!}
+            afterRaster={preview ? running!.raster : shown!.raster}
+            afterLabel={preview ? "Preview" : "After"}
+            afterTestId={preview ? "photo-preview" : "photo-after"}
+          />
+          {!preview && shown?.spread && <SpreadMap spread={shown.spread} height={shown.raster.height} width={shown.raster.width} candidates={shown.candidates} />}
+        </div>
+      )}
+      {shown && !preview && (
+        <button type="button" onClick={download}>
+          Download the restored photo (PNG, {shown.raster.width}×{shown.raster.height})
+        </button>
+      )}
+    </div>
+  );
+}
