@@ -21,7 +21,7 @@ from .diffusion import alphas_cumprod_for, sampling_timesteps
 from .diffusion import EpsModel
 from .golden import recorded_noise, toy_eps_model
 from .noise_level import estimate_noise_sigma
-from .restore import Degradation, damage, ddnm_sampler, photo_problem
+from .restore import Degradation, damage, ddnm_sampler, photo_problem, starting_point
 from .tiles import Offsets, tiled_eps_model
 
 SIZE, CHANNELS, BATCH = 8, 3, 1
@@ -98,7 +98,7 @@ TILE = 8
 PHOTO_CASES: list[tuple[str, int, int, bool, int, bool, float, int, int, int]] = [
     ("photo 9x14 with lost pixels, RePaint x2, two candidates", 9, 14, True, 1, False, 0.0, 2, 2, 4),
     ("photo 5x7, x4 super-resolution of a gray noisy photo", 5, 7, False, 4, True, 0.3, 1, 1, 4),
-    ("photo of one tile, noisy", 8, 8, False, 1, False, 0.2, 1, 1, 4),
+    ("photo 6x11 with only noise: starts at its noise level", 6, 11, False, 1, False, 0.3, 1, 2, 12),
 ]
 
 
@@ -109,19 +109,19 @@ def photo_case(name: str, h: int, w: int, lost: bool, downsample: int, grayscale
     known = (torch.rand(h, w, generator=generator) < 0.7).to(torch.uint8) if lost else None
     problem = photo_problem(photo, known, downsample, grayscale, TILE)
     d = problem.degradation
-    x_init = torch.randn((candidates, CHANNELS, d.height, d.width), generator=generator, dtype=torch.float64)
     noise_sampler, noise = recorded_noise(generator)
     offsets, drawn = recorded_offsets(generator, TILE)
     eps_model = tiled_eps_model(tile_aware(toy_eps_model(alphas_cumprod, "v")), TILE, offsets)
     sigma_y = sigma * math.sqrt(d.out_channels / d.channels)
+    x_init, timesteps = starting_point(problem, sigma_y, steps, alphas_cumprod, candidates, noise_sampler)
     sampler = ddnm_sampler(d, problem.y.expand(candidates, -1, -1, -1), sigma_y=sigma_y, resample=resample)
-    timesteps = sampling_timesteps(steps, alphas_cumprod)
-    out = sampler(eps_model, x_init.clone(), timesteps, alphas_cumprod, noise_sampler=noise_sampler)
+    out = sampler(eps_model, x_init, timesteps, alphas_cumprod, noise_sampler=noise_sampler)
     return {"name": name, "channels": CHANNELS, "height": h, "width": w, "tile": TILE,
             "known": None if known is None else known.flatten().tolist(), "downsample": downsample,
             "grayscale": grayscale, "sigma_y": sigma_y, "resample": resample, "candidates": candidates,
-            "timesteps": timesteps, "photo": photo.flatten().tolist(), "canvas": [d.height, d.width],
-            "y": problem.y.flatten().tolist(), "x_init": x_init.flatten().tolist(), "noise": noise,
+            "steps": steps, "timesteps": timesteps, "photo": photo.flatten().tolist(), "canvas": [d.height, d.width],
+            "y": problem.y.flatten().tolist(), "filled": problem.filled.flatten().tolist(),
+            "only_noise": problem.only_noise, "noise": noise,
             "offsets": drawn, "out": out[:, :, :problem.height, :problem.width].flatten().tolist()}
 
 

@@ -8,7 +8,7 @@ import torch
 
 from model.config import DiffusionConfig
 from model.diffusion import (DEFAULT_GUIDANCE, SAMPLERS, Diffusion, alphas_cumprod_for, eps_to_x0, guided_eps_model,
-                             output_to_eps, sampling_timesteps, x0_to_eps)
+                             matched_timestep, output_to_eps, sampling_timesteps, x0_to_eps)
 
 
 @pytest.mark.parametrize("schedule", ["cosine", "linear"])
@@ -55,6 +55,24 @@ def test_sampling_timesteps_span_the_schedule_without_repeats():
     assert sampling_timesteps(1000, alphas_cumprod) == [float(t) for t in range(999, -1, -1)]
     with pytest.raises(ValueError, match="between 1 and 1000"):
         sampling_timesteps(1001, alphas_cumprod)
+
+
+def test_sampling_timesteps_can_start_below_the_top_of_the_schedule():
+    alphas_cumprod = alphas_cumprod_for("cosine", 1000)
+    steps = sampling_timesteps(6, alphas_cumprod, start=200)
+    assert steps[0] == 200 and steps[-1] == 0 and len(steps) == 6
+    assert sampling_timesteps(1, alphas_cumprod, start=0) == [0.0]
+    with pytest.raises(ValueError, match="between 1 and 201"):
+        sampling_timesteps(202, alphas_cumprod, start=200)
+    with pytest.raises(ValueError, match="start must be"):
+        sampling_timesteps(2, alphas_cumprod, start=1000)
+
+
+def test_the_matched_timestep_has_the_asked_noise_to_signal_ratio():
+    alphas_cumprod = alphas_cumprod_for("cosine", 1000)
+    for sigma in (0.05, 0.2, 0.5, 1.0):
+        a = float(alphas_cumprod[matched_timestep(alphas_cumprod, sigma)])
+        assert ((1 - a) / a) ** 0.5 == pytest.approx(sigma, rel=0.03)
 
 
 def test_sampling_timesteps_are_even_in_log_snr():

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { estimateNoiseSigma } from "../../../web/src/diffusion/noise-level";
-import { Degradation, crop, damage, ddnmSampler, photoProblem } from "../../../web/src/diffusion/restore";
+import { Degradation, crop, damage, ddnmSampler, photoProblem, startingPoint } from "../../../web/src/diffusion/restore";
 import type { EpsModel } from "../../../web/src/diffusion/samplers";
 import { samplingTimesteps } from "../../../web/src/diffusion/schedule";
 import { tiledEpsModel } from "../../../web/src/diffusion/tiles";
@@ -46,11 +46,13 @@ interface PhotoCase {
   sigma_y: number;
   resample: number;
   candidates: number;
+  steps: number;
   timesteps: number[];
   photo: number[];
   canvas: [number, number];
   y: number[];
-  x_init: number[];
+  filled: number[];
+  only_noise: boolean;
   noise: number[][];
   offsets: [number, number][];
   out: number[];
@@ -140,6 +142,8 @@ describe("photos restored tile by tile match the Python reference", () => {
       expect([degradation.height, degradation.width]).toEqual(c.canvas);
       expect([problem.height, problem.width]).toEqual([c.downsample * c.height, c.downsample * c.width]);
       expect(maxDiff(problem.y, c.y)).toBeLessThan(1e-12);
+      expect(maxDiff(problem.filled, c.filled)).toBe(0);
+      expect(problem.onlyNoise).toBe(c.only_noise);
 
       let call = 0;
       const offsets = () => c.offsets[call++];
@@ -148,8 +152,10 @@ describe("photos restored tile by tile match the Python reference", () => {
       const y = new Float64Array(c.candidates * problem.y.length);
       for (let k = 0; k < c.candidates; k++) y.set(problem.y, k * problem.y.length);
       const noise = recordedNoise(c.noise);
+      const { x, timesteps } = startingPoint(problem, c.sigma_y, c.steps, golden.alphas_cumprod, c.candidates, noise.source);
+      expect(timesteps).toEqual(c.timesteps);
       const restore = ddnmSampler({ degradation, y, sigmaY: c.sigma_y, resample: c.resample });
-      const out = await restore(epsModel, Float64Array.from(c.x_init), c.timesteps, golden.alphas_cumprod, { noise: noise.source });
+      const out = await restore(epsModel, x, timesteps, golden.alphas_cumprod, { noise: noise.source });
       expect(noise.used()).toBe(c.noise.length);
       expect(call).toBe(c.offsets.length);
       expect(maxDiff(crop(out, degradation.height, degradation.width, problem.height, problem.width), c.out)).toBeLessThan(1e-9);

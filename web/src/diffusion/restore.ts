@@ -8,8 +8,8 @@
  * step is re-noised and repeated, as RePaint's resampling (Lugmayr et al. 2022), so the generated
  * and known regions agree.
  */
-import { ddimStep, denoise, type Sampler } from "./samplers.ts";
-import { alphaAt } from "./schedule.ts";
+import { ddimStep, denoise, type NoiseSource, type Sampler } from "./samplers.ts";
+import { alphaAt, matchedTimestep, samplingTimesteps } from "./schedule.ts";
 
 export interface DegradationSpec {
   /** One side of a square image, or [height, width]. */
@@ -216,9 +216,13 @@ export interface PhotoProblem {
   degradation: Degradation;
   /** The measurement of one image: outChannels x (canvas height / factor) x (canvas width / factor). */
   y: Float64Array;
+  /** The photo on the whole canvas (CHW), its padding copied from the nearest edge pixel. */
+  filled: Float64Array;
   /** The restored photo: downsample x the photo's own size. */
   height: number;
   width: number;
+  /** Every pixel measured, in colour, at full size: only noise can be wrong. */
+  onlyNoise: boolean;
 }
 
 export interface PhotoSpec {
@@ -246,18 +250,40 @@ export function photoProblem(photo: ArrayLike<number>, spec: PhotoSpec): PhotoPr
   if (known && known.length !== h * w) throw new Error(`the mask has ${known.length} pixels, the photo is ${h}x${w}`);
   const [height, width] = [f * h, f * w];
   const [canvasHeight, canvasWidth] = [padded(height, tile), padded(width, tile)];
-  // Each photo pixel, copied to the f x f pixels it measures (A+'s layout); the padding stays 0 and unknown.
+  // Each photo pixel, copied to the f x f pixels it measures (A+'s layout), and on into the padding.
   const mask = new Uint8Array(canvasHeight * canvasWidth);
-  const canvas = new Float64Array(channels * canvasHeight * canvasWidth);
-  for (let i = 0; i < height; i++) {
-    for (let j = 0; j < width; j++) {
-      const source = Math.floor(i / f) * w + Math.floor(j / f);
-      mask[i * canvasWidth + j] = known ? known[source] : 1;
-      for (let c = 0; c < channels; c++) canvas[(c * canvasHeight + i) * canvasWidth + j] = photo[c * h * w + source];
+  const filled = new Float64Array(channels * canvasHeight * canvasWidth);
+  for (let i = 0; i < canvasHeight; i++) {
+    for (let j = 0; j < canvasWidth; j++) {
+      const source = Math.min(Math.floor(i / f), h - 1) * w + Math.min(Math.floor(j / f), w - 1);
+      if (i < height && j < width) mask[i * canvasWidth + j] = known ? known[source] : 1;
+      for (let c = 0; c < channels; c++) filled[(c * canvasHeight + i) * canvasWidth + j] = photo[c * h * w + source];
     }
   }
   const degradation = new Degradation({ size: [canvasHeight, canvasWidth], channels, grayscale, downsample: f, mask });
-  return { degradation, y: degradation.apply(canvas), height, width };
+  const onlyNoise = f === 1 && !grayscale && (!known || known.every((v) => v === 1));
+  return { degradation, y: degradation.apply(filled), filled, height, width, onlyNoise };
+}
+
+/**
+ * Where the reverse process begins (x for `candidates` images), and its timesteps, as
+ * `starting_point` in model/restore.py: when only noise is wrong with the photo, the photo itself at
+ * the timestep whose noise matches its own, running the steps below it as densely as `steps` spans
+ * the whole schedule; otherwise pure noise.
+ */
+export function startingPoint(problem: PhotoProblem, sigmaY: number, steps: number, alphasCumprod: ArrayLike<number>, candidates: number, noise: NoiseSource) {
+  const { degradation, filled } = problem;
+  if (problem.onlyNoise && sigmaY > 0) {
+    const start = matchedTimestep(alphasCumprod, sigmaY);
+    const lam = (t: number) => 0.5 * Math.log(alphasCumprod[t] / (1 - alphasCumprod[t]));
+    const share = (lam(0) - lam(start)) / (lam(0) - lam(alphasCumprod.length - 1));
+    const below = Math.min(start + 1, Math.max(1, Math.round(steps * share)));
+    const scale = Math.sqrt(alphasCumprod[start]);
+    const x = new Float64Array(candidates * filled.length);
+    for (let k = 0; k < candidates; k++) for (let v = 0; v < filled.length; v++) x[k * filled.length + v] = scale * filled[v];
+    return { x, timesteps: samplingTimesteps(below, alphasCumprod, start) };
+  }
+  return { x: noise(candidates * degradation.imageLength), timesteps: samplingTimesteps(steps, alphasCumprod) };
 }
 
 /** The top-left height x width of every plane (channel of an image) in a batch of canvases. */

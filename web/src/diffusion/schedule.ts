@@ -13,24 +13,35 @@ function linspace(start: number, end: number, steps: number): number[] {
 }
 
 /**
- * `steps` distinct integer timesteps from T-1 down to 0, evenly spaced in log-SNR
+ * `steps` distinct integer timesteps from `start` (default T-1) down to 0, evenly spaced in log-SNR
  * (Lu et al. 2022), exactly as `sampling_timesteps` in model/diffusion.py.
  */
-export function samplingTimesteps(steps: number, alphasCumprod: ArrayLike<number>): number[] {
+export function samplingTimesteps(steps: number, alphasCumprod: ArrayLike<number>, start = alphasCumprod.length - 1): number[] {
   const timesteps = alphasCumprod.length;
-  if (!Number.isInteger(steps) || steps < 1 || steps > timesteps) {
-    throw new Error(`steps must be between 1 and ${timesteps}, got ${steps}`);
+  if (!Number.isInteger(start) || start < 0 || start >= timesteps) {
+    throw new Error(`start must be a timestep between 0 and ${timesteps - 1}, got ${start}`);
+  }
+  if (!Number.isInteger(steps) || steps < 1 || steps > start + 1) {
+    throw new Error(`steps must be between 1 and ${start + 1}, got ${steps}`);
   }
   const lam = Array.from(alphasCumprod, (a) => 0.5 * Math.log(a / (1 - a)));
   const chosen: number[] = [];
-  linspace(lam[timesteps - 1], lam[0], steps).forEach((target, k) => {
+  linspace(lam[start], lam[0], steps).forEach((target, k) => {
     let nearest = 0;
     for (let j = 1; j < timesteps; j++) if (Math.abs(lam[j] - target) < Math.abs(lam[nearest] - target)) nearest = j;
-    const highest = chosen.length > 0 ? chosen[chosen.length - 1] - 1 : timesteps - 1; // strictly decreasing...
+    const highest = chosen.length > 0 ? chosen[chosen.length - 1] - 1 : start; // strictly decreasing...
     const lowest = steps - 1 - k; // ...leaving room for the steps still to come
     chosen.push(Math.min(Math.max(nearest, lowest), highest));
   });
   return chosen;
+}
+
+/** The timestep whose noise, relative to the signal, is `sigma` (model/diffusion.py `matched_timestep`). */
+export function matchedTimestep(alphasCumprod: ArrayLike<number>, sigma: number): number {
+  const target = 1 / (1 + sigma * sigma);
+  let best = 0;
+  for (let t = 1; t < alphasCumprod.length; t++) if (Math.abs(alphasCumprod[t] - target) < Math.abs(alphasCumprod[best] - target)) best = t;
+  return best;
 }
 
 /** The signal fraction a_t of an integer timestep; the step after the last one is clean data (a = 1). */

@@ -6,10 +6,9 @@
  */
 import type { Manifest } from "../api/manifest.ts";
 import { guidedEpsModel, type Network } from "../diffusion/guidance.ts";
-import { crop, ddnmSampler, meanOfCandidates, photoProblem, spreadOfCandidates } from "../diffusion/restore.ts";
+import { crop, ddnmSampler, meanOfCandidates, photoProblem, spreadOfCandidates, startingPoint } from "../diffusion/restore.ts";
 import { createRng } from "../diffusion/rng.ts";
 import type { EpsModel } from "../diffusion/samplers.ts";
-import { samplingTimesteps } from "../diffusion/schedule.ts";
 import { randomOffsets, tileCount, tiledEpsModel } from "../diffusion/tiles.ts";
 import type { JobProgress, RestoreParams } from "./protocol.ts";
 
@@ -72,12 +71,13 @@ export async function restoreImage(network: Network, m: Manifest, p: RestorePara
   // The candidates are one batch: the same measurement, different noise.
   const y = new Float64Array(p.candidates * problem.y.length);
   for (let k = 0; k < p.candidates; k++) y.set(problem.y, k * problem.y.length);
+  // Only averaging to gray shrinks the noise of the image's own pixels.
+  const sigmaY = p.noise * Math.sqrt(degradation.outChannels / degradation.channels);
   const rng = createRng(p.seed);
-  const x = rng.normal(p.candidates * degradation.imageLength);
-  const timesteps = samplingTimesteps(p.steps, alphasCumprod);
+  const { x, timesteps } = startingPoint(problem, sigmaY, p.steps, alphasCumprod, p.candidates, rng.normal);
   // Work in tiles: a call runs at most this many (an unshifted grid runs fewer), counted whole at the end of each call.
   const perCall = p.candidates * tileCount(degradation.height, degradation.width, tile);
-  const progress: JobProgress = { step: 0, steps: p.steps, done: 0, total: perCall * ((timesteps.length - 1) * p.resample + 1), preview: null };
+  const progress: JobProgress = { step: 0, steps: timesteps.length, done: 0, total: perCall * ((timesteps.length - 1) * p.resample + 1), preview: null };
   let calls = 0;
   const prior = tilePrior(network, m, (done, total) => {
     progress.done = (calls + done / total) * perCall;
@@ -86,8 +86,6 @@ export async function restoreImage(network: Network, m: Manifest, p: RestorePara
   });
   const canvas = { channels, height: degradation.height, width: degradation.width };
   const epsModel = tiledEpsModel(prior, canvas, tile, randomOffsets(tile, rng.uniform));
-  // Only averaging to gray shrinks the noise of the image's own pixels.
-  const sigmaY = p.noise * Math.sqrt(degradation.outChannels / degradation.channels);
   const sampler = ddnmSampler({ degradation, y, sigmaY, resample: p.resample });
   const cropped = (batch: Float64Array) => crop(batch, canvas.height, canvas.width, height, width);
   const combine = (batch: Float64Array) => (p.candidates > 1 ? meanOfCandidates(batch, p.candidates, channels * plane) : batch);
