@@ -78,7 +78,10 @@ async function decodeFitted(blob: Blob, name: string, header: ImageHeader | null
   if (header && header.width * header.height > DECODE_WHOLE_PIXELS) {
     // Decoding 10000x10000 whole would take 400 MB first; the decoder can scale as it goes.
     const target = fitWithin(header.width, header.height, MAX_SIDE);
-    const bitmap = await decodeImage(blob, name, { ...high, resizeWidth: target.width, resizeHeight: target.height });
+    const bitmap = await decodeImage(blob, name, { ...high, resizeWidth: target.width, resizeHeight: target.height }).catch(() => {
+      // Chromium gives up on about 30000x30000 pixels, even when asked to scale as it decodes.
+      throw new Error(`${name} is ${header.width}×${header.height} pixels, more than this browser can decode: scale it down (${MAX_SIDE} pixels on the long side is enough) and try again.`);
+    });
     return { bitmap, original: header };
   }
   const whole = await decodeImage(blob, name);

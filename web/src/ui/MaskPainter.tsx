@@ -57,7 +57,7 @@ export function MaskPainter({ image, raster, mask, onChange, presets = [] }: Pro
   // Ctrl+Z / Cmd+Z undoes a stroke while this painter is on screen, unless a text field wants it.
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      const typing = event.target instanceof HTMLInputElement && event.target.type !== "range" && event.target.type !== "checkbox";
+      const typing = event.target instanceof HTMLElement && event.target.matches("input[type=number], input[type=text], textarea");
       if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z" && !event.shiftKey && !typing && overlay.current?.checkVisibility()) {
         event.preventDefault();
         undo();
