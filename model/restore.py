@@ -137,8 +137,8 @@ def renoise(x: torch.Tensor, ratio: float, noise_sampler: NoiseSampler) -> torch
 class PhotoProblem:
     """A photo's restoration on a canvas of whole tiles: the operator, its measurement, the restored size."""
     degradation: Degradation
-    y: torch.Tensor  # [1, out_channels, canvas height / factor, canvas width / factor]
-    filled: torch.Tensor  # [1, C, canvas height, canvas width]: the photo, its padding copied from the nearest edge
+    y: torch.Tensor  # [B, out_channels, canvas height / factor, canvas width / factor]
+    filled: torch.Tensor  # [B, C, canvas height, canvas width]: the photos, their padding copied from the nearest edge
     height: int  # the restored photo: downsample x the photo's own size
     width: int
     only_noise: bool  # every pixel measured, in colour, at full size: only noise can be wrong
@@ -151,10 +151,12 @@ def padded(side: int, tile: int) -> int:
 
 def photo_problem(photo: torch.Tensor, known: Optional[torch.Tensor], downsample: int, grayscale: bool,
                   tile: int) -> PhotoProblem:
-    """The photo [C, h, w] as the measurement of a (downsample * h) x (downsample * w) image, on a canvas
-    padded to whole tiles. `known` [h, w] is 1 where the photo's pixel is right (None: everywhere);
-    the padding is simply unknown pixels to the projection."""
-    channels, h, w = photo.shape
+    """The photo [C, h, w] (or a batch [B, C, h, w] with one mask) as the measurement of a
+    (downsample * h) x (downsample * w) image, on a canvas padded to whole tiles. `known` [h, w] is 1
+    where the photo's pixel is right (None: everywhere); the padding is simply unknown pixels to the
+    projection."""
+    photos = photo if photo.dim() == 4 else photo[None]
+    channels, h, w = photos.shape[1:]
     if tile % downsample != 0:
         raise ValueError(f"the tile ({tile}) is not divisible by the downsampling factor {downsample}")
     if known is not None and tuple(known.shape) != (h, w):
@@ -165,44 +167,47 @@ def photo_problem(photo: torch.Tensor, known: Optional[torch.Tensor], downsample
     low_known[:h, :w] = 1 if known is None else known
     mask = low_known.repeat_interleave(downsample, 0).repeat_interleave(downsample, 1)
     degradation = Degradation((canvas_height, canvas_width), channels, grayscale, downsample, mask)
-    low = F.pad(photo[None], (0, low_known.shape[1] - w, 0, low_known.shape[0] - h), mode="replicate")
+    low = F.pad(photos, (0, low_known.shape[1] - w, 0, low_known.shape[0] - h), mode="replicate")
     filled = low.repeat_interleave(downsample, 2).repeat_interleave(downsample, 3)
     only_noise = downsample == 1 and not grayscale and (known is None or bool(known.all()))
     return PhotoProblem(degradation, degradation.apply(filled), filled, height, width, only_noise)
 
 
-def starting_point(problem: PhotoProblem, sigma_y: float, steps: int, alphas_cumprod: torch.Tensor, candidates: int,
-                   noise_sampler: NoiseSampler) -> tuple[torch.Tensor, list[float]]:
-    """Where the reverse process begins, and its timesteps.
+def restoration_timesteps(steps: int, alphas_cumprod: torch.Tensor, sigma_y: float, only_noise: bool) -> list[float]:
+    """The timesteps a restoration runs. When only noise is wrong with the photo, the photo itself is a
+    sample of the forward process at the timestep whose noise matches its own, so the sampler starts
+    there and runs the steps below it, as densely as `steps` spans the whole schedule (on 128x128
+    photos at sigma 25/255: +0.4 dB over 20 DDNM+ steps from pure noise, in a sixth of the calls)."""
+    if not (only_noise and sigma_y > 0):
+        return sampling_timesteps(steps, alphas_cumprod)
+    start = matched_timestep(alphas_cumprod, sigma_y)
+    lam = 0.5 * torch.log(alphas_cumprod / (1 - alphas_cumprod))
+    share = float((lam[0] - lam[start]) / (lam[0] - lam[-1]))
+    return sampling_timesteps(min(start + 1, max(1, round(steps * share))), alphas_cumprod, start)
 
-    When only noise is wrong with the photo, the photo itself is a sample of the forward process at
-    the timestep whose noise matches its own, so the sampler starts there and runs the steps below
-    it, as densely as `steps` spans the whole schedule (on 128x128 photos at sigma 25/255: +0.4 dB
-    over 20 DDNM+ steps from pure noise, in a sixth of the calls). Otherwise it starts from pure noise.
-    """
+
+def starting_point(problem: PhotoProblem, timesteps: list[float], alphas_cumprod: torch.Tensor, candidates: int,
+                   noise_sampler: NoiseSampler) -> torch.Tensor:
+    """Where the reverse process begins ([B * candidates, ...], each photo's candidates consecutive): pure
+    noise at the top of the schedule, else the photo itself, scaled as the forward process scales it."""
     d = problem.degradation
-    if problem.only_noise and sigma_y > 0:
-        start = matched_timestep(alphas_cumprod, sigma_y)
-        lam = 0.5 * torch.log(alphas_cumprod / (1 - alphas_cumprod))
-        share = float((lam[0] - lam[start]) / (lam[0] - lam[-1]))
-        below = min(start + 1, max(1, round(steps * share)))
-        x = math.sqrt(float(alphas_cumprod[start])) * problem.filled.expand(candidates, -1, -1, -1).clone()
-        return x, sampling_timesteps(below, alphas_cumprod, start)
-    x = noise_sampler(torch.Size((candidates, d.channels, d.height, d.width))).to(problem.y)
-    return x, sampling_timesteps(steps, alphas_cumprod)
+    if int(timesteps[0]) < len(alphas_cumprod) - 1:
+        return math.sqrt(float(alphas_cumprod[int(timesteps[0])])) * problem.filled.repeat_interleave(candidates, dim=0)
+    return noise_sampler(torch.Size((len(problem.y) * candidates, d.channels, d.height, d.width))).to(problem.y)
 
 
 def restore_photo(tile_eps: EpsModel, problem: PhotoProblem, tile: int, sigma: float, steps: int, resample: int,
                   candidates: int, alphas_cumprod: torch.Tensor, generator: torch.Generator,
                   eta: float = DDNM_ETA, callback: Optional[Callback] = None) -> torch.Tensor:
-    """`candidates` restorations [candidates, C, height, width] of a photo, tile by tile, as the page runs them:
+    """`candidates` restorations [B * candidates, C, height, width] of each photo, tile by tile, as the page runs them:
     DDNM+ on the whole canvas, the prior on tiles whose grid moves at every call. `sigma` is the std of
     the noise in the photo's own pixels, in [-1, 1] units: only averaging to gray shrinks it."""
     d = problem.degradation
     sigma_y = sigma * math.sqrt(d.out_channels / d.channels)
     noise_sampler = default_noise(generator)
-    x, timesteps = starting_point(problem, sigma_y, steps, alphas_cumprod, candidates, noise_sampler)
+    timesteps = restoration_timesteps(steps, alphas_cumprod, sigma_y, problem.only_noise)
+    x = starting_point(problem, timesteps, alphas_cumprod, candidates, noise_sampler)
     eps_model = tiled_eps_model(tile_eps, tile, random_offsets(tile, generator))
-    sampler = ddnm_sampler(d, problem.y.expand(candidates, -1, -1, -1), sigma_y=sigma_y, resample=resample)
+    sampler = ddnm_sampler(d, problem.y.repeat_interleave(candidates, dim=0), sigma_y=sigma_y, resample=resample)
     out = sampler(eps_model, x, timesteps, alphas_cumprod, eta=eta, noise_sampler=noise_sampler, callback=callback)
     return out[:, :, :problem.height, :problem.width]

@@ -21,7 +21,7 @@ from .diffusion import alphas_cumprod_for, sampling_timesteps
 from .diffusion import EpsModel
 from .golden import recorded_noise, toy_eps_model
 from .noise_level import estimate_noise_sigma
-from .restore import Degradation, damage, ddnm_sampler, photo_problem, starting_point
+from .restore import Degradation, damage, ddnm_sampler, photo_problem, restoration_timesteps, starting_point
 from .tiles import Offsets, tiled_eps_model
 
 SIZE, CHANNELS, BATCH = 8, 3, 1
@@ -113,7 +113,8 @@ def photo_case(name: str, h: int, w: int, lost: bool, downsample: int, grayscale
     offsets, drawn = recorded_offsets(generator, TILE)
     eps_model = tiled_eps_model(tile_aware(toy_eps_model(alphas_cumprod, "v")), TILE, offsets)
     sigma_y = sigma * math.sqrt(d.out_channels / d.channels)
-    x_init, timesteps = starting_point(problem, sigma_y, steps, alphas_cumprod, candidates, noise_sampler)
+    timesteps = restoration_timesteps(steps, alphas_cumprod, sigma_y, problem.only_noise)
+    x_init = starting_point(problem, timesteps, alphas_cumprod, candidates, noise_sampler)
     sampler = ddnm_sampler(d, problem.y.expand(candidates, -1, -1, -1), sigma_y=sigma_y, resample=resample)
     out = sampler(eps_model, x_init, timesteps, alphas_cumprod, noise_sampler=noise_sampler)
     return {"name": name, "channels": CHANNELS, "height": h, "width": w, "tile": TILE,

@@ -43,7 +43,11 @@ def test_the_photos_section_runs_end_to_end(tiny_model, tiny_photos, tmp_path, c
     for r in photos["runs"]:
         factor = int(r["task"][-1]) if r["task"].startswith("super") else 1
         assert (r["height"], r["width"]) == ((32, 32) if r["photo"] == "square" else (36, 44))
-        assert r["restored"]["psnr"] > 0 and r["mean_of_candidates"]["psnr"] != r["restored"]["psnr"]
+        assert r["restored"]["psnr"] > 0
+        # Denoising starts at the photo's noise level, where DDNM+ spends all step noise on the measurement:
+        # its candidates agree. Every other task draws candidates that differ.
+        same = r["mean_of_candidates"]["psnr"] == r["restored"]["psnr"]
+        assert same == r["task"].startswith("denoise")
         assert r["wall_seconds"] >= 0 and all(b["psnr"] > 0 for b in r["baselines"].values())
         assert factor in (1, 2, 4)
     by_task = {r["task"]: r for r in photos["runs"] if r["photo"] == "wide"}

@@ -11,6 +11,7 @@ export interface RestoreWork {
   height: number;
   width: number;
   upscale: 1 | 2 | 4;
+  /** The steps the job really runs (`plannedTimesteps`). */
   steps: number;
   /** RePaint repeats per step; the last step is not repeated. */
   resample: number;

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { estimateNoiseSigma } from "../../../web/src/diffusion/noise-level";
-import { Degradation, crop, damage, ddnmSampler, photoProblem, startingPoint } from "../../../web/src/diffusion/restore";
+import { Degradation, crop, damage, ddnmSampler, photoProblem, restorationTimesteps, startingPoint } from "../../../web/src/diffusion/restore";
 import type { EpsModel } from "../../../web/src/diffusion/samplers";
 import { samplingTimesteps } from "../../../web/src/diffusion/schedule";
 import { tiledEpsModel } from "../../../web/src/diffusion/tiles";
@@ -152,8 +152,9 @@ describe("photos restored tile by tile match the Python reference", () => {
       const y = new Float64Array(c.candidates * problem.y.length);
       for (let k = 0; k < c.candidates; k++) y.set(problem.y, k * problem.y.length);
       const noise = recordedNoise(c.noise);
-      const { x, timesteps } = startingPoint(problem, c.sigma_y, c.steps, golden.alphas_cumprod, c.candidates, noise.source);
+      const timesteps = restorationTimesteps(c.steps, golden.alphas_cumprod, c.sigma_y, problem.onlyNoise);
       expect(timesteps).toEqual(c.timesteps);
+      const x = startingPoint(problem, timesteps, golden.alphas_cumprod, c.candidates, noise.source);
       const restore = ddnmSampler({ degradation, y, sigmaY: c.sigma_y, resample: c.resample });
       const out = await restore(epsModel, x, timesteps, golden.alphas_cumprod, { noise: noise.source });
       expect(noise.used()).toBe(c.noise.length);

@@ -236,6 +236,10 @@ export interface PhotoSpec {
   tile: number;
 }
 
+/** Every pixel of the photo measured, in colour, at full size: only noise can be wrong with it. */
+export const onlyNoise = ({ known, downsample, grayscale }: Pick<PhotoSpec, "known" | "downsample" | "grayscale">) =>
+  downsample === 1 && !grayscale && (!known || known.every((v) => v === 1));
+
 /** The side rounded up to whole tiles. */
 export const padded = (side: number, tile: number) => Math.ceil(side / tile) * tile;
 
@@ -261,29 +265,34 @@ export function photoProblem(photo: ArrayLike<number>, spec: PhotoSpec): PhotoPr
     }
   }
   const degradation = new Degradation({ size: [canvasHeight, canvasWidth], channels, grayscale, downsample: f, mask });
-  const onlyNoise = f === 1 && !grayscale && (!known || known.every((v) => v === 1));
-  return { degradation, y: degradation.apply(filled), filled, height, width, onlyNoise };
+  return { degradation, y: degradation.apply(filled), filled, height, width, onlyNoise: onlyNoise(spec) };
 }
 
 /**
- * Where the reverse process begins (x for `candidates` images), and its timesteps, as
- * `starting_point` in model/restore.py: when only noise is wrong with the photo, the photo itself at
- * the timestep whose noise matches its own, running the steps below it as densely as `steps` spans
- * the whole schedule; otherwise pure noise.
+ * The timesteps a restoration runs, as `restoration_timesteps` in model/restore.py: when only noise
+ * is wrong with the photo, the photo itself is a sample of the forward process at the timestep whose
+ * noise matches its own, so the sampler starts there and runs the steps below it, as densely as
+ * `steps` spans the whole schedule; otherwise the whole schedule.
  */
-export function startingPoint(problem: PhotoProblem, sigmaY: number, steps: number, alphasCumprod: ArrayLike<number>, candidates: number, noise: NoiseSource) {
+export function restorationTimesteps(steps: number, alphasCumprod: ArrayLike<number>, sigmaY: number, onlyNoise: boolean): number[] {
+  if (!(onlyNoise && sigmaY > 0)) return samplingTimesteps(steps, alphasCumprod);
+  const start = matchedTimestep(alphasCumprod, sigmaY);
+  const lam = (t: number) => 0.5 * Math.log(alphasCumprod[t] / (1 - alphasCumprod[t]));
+  const share = (lam(0) - lam(start)) / (lam(0) - lam(alphasCumprod.length - 1));
+  return samplingTimesteps(Math.min(start + 1, Math.max(1, Math.round(steps * share))), alphasCumprod, start);
+}
+
+/**
+ * Where the reverse process begins for `candidates` images (`starting_point` in model/restore.py):
+ * pure noise at the top of the schedule, else the photo itself, scaled as the forward process scales it.
+ */
+export function startingPoint(problem: PhotoProblem, timesteps: readonly number[], alphasCumprod: ArrayLike<number>, candidates: number, noise: NoiseSource): Float64Array {
   const { degradation, filled } = problem;
-  if (problem.onlyNoise && sigmaY > 0) {
-    const start = matchedTimestep(alphasCumprod, sigmaY);
-    const lam = (t: number) => 0.5 * Math.log(alphasCumprod[t] / (1 - alphasCumprod[t]));
-    const share = (lam(0) - lam(start)) / (lam(0) - lam(alphasCumprod.length - 1));
-    const below = Math.min(start + 1, Math.max(1, Math.round(steps * share)));
-    const scale = Math.sqrt(alphasCumprod[start]);
-    const x = new Float64Array(candidates * filled.length);
-    for (let k = 0; k < candidates; k++) for (let v = 0; v < filled.length; v++) x[k * filled.length + v] = scale * filled[v];
-    return { x, timesteps: samplingTimesteps(below, alphasCumprod, start) };
-  }
-  return { x: noise(candidates * degradation.imageLength), timesteps: samplingTimesteps(steps, alphasCumprod) };
+  if (timesteps[0] === alphasCumprod.length - 1) return noise(candidates * degradation.imageLength);
+  const scale = Math.sqrt(alphasCumprod[timesteps[0]]);
+  const x = new Float64Array(candidates * filled.length);
+  for (let k = 0; k < candidates; k++) for (let v = 0; v < filled.length; v++) x[k * filled.length + v] = scale * filled[v];
+  return x;
 }
 
 /** The top-left height x width of every plane (channel of an image) in a batch of canvases. */

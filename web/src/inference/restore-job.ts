@@ -6,7 +6,7 @@
  */
 import type { Manifest } from "../api/manifest.ts";
 import { guidedEpsModel, type Network } from "../diffusion/guidance.ts";
-import { crop, ddnmSampler, meanOfCandidates, photoProblem, spreadOfCandidates, startingPoint } from "../diffusion/restore.ts";
+import { crop, ddnmSampler, meanOfCandidates, onlyNoise, photoProblem, restorationTimesteps, spreadOfCandidates, startingPoint } from "../diffusion/restore.ts";
 import { createRng } from "../diffusion/rng.ts";
 import type { EpsModel } from "../diffusion/samplers.ts";
 import { randomOffsets, tileCount, tiledEpsModel } from "../diffusion/tiles.ts";
@@ -51,12 +51,25 @@ function tilePrior(network: Network, m: Manifest, onTiles: (done: number, total:
   };
 }
 
+type Planned = Pick<RestoreParams, "steps" | "noise" | "mask" | "upscale" | "grayscale">;
+
+const lostColour = (m: Manifest, p: Planned) => p.grayscale && m.image.channels > 1;
+
+/** The noise in the measurement: only averaging to gray shrinks the noise of the image's own pixels. */
+const measurementNoise = (m: Manifest, p: Planned) => (lostColour(m, p) ? p.noise / Math.sqrt(m.image.channels) : p.noise);
+
+/** The timesteps a job runs: fewer when only noise is wrong (it starts at the image's own noise level). */
+export function plannedTimesteps(m: Manifest, p: Planned): number[] {
+  const only = onlyNoise({ known: p.mask, downsample: p.upscale, grayscale: lostColour(m, p) });
+  return restorationTimesteps(p.steps, m.diffusion.alphas_cumprod, measurementNoise(m, p), only);
+}
+
 /** Restores `p.image`; `report` hears the work in tiles after every network call and a preview after every step. */
 export async function restoreImage(network: Network, m: Manifest, p: RestoreParams, report: (progress: JobProgress) => Promise<void>): Promise<Restored> {
   const { channels, size: tile } = m.image;
   const { alphas_cumprod: alphasCumprod } = m.diffusion;
   if (!Number.isInteger(p.candidates) || p.candidates < 1) throw new Error(`candidates must be a positive integer, got ${p.candidates}`);
-  const problem = photoProblem(p.image, { channels, height: p.height, width: p.width, known: p.mask, downsample: p.upscale, grayscale: p.grayscale && channels > 1, tile });
+  const problem = photoProblem(p.image, { channels, height: p.height, width: p.width, known: p.mask, downsample: p.upscale, grayscale: lostColour(m, p), tile });
   const { degradation, height, width } = problem;
   const plane = height * width;
   const canvasPixels = degradation.height * degradation.width;
@@ -71,10 +84,10 @@ export async function restoreImage(network: Network, m: Manifest, p: RestorePara
   // The candidates are one batch: the same measurement, different noise.
   const y = new Float64Array(p.candidates * problem.y.length);
   for (let k = 0; k < p.candidates; k++) y.set(problem.y, k * problem.y.length);
-  // Only averaging to gray shrinks the noise of the image's own pixels.
-  const sigmaY = p.noise * Math.sqrt(degradation.outChannels / degradation.channels);
+  const sigmaY = measurementNoise(m, p);
   const rng = createRng(p.seed);
-  const { x, timesteps } = startingPoint(problem, sigmaY, p.steps, alphasCumprod, p.candidates, rng.normal);
+  const timesteps = plannedTimesteps(m, p);
+  const x = startingPoint(problem, timesteps, alphasCumprod, p.candidates, rng.normal);
   // Work in tiles: a call runs at most this many (an unshifted grid runs fewer), counted whole at the end of each call.
   const perCall = p.candidates * tileCount(degradation.height, degradation.width, tile);
   const progress: JobProgress = { step: 0, steps: timesteps.length, done: 0, total: perCall * ((timesteps.length - 1) * p.resample + 1), preview: null };

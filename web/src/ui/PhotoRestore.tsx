@@ -9,6 +9,7 @@ import { estimateNoiseSigma } from "../diffusion/noise-level.ts";
 import { downloadBlob, pngOf, type Raster } from "../image.ts";
 import type { InferenceClient } from "../inference/client.ts";
 import type { RestoreParams } from "../inference/protocol.ts";
+import { plannedTimesteps } from "../inference/restore-job.ts";
 import { fullMask, hasLoss } from "../mask.ts";
 import { decodePhoto, MAX_SIDE, type Photo } from "../photo.ts";
 import { estimateSeconds, formatDuration, LONG_JOB_SECONDS, networkCalls, stepsWithin, tilesPerCall, type RestoreWork } from "../restore-budget.ts";
@@ -98,31 +99,32 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
     }
   }
 
-  const work: RestoreWork | null = photo && { height: photo.height, width: photo.width, upscale: settings.upscale, steps: settings.steps, resample: settings.resample, candidates: settings.candidates };
+  const params: RestoreParams | null = photo && {
+    image: photo.image,
+    height: photo.height,
+    width: photo.width,
+    mask: hasLoss(mask) ? mask : null,
+    upscale: settings.upscale,
+    grayscale: settings.colourise && channels > 1,
+    noise: noiseLevels / 127.5,
+    steps: settings.steps,
+    resample: settings.resample,
+    candidates: settings.candidates,
+    seed: settings.seed,
+  };
+  // The steps the job really runs: a photo with only noise wrong starts at its own noise level.
+  const work: RestoreWork | null = params && { ...params, steps: plannedTimesteps(manifest, params).length };
   const seconds = work && speed ? estimateSeconds(work, tile, speed) : null;
   const long = seconds !== null && seconds > LONG_JOB_SECONDS;
 
   async function restore(event: Event) {
     event.preventDefault();
-    if (!photo || !work) return;
+    if (!photo || !params) return;
     if (long && askedFor !== seconds) {
       setAskedFor(seconds);
       return;
     }
     setAskedFor(null);
-    const params: RestoreParams = {
-      image: photo.image,
-      height: photo.height,
-      width: photo.width,
-      mask: hasLoss(mask) ? mask : null,
-      upscale: settings.upscale,
-      grayscale: settings.colourise && channels > 1,
-      noise: noiseLevels / 127.5,
-      steps: settings.steps,
-      resample: settings.resample,
-      candidates: settings.candidates,
-      seed: settings.seed,
-    };
     const raster = { channels, height: photo.height * settings.upscale, width: photo.width * settings.upscale };
     setRunning({ photo, raster });
     const done = await job.run((onProgress) => client.restore(params, onProgress));
