@@ -27,18 +27,19 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from . import checkpoint
 from . import classifier as clf
 from .baselines import best_of, bicubic, nl_means, telea, total_variation
 from .data import DatasetError, load_dataset
-from .diffusion import (DEFAULT_GUIDANCE, SAMPLERS, Diffusion, default_noise, generate, guided_eps_model,
-                        sampling_timesteps)
-from .eval_photos import add_photo_arguments, check_photo_arguments, evaluate_photos, load_photos, photo_settings
+from .diffusion import DEFAULT_GUIDANCE, SAMPLERS, Diffusion, default_noise, generate
+from .eval_photos import (add_photo_arguments, check_photo_arguments, evaluate_photos, load_photos, photo_settings,
+                          unconditional_tile_eps)
 from .eval_photos import format_table as format_photos_table
 from .images import save_grid
 from .metrics import NOT_FID, frechet_distance_stats, gaussian_stats, psnr, ssim, to_unit_hwc
-from .restore import DDNM_ETA, Degradation, damage, ddnm_sampler, mean_of_candidates
+from .restore import DDNM_ETA, Degradation, damage, mean_of_candidates, photo_problem, restore_photo
 from .threads import use_cpu_threads
 from .unet import UNet
 
@@ -129,23 +130,21 @@ def restoration_tasks(size: int, channels: int, seed: int) -> list[Task]:
     return tasks
 
 
-def restore_batched(net: UNet, diffusion: Diffusion, task: Task, y: torch.Tensor, steps: int,
+def restore_batched(net: UNet, diffusion: Diffusion, task: Task, damaged: torch.Tensor, steps: int,
                     resample: int, candidates: int, seed: int, batch: int) -> torch.Tensor:
-    """As the page restores the measurements y: sigma_y = sigma * noise gain, the unconditional prior;
-    `candidates` restorations of each image, consecutive in the result ([len(y) * candidates, ...])."""
-    null = net.config.num_classes
-    timesteps = sampling_timesteps(steps, diffusion.alphas_cumprod)
-    height, width, channels = task.degradation.height, task.degradation.width, task.degradation.channels
+    """As the page's demo restores a damaged image (model/restore.py, restore_photo): the image as the
+    visitor has it (average-pooled to the measured size, its own noise shrunk by the pooling) and its
+    known pixels, with the unconditional prior; `candidates` restorations of each image, consecutive
+    in the result ([len(damaged) * candidates, ...])."""
+    d = task.degradation
+    photos = F.avg_pool2d(damaged, d.factor)
+    tile_eps = unconditional_tile_eps(net, diffusion)
     out = []
-    for k, i in enumerate(range(0, len(y), batch)):
-        chunk = y[i:i + batch].repeat_interleave(candidates, dim=0)
-        generator = torch.Generator().manual_seed(seed + k)
-        eps_model = guided_eps_model(net, torch.full((len(chunk),), null), 0.0, null, diffusion.alphas_cumprod,
-                                     diffusion.config.prediction)
-        sampler = ddnm_sampler(task.degradation, chunk, sigma_y=task.sigma * task.degradation.noise_gain,
-                               resample=resample)
-        out.append(sampler(eps_model, torch.randn((len(chunk), channels, height, width), generator=generator), timesteps,
-                           diffusion.alphas_cumprod, eta=DDNM_ETA, generator=generator))
+    for k, i in enumerate(range(0, len(photos), batch)):
+        problem = photo_problem(photos[i:i + batch], d.known.to(torch.uint8), d.factor, d.out_channels == 1,
+                                net.config.image_size)
+        out.append(restore_photo(tile_eps, problem, net.config.image_size, task.sigma / d.factor, steps, resample,
+                                 candidates, diffusion.alphas_cumprod, torch.Generator().manual_seed(seed + k)))
     return torch.cat(out).clamp(-1, 1)
 
 
@@ -169,7 +168,7 @@ def evaluate_task(net: UNet, diffusion: Diffusion, judge: Judge, task: Task, hel
     damaged = damage(clean, task.degradation, task.sigma, default_noise(torch.Generator().manual_seed(args.seed)))
     y = task.degradation.apply(damaged)
     began = time.time()
-    candidates = restore_batched(net, diffusion, task, y, args.restore_steps, args.resample, args.candidates,
+    candidates = restore_batched(net, diffusion, task, damaged, args.restore_steps, args.resample, args.candidates,
                                  args.seed, args.batch)
     restored = candidates[::args.candidates]
     averaged = mean_of_candidates(candidates, args.candidates)

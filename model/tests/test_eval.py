@@ -55,9 +55,11 @@ def test_a_tiny_end_to_end_run_writes_metrics_and_grids(tiny_model, cifar_binary
     assert set(tasks["denoise_50"]["class_accuracy"]) == {"original", "damaged", "nl_means", "tv", "restored",
                                                           "mean_of_candidates"}
     assert (metrics["restoration"]["images"], metrics["restoration"]["candidates"]) == (3, 2)
-    for task in tasks.values():
+    for name, task in tasks.items():
         assert all(v["psnr"] > 0 for v in task["baselines"].values()) and task["restored"]["psnr"] > 0
-        assert task["mean_of_candidates"]["psnr"] != task["restored"]["psnr"]
+        # Denoising starts at the image's noise level, where DDNM+ spends all step noise on the measurement.
+        same = task["mean_of_candidates"]["psnr"] == task["restored"]["psnr"]
+        assert same == name.startswith("denoise")
     # The damaged images really are damaged, by the amount asked for.
     assert tasks["denoise_25"]["damaged"]["psnr"] == pytest.approx(20 * math.log10(255 / 25), abs=1)
     assert tasks["denoise_50"]["damaged"]["psnr"] < tasks["denoise_25"]["damaged"]["psnr"]
