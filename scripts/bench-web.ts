@@ -12,7 +12,7 @@ import { createRng } from "../web/src/diffusion/rng.ts";
 import { sampleDpmpp2m } from "../web/src/diffusion/samplers.ts";
 import { samplingTimesteps } from "../web/src/diffusion/schedule.ts";
 import { tileCount } from "../web/src/diffusion/tiles.ts";
-import { TILE_BATCH, restoreImage } from "../web/src/inference/restore-job.ts";
+import { TILE_BATCH, plannedTimesteps, restoreImage } from "../web/src/inference/restore-job.ts";
 import { benchPhoto, timeNetwork } from "../web/src/inference/time-network.ts";
 import type { BenchOptions, BenchResult } from "../web/src/bench.ts";
 import type { Manifest } from "../web/src/api/manifest.ts";
@@ -75,7 +75,11 @@ try {
   console.log(`model ${manifest.id} (${manifest.image.size}x${manifest.image.size}, ${manifest.training.parameters ?? "?"} parameters) from ${dir}`);
   const photoTiles = tileCount(PHOTO.side, PHOTO.side, manifest.image.size);
   console.log(`median of ${RUNS} runs after one warm-up; generation: ${GENERATE.count} images, ${GENERATE.steps} DPM-Solver++(2M) steps, guidance 1`);
-  console.log(`photo: ${PHOTO.side}x${PHOTO.side} denoised (sigma ${PHOTO.sigma255}/255), ${PHOTO.steps} DDNM+ steps x ${PHOTO.resample}, up to ${photoTiles} tiles a call in batches of ${TILE_BATCH}\n`);
+  const photoSteps = plannedTimesteps(manifest, benchPhoto(manifest, PHOTO)).length;
+  console.log(
+    `photo: ${PHOTO.side}x${PHOTO.side} denoised (sigma ${PHOTO.sigma255}/255), ${photoSteps} DDNM+ steps from its own noise level ` +
+      `(the density of ${PHOTO.steps} over the whole schedule) x ${PHOTO.resample}, up to ${photoTiles} tiles a call in batches of ${TILE_BATCH}\n`,
+  );
   const starts: string[] = [];
   const rows: string[][] = [["threads", "measure", "ORT-web WASM (Chromium)", "onnxruntime-node", "browser/native"]];
   for (const threads of THREADS) {
