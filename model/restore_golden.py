@@ -21,7 +21,8 @@ from .diffusion import alphas_cumprod_for, sampling_timesteps
 from .diffusion import EpsModel
 from .golden import recorded_noise, toy_eps_model
 from .noise_level import estimate_noise_sigma
-from .restore import Degradation, damage, ddnm_sampler, photo_problem, restoration_timesteps, starting_point
+from .restore import (Degradation, damage, ddnm_sampler, known_eps, network_needed, photo_problem,
+                      restoration_timesteps, start_noise, starting_point)
 from .tiles import Offsets, tiled_eps_model
 
 SIZE, CHANNELS, BATCH = 8, 3, 1
@@ -94,27 +95,33 @@ def recorded_offsets(generator: torch.Generator, tile: int) -> tuple[Offsets, li
 
 
 TILE = 8
-# (name, photo height, width, lost pixels?, downsample, grayscale, pixel noise sigma, resample, candidates, steps)
-PHOTO_CASES: list[tuple[str, int, int, bool, int, bool, float, int, int, int]] = [
-    ("photo 9x14 with lost pixels, RePaint x2, two candidates", 9, 14, True, 1, False, 0.0, 2, 2, 4),
-    ("photo 5x7, x4 super-resolution of a gray noisy photo", 5, 7, False, 4, True, 0.3, 1, 1, 4),
-    ("photo 6x11 with only noise: starts at its noise level", 6, 11, False, 1, False, 0.3, 1, 2, 12),
+# (name, photo height, width, lost pixels, downsample, grayscale, pixel noise sigma, resample, candidates, steps)
+PHOTO_CASES: list[tuple[str, int, int, str, int, bool, float, int, int, int]] = [
+    ("photo 9x14 with lost pixels, RePaint x2, two candidates", 9, 14, "scattered", 1, False, 0.0, 2, 2, 10),
+    ("photo 13x20 with a small hole: only the tiles around it run", 13, 20, "patch", 1, False, 0.0, 1, 1, 12),
+    ("photo 5x7, x4 super-resolution of a gray noisy photo", 5, 7, "none", 4, True, 0.3, 1, 1, 4),
+    ("photo 6x11 with only noise: starts at its noise level", 6, 11, "none", 1, False, 0.3, 1, 2, 12),
 ]
 
 
-def photo_case(name: str, h: int, w: int, lost: bool, downsample: int, grayscale: bool, sigma: float, resample: int,
+def photo_case(name: str, h: int, w: int, lost: str, downsample: int, grayscale: bool, sigma: float, resample: int,
                candidates: int, steps: int, seed: int, alphas_cumprod: torch.Tensor) -> dict[str, Any]:
     generator = torch.Generator().manual_seed(100 + seed)
     photo = 0.8 + 0.5 * torch.randn(CHANNELS, h, w, generator=generator, dtype=torch.float64)
-    known = (torch.rand(h, w, generator=generator) < 0.7).to(torch.uint8) if lost else None
+    known = {"scattered": (torch.rand(h, w, generator=generator) < 0.7).to(torch.uint8),
+             "patch": torch.ones(h, w, dtype=torch.uint8).index_fill_(0, torch.tensor([1, 2]), 0) | (
+                 torch.arange(w) > 2).to(torch.uint8),
+             "none": None}[lost]
     problem = photo_problem(photo, known, downsample, grayscale, TILE)
     d = problem.degradation
     noise_sampler, noise = recorded_noise(generator)
     offsets, drawn = recorded_offsets(generator, TILE)
-    eps_model = tiled_eps_model(tile_aware(toy_eps_model(alphas_cumprod, "v")), TILE, offsets)
     sigma_y = sigma * math.sqrt(d.out_channels / d.channels)
-    timesteps = restoration_timesteps(steps, alphas_cumprod, sigma_y, problem.only_noise)
-    x_init = starting_point(problem, timesteps, alphas_cumprod, candidates, noise_sampler)
+    needed = network_needed(problem, sigma_y)
+    fallback = None if needed is None else known_eps(problem, candidates, alphas_cumprod)
+    eps_model = tiled_eps_model(tile_aware(toy_eps_model(alphas_cumprod, "v")), TILE, offsets, needed, fallback)
+    timesteps = restoration_timesteps(steps, alphas_cumprod, start_noise(problem, sigma_y))
+    x_init = starting_point(problem, sigma_y, timesteps, alphas_cumprod, candidates, noise_sampler)
     sampler = ddnm_sampler(d, problem.y.expand(candidates, -1, -1, -1), sigma_y=sigma_y, resample=resample)
     out = sampler(eps_model, x_init, timesteps, alphas_cumprod, noise_sampler=noise_sampler)
     return {"name": name, "channels": CHANNELS, "height": h, "width": w, "tile": TILE,

@@ -9,7 +9,7 @@ averaged (as MultiDiffusion, Bar-Tal et al. 2023, averages overlapping windows).
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
 
 import torch
 
@@ -38,19 +38,31 @@ def random_offsets(tile: int, generator: torch.Generator) -> Offsets:
     return lambda: tuple(int(v) for v in torch.randint(0, tile, (2,), generator=generator))  # type: ignore[return-value]
 
 
-def tiled_eps_model(tile_eps: EpsModel, tile: int, offsets: Offsets) -> EpsModel:
-    """`tile_eps` (for any batch of tile x tile images) as a noise predictor for images of any size >= tile."""
+def tiled_eps_model(tile_eps: EpsModel, tile: int, offsets: Offsets, needed: Optional[torch.Tensor] = None,
+                    fallback: Optional[EpsModel] = None) -> EpsModel:
+    """`tile_eps` (for any batch of tile x tile images) as a noise predictor for images of any size >= tile.
+
+    With `needed` [H, W] (true where the network must predict), only the tiles that hold a needed
+    pixel run, and the pixels no running tile covers take `fallback`'s prediction: removing a
+    scratch from a large photo runs the network on the tiles along the scratch alone."""
+    if (needed is None) != (fallback is None):
+        raise ValueError("skipping tiles needs both the needed pixels and a fallback prediction")
+
     def eps_model(x: torch.Tensor, t: float) -> torch.Tensor:
         batch, channels, height, width = x.shape
         dy, dx = offsets()
-        corners = [(i, j) for i in tile_positions(height, tile, dy) for j in tile_positions(width, tile, dx)]
-        # [B, tiles, C, tile, tile], image-major: the batch of the network is B * tiles.
-        tiles = torch.stack([x[:, :, i:i + tile, j:j + tile] for i, j in corners], dim=1)
-        eps_tiles = tile_eps(tiles.reshape(-1, channels, tile, tile), t).reshape(tiles.shape)
+        corners = [(i, j) for i in tile_positions(height, tile, dy) for j in tile_positions(width, tile, dx)
+                   if needed is None or bool(needed[i:i + tile, j:j + tile].any())]
         total, count = torch.zeros_like(x), torch.zeros(height, width, dtype=x.dtype)
-        for k, (i, j) in enumerate(corners):
-            total[:, :, i:i + tile, j:j + tile] += eps_tiles[:, k]
-            count[i:i + tile, j:j + tile] += 1
-        return total / count
+        if corners:
+            # [B, tiles, C, tile, tile], image-major: the batch of the network is B * tiles.
+            tiles = torch.stack([x[:, :, i:i + tile, j:j + tile] for i, j in corners], dim=1)
+            eps_tiles = tile_eps(tiles.reshape(-1, channels, tile, tile), t).reshape(tiles.shape)
+            for k, (i, j) in enumerate(corners):
+                total[:, :, i:i + tile, j:j + tile] += eps_tiles[:, k]
+                count[i:i + tile, j:j + tile] += 1
+        if fallback is None:
+            return total / count
+        return torch.where(count > 0, total / count.clamp(min=1), fallback(x, t))
 
     return eps_model

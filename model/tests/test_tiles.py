@@ -63,3 +63,20 @@ def test_bad_sizes_and_offsets_are_rejected_with_reasons():
             tile_positions(64, 32, offset)
     with pytest.raises(ValueError, match="smaller than the tile"):
         tiled_eps_model(lambda x, t: x, 32, lambda: (0, 0))(torch.zeros(1, 3, 32, 20), 0.0)
+
+
+def test_only_tiles_holding_a_needed_pixel_run_and_the_fallback_predicts_the_rest():
+    runs = []
+
+    def network(tiles: torch.Tensor, t: float) -> torch.Tensor:
+        runs.append(len(tiles))
+        return torch.full_like(tiles, 7.0)
+
+    needed = torch.zeros(64, 96, dtype=torch.bool)
+    needed[5, 40] = True  # inside the tile at (0, 32) of the unshifted grid
+    model = tiled_eps_model(network, 32, lambda: (0, 0), needed, lambda x, t: torch.full_like(x, -1.0))
+    out = model(torch.randn(2, 3, 64, 96), 10.0)
+    assert runs == [2]  # one tile for each of the two images
+    assert out[0, 0, 5, 40] == 7 and out[1, 2, 31, 63] == 7 and out[0, 0, 40, 40] == -1
+    with pytest.raises(ValueError, match="both"):
+        tiled_eps_model(network, 32, lambda: (0, 0), needed)

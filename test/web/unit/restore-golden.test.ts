@@ -6,7 +6,19 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { estimateNoiseSigma } from "../../../web/src/diffusion/noise-level";
-import { Degradation, crop, damage, ddnmSampler, photoProblem, restorationTimesteps, startingPoint } from "../../../web/src/diffusion/restore";
+import {
+  Degradation,
+  crop,
+  damage,
+  ddnmSampler,
+  knownEps,
+  networkNeeded,
+  onlyNoise,
+  photoProblem,
+  restorationTimesteps,
+  startNoise,
+  startingPoint,
+} from "../../../web/src/diffusion/restore";
 import type { EpsModel } from "../../../web/src/diffusion/samplers";
 import { samplingTimesteps } from "../../../web/src/diffusion/schedule";
 import { tiledEpsModel } from "../../../web/src/diffusion/tiles";
@@ -143,18 +155,20 @@ describe("photos restored tile by tile match the Python reference", () => {
       expect([problem.height, problem.width]).toEqual([c.downsample * c.height, c.downsample * c.width]);
       expect(maxDiff(problem.y, c.y)).toBeLessThan(1e-12);
       expect(maxDiff(problem.filled, c.filled)).toBe(0);
-      expect(problem.onlyNoise).toBe(c.only_noise);
+      expect(onlyNoise(problem.spec)).toBe(c.only_noise);
 
       let call = 0;
       const offsets = () => c.offsets[call++];
       const toy = tileAware(toyEpsModel(golden.alphas_cumprod, "v", samplerGolden.toy), channels * tile * tile, golden.tile_mean_weight);
-      const epsModel = tiledEpsModel(toy, { channels, height: degradation.height, width: degradation.width }, tile, offsets);
+      const needed = networkNeeded(problem, c.sigma_y);
+      const skip = needed ? { needed, fallback: knownEps(problem, golden.alphas_cumprod) } : undefined;
+      const epsModel = tiledEpsModel(toy, { channels, height: degradation.height, width: degradation.width }, tile, offsets, skip);
       const y = new Float64Array(c.candidates * problem.y.length);
       for (let k = 0; k < c.candidates; k++) y.set(problem.y, k * problem.y.length);
       const noise = recordedNoise(c.noise);
-      const timesteps = restorationTimesteps(c.steps, golden.alphas_cumprod, c.sigma_y, problem.onlyNoise);
+      const timesteps = restorationTimesteps(c.steps, golden.alphas_cumprod, startNoise(problem.spec, c.sigma_y));
       expect(timesteps).toEqual(c.timesteps);
-      const x = startingPoint(problem, timesteps, golden.alphas_cumprod, c.candidates, noise.source);
+      const x = startingPoint(problem, c.sigma_y, timesteps, golden.alphas_cumprod, c.candidates, noise.source);
       const restore = ddnmSampler({ degradation, y, sigmaY: c.sigma_y, resample: c.resample });
       const out = await restore(epsModel, x, timesteps, golden.alphas_cumprod, { noise: noise.source });
       expect(noise.used()).toBe(c.noise.length);

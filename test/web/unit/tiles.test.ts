@@ -90,3 +90,32 @@ describe("a photo's problem", () => {
     expect(y[1 * 8 + 6]).toBeCloseTo(photo[1 * 7 + 6], 12);
   });
 });
+
+describe("skipping tiles where the network is not needed", () => {
+  const size = { channels: 1, height: 16, width: 24 };
+  const x = createRng(4).normal(size.height * size.width);
+
+  it("runs only the tiles that hold a needed pixel, and the fallback predicts the rest", async () => {
+    const needed = new Uint8Array(16 * 24);
+    needed[2 * 24 + 3] = 1; // one pixel, in the top-left tile of the unshifted grid
+    let tilesRun = 0;
+    const network: EpsModel = async (tiles) => {
+      tilesRun += tiles.length / (TILE * TILE);
+      return tiles.map(() => 7);
+    };
+    const fallback: EpsModel = async (v) => v.map(() => -1);
+    const out = await tiledEpsModel(network, size, TILE, () => [0, 0], { needed, fallback })(x, 10);
+    expect(tilesRun).toBe(1);
+    expect(out[2 * 24 + 3]).toBe(7);
+    expect(out[7 * 24 + 7]).toBe(7); // the same tile
+    expect(out[8 * 24 + 8]).toBe(-1); // no tile ran here
+  });
+
+  it("with nothing needed, runs no tile at all", async () => {
+    const network: EpsModel = async () => {
+      throw new Error("the network ran");
+    };
+    const out = await tiledEpsModel(network, size, TILE, () => [3, 5], { needed: new Uint8Array(16 * 24), fallback: async (v) => v.map(() => 2) })(x, 10);
+    expect(out.every((v) => v === 2)).toBe(true);
+  });
+});

@@ -8,7 +8,8 @@
  * step is re-noised and repeated, as RePaint's resampling (Lugmayr et al. 2022), so the generated
  * and known regions agree.
  */
-import { ddimStep, denoise, type NoiseSource, type Sampler } from "./samplers.ts";
+import { fillLost } from "./fill.ts";
+import { ddimStep, denoise, type EpsModel, type NoiseSource, type Sampler } from "./samplers.ts";
 import { alphaAt, matchedTimestep, samplingTimesteps } from "./schedule.ts";
 
 export interface DegradationSpec {
@@ -221,8 +222,7 @@ export interface PhotoProblem {
   /** The restored photo: downsample x the photo's own size. */
   height: number;
   width: number;
-  /** Every pixel measured, in colour, at full size: only noise can be wrong. */
-  onlyNoise: boolean;
+  spec: PhotoSpec;
 }
 
 export interface PhotoSpec {
@@ -236,9 +236,30 @@ export interface PhotoSpec {
   tile: number;
 }
 
+type Wrong = Pick<PhotoSpec, "known" | "downsample" | "grayscale">;
+
 /** Every pixel of the photo measured, in colour, at full size: only noise can be wrong with it. */
-export const onlyNoise = ({ known, downsample, grayscale }: Pick<PhotoSpec, "known" | "downsample" | "grayscale">) =>
-  downsample === 1 && !grayscale && (!known || known.every((v) => v === 1));
+export const onlyNoise = ({ known, downsample, grayscale }: Wrong) => downsample === 1 && !grayscale && (!known || known.every((v) => v === 1));
+
+/** A noiseless photo at full size and in colour: only lost pixels can be wrong with it. */
+const onlyLost = ({ downsample, grayscale }: Wrong, sigmaY: number) => sigmaY === 0 && downsample === 1 && !grayscale;
+
+/**
+ * Inpainting a noiseless photo starts from its lost pixels' smooth fill (fill.ts), noised to this
+ * level relative to the signal, as Come-Closer-Diffuse-Faster (Chung et al. 2022) starts from a good
+ * guess (model/restore.py FILL_START_NOISE).
+ */
+export const FILL_START_NOISE = 0.5;
+
+/**
+ * The noise level, relative to the signal, a restoration starts at (`start_noise` in model/restore.py;
+ * null: pure noise, the top of the schedule): the photo's own when only noise is wrong, the fill's
+ * when only pixels are lost.
+ */
+export function startNoise(spec: Wrong, sigmaY: number): number | null {
+  if (onlyNoise(spec) && sigmaY > 0) return sigmaY;
+  return onlyLost(spec, sigmaY) ? FILL_START_NOISE : null;
+}
 
 /** The side rounded up to whole tiles. */
 export const padded = (side: number, tile: number) => Math.ceil(side / tile) * tile;
@@ -265,18 +286,13 @@ export function photoProblem(photo: ArrayLike<number>, spec: PhotoSpec): PhotoPr
     }
   }
   const degradation = new Degradation({ size: [canvasHeight, canvasWidth], channels, grayscale, downsample: f, mask });
-  return { degradation, y: degradation.apply(filled), filled, height, width, onlyNoise: onlyNoise(spec) };
+  return { degradation, y: degradation.apply(filled), filled, height, width, spec };
 }
 
-/**
- * The timesteps a restoration runs, as `restoration_timesteps` in model/restore.py: when only noise
- * is wrong with the photo, the photo itself is a sample of the forward process at the timestep whose
- * noise matches its own, so the sampler starts there and runs the steps below it, as densely as
- * `steps` spans the whole schedule; otherwise the whole schedule.
- */
-export function restorationTimesteps(steps: number, alphasCumprod: ArrayLike<number>, sigmaY: number, onlyNoise: boolean): number[] {
-  if (!(onlyNoise && sigmaY > 0)) return samplingTimesteps(steps, alphasCumprod);
-  const start = matchedTimestep(alphasCumprod, sigmaY);
+/** The timesteps from the one whose noise is `level` (null: the top) down, as densely as `steps` spans the whole schedule. */
+export function restorationTimesteps(steps: number, alphasCumprod: ArrayLike<number>, level: number | null): number[] {
+  if (level === null) return samplingTimesteps(steps, alphasCumprod);
+  const start = matchedTimestep(alphasCumprod, level);
   const lam = (t: number) => 0.5 * Math.log(alphasCumprod[t] / (1 - alphasCumprod[t]));
   const share = (lam(0) - lam(start)) / (lam(0) - lam(alphasCumprod.length - 1));
   return samplingTimesteps(Math.min(start + 1, Math.max(1, Math.round(steps * share))), alphasCumprod, start);
@@ -284,15 +300,50 @@ export function restorationTimesteps(steps: number, alphasCumprod: ArrayLike<num
 
 /**
  * Where the reverse process begins for `candidates` images (`starting_point` in model/restore.py):
- * pure noise at the top of the schedule, else the photo itself, scaled as the forward process scales it.
+ * pure noise at the top of the schedule; else the photo itself, which carries its own noise; else the
+ * fill of its lost pixels, with the noise of the first timestep added.
  */
-export function startingPoint(problem: PhotoProblem, timesteps: readonly number[], alphasCumprod: ArrayLike<number>, candidates: number, noise: NoiseSource): Float64Array {
-  const { degradation, filled } = problem;
-  if (timesteps[0] === alphasCumprod.length - 1) return noise(candidates * degradation.imageLength);
-  const scale = Math.sqrt(alphasCumprod[timesteps[0]]);
-  const x = new Float64Array(candidates * filled.length);
-  for (let k = 0; k < candidates; k++) for (let v = 0; v < filled.length; v++) x[k * filled.length + v] = scale * filled[v];
+export function startingPoint(problem: PhotoProblem, sigmaY: number, timesteps: readonly number[], alphasCumprod: ArrayLike<number>, candidates: number, noise: NoiseSource): Float64Array {
+  const { degradation: d, filled } = problem;
+  if (timesteps[0] === alphasCumprod.length - 1) return noise(candidates * d.imageLength);
+  const a = alphasCumprod[timesteps[0]];
+  const needed = networkNeeded(problem, sigmaY);
+  const guess = onlyNoise(problem.spec) && sigmaY > 0 ? filled : needed && fillLost(filled, needed.map((v) => 1 - v), d.height, d.width);
+  if (!guess) throw new Error("a start below the top is for photos with only noise or only lost pixels");
+  const z = guess === filled ? null : noise(candidates * d.imageLength);
+  const x = new Float64Array(candidates * guess.length);
+  for (let k = 0; k < candidates; k++) {
+    for (let v = 0; v < guess.length; v++) {
+      const at = k * guess.length + v;
+      x[at] = Math.sqrt(a) * guess[v] + (z ? Math.sqrt(1 - a) * z[at] : 0);
+    }
+  }
   return x;
+}
+
+/**
+ * The canvas pixels only the network can restore, when that is not all of them (`network_needed` in
+ * model/restore.py): in a noiseless photo at full size and in colour, its lost pixels.
+ */
+export function networkNeeded(problem: PhotoProblem, sigmaY: number): Uint8Array | null {
+  const { degradation: d } = problem;
+  if (!onlyLost(problem.spec, sigmaY)) return null;
+  const needed = new Uint8Array(d.height * d.width);
+  for (let i = 0; i < problem.height; i++) for (let j = 0; j < problem.width; j++) needed[i * d.width + j] = d.known[i * d.width + j] ? 0 : 1;
+  return needed;
+}
+
+/**
+ * The noise in x_t if x_0 were the photo as it is (its padding a copy of its edge), for any number
+ * of candidates: the prediction wherever the network is not needed.
+ */
+export function knownEps(problem: PhotoProblem, alphasCumprod: ArrayLike<number>): EpsModel {
+  const { filled } = problem;
+  return async (x, t) => {
+    const a = alphaAt(alphasCumprod, t);
+    const [keep, scale] = [Math.sqrt(a), 1 / Math.sqrt(1 - a)];
+    return x.map((v, i) => (v - keep * filled[i % filled.length]) * scale);
+  };
 }
 
 /** The top-left height x width of every plane (channel of an image) in a batch of canvases. */

@@ -39,17 +39,33 @@ export function randomOffsets(tile: number, uniform: () => number): Offsets {
   return () => [Math.floor(uniform() * tile), Math.floor(uniform() * tile)];
 }
 
-/** `tileEps` (for any batch of tile x tile images) as a noise predictor for images of `size` (each side >= tile). */
-export function tiledEpsModel(tileEps: EpsModel, size: ImageSize, tile: number, offsets: Offsets): EpsModel {
+/**
+ * Where the network is not needed: `needed` (height*width, 1 where the network must predict) and
+ * the prediction for the pixels that no running tile covers.
+ */
+export interface TileSkipping {
+  needed: Uint8Array;
+  fallback: EpsModel;
+}
+
+/**
+ * `tileEps` (for any batch of tile x tile images) as a noise predictor for images of `size` (each
+ * side >= tile). With `skip`, only the tiles that hold a needed pixel run: removing a scratch from a
+ * large photo runs the network on the tiles along the scratch alone.
+ */
+export function tiledEpsModel(tileEps: EpsModel, size: ImageSize, tile: number, offsets: Offsets, skip?: TileSkipping): EpsModel {
   const { channels, height, width } = size;
   const plane = height * width;
-  const tilePlane = tile * tile;
+  const holdsNeeded = ([i, j]: readonly [number, number]) => {
+    for (let r = i; r < i + tile; r++) for (let k = j; k < j + tile; k++) if (skip!.needed[r * width + k]) return true;
+    return false;
+  };
   return async (x, t) => {
     const batch = x.length / (channels * plane);
     const [dy, dx] = offsets();
     const rows = tilePositions(height, tile, dy);
     const columns = tilePositions(width, tile, dx);
-    const corners = rows.flatMap((i) => columns.map((j) => [i, j] as const));
+    const corners = rows.flatMap((i) => columns.map((j) => [i, j] as const)).filter((corner) => !skip || holdsNeeded(corner));
     // Image-major, as in Python: tile k of image b is row b * corners.length + k of the network's batch.
     const visitRows = (visit: (tileStart: number, imageStart: number) => void) => {
       let tileStart = 0;
@@ -61,16 +77,22 @@ export function tiledEpsModel(tileEps: EpsModel, size: ImageSize, tile: number, 
         }
       }
     };
-    const tiles = new Float64Array(batch * corners.length * channels * tilePlane);
-    visitRows((tileStart, imageStart) => tiles.set(x.subarray(imageStart, imageStart + tile), tileStart));
-    const epsTiles = await tileEps(tiles, t);
     const total = new Float64Array(x.length);
-    visitRows((tileStart, imageStart) => {
-      for (let k = 0; k < tile; k++) total[imageStart + k] += epsTiles[tileStart + k];
-    });
+    if (corners.length > 0) {
+      const tiles = new Float64Array(batch * corners.length * channels * tile * tile);
+      visitRows((tileStart, imageStart) => tiles.set(x.subarray(imageStart, imageStart + tile), tileStart));
+      const epsTiles = await tileEps(tiles, t);
+      visitRows((tileStart, imageStart) => {
+        for (let k = 0; k < tile; k++) total[imageStart + k] += epsTiles[tileStart + k];
+      });
+    }
     const count = new Float64Array(plane);
     for (const [i, j] of corners) for (let r = 0; r < tile; r++) for (let k = 0; k < tile; k++) count[(i + r) * width + j + k]++;
-    for (let p = 0; p < total.length; p++) total[p] /= count[p % plane];
+    const fallback = skip && (await skip.fallback(x, t));
+    for (let p = 0; p < total.length; p++) {
+      const n = count[p % plane];
+      total[p] = n > 0 ? total[p] / n : fallback![p];
+    }
     return total;
   };
 }

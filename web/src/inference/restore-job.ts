@@ -6,7 +6,18 @@
  */
 import type { Manifest } from "../api/manifest.ts";
 import { guidedEpsModel, type Network } from "../diffusion/guidance.ts";
-import { crop, ddnmSampler, meanOfCandidates, onlyNoise, photoProblem, restorationTimesteps, spreadOfCandidates, startingPoint } from "../diffusion/restore.ts";
+import {
+  crop,
+  ddnmSampler,
+  knownEps,
+  meanOfCandidates,
+  networkNeeded,
+  photoProblem,
+  restorationTimesteps,
+  spreadOfCandidates,
+  startNoise,
+  startingPoint,
+} from "../diffusion/restore.ts";
 import { createRng } from "../diffusion/rng.ts";
 import type { EpsModel } from "../diffusion/samplers.ts";
 import { randomOffsets, tileCount, tiledEpsModel } from "../diffusion/tiles.ts";
@@ -60,8 +71,8 @@ const measurementNoise = (m: Manifest, p: Planned) => (lostColour(m, p) ? p.nois
 
 /** The timesteps a job runs: fewer when only noise is wrong (it starts at the image's own noise level). */
 export function plannedTimesteps(m: Manifest, p: Planned): number[] {
-  const only = onlyNoise({ known: p.mask, downsample: p.upscale, grayscale: lostColour(m, p) });
-  return restorationTimesteps(p.steps, m.diffusion.alphas_cumprod, measurementNoise(m, p), only);
+  const level = startNoise({ known: p.mask, downsample: p.upscale, grayscale: lostColour(m, p) }, measurementNoise(m, p));
+  return restorationTimesteps(p.steps, m.diffusion.alphas_cumprod, level);
 }
 
 /** Restores `p.image`; `report` hears the work in tiles after every network call and a preview after every step. */
@@ -87,7 +98,7 @@ export async function restoreImage(network: Network, m: Manifest, p: RestorePara
   const sigmaY = measurementNoise(m, p);
   const rng = createRng(p.seed);
   const timesteps = plannedTimesteps(m, p);
-  const x = startingPoint(problem, timesteps, alphasCumprod, p.candidates, rng.normal);
+  const x = startingPoint(problem, sigmaY, timesteps, alphasCumprod, p.candidates, rng.normal);
   // Work in tiles: a call runs at most this many (an unshifted grid runs fewer), counted whole at the end of each call.
   const perCall = p.candidates * tileCount(degradation.height, degradation.width, tile);
   const progress: JobProgress = { step: 0, steps: timesteps.length, done: 0, total: perCall * ((timesteps.length - 1) * p.resample + 1), preview: null };
@@ -98,7 +109,9 @@ export async function restoreImage(network: Network, m: Manifest, p: RestorePara
     return report({ ...progress, preview: null });
   });
   const canvas = { channels, height: degradation.height, width: degradation.width };
-  const epsModel = tiledEpsModel(prior, canvas, tile, randomOffsets(tile, rng.uniform));
+  const needed = networkNeeded(problem, sigmaY);
+  const skip = needed ? { needed, fallback: knownEps(problem, alphasCumprod) } : undefined;
+  const epsModel = tiledEpsModel(prior, canvas, tile, randomOffsets(tile, rng.uniform), skip);
   const sampler = ddnmSampler({ degradation, y, sigmaY, resample: p.resample });
   const cropped = (batch: Float64Array) => crop(batch, canvas.height, canvas.width, height, width);
   const combine = (batch: Float64Array) => (p.candidates > 1 ? meanOfCandidates(batch, p.candidates, channels * plane) : batch);
