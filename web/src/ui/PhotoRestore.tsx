@@ -210,7 +210,7 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
           </label>
           <p class="wide" data-testid="photo-estimate" aria-live="polite">
             {work && seconds !== null
-              ? `On this device: ${formatDuration(seconds)} (${networkCalls(work)} network passes over ${tilesPerCall(work, tile).toLocaleString("en")} tiles of ${tile}×${tile}).`
+              ? `On this device: ${formatDuration(seconds)} (${plural(networkCalls(work), "network pass", "network passes")} over ${tilesPerCall(work, tile).toLocaleString("en")} tiles of ${tile}×${tile}).`
               : (speedError ?? "Measuring this device's speed…")}
           </p>
           {long && askedFor === seconds && work && speed && (
@@ -263,3 +263,5 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
     </div>
   );
 }
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
