@@ -1,5 +1,6 @@
 /** What the tests read from and do on the page. */
 import type { Page } from "playwright-core";
+import { launch, openPage } from "../../../scripts/lib/site.ts";
 
 export async function waitForBackend(page: Page): Promise<string> {
   const badge = page.getByTestId("backend");
@@ -42,4 +43,13 @@ export async function generate(page: Page, settings: GenerateSettings): Promise<
 /** Largest difference between two sets of images, in 8-bit levels. */
 export function maxLevelDiff(a: number[][], b: number[][]): number {
   return Math.max(...a.map((image, k) => Math.max(...image.map((v, i) => Math.abs(v - b[k][i])))));
+}
+
+/** Chromium on the page's Restore tab, on WASM, with the model loaded. */
+export async function openRestoreTab(baseUrl: string): Promise<{ page: Page; close: () => Promise<void> }> {
+  const { context, close } = await launch();
+  const page = await openPage(context, `${baseUrl}/?backend=wasm`);
+  await waitForBackend(page);
+  await page.getByRole("tab", { name: "Restore" }).click();
+  return { page, close };
 }

@@ -5,22 +5,17 @@
  */
 import { readFileSync } from "node:fs";
 import { crc32, deflateSync } from "node:zlib";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launch, openPage } from "../../../scripts/lib/site.ts";
-import { canvasPixels, waitForBackend } from "./page.ts";
+import { canvasPixels, openRestoreTab } from "./page.ts";
 
 const baseUrl = inject("baseUrl");
 const PHOTOS = "test/fixtures/photos";
-let context: BrowserContext;
 let close: () => Promise<void>;
 let page: Page;
 
 beforeAll(async () => {
-  ({ context, close } = await launch());
-  page = await openPage(context, `${baseUrl}/?backend=wasm`);
-  await waitForBackend(page);
-  await page.getByRole("tab", { name: "Restore" }).click();
+  ({ page, close } = await openRestoreTab(baseUrl));
   // Counts every live preview that appears, however briefly.
   await page.evaluate(() => {
     const w = window as unknown as { previews: number };

@@ -1,19 +1,14 @@
 /** The demo path of Restore ("Damage a sample on purpose") on WASM: bad files, and inpainting a hole with the diffusion prior. */
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launch, openPage } from "../../../scripts/lib/site.ts";
-import { canvasPixels, waitForBackend } from "./page.ts";
+import { canvasPixels, openRestoreTab } from "./page.ts";
 
 const baseUrl = inject("baseUrl");
-let context: BrowserContext;
 let close: () => Promise<void>;
 let page: Page;
 
 beforeAll(async () => {
-  ({ context, close } = await launch());
-  page = await openPage(context, `${baseUrl}/?backend=wasm`);
-  await waitForBackend(page);
-  await page.getByRole("tab", { name: "Restore" }).click();
+  ({ page, close } = await openRestoreTab(baseUrl));
   await page.getByLabel("Damage a sample on purpose").check();
 });
 afterAll(() => close?.());

@@ -14,7 +14,8 @@ import { defaultGenerateParams } from "./GeneratePanel.tsx";
 import { ImageCanvas } from "./ImageGrid.tsx";
 import { ImageDrop } from "./ImageDrop.tsx";
 import { MaskPainter, type MaskPreset } from "./MaskPainter.tsx";
-import { JobProgressBar, Progress } from "./Progress.tsx";
+import { RestoreStatus, RunButtons } from "./JobControls.tsx";
+import { Progress } from "./Progress.tsx";
 import { useJob } from "./useJob.ts";
 
 /** Damage noise has its own fixed stream, so the same settings always give the same damaged image. */
@@ -169,22 +170,10 @@ export function DemoRestore({ client, manifest, ready, active }: Props) {
             Seed
             <input type="number" min={0} max={2 ** 31 - 1} required value={seed} onInput={(e) => setSeed(e.currentTarget.valueAsNumber)} />
           </label>
-          <div class="row">
-            <button type="submit" disabled={!ready || busy}>
-              Restore
-            </button>
-            <button type="button" onClick={job.cancel} disabled={!job.state.running}>
-              Cancel
-            </button>
-          </div>
+          <RunButtons label="Restore" disabled={!ready || busy} running={job.state.running} onCancel={job.cancel} />
         </form>
       )}
-      {job.state.running && <JobProgressBar label="Restoring" state={job.state} unit="tiles" />}
-      {job.state.error && (
-        <p role="alert" class="error">
-          {job.state.error}
-        </p>
-      )}
+      <RestoreStatus state={job.state} />
       {source && damaged && (
         <div class="compare">
           <figure>

@@ -16,7 +16,7 @@ import { estimateSeconds, formatDuration, LONG_JOB_SECONDS, networkCalls, stepsW
 import { BeforeAfter } from "./BeforeAfter.tsx";
 import { ImageDrop } from "./ImageDrop.tsx";
 import { MaskPainter } from "./MaskPainter.tsx";
-import { JobProgressBar } from "./Progress.tsx";
+import { RestoreStatus, RunButtons } from "./JobControls.tsx";
 import { SpreadMap } from "./SpreadMap.tsx";
 import { useDeviceSpeed } from "./useDeviceSpeed.ts";
 import { useJob } from "./useJob.ts";
@@ -226,22 +226,10 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
               </div>
             </div>
           )}
-          <div class="row wide">
-            <button type="submit" disabled={!ready || (seconds === null && !speedError)}>
-              Restore my photo
-            </button>
-            <button type="button" onClick={job.cancel} disabled={!job.state.running}>
-              Cancel
-            </button>
-          </div>
+          <RunButtons label="Restore my photo" disabled={!ready || (seconds === null && !speedError)} running={job.state.running} onCancel={job.cancel} />
         </form>
       )}
-      {job.state.running && <JobProgressBar label="Restoring" state={job.state} unit="tiles" />}
-      {job.state.error && (
-        <p role="alert" class="error">
-          {job.state.error}
-        </p>
-      )}
+      <RestoreStatus state={job.state} />
       {photo && raster && (preview || shown) && (
         <div class="result">
           <BeforeAfter

@@ -1,0 +1,37 @@
+/** What every restoring form shows of its job: the run and cancel buttons, then progress or the error. */
+import { JobProgressBar } from "./Progress.tsx";
+import type { JobState } from "./useJob.ts";
+
+interface RunButtonsProps {
+  label: string;
+  disabled: boolean;
+  running: boolean;
+  onCancel: () => void;
+}
+
+export function RunButtons({ label, disabled, running, onCancel }: RunButtonsProps) {
+  return (
+    <div class="row wide">
+      <button type="submit" disabled={disabled}>
+        {label}
+      </button>
+      <button type="button" onClick={onCancel} disabled={!running}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+
+/** A running job's progress in tiles, or the error that ended it. */
+export function RestoreStatus({ state }: { state: JobState }) {
+  return (
+    <>
+      {state.running && <JobProgressBar label="Restoring" state={state} unit="tiles" />}
+      {state.error && (
+        <p role="alert" class="error">
+          {state.error}
+        </p>
+      )}
+    </>
+  );
+}
