@@ -7,15 +7,12 @@
 export const LONG_JOB_SECONDS = 120;
 
 export interface RestoreWork {
-  /** The image as the visitor has it. */
-  height: number;
-  width: number;
-  upscale: 1 | 2 | 4;
+  /** Tiles through the network in one call (`plannedTilesPerCall`). */
+  tilesPerCall: number;
   /** The steps the job really runs (`plannedTimesteps`). */
   steps: number;
   /** RePaint repeats per step; the last step is not repeated. */
   resample: number;
-  candidates: number;
 }
 
 /** One measured network call: `ms` for a batch of `batch` tiles. */
@@ -24,27 +21,23 @@ export interface DeviceSpeed {
   ms: number;
 }
 
-/** Tiles in one network call: a grid shifted every call covers each side with one tile more than it needs, for each candidate. */
-export function tilesPerCall(work: RestoreWork, tile: number): number {
-  const across = (side: number) => Math.ceil((work.upscale * side) / tile) + 1;
-  return across(work.height) * across(work.width) * work.candidates;
-}
-
 /** Network calls in the whole job: `resample` per step, one for the last step. */
 export function networkCalls({ steps, resample }: Pick<RestoreWork, "steps" | "resample">): number {
   return steps < 1 ? 0 : (steps - 1) * resample + 1;
 }
 
 /** Seconds for the whole job, taking a call's time as proportional to its tiles (true enough at the batches photos need). */
-export function estimateSeconds(work: RestoreWork, tile: number, speed: DeviceSpeed): number {
-  return (networkCalls(work) * tilesPerCall(work, tile) * speed.ms) / speed.batch / 1000;
+export function estimateSeconds(work: RestoreWork, speed: DeviceSpeed): number {
+  return (networkCalls(work) * work.tilesPerCall * speed.ms) / speed.batch / 1000;
 }
 
-/** The most steps that fit in `seconds` with the other settings unchanged (at least 1). */
-export function stepsWithin(seconds: number, work: RestoreWork, tile: number, speed: DeviceSpeed): number {
-  const perCall = estimateSeconds({ ...work, steps: 1 }, tile, speed);
-  const calls = Math.floor(seconds / perCall);
-  return Math.max(1, Math.floor((calls - 1) / work.resample) + 1);
+/**
+ * The most steps, at most `steps`, whose job fits in `seconds` (at least 1). `workFor` says what a
+ * step count costs: a job that starts below the top of the schedule runs fewer steps than asked.
+ */
+export function stepsWithin(seconds: number, steps: number, workFor: (steps: number) => RestoreWork, speed: DeviceSpeed): number {
+  for (let s = steps; s > 1; s--) if (estimateSeconds(workFor(s), speed) <= seconds) return s;
+  return 1;
 }
 
 /** "about 40 s", "about 3 min", "about 1 h 20 min". */

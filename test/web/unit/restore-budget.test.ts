@@ -1,20 +1,12 @@
 /** The time a restoration will take, said before it starts. */
 import { describe, expect, it } from "vitest";
-import { estimateSeconds, formatDuration, LONG_JOB_SECONDS, networkCalls, stepsWithin, tilesPerCall, type RestoreWork } from "../../../web/src/restore-budget.ts";
+import { estimateSeconds, formatDuration, LONG_JOB_SECONDS, networkCalls, stepsWithin, type RestoreWork } from "../../../web/src/restore-budget.ts";
 
-const photo: RestoreWork = { height: 300, width: 451, upscale: 1, steps: 20, resample: 1, candidates: 1 };
+// A 451x300 photo: 16 x 11 tiles of 32 on the shifted grid.
+const photo: RestoreWork = { tilesPerCall: 16 * 11, steps: 20, resample: 1 };
+const speed = { batch: 16, ms: 857 }; // the default model, one WASM thread
 
 describe("restore budget", () => {
-  it("counts the tiles of a call as the shifted grid runs them: one more per side, per candidate", () => {
-    // 300/32 -> 10 rows + 1, 451/32 -> 15 columns + 1.
-    expect(tilesPerCall(photo, 32)).toBe(11 * 16);
-    expect(tilesPerCall({ ...photo, candidates: 4 }, 32)).toBe(4 * 11 * 16);
-    // x4 restores a 4x larger image: 1200/32 -> 38 + 1, 1804/32 -> 57 + 1.
-    expect(tilesPerCall({ ...photo, upscale: 4 }, 32)).toBe(39 * 58);
-    // A model-sized image fits one tile, but the shifted grid still covers it with 2x2.
-    expect(tilesPerCall({ ...photo, height: 32, width: 32 }, 32)).toBe(4);
-  });
-
   it("counts network calls: resample per step, the last step once", () => {
     expect(networkCalls({ steps: 20, resample: 1 })).toBe(20);
     expect(networkCalls({ steps: 50, resample: 2 })).toBe(99);
@@ -22,23 +14,23 @@ describe("restore budget", () => {
   });
 
   it("scales the measured call by its tiles", () => {
-    // 857 ms for 16 tiles (the default model, one WASM thread): 20 calls of 176 tiles.
-    const seconds = estimateSeconds(photo, 32, { batch: 16, ms: 857 });
+    const seconds = estimateSeconds(photo, speed);
     expect(seconds).toBeCloseTo((20 * 176 * 857) / 16 / 1000, 9);
     expect(seconds).toBeGreaterThan(LONG_JOB_SECONDS);
   });
 
-  it("suggests the most steps that fit the budget", () => {
-    const speed = { batch: 16, ms: 857 };
-    const steps = stepsWithin(LONG_JOB_SECONDS, photo, 32, speed);
-    expect(estimateSeconds({ ...photo, steps }, 32, speed)).toBeLessThanOrEqual(LONG_JOB_SECONDS);
-    expect(estimateSeconds({ ...photo, steps: steps + 1 }, 32, speed)).toBeGreaterThan(LONG_JOB_SECONDS);
-    const resampled = { ...photo, resample: 3 };
-    const fewer = stepsWithin(LONG_JOB_SECONDS, resampled, 32, speed);
-    expect(estimateSeconds({ ...resampled, steps: fewer }, 32, speed)).toBeLessThanOrEqual(LONG_JOB_SECONDS);
-    expect(estimateSeconds({ ...resampled, steps: fewer + 1 }, 32, speed)).toBeGreaterThan(LONG_JOB_SECONDS);
+  it("suggests the most steps that fit the budget, for jobs that run every step or only some", () => {
+    const every = (steps: number) => ({ ...photo, steps });
+    const steps = stepsWithin(LONG_JOB_SECONDS, 20, every, speed);
+    expect(estimateSeconds(every(steps), speed)).toBeLessThanOrEqual(LONG_JOB_SECONDS);
+    expect(estimateSeconds(every(steps + 1), speed)).toBeGreaterThan(LONG_JOB_SECONDS);
+    // A job that starts below the top of the schedule runs a third of the steps asked for.
+    const third = (s: number) => ({ ...photo, steps: Math.max(1, Math.round(s / 3)) });
+    const more = stepsWithin(LONG_JOB_SECONDS, 60, third, speed);
+    expect(more).toBeGreaterThan(steps);
+    expect(estimateSeconds(third(more), speed)).toBeLessThanOrEqual(LONG_JOB_SECONDS);
     // Even one step over budget is the least there is.
-    expect(stepsWithin(1, { ...photo, upscale: 4 }, 32, speed)).toBe(1);
+    expect(stepsWithin(1, 20, every, speed)).toBe(1);
   });
 
   it("says durations in words", () => {

@@ -119,3 +119,14 @@ describe("skipping tiles where the network is not needed", () => {
     expect(out.every((v) => v === 2)).toBe(true);
   });
 });
+
+describe("tiles per call", () => {
+  it("count the shifted grid, or only the tiles that hold a needed pixel", () => {
+    expect(tileCount(320, 480, 32)).toBe(11 * 16); // a 451x300 photo on its canvas
+    expect(tileCount(32, 32, 32)).toBe(1);
+    const needed = new Uint8Array(64 * 96);
+    needed[40 * 96 + 50] = 1; // rows 16 and 32 (pulled in from 48) of the grid shifted by 16, column 48
+    expect(tileCount(64, 96, 32, needed)).toBe(2);
+    expect(tileCount(64, 96, 32, new Uint8Array(64 * 96))).toBe(0);
+  });
+});

@@ -242,7 +242,7 @@ type Wrong = Pick<PhotoSpec, "known" | "downsample" | "grayscale">;
 export const onlyNoise = ({ known, downsample, grayscale }: Wrong) => downsample === 1 && !grayscale && (!known || known.every((v) => v === 1));
 
 /** A noiseless photo at full size and in colour: only lost pixels can be wrong with it. */
-const onlyLost = ({ downsample, grayscale }: Wrong, sigmaY: number) => sigmaY === 0 && downsample === 1 && !grayscale;
+export const onlyLost = ({ downsample, grayscale }: Wrong, sigmaY: number) => sigmaY === 0 && downsample === 1 && !grayscale;
 
 /**
  * Inpainting a noiseless photo starts from its lost pixels' smooth fill (fill.ts), noised to this
@@ -326,11 +326,15 @@ export function startingPoint(problem: PhotoProblem, sigmaY: number, timesteps: 
  * model/restore.py): in a noiseless photo at full size and in colour, its lost pixels.
  */
 export function networkNeeded(problem: PhotoProblem, sigmaY: number): Uint8Array | null {
-  const { degradation: d } = problem;
-  if (!onlyLost(problem.spec, sigmaY)) return null;
-  const needed = new Uint8Array(d.height * d.width);
-  for (let i = 0; i < problem.height; i++) for (let j = 0; j < problem.width; j++) needed[i * d.width + j] = d.known[i * d.width + j] ? 0 : 1;
-  return needed;
+  const { degradation: d, spec } = problem;
+  return onlyLost(spec, sigmaY) ? lostOnCanvas(spec.known, spec.height, spec.width, d.height, d.width) : null;
+}
+
+/** The photo's lost pixels (known 0) on a canvas of canvasHeight x canvasWidth; its padding is not lost. */
+export function lostOnCanvas(known: Uint8Array | null, height: number, width: number, canvasHeight: number, canvasWidth: number): Uint8Array {
+  const lost = new Uint8Array(canvasHeight * canvasWidth);
+  if (known) for (let i = 0; i < height; i++) for (let j = 0; j < width; j++) lost[i * canvasWidth + j] = known[i * width + j] ? 0 : 1;
+  return lost;
 }
 
 /**

@@ -28,10 +28,24 @@ export function tilePositions(length: number, tile: number, offset: number): num
   return [...starts].sort((a, b) => a - b);
 }
 
+/**
+ * The corners [row, column] of one call's tiles: the grid shifted by `offsets`, and, with `needed`
+ * (height*width, 1 where the network must predict), only the tiles that hold a needed pixel.
+ */
+export function tileCorners(height: number, width: number, tile: number, [dy, dx]: readonly [number, number], needed?: Uint8Array) {
+  const holdsNeeded = ([i, j]: readonly [number, number]) => {
+    for (let r = i; r < i + tile; r++) for (let k = j; k < j + tile; k++) if (needed![r * width + k]) return true;
+    return false;
+  };
+  const columns = tilePositions(width, tile, dx);
+  const corners = tilePositions(height, tile, dy).flatMap((i) => columns.map((j) => [i, j] as const));
+  return needed ? corners.filter(holdsNeeded) : corners;
+}
+
 /** Tiles per image in a call with a shifted grid (one row and column more than an unshifted one): the most a call runs. */
-export function tileCount(height: number, width: number, tile: number): number {
+export function tileCount(height: number, width: number, tile: number, needed?: Uint8Array): number {
   const half = Math.floor(tile / 2);
-  return tilePositions(height, tile, half).length * tilePositions(width, tile, half).length;
+  return tileCorners(height, width, tile, [half, half], needed).length;
 }
 
 /** A fresh (dy, dx), uniform in [0, tile)^2, for every call. */
@@ -56,16 +70,9 @@ export interface TileSkipping {
 export function tiledEpsModel(tileEps: EpsModel, size: ImageSize, tile: number, offsets: Offsets, skip?: TileSkipping): EpsModel {
   const { channels, height, width } = size;
   const plane = height * width;
-  const holdsNeeded = ([i, j]: readonly [number, number]) => {
-    for (let r = i; r < i + tile; r++) for (let k = j; k < j + tile; k++) if (skip!.needed[r * width + k]) return true;
-    return false;
-  };
   return async (x, t) => {
     const batch = x.length / (channels * plane);
-    const [dy, dx] = offsets();
-    const rows = tilePositions(height, tile, dy);
-    const columns = tilePositions(width, tile, dx);
-    const corners = rows.flatMap((i) => columns.map((j) => [i, j] as const)).filter((corner) => !skip || holdsNeeded(corner));
+    const corners = tileCorners(height, width, tile, offsets(), skip?.needed);
     // Image-major, as in Python: tile k of image b is row b * corners.length + k of the network's batch.
     const visitRows = (visit: (tileStart: number, imageStart: number) => void) => {
       let tileStart = 0;

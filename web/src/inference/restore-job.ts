@@ -11,7 +11,10 @@ import {
   ddnmSampler,
   knownEps,
   meanOfCandidates,
+  lostOnCanvas,
   networkNeeded,
+  onlyLost,
+  padded,
   photoProblem,
   restorationTimesteps,
   spreadOfCandidates,
@@ -21,6 +24,7 @@ import {
 import { createRng } from "../diffusion/rng.ts";
 import type { EpsModel } from "../diffusion/samplers.ts";
 import { randomOffsets, tileCount, tiledEpsModel } from "../diffusion/tiles.ts";
+import type { RestoreWork } from "../restore-budget.ts";
 import type { JobProgress, RestoreParams } from "./protocol.ts";
 
 /** Tiles per network call: large enough to amortise a call, small enough that memory stays flat on any photo. */
@@ -75,6 +79,23 @@ export function plannedTimesteps(m: Manifest, p: Planned): number[] {
   return restorationTimesteps(p.steps, m.diffusion.alphas_cumprod, level);
 }
 
+/**
+ * Tiles per network call, all candidates together: every tile of the canvas, or, when only lost
+ * pixels are wrong, those that hold one (on the grid shifted by half a tile, as most calls are).
+ */
+export function plannedTilesPerCall(m: Manifest, p: Planned & Pick<RestoreParams, "height" | "width" | "candidates">): number {
+  const tile = m.image.size;
+  const [canvasHeight, canvasWidth] = [padded(p.upscale * p.height, tile), padded(p.upscale * p.width, tile)];
+  const spec = { known: p.mask, downsample: p.upscale, grayscale: lostColour(m, p) };
+  const needed = onlyLost(spec, measurementNoise(m, p)) ? lostOnCanvas(p.mask, p.height, p.width, canvasHeight, canvasWidth) : undefined;
+  return p.candidates * tileCount(canvasHeight, canvasWidth, tile, needed);
+}
+
+/** What a job costs: its tiles per call, the steps it really runs, its repeats per step. */
+export function plannedWork(m: Manifest, p: Parameters<typeof plannedTilesPerCall>[1] & Pick<RestoreParams, "resample">): RestoreWork {
+  return { tilesPerCall: plannedTilesPerCall(m, p), steps: plannedTimesteps(m, p).length, resample: p.resample };
+}
+
 /** Restores `p.image`; `report` hears the work in tiles after every network call and a preview after every step. */
 export async function restoreImage(network: Network, m: Manifest, p: RestoreParams, report: (progress: JobProgress) => Promise<void>): Promise<Restored> {
   const { channels, size: tile } = m.image;
@@ -100,7 +121,7 @@ export async function restoreImage(network: Network, m: Manifest, p: RestorePara
   const timesteps = plannedTimesteps(m, p);
   const x = startingPoint(problem, sigmaY, timesteps, alphasCumprod, p.candidates, rng.normal);
   // Work in tiles: a call runs at most this many (an unshifted grid runs fewer), counted whole at the end of each call.
-  const perCall = p.candidates * tileCount(degradation.height, degradation.width, tile);
+  const perCall = plannedTilesPerCall(m, p);
   const progress: JobProgress = { step: 0, steps: timesteps.length, done: 0, total: perCall * ((timesteps.length - 1) * p.resample + 1), preview: null };
   let calls = 0;
   const prior = tilePrior(network, m, (done, total) => {

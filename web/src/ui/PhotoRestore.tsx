@@ -9,10 +9,10 @@ import { estimateNoiseSigma } from "../diffusion/noise-level.ts";
 import { downloadBlob, pngOf, type Raster } from "../image.ts";
 import type { InferenceClient } from "../inference/client.ts";
 import type { RestoreParams } from "../inference/protocol.ts";
-import { plannedTimesteps } from "../inference/restore-job.ts";
+import { plannedTimesteps, plannedWork } from "../inference/restore-job.ts";
 import { fullMask, hasLoss } from "../mask.ts";
 import { decodePhoto, MAX_SIDE, type Photo } from "../photo.ts";
-import { estimateSeconds, formatDuration, LONG_JOB_SECONDS, networkCalls, stepsWithin, tilesPerCall, type RestoreWork } from "../restore-budget.ts";
+import { estimateSeconds, formatDuration, LONG_JOB_SECONDS, networkCalls, stepsWithin, type RestoreWork } from "../restore-budget.ts";
 import { BeforeAfter } from "./BeforeAfter.tsx";
 import { ImageDrop } from "./ImageDrop.tsx";
 import { MaskPainter } from "./MaskPainter.tsx";
@@ -113,9 +113,11 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
     seed: settings.seed,
   };
   // The steps the job really runs: a photo with only noise wrong starts at its own noise level.
-  const work: RestoreWork | null = params && { ...params, steps: plannedTimesteps(manifest, params).length };
-  const seconds = work && speed ? estimateSeconds(work, tile, speed) : null;
+  const work: RestoreWork | null = params && plannedWork(manifest, params);
+  const seconds = work && speed ? estimateSeconds(work, speed) : null;
   const long = seconds !== null && seconds > LONG_JOB_SECONDS;
+  // The tiles do not change with the steps; only the steps below the start do.
+  const fitting = long && params && work && speed ? stepsWithin(LONG_JOB_SECONDS, params.steps, (steps) => ({ ...work, steps: plannedTimesteps(manifest, { ...params, steps }).length }), speed) : 1;
 
   async function restore(event: Event) {
     event.preventDefault();
@@ -210,7 +212,7 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
           </label>
           <p class="wide" data-testid="photo-estimate" aria-live="polite">
             {work && seconds !== null
-              ? `On this device: ${formatDuration(seconds)} (${plural(networkCalls(work), "network pass", "network passes")} over ${tilesPerCall(work, tile).toLocaleString("en")} tiles of ${tile}×${tile}).`
+              ? `On this device: ${formatDuration(seconds)} (${plural(networkCalls(work), "network pass", "network passes")} over ${work.tilesPerCall.toLocaleString("en")} tiles of ${tile}×${tile}).`
               : (speedError ?? "Measuring this device's speed…")}
           </p>
           {long && askedFor === seconds && work && speed && (
@@ -219,8 +221,8 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
                 This will take {formatDuration(seconds)} on this device, and the tab must stay open. Fewer steps, "Keep its size" or a smaller photo are quicker.
               </p>
               <div class="row wrap">
-                <button type="button" onClick={() => set("steps", stepsWithin(LONG_JOB_SECONDS, work, tile, speed))}>
-                  Use {stepsWithin(LONG_JOB_SECONDS, work, tile, speed)} steps instead
+                <button type="button" onClick={() => set("steps", fitting)}>
+                  Use {fitting} steps instead
                 </button>
                 <button type="submit">Start anyway</button>
               </div>
