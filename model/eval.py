@@ -133,7 +133,8 @@ def restoration_tasks(size: int, channels: int, seed: int) -> list[Task]:
 def restore_batched(net: UNet, diffusion: Diffusion, task: Task, damaged: torch.Tensor, steps: int,
                     resample: int, candidates: int, seed: int, batch: int) -> torch.Tensor:
     """As the page's demo restores a damaged image (model/restore.py, restore_photo): the image as the
-    visitor has it (average-pooled to the measured size, its own noise shrunk by the pooling) and its
+    visitor has it (average-pooled to the measured size; its independent noise shrunk by the pooling
+    and the averaging to gray) and its
     known pixels, with the unconditional prior; `candidates` restorations of each image, consecutive
     in the result ([len(damaged) * candidates, ...])."""
     d = task.degradation
@@ -143,7 +144,7 @@ def restore_batched(net: UNet, diffusion: Diffusion, task: Task, damaged: torch.
     for k, i in enumerate(range(0, len(photos), batch)):
         problem = photo_problem(photos[i:i + batch], d.known.to(torch.uint8), d.factor, d.out_channels == 1,
                                 net.config.image_size)
-        out.append(restore_photo(tile_eps, problem, net.config.image_size, task.sigma / d.factor, steps, resample,
+        out.append(restore_photo(tile_eps, problem, net.config.image_size, task.sigma * d.noise_gain, steps, resample,
                                  candidates, diffusion.alphas_cumprod, torch.Generator().manual_seed(seed + k)))
     return torch.cat(out).clamp(-1, 1)
 

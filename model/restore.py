@@ -158,6 +158,7 @@ def photo_problem(photo: torch.Tensor, known: Optional[torch.Tensor], downsample
     projection."""
     photos = photo if photo.dim() == 4 else photo[None]
     channels, h, w = photos.shape[1:]
+    grayscale = grayscale and channels > 1  # a one-channel photo has no colour to lose
     if tile % downsample != 0:
         raise ValueError(f"the tile ({tile}) is not divisible by the downsampling factor {downsample}")
     if known is not None and tuple(known.shape) != (h, w):
@@ -198,7 +199,8 @@ def restoration_timesteps(steps: int, alphas_cumprod: torch.Tensor, level: Optio
     start = matched_timestep(alphas_cumprod, level)
     lam = 0.5 * torch.log(alphas_cumprod / (1 - alphas_cumprod))
     share = float((lam[0] - lam[start]) / (lam[0] - lam[-1]))
-    return sampling_timesteps(min(start + 1, max(1, round(steps * share))), alphas_cumprod, start)
+    # Halves round up, as the page's Math.round does (Python's round goes to even).
+    return sampling_timesteps(min(start + 1, max(1, math.floor(steps * share + 0.5))), alphas_cumprod, start)
 
 
 def starting_point(problem: PhotoProblem, sigma_y: float, timesteps: list[float], alphas_cumprod: torch.Tensor,
@@ -242,9 +244,10 @@ def restore_photo(tile_eps: EpsModel, problem: PhotoProblem, tile: int, sigma: f
                   eta: float = DDNM_ETA, callback: Optional[Callback] = None) -> torch.Tensor:
     """`candidates` restorations [B * candidates, C, height, width] of each photo, tile by tile, as the page runs them:
     DDNM+ on the whole canvas, the prior on tiles whose grid moves at every call. `sigma` is the std of
-    the noise in the photo's own pixels, in [-1, 1] units: only averaging to gray shrinks it."""
+    the noise in the measurement, in [-1, 1] units: the photo's own pixels, averaged to gray for
+    colourisation (a black-and-white photo's channels carry the same noise, which averaging keeps)."""
     d = problem.degradation
-    sigma_y = sigma * math.sqrt(d.out_channels / d.channels)
+    sigma_y = sigma
     noise_sampler = default_noise(generator)
     timesteps = restoration_timesteps(steps, alphas_cumprod, start_noise(problem, sigma_y))
     x = starting_point(problem, sigma_y, timesteps, alphas_cumprod, candidates, noise_sampler)

@@ -11,7 +11,6 @@ grid and its recorded offsets change the result; and one case checks the noise-l
 from __future__ import annotations
 
 import json
-import math
 import sys
 from typing import Any
 
@@ -116,7 +115,7 @@ def photo_case(name: str, h: int, w: int, lost: str, downsample: int, grayscale:
     d = problem.degradation
     noise_sampler, noise = recorded_noise(generator)
     offsets, drawn = recorded_offsets(generator, TILE)
-    sigma_y = sigma * math.sqrt(d.out_channels / d.channels)
+    sigma_y = sigma
     needed = network_needed(problem, sigma_y)
     fallback = None if needed is None else known_eps(problem, candidates, alphas_cumprod)
     eps_model = tiled_eps_model(tile_aware(toy_eps_model(alphas_cumprod, "v")), TILE, offsets, needed, fallback)

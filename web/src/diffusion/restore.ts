@@ -269,7 +269,9 @@ export const padded = (side: number, tile: number) => Math.ceil(side / tile) * t
  * canvas padded to whole tiles; the padding is simply unknown pixels to the projection.
  */
 export function photoProblem(photo: ArrayLike<number>, spec: PhotoSpec): PhotoProblem {
-  const { channels, height: h, width: w, known, downsample: f, grayscale, tile } = spec;
+  const { channels, height: h, width: w, known, downsample: f, tile } = spec;
+  // A one-channel photo has no colour to lose.
+  const grayscale = spec.grayscale && channels > 1;
   if (tile % f !== 0) throw new Error(`the tile (${tile}) is not divisible by the downsampling factor ${f}`);
   if (photo.length !== channels * h * w) throw new Error(`the photo has ${photo.length} values, expected ${channels}x${h}x${w}`);
   if (known && known.length !== h * w) throw new Error(`the mask has ${known.length} pixels, the photo is ${h}x${w}`);
@@ -286,7 +288,7 @@ export function photoProblem(photo: ArrayLike<number>, spec: PhotoSpec): PhotoPr
     }
   }
   const degradation = new Degradation({ size: [canvasHeight, canvasWidth], channels, grayscale, downsample: f, mask });
-  return { degradation, y: degradation.apply(filled), filled, height, width, spec };
+  return { degradation, y: degradation.apply(filled), filled, height, width, spec: { ...spec, grayscale } };
 }
 
 /** The timesteps from the one whose noise is `level` (null: the top) down, as densely as `steps` spans the whole schedule. */

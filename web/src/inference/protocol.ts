@@ -39,7 +39,11 @@ export interface RestoreParams {
   upscale: 1 | 2 | 4;
   /** The image lost its colour: only the mean of its channels is kept. */
   grayscale: boolean;
-  /** Std of the noise in the image's own pixels, in [-1, 1] units (0: none). */
+  /**
+   * Std of the noise in the measurement (the image's pixels, averaged to gray when `grayscale`), in
+   * [-1, 1] units (0: none). A black-and-white photo's channels carry the same noise, so averaging
+   * them keeps it whole.
+   */
   noise: number;
   steps: number;
   /** Repeats per step (RePaint resampling); 1 is plain DDNM. */

@@ -70,12 +70,10 @@ type Planned = Pick<RestoreParams, "steps" | "noise" | "mask" | "upscale" | "gra
 
 const lostColour = (m: Manifest, p: Planned) => p.grayscale && m.image.channels > 1;
 
-/** The noise in the measurement: only averaging to gray shrinks the noise of the image's own pixels. */
-const measurementNoise = (m: Manifest, p: Planned) => (lostColour(m, p) ? p.noise / Math.sqrt(m.image.channels) : p.noise);
 
 /** The timesteps a job runs: fewer when only noise is wrong (it starts at the image's own noise level). */
 export function plannedTimesteps(m: Manifest, p: Planned): number[] {
-  const level = startNoise({ known: p.mask, downsample: p.upscale, grayscale: lostColour(m, p) }, measurementNoise(m, p));
+  const level = startNoise({ known: p.mask, downsample: p.upscale, grayscale: lostColour(m, p) }, p.noise);
   return restorationTimesteps(p.steps, m.diffusion.alphas_cumprod, level);
 }
 
@@ -87,7 +85,7 @@ export function plannedTilesPerCall(m: Manifest, p: Planned & Pick<RestoreParams
   const tile = m.image.size;
   const [canvasHeight, canvasWidth] = [padded(p.upscale * p.height, tile), padded(p.upscale * p.width, tile)];
   const spec = { known: p.mask, downsample: p.upscale, grayscale: lostColour(m, p) };
-  const needed = onlyLost(spec, measurementNoise(m, p)) ? lostOnCanvas(p.mask, p.height, p.width, canvasHeight, canvasWidth) : undefined;
+  const needed = onlyLost(spec, p.noise) ? lostOnCanvas(p.mask, p.height, p.width, canvasHeight, canvasWidth) : undefined;
   return p.candidates * tileCount(canvasHeight, canvasWidth, tile, needed);
 }
 
@@ -116,7 +114,7 @@ export async function restoreImage(network: Network, m: Manifest, p: RestorePara
   // The candidates are one batch: the same measurement, different noise.
   const y = new Float64Array(p.candidates * problem.y.length);
   for (let k = 0; k < p.candidates; k++) y.set(problem.y, k * problem.y.length);
-  const sigmaY = measurementNoise(m, p);
+  const sigmaY = p.noise;
   const rng = createRng(p.seed);
   const timesteps = plannedTimesteps(m, p);
   const x = startingPoint(problem, sigmaY, timesteps, alphasCumprod, p.candidates, rng.normal);

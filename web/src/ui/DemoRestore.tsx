@@ -53,8 +53,8 @@ function measurementOf(damaged: Float32Array, degradation: Degradation, noise: n
     width: outWidth,
     mask: known.includes(0) ? known : null,
     upscale: factor as RestoreParams["upscale"],
-    // Averaging factor^2 pixels of independent noise shrinks it by the factor.
-    noise: noise / factor,
+    // The demo's damage adds independent noise to every value: pooling (and averaging to gray) shrinks it.
+    noise: noise * degradation.noiseGain,
   };
 }
 
