@@ -38,8 +38,9 @@ from .restore import photo_problem, restore_photo
 from .threads import use_cpu_threads
 from .unet import UNet
 
-# Tiles per network call: a 256x256 photo with 4 candidates runs 324 tiles a step; chunks keep memory flat.
-TILE_BATCH = 64
+# Tiles per network call, as the page runs them (web/src/inference/restore-job.ts): a 256x256 photo with
+# 4 candidates runs 324 tiles a step, and chunks keep the network's memory flat.
+TILE_BATCH = 32
 SQUARE_PHOTOS = ("astronaut", "coffee", "rocket")
 ASPECT_PHOTO = "chelsea"
 

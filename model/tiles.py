@@ -49,7 +49,7 @@ def tiled_eps_model(tile_eps: EpsModel, tile: int, offsets: Offsets, needed: Opt
         raise ValueError("skipping tiles needs both the needed pixels and a fallback prediction")
 
     def eps_model(x: torch.Tensor, t: float) -> torch.Tensor:
-        batch, channels, height, width = x.shape
+        _, channels, height, width = x.shape
         dy, dx = offsets()
         corners = [(i, j) for i in tile_positions(height, tile, dy) for j in tile_positions(width, tile, dx)
                    if needed is None or bool(needed[i:i + tile, j:j + tile].any())]

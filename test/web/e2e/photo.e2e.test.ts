@@ -158,6 +158,9 @@ describe("fix my photo", () => {
     // A new photo while the restoration runs: the old one is cancelled and shown nowhere.
     await upload("alpha.png");
     await loaded("alpha.png (96×64)");
+    // A clean photo has nothing to restore until the visitor says what is wrong.
+    expect(await page.getByTestId("photo-estimate").textContent()).toContain("Nothing is wrong with it yet");
+    await form().getByRole("slider", { name: /Noise/ }).fill("20");
     await page.getByRole("button", { name: "Restore my photo" }).and(page.locator(":enabled")).waitFor();
     await page.waitForTimeout(1000);
     expect(await page.getByTestId("photo-after").count()).toBe(0);
@@ -202,8 +205,15 @@ describe("fix my photo", () => {
     console.log(`10000x10000 PNG decoded to 1024x1024 in ${Date.now() - started} ms`);
     expect(await page.getByTestId("photo-notes").textContent()).toContain("Scaled down from 10000×10000 to 1024×1024");
 
+    // x4 of 1024 with 8 candidates would hold 128 M pixels: refused before any work, with what to change.
     await form().getByLabel("Too small?").selectOption({ label: "Enlarge ×4 (4096×4096)" });
     await settings({ steps: 100, candidates: 8 });
+    await expect.poll(() => page.getByTestId("photo-estimate").textContent()).toContain("too large to restore here");
+    expect(await page.getByRole("button", { name: "Restore my photo" }).isDisabled()).toBe(true);
+
+    // At its own size with 4 candidates it fits, but colourising it (it is black and white) takes long.
+    await form().getByLabel("Too small?").selectOption({ label: "Keep its size (1024×1024)" });
+    await settings({ steps: 100, candidates: 4 });
     await expect.poll(() => page.getByTestId("photo-estimate").textContent(), { timeout: 10_000 }).toMatch(/On this device: about .* (min|h)/);
     await page.getByRole("button", { name: "Restore my photo" }).click();
     const warning = page.getByTestId("photo-long");

@@ -42,7 +42,10 @@ export function tileCorners(height: number, width: number, tile: number, [dy, dx
   return needed ? corners.filter(holdsNeeded) : corners;
 }
 
-/** Tiles per image in a call with a shifted grid (one row and column more than an unshifted one): the most a call runs. */
+/**
+ * Tiles per image in a call on the grid shifted by half a tile: the most a call runs (one row and
+ * column more than an unshifted grid), or, with `needed`, as many as a typical call runs.
+ */
 export function tileCount(height: number, width: number, tile: number, needed?: Uint8Array): number {
   const half = Math.floor(tile / 2);
   return tileCorners(height, width, tile, [half, half], needed).length;

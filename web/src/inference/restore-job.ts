@@ -27,7 +27,7 @@ import { randomOffsets, tileCount, tiledEpsModel } from "../diffusion/tiles.ts";
 import type { RestoreWork } from "../restore-budget.ts";
 import type { JobProgress, RestoreParams } from "./protocol.ts";
 
-/** Tiles per network call: large enough to amortise a call, small enough that memory stays flat on any photo. */
+/** Tiles per network call: large enough to amortise a call, small enough that the network's activations stay flat on any photo. */
 export const TILE_BATCH = 32;
 
 /**
@@ -94,23 +94,28 @@ export function plannedWork(m: Manifest, p: Parameters<typeof plannedTilesPerCal
   return { tilesPerCall: plannedTilesPerCall(m, p), steps: plannedTimesteps(m, p).length, resample: p.resample };
 }
 
+/** Why a job would hold too much memory (more than MAX_RESTORE_PIXELS), in words; null when it fits. */
+export function memoryRefusal(m: Manifest, p: Pick<RestoreParams, "height" | "width" | "upscale" | "candidates">): string | null {
+  const tile = m.image.size;
+  const canvasPixels = padded(p.upscale * p.height, tile) * padded(p.upscale * p.width, tile);
+  if (p.candidates * canvasPixels <= MAX_RESTORE_PIXELS) return null;
+  const most = Math.floor(MAX_RESTORE_PIXELS / canvasPixels);
+  return most >= 1
+    ? `Averaging ${p.candidates} restorations of a ${p.upscale * p.width}×${p.upscale * p.height} result needs too much memory: average at most ${most}.`
+    : `A ${p.upscale * p.width}×${p.upscale * p.height} result is too large to restore here: enlarge less, or use a smaller photo.`;
+}
+
 /** Restores `p.image`; `report` hears the work in tiles after every network call and a preview after every step. */
 export async function restoreImage(network: Network, m: Manifest, p: RestoreParams, report: (progress: JobProgress) => Promise<void>): Promise<Restored> {
   const { channels, size: tile } = m.image;
   const { alphas_cumprod: alphasCumprod } = m.diffusion;
   if (!Number.isInteger(p.candidates) || p.candidates < 1) throw new Error(`candidates must be a positive integer, got ${p.candidates}`);
+  // Checked before the canvas is built: an x4 of a large photo would allocate hundreds of MB first.
+  const tooLarge = memoryRefusal(m, p);
+  if (tooLarge) throw new Error(tooLarge);
   const problem = photoProblem(p.image, { channels, height: p.height, width: p.width, known: p.mask, downsample: p.upscale, grayscale: lostColour(m, p), tile });
   const { degradation, height, width } = problem;
   const plane = height * width;
-  const canvasPixels = degradation.height * degradation.width;
-  if (p.candidates * canvasPixels > MAX_RESTORE_PIXELS) {
-    const most = Math.floor(MAX_RESTORE_PIXELS / canvasPixels);
-    throw new Error(
-      most >= 1
-        ? `averaging ${p.candidates} restorations of a ${width}x${height} image needs too much memory: average at most ${most}`
-        : `a ${width}x${height} result is too large to restore here: make the image or the upscaling smaller`,
-    );
-  }
   // The candidates are one batch: the same measurement, different noise.
   const y = new Float64Array(p.candidates * problem.y.length);
   for (let k = 0; k < p.candidates; k++) y.set(problem.y, k * problem.y.length);

@@ -85,6 +85,8 @@ export function DemoRestore({ client, manifest, ready, active }: Props) {
   );
 
   useEffect(() => setRestored(null), [damaged]);
+  const damagedNow = useRef(damaged);
+  damagedNow.current = damaged;
 
   async function takeFile(file: Blob, name: string) {
     setLoadError(null);
@@ -110,7 +112,8 @@ export function DemoRestore({ client, manifest, ready, active }: Props) {
     setRunningOn(damaged);
     const params: RestoreParams = { ...measurementOf(damaged, degradation, settings.noise), grayscale, steps, resample, candidates, seed };
     const result = await job.run((onProgress) => client.restore(params, onProgress));
-    if (result) setRestored(result.images);
+    // The damage may have changed while it ran: an old image's result is never shown beside the new one.
+    if (result && damagedNow.current === damaged) setRestored(result.images);
   }
 
   const busy = job.state.running || sampling.state.running;

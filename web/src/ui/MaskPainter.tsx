@@ -44,8 +44,12 @@ export function MaskPainter({ image, raster, mask, onChange, presets = [] }: Pro
     overlay.current?.getContext("2d")!.putImageData(pixels, 0, 0);
   }
 
+  // The mask as last rendered: an uploaded mask decoded after a stroke records that stroke for undo.
+  const latest = useRef(mask);
+  latest.current = mask;
+
   function change(next: Uint8Array) {
-    history.current.push(mask);
+    history.current.push(latest.current);
     onChange(next);
   }
 

@@ -3,13 +3,13 @@
  * or set; lost parts, painted or uploaded; too small; black and white), see how long it will take on
  * this device, restore it tile by tile with a live preview, compare, see where it is unsure, download.
  */
-import { useRef, useState } from "preact/hooks";
+import { useMemo, useRef, useState } from "preact/hooks";
 import type { Manifest } from "../api/manifest.ts";
 import { estimateNoiseSigma } from "../diffusion/noise-level.ts";
 import { downloadBlob, pngOf, type Raster } from "../image.ts";
 import type { InferenceClient } from "../inference/client.ts";
 import type { RestoreParams } from "../inference/protocol.ts";
-import { plannedTimesteps, plannedWork } from "../inference/restore-job.ts";
+import { memoryRefusal, plannedTimesteps, plannedWork } from "../inference/restore-job.ts";
 import { fullMask, hasLoss } from "../mask.ts";
 import { decodePhoto, MAX_SIDE, type Photo } from "../photo.ts";
 import { estimateSeconds, formatDuration, LONG_JOB_SECONDS, networkCalls, stepsWithin, type RestoreWork } from "../restore-budget.ts";
@@ -83,10 +83,15 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
   const estimatedLevels = loaded?.estimatedLevels ?? null;
   const noiseLevels = settings.useEstimate && estimatedLevels !== null ? Math.round(estimatedLevels) : settings.noiseLevels;
 
+  // Two files dropped in quick succession: only the last one's decode is taken.
+  const loads = useRef(0);
+
   async function takeFile(file: Blob, name: string) {
     setLoadError(null);
+    const load = ++loads.current;
     try {
       const next = await decodePhoto(file, name, channels);
+      if (load !== loads.current) return;
       job.cancel();
       setResult(null);
       setAskedFor(null);
@@ -95,7 +100,7 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
       setSettings((s) => ({ ...s, useEstimate: estimate !== null && estimate >= NOISY_LEVELS, colourise: next.grayscale }));
       setLoaded((previous) => ({ photo: next, id: (previous?.id ?? 0) + 1, estimatedLevels: estimate }));
     } catch (error) {
-      setLoadError(error instanceof Error ? error.message : String(error));
+      if (load === loads.current) setLoadError(error instanceof Error ? error.message : String(error));
     }
   }
 
@@ -112,12 +117,19 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
     candidates: settings.candidates,
     seed: settings.seed,
   };
-  // The steps the job really runs: a photo with only noise wrong starts at its own noise level.
-  const work: RestoreWork | null = params && plannedWork(manifest, params);
+  // Why this job cannot run as set (checked before any work, and before the estimate needs valid steps).
+  const refusal = params && whyNot(manifest, params);
+  // What the job costs: the steps it really runs (a photo with only noise starts at its own noise level)
+  // and its tiles. Progress messages re-render this panel, so it is computed once per setting.
+  const work: RestoreWork | null = useMemo(
+    () => (params && !refusal ? plannedWork(manifest, params) : null),
+    [photo, mask, settings, noiseLevels, refusal, manifest],
+  );
   const seconds = work && speed ? estimateSeconds(work, speed) : null;
   const long = seconds !== null && seconds > LONG_JOB_SECONDS;
+  const warned = long && askedFor === seconds;
   // The tiles do not change with the steps; only the steps below the start do.
-  const fitting = long && params && work && speed ? stepsWithin(LONG_JOB_SECONDS, params.steps, (steps) => ({ ...work, steps: plannedTimesteps(manifest, { ...params, steps }).length }), speed) : 1;
+  const fitting = warned && params && work && speed ? stepsWithin(LONG_JOB_SECONDS, params.steps, (steps) => ({ ...work, steps: plannedTimesteps(manifest, { ...params, steps }).length }), speed) : 1;
 
   async function restore(event: Event) {
     event.preventDefault();
@@ -211,11 +223,12 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
             <input type="number" min={0} max={2 ** 31 - 1} required value={settings.seed} onInput={(e) => set("seed", e.currentTarget.valueAsNumber)} />
           </label>
           <p class="wide" data-testid="photo-estimate" aria-live="polite">
-            {work && seconds !== null
-              ? `On this device: ${formatDuration(seconds)} (${plural(networkCalls(work), "network pass", "network passes")} over ${work.tilesPerCall.toLocaleString("en")} tiles of ${tile}×${tile}).`
-              : (speedError ?? "Measuring this device's speed…")}
+            {refusal ??
+              (work && seconds !== null
+                ? `On this device: ${formatDuration(seconds)} (${plural(networkCalls(work), "network pass", "network passes")} over ${work.tilesPerCall.toLocaleString("en")} tiles of ${tile}×${tile}).`
+                : (speedError ?? "Measuring this device's speed…"))}
           </p>
-          {long && askedFor === seconds && work && speed && (
+          {warned && seconds !== null && (
             <div class="warning wide" role="alert" data-testid="photo-long">
               <p>
                 This will take {formatDuration(seconds)} on this device, and the tab must stay open. Fewer steps, "Keep its size" or a smaller photo are quicker.
@@ -228,7 +241,7 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
               </div>
             </div>
           )}
-          <RunButtons label="Restore my photo" disabled={!ready || (seconds === null && !speedError)} running={job.state.running} onCancel={job.cancel} />
+          <RunButtons label="Restore my photo" disabled={!ready || refusal !== null || (seconds === null && !speedError)} running={job.state.running} onCancel={job.cancel} />
         </form>
       )}
       <RestoreStatus state={job.state} />
@@ -255,3 +268,11 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
 }
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** Why a job cannot run as set, in words for the visitor; null when it can. */
+function whyNot(manifest: Manifest, p: RestoreParams): string | null {
+  if (!Number.isInteger(p.steps) || p.steps < 1 || p.steps > manifest.diffusion.timesteps) return `Steps must be a whole number from 1 to ${manifest.diffusion.timesteps}.`;
+  if (!Number.isInteger(p.resample) || p.resample < 1 || !Number.isInteger(p.candidates) || p.candidates < 1) return "Resampling and Average of must be whole numbers from 1.";
+  if (!p.mask && p.noise === 0 && p.upscale === 1 && !p.grayscale) return "Nothing is wrong with it yet: set its noise, paint what is lost, enlarge it or colourise it.";
+  return memoryRefusal(manifest, p);
+}
