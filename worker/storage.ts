@@ -5,6 +5,19 @@ export function weightsKey(sha256: string): string {
   return `weights/${sha256}`;
 }
 
+/**
+ * The size of the file R2 holds under this sha256, or null. Every write checks the digest, so the
+ * bytes are right; a manifest can still lie about their size, which is why callers compare it.
+ */
+export async function storedSize(bucket: R2Bucket, sha256: string): Promise<number | null> {
+  return (await bucket.head(weightsKey(sha256)))?.size ?? null;
+}
+
+/** Says that R2 holds a file's bytes under another size than its manifest declares. */
+export function wrongSize(name: string, stored: number, declared: number): string {
+  return `R2 holds ${name}'s bytes (by sha256) with ${stored} bytes, but the manifest says ${declared}: publish a manifest with the file's true size.`;
+}
+
 /** Where the parts of a multipart upload are assembled before they are verified. */
 export function stagingKey(uploadId: string): string {
   return `staging/${uploadId}`;

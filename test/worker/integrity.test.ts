@@ -1,7 +1,7 @@
 /** Uploads only land when size and sha256 match the manifest; failures leave nothing visible. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ADMIN, bytesOf, call, expectError, expectJson, manifestFor, sha256Hex, streamOf, upload } from "./helpers";
+import { ADMIN, bytesOf, call, expectError, expectJson, manifestFor, publish, sha256Hex, streamOf, upload } from "./helpers";
 
 /** MAX_UPLOAD_BYTES in the test configuration. */
 const LIMIT = 5 * 1024 * 1024;
@@ -127,5 +127,22 @@ describe("multipart upload", () => {
     await expectError(call(`${base}/${unknown}/parts/1`, { method: "PUT", token: ADMIN, body: bytesOf(10, 12) }), 404, "upload_not_found");
     expect((await call(`${base}/${upload_id}`, { method: "DELETE", token: ADMIN })).status).toBe(204);
     await expectError(call(`${base}/${upload_id}/parts/1`, { method: "PUT", token: ADMIN, body: bytesOf(10, 12) }), 404, "upload_not_found");
+  });
+});
+
+describe("a manifest that lies about a file's size", () => {
+  it("is refused by the upload shortcut and by finalize when R2 already holds the bytes, and stays out of the public list", async () => {
+    const bytes = bytesOf(5000, 9);
+    await publish("true-size", { "model.onnx": bytes });
+    const lying = await manifestFor("lying-size", { "model.onnx": bytes });
+    lying.files[0]!.bytes = 9000;
+    await expectJson(call("/api/admin/models", { method: "POST", token: ADMIN, json: lying }), 201);
+
+    const shortcut = await expectError(upload("lying-size", "model.onnx", bytes), 409, "size_mismatch");
+    expect(shortcut.message).toContain("5000 bytes, but the manifest says 9000");
+    await expectError(call("/api/admin/models/lying-size/finalize", { method: "POST", token: ADMIN }), 409, "size_mismatch");
+    await expectError(call("/api/models/lying-size"), 404, "version_not_found");
+    const head = await call(`/api/weights/${lying.files[0]!.sha256}`, { method: "HEAD" });
+    expect(head.headers.get("Content-Length")).toBe("5000");
   });
 });

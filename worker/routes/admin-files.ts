@@ -11,7 +11,7 @@ import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import { adminOnly, createRouter, errors, json } from "../openapi";
 import { FileParams, FileState, PartParams, UploadParams } from "../schemas";
-import { stagingKey, storeVerified, weightsKey, type StoreResult } from "../storage";
+import { stagingKey, storedSize, storeVerified, weightsKey, wrongSize, type StoreResult } from "../storage";
 import { now } from "../time";
 import { fileState } from "../views";
 
@@ -36,7 +36,9 @@ async function requireFile(db: D1Database, id: string, name: string): Promise<Fi
 
 /** When R2 already holds the bytes (this or another version uploaded them), only D1 needs telling. */
 async function alreadyStored(env: Bindings, id: string, file: FileRow): Promise<boolean> {
-  if (!(await env.WEIGHTS.head(weightsKey(file.sha256)))) return false;
+  const size = await storedSize(env.WEIGHTS, file.sha256);
+  if (size === null) return false;
+  if (size !== file.bytes) throw new ApiError(409, "size_mismatch", wrongSize(file.name, size, file.bytes));
   await markFileVerified(env.DB, id, file.name, now());
   return true;
 }

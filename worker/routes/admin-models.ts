@@ -21,7 +21,7 @@ import { ApiError } from "../errors";
 import { canonicalJson, Manifest } from "../manifest";
 import { adminOnly, createRouter, errors, json } from "../openapi";
 import { AdminVersion, IdParams, ListQuery, PublicVersion, VersionStatus, versionList } from "../schemas";
-import { stagingKey, weightsKey } from "../storage";
+import { stagingKey, storedSize, weightsKey, wrongSize } from "../storage";
 import { now } from "../time";
 import { adminVersion, publicVersion } from "../views";
 
@@ -159,12 +159,16 @@ export const adminModels = createRouter()
     const row = await requireVersion(c.env.DB, id);
     if (row.status === "pending") {
       // Objects under weights/ are only ever written by a sha256-checked put, so presence means
-      // verified bytes, including files another version uploaded first.
+      // verified bytes, including files another version uploaded first; their size must be the manifest's.
       const files = await listFiles(c.env.DB, id);
-      const present = await Promise.all(files.map(async (file) => (await c.env.WEIGHTS.head(weightsKey(file.sha256))) !== null));
-      const missing = files.filter((_file, i) => !present[i]).map((file) => file.name);
+      const sizes = await Promise.all(files.map((file) => storedSize(c.env.WEIGHTS, file.sha256)));
+      const missing = files.filter((_file, i) => sizes[i] === null).map((file) => file.name);
       if (missing.length > 0) {
         throw new ApiError(409, "files_missing", `Upload these files before finalizing: ${missing.join(", ")}.`, { missing });
+      }
+      for (const [i, file] of files.entries()) {
+        const size = sizes[i] ?? 0;
+        if (size !== file.bytes) throw new ApiError(409, "size_mismatch", wrongSize(file.name, size, file.bytes));
       }
       const stamp = now();
       await Promise.all(files.filter((file) => file.verified_at === null).map((file) => markFileVerified(c.env.DB, id, file.name, stamp)));
