@@ -58,7 +58,12 @@ export class RegistryClient {
     } catch (e) {
       throw new PublishError(`the Worker at ${this.baseUrl} is not reachable (${(e as Error).message}): is it running (npm start)?`);
     }
-    const text = await res.text();
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (e) {
+      throw new PublishError(`${method} ${path}: the connection to ${this.baseUrl} broke off (${(e as Error).message}): rerun to continue.`);
+    }
     const parsed = parseJson<T & ApiErrorBody>(text);
     if (!res.ok && !okStatuses.includes(res.status)) {
       throw new PublishError(`${method} ${path} failed with ${res.status} ${parsed.error ?? ""}: ${parsed.message ?? text.slice(0, 200)}`);

@@ -146,3 +146,14 @@ describe("a manifest that lies about a file's size", () => {
     expect(head.headers.get("Content-Length")).toBe("5000");
   });
 });
+
+describe("a new version that reuses stored weights", () => {
+  it("is registered with those files verified, so it finalizes with nothing uploaded", async () => {
+    const bytes = bytesOf(3000, 10);
+    await publish("first-use", { "model.onnx": bytes });
+    const reuse = await manifestFor("second-use", { "model.onnx": bytes });
+    const created = await expectJson<{ files: { verified: boolean }[] }>(call("/api/admin/models", { method: "POST", token: ADMIN, json: reuse }), 201);
+    expect(created.files.map((file) => file.verified)).toEqual([true]);
+    await expectJson(call("/api/admin/models/second-use/finalize", { method: "POST", token: ADMIN }), 200);
+  });
+});

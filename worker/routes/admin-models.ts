@@ -136,10 +136,17 @@ export const adminModels = createRouter()
   .openapi(create, async (c) => {
     const manifest = c.req.valid("json");
     const canonical = canonicalJson(manifest);
-    const created = await insertVersion(c.env.DB, manifest, canonical, now());
+    const stamp = now();
+    const created = await insertVersion(c.env.DB, manifest, canonical, stamp);
     const row = await requireVersion(c.env.DB, manifest.id);
     if (!created && row.manifest !== canonical) {
       throw new ApiError(409, "version_exists", "A version with this id and a different manifest exists: publish under a new id.");
+    }
+    if (created) {
+      // Files whose bytes R2 already holds (another version uploaded them) need no upload: the
+      // publisher sees them verified and never sends megabytes the Worker would have to refuse.
+      const sizes = await Promise.all(manifest.files.map((file) => storedSize(c.env.WEIGHTS, file.sha256)));
+      await Promise.all(manifest.files.filter((file, i) => sizes[i] === file.bytes).map((file) => markFileVerified(c.env.DB, manifest.id, file.name, stamp)));
     }
     return c.json(await adminView(c.env, row, c.req.url), created ? 201 : 200);
   })
