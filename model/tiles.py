@@ -28,11 +28,6 @@ def tile_positions(length: int, tile: int, offset: int) -> list[int]:
     return sorted({min(max(start, 0), length - tile) for start in starts})
 
 
-def tile_count(height: int, width: int, tile: int) -> int:
-    """Tiles per image in a call with a shifted grid (one row and column more than an unshifted one): the most a call runs."""
-    return len(tile_positions(height, tile, tile // 2)) * len(tile_positions(width, tile, tile // 2))
-
-
 def random_offsets(tile: int, generator: torch.Generator) -> Offsets:
     """A fresh (dy, dx), uniform in [0, tile)^2, for every call."""
     return lambda: tuple(int(v) for v in torch.randint(0, tile, (2,), generator=generator))  # type: ignore[return-value]
