@@ -39,25 +39,24 @@ export function revokeToken(db: D1Database, id: string, now: string): Promise<To
     .first<TokenRow>();
 }
 
-/** Failures of `client` in the window that contains `nowSeconds` (0 when the window has passed). */
-export async function recentFailures(db: D1Database, client: string, nowSeconds: number, windowSeconds: number) {
-  const row = await db
-    .prepare("SELECT failures, window_start FROM auth_failures WHERE client = ?")
-    .bind(client)
-    .first<{ failures: number; window_start: number }>();
-  if (!row || row.window_start <= nowSeconds - windowSeconds) return { failures: 0, retryAfter: 0 };
-  return { failures: row.failures, retryAfter: row.window_start + windowSeconds - nowSeconds };
-}
-
-/** Counts one failure, starting a fresh window when the old one has passed (one atomic upsert). */
+/**
+ * Counts one failure of `client`, starting a fresh window when the old one has passed, and returns
+ * the count this failure makes: one atomic upsert, so concurrent failures each see their own count.
+ * Windows that have passed are deleted on the way, so the table never grows without bound.
+ */
 export async function recordFailure(db: D1Database, client: string, nowSeconds: number, windowSeconds: number) {
-  await db
-    .prepare(
-      `INSERT INTO auth_failures (client, window_start, failures) VALUES (?1, ?2, 1)
-       ON CONFLICT (client) DO UPDATE SET
-         failures = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE failures + 1 END,
-         window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END`,
-    )
-    .bind(client, nowSeconds, windowSeconds)
-    .run();
+  const [, counted] = await db.batch<{ failures: number; window_start: number }>([
+    db.prepare("DELETE FROM auth_failures WHERE window_start <= ?1 - ?2 AND client != ?3").bind(nowSeconds, windowSeconds, client),
+    db
+      .prepare(
+        `INSERT INTO auth_failures (client, window_start, failures) VALUES (?1, ?2, 1)
+         ON CONFLICT (client) DO UPDATE SET
+           failures = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE failures + 1 END,
+           window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END
+         RETURNING failures, window_start`,
+      )
+      .bind(client, nowSeconds, windowSeconds),
+  ]);
+  const row = counted?.results[0] ?? { failures: 1, window_start: nowSeconds };
+  return { failures: row.failures, retryAfter: row.window_start + windowSeconds - nowSeconds };
 }
