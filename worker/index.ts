@@ -18,6 +18,11 @@ const api = createRouter()
     // API data is public and token-guarded (no cookies): other origins may read and embed it.
     c.header("Cross-Origin-Resource-Policy", "cross-origin");
   })
+  .use("/admin/*", async (c, next) => {
+    await next();
+    // Admin answers (a new token's secret among them) are for their caller alone: no cache keeps them.
+    c.header("Cache-Control", "no-store");
+  })
   .route("/", healthRoutes)
   .route("/", models)
   .route("/", weights)

@@ -66,7 +66,13 @@ export const UploadParams = FileParams.extend({
     .openapi({ param: { name: "upload_id", in: "path" } }),
 });
 export const PartParams = UploadParams.extend({
-  part_number: z.coerce.number().int().min(1).max(10000).openapi({ param: { name: "part_number", in: "path" } }),
+  // Plain decimal digits only: Number() would also take "0x1", " 1" and "1e3".
+  part_number: z
+    .string()
+    .regex(/^[1-9][0-9]{0,4}$/, "a part number is a whole number from 1 to 10000, in plain digits")
+    .transform(Number)
+    .pipe(z.number().max(10000))
+    .openapi({ param: { name: "part_number", in: "path" }, type: "integer" }),
 });
 export const ShaParams = z.object({ sha256: Sha256.openapi({ param: { name: "sha256", in: "path" } }) });
 

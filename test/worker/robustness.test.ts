@@ -62,6 +62,21 @@ describe("malformed input", () => {
     await expectError(call("/api/admin/models/ok-id/files/bad%2Fname", { method: "PUT", token: ADMIN, body: "x" }), 400, "invalid_request");
     await expectError(call("/api/admin/models/ok-id/files/model.onnx/uploads/nope/parts/1", { method: "PUT", token: ADMIN, body: "x" }), 400, "invalid_request");
     await expectError(call("/api/admin/tokens/not-a-token-id", { method: "DELETE", token: ADMIN }), 400, "invalid_request");
+    // Part numbers in plain digits only: Number() would read these as 1, 1 and 1000.
+    const upload = `upl_${"0".repeat(32)}`;
+    for (const part of ["0x1", "%201", "1e3", "01", "0", "10001"]) {
+      await expectError(call(`/api/admin/models/ok-id/files/model.onnx/uploads/${upload}/parts/${part}`, { method: "PUT", token: ADMIN, body: "x" }), 400, "invalid_request");
+    }
+  });
+
+  it("keeps admin answers out of every cache, and token names printable", async () => {
+    const created = await call("/api/admin/tokens", { method: "POST", token: ADMIN, json: { name: "cache test", scopes: ["models:write"] } });
+    expect(created.status).toBe(201);
+    expect(created.headers.get("Cache-Control")).toBe("no-store");
+    const refused = await call("/api/admin/tokens", { token: "not-a-valid-token" });
+    expect(refused.headers.get("Cache-Control")).toBe("no-store");
+    await expectError(call("/api/admin/tokens", { method: "POST", token: ADMIN, json: { name: "bad\u0000name", scopes: ["models:write"] } }), 400, "invalid_request");
+    await expectError(call("/api/admin/tokens", { method: "POST", token: ADMIN, json: { name: "bidi\u202ename", scopes: ["models:write"] } }), 400, "invalid_request");
   });
 
   it("answers fuzzed query strings with 200 or 400, never 500", async () => {

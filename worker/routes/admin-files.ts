@@ -194,7 +194,9 @@ export const adminFiles = createRouter()
     const fixed = new FixedLengthStream(length);
     const [, part] = await Promise.allSettled([body.pipeTo(fixed.writable), multipart.uploadPart(params.part_number, fixed.readable)]);
     if (part.status === "rejected") {
-      throw new ApiError(400, "upload_incomplete", `Part ${params.part_number} did not arrive whole (${String(part.reason)}): send it again.`);
+      // R2's own error text stays in the log: it says nothing the client can act on.
+      console.error(`part ${params.part_number} of upload ${params.upload_id}: ${String(part.reason)}`);
+      throw new ApiError(400, "upload_incomplete", `Part ${params.part_number} did not arrive whole: send it again.`);
     }
     return c.json({ part_number: part.value.partNumber, etag: part.value.etag }, 200);
   })
@@ -205,7 +207,8 @@ export const adminFiles = createRouter()
     try {
       await multipart.complete(c.req.valid("json").parts.map((part) => ({ partNumber: part.part_number, etag: part.etag })));
     } catch (err) {
-      throw new ApiError(400, "invalid_parts", `R2 could not assemble these parts (${String(err)}): send every part, all but the last of one size, at least ${MIN_PART_BYTES} bytes.`);
+      console.error(`completing upload ${c.req.valid("param").upload_id}: ${String(err)}`);
+      throw new ApiError(400, "invalid_parts", `R2 could not assemble these parts: send every part, all but the last of one size, at least ${MIN_PART_BYTES} bytes.`);
     }
     const staged = await c.env.WEIGHTS.get(row.r2_key);
     if (!staged) throw new Error(`completed upload ${row.id} is missing from R2`);

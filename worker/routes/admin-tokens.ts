@@ -18,7 +18,14 @@ function tokenInfo(row: TokenRow): TokenInfo {
 }
 
 const NewToken = z.object({
-  name: z.string().trim().min(1).max(64).openapi({ example: "publish script" }),
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    // Printable characters only: a name ends up in logs and lists.
+    .regex(/^[^\p{Cc}\p{Cf}]+$/u, "a token name has printable characters only")
+    .openapi({ example: "publish script" }),
   scopes: z
     .array(Scope)
     .min(1)
