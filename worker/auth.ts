@@ -30,11 +30,12 @@ async function authenticate(secret: string, env: AppEnv["Bindings"]): Promise<Pr
 }
 
 /**
- * Middleware for admin routes: requires `Authorization: Bearer <token>` holding `scope`. A valid
+ * Middleware for admin routes: requires `Authorization: Bearer <token>` holding `scope` (null: any
+ * valid token). A valid
  * token is always accepted; bad tokens from one address past the limit get 429 instead of 401, so
  * guessing slows down while nobody with a real token is locked out.
  */
-export function requireScope(scope: Scope) {
+export function requireScope(scope: Scope | null) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const match = /^Bearer +([\x21-\x7e]{1,512})$/i.exec(c.req.header("Authorization") ?? "");
     if (!match?.[1]) {
@@ -58,7 +59,7 @@ export function requireScope(scope: Scope) {
       }
       throw err;
     }
-    if (!principal.scopes.includes(scope)) {
+    if (scope && !principal.scopes.includes(scope)) {
       throw new ApiError(403, "insufficient_scope", `This token lacks the '${scope}' scope: use a token that has it.`, {
         required_scope: scope,
       });

@@ -33,10 +33,10 @@ export function errors(...statuses: (keyof typeof ERROR_DESCRIPTIONS)[]) {
 }
 
 /** What every admin route declares: the scope check (before validation, so no token means 401) and its docs. */
-export function adminOnly(scope: Scope, ...more: MiddlewareHandler<AppEnv>[]) {
+export function adminOnly(scope: Scope | null, ...more: MiddlewareHandler<AppEnv>[]) {
   return {
     middleware: [requireScope(scope), ...more],
     security: [{ bearer: [] }],
-    description: `Needs a bearer token with the \`${scope}\` scope.`,
+    description: scope ? `Needs a bearer token with the \`${scope}\` scope.` : "Needs any valid bearer token.",
   };
 }

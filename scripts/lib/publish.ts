@@ -28,6 +28,7 @@ export async function publish(dir: string, options: PublishOptions): Promise<Pub
     log(`verified ${parity.file} (${parity.variant}) against PyTorch: max abs error ${parity.maxAbsError.toExponential(2)} ≤ ${parity.tolerance}`);
   }
   const registry = new RegistryClient(options.baseUrl, options.token, options.fetchImpl);
+  await checkScopes(registry);
   const { created } = await registry.createVersion(manifest);
   log(created ? `registered ${manifest.id} (pending)` : `${manifest.id} was already registered`);
   const result: PublishResult = { id: manifest.id, registered: created, uploaded: [], promoted: false };
@@ -56,6 +57,20 @@ export async function publish(dir: string, options: PublishOptions): Promise<Pub
     throw e;
   }
   return result;
+}
+
+/**
+ * A run changes the registry only with a token that can finish it or undo it: models:write to
+ * register, upload and finalize, models:promote to promote and to remove a version again.
+ */
+async function checkScopes(registry: RegistryClient): Promise<void> {
+  const held = await registry.scopes();
+  const missing = ["models:write", "models:promote"].filter((scope) => !held.includes(scope));
+  if (missing.length > 0) {
+    throw new PublishError(
+      `this token lacks ${missing.join(" and ")} (it has ${held.join(", ") || "no scope"}): publishing needs both, to finish a run or undo it; nothing was changed`,
+    );
+  }
 }
 
 async function undoRegistration(registry: RegistryClient, id: string, log: (line: string) => void): Promise<void> {

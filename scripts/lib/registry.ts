@@ -71,6 +71,11 @@ export class RegistryClient {
     return { status: res.status, body: parsed };
   }
 
+  /** The scopes of this client's token. */
+  async scopes(): Promise<string[]> {
+    return (await this.call<{ scopes: string[] }>("GET", "/admin/token")).body.scopes;
+  }
+
   /** Registers a version; `created` is false when the same manifest was registered before. */
   async createVersion(manifest: Manifest): Promise<{ created: boolean }> {
     const { status } = await this.call("POST", "/admin/models", manifest);

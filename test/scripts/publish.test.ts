@@ -90,6 +90,16 @@ describe("failures leave the registry as it was", () => {
     await expectUnchanged(() => publish(dir, options()), /differs from PyTorch on the golden inputs/);
   });
 
+  test("a token that could not finish or undo the run", async () => {
+    const res = await fetch(`${worker.url}/api/admin/tokens`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "write only", scopes: ["models:write"] }),
+    });
+    const { token } = (await res.json()) as { token: string };
+    await expectUnchanged(() => publish(exportCopy("write-only"), { ...options(), token }), /lacks models:promote .*nothing was changed/);
+  });
+
   test("a wrong token", async () => {
     await expectUnchanged(() => publish(exportCopy("wrong-token"), { ...options(), token: "not-the-token-0123456789abcdef" }), /failed with 401/);
   });
@@ -135,6 +145,6 @@ describe("the command line", () => {
   test("exits 1 with the reason on failure", async () => {
     const failure = await cli(fixture, "--url", worker.url, "--token", "wrong-token-0123456789abcdefgh").catch((e) => e);
     expect(failure.code).toBe(1);
-    expect(failure.stderr).toMatch(/^publish failed: POST \/admin\/models failed with 401/);
+    expect(failure.stderr).toMatch(/^publish failed: GET \/admin\/token failed with 401 invalid_token/);
   });
 });

@@ -64,6 +64,15 @@ describe("auth matrix", () => {
   });
 });
 
+describe("the calling token", () => {
+  it("tells a client its own scopes, so it can check them before it changes anything", async () => {
+    const writer = await tokenWith("models:write");
+    const me = await expectJson<{ id: string; scopes: string[] }>(call("/api/admin/token", { token: writer.token }), 200);
+    expect(me).toEqual({ id: writer.id, scopes: ["models:write"] });
+    await expectError(call("/api/admin/token"), 401, "missing_token");
+  });
+});
+
 describe("failed attempts", () => {
   it("slows bad tokens from an address after 10, and still accepts a valid token from it", async () => {
     const ip = freshIp();

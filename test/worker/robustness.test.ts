@@ -164,6 +164,7 @@ describe("OpenAPI", () => {
         "/api/admin/models/{id}/promote",
         "/api/admin/models/{id}/retire",
         "/api/admin/rollback",
+        "/api/admin/token",
         "/api/admin/tokens",
         "/api/admin/tokens/{token_id}",
         "/api/health",

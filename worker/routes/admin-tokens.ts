@@ -61,7 +61,20 @@ const revoke = createRoute({
   responses: { 200: json(TokenInfo, "The revoked token."), ...errors(400, 401, 403, 404, 429) },
 });
 
+const whoami = createRoute({
+  method: "get",
+  path: "/admin/token",
+  summary: "The calling token: its id and scopes (a client checks what it may do before it changes anything)",
+  ...adminOnly(null),
+  responses: { 200: json(z.object({ id: z.string(), scopes: z.array(Scope) }), "The token that sent this request."), ...errors(401, 429) },
+});
+
 export const adminTokens = createRouter()
+  .openapi(whoami, (c) => {
+    const principal = c.get("principal");
+    if (!principal) throw new Error("the scope check sets the principal before this handler runs");
+    return c.json({ id: principal.tokenId, scopes: [...principal.scopes] }, 200);
+  })
   .openapi(create, async (c) => {
     const { name, scopes } = c.req.valid("json");
     const id = `tok_${randomHex(8)}`;
