@@ -7,7 +7,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { appendFileSync, existsSync, mkdirSync } from "node:fs";
+import { appendFileSync, chmodSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { localAdminToken, root, startLocalWorker } from "./lib/local-worker.ts";
@@ -15,12 +15,17 @@ import { publish } from "./lib/publish.ts";
 
 const DEFAULT_MODEL = join(root, "model/weights");
 
-/** The bootstrap admin token of the local Worker, made once and kept in .dev.vars (git-ignored). */
+/** The bootstrap admin token of the local Worker, made once and kept in .dev.vars (git-ignored, readable by its owner only). */
 function ensureAdminToken(): string {
+  const vars = join(root, ".dev.vars");
   const existing = localAdminToken();
-  if (existing) return existing;
+  if (existing) {
+    chmodSync(vars, 0o600);
+    return existing;
+  }
   const token = randomBytes(32).toString("hex");
-  appendFileSync(join(root, ".dev.vars"), `ADMIN_TOKEN=${token}\n`);
+  appendFileSync(vars, `ADMIN_TOKEN=${token}\n`, { mode: 0o600 });
+  chmodSync(vars, 0o600); // an older file keeps its mode on append
   return token;
 }
 
