@@ -239,15 +239,14 @@ def known_eps(problem: PhotoProblem, candidates: int, alphas_cumprod: torch.Tens
     return lambda x, t: x0_to_eps(x, x0.to(x), float(alphas_cumprod[int(t)]))
 
 
-def restore_photo(tile_eps: EpsModel, problem: PhotoProblem, tile: int, sigma: float, steps: int, resample: int,
+def restore_photo(tile_eps: EpsModel, problem: PhotoProblem, tile: int, sigma_y: float, steps: int, resample: int,
                   candidates: int, alphas_cumprod: torch.Tensor, generator: torch.Generator,
                   eta: float = DDNM_ETA, callback: Optional[Callback] = None) -> torch.Tensor:
     """`candidates` restorations [B * candidates, C, height, width] of each photo, tile by tile, as the page runs them:
-    DDNM+ on the whole canvas, the prior on tiles whose grid moves at every call. `sigma` is the std of
+    DDNM+ on the whole canvas, the prior on tiles whose grid moves at every call. `sigma_y` is the std of
     the noise in the measurement, in [-1, 1] units: the photo's own pixels, averaged to gray for
     colourisation (a black-and-white photo's channels carry the same noise, which averaging keeps)."""
     d = problem.degradation
-    sigma_y = sigma
     noise_sampler = default_noise(generator)
     timesteps = restoration_timesteps(steps, alphas_cumprod, start_noise(problem, sigma_y))
     x = starting_point(problem, sigma_y, timesteps, alphas_cumprod, candidates, noise_sampler)
