@@ -1,7 +1,7 @@
 /** Bearer-token authentication with scopes, and a limit on failed attempts per client. */
 import { createMiddleware } from "hono/factory";
 import { sameDigest, sha256Hex } from "./crypto";
-import { findTokenByHash, recordFailure } from "./db/tokens";
+import { findTokenByHash, recordFailure, recordUse } from "./db/tokens";
 import type { AppEnv, Principal } from "./env";
 import { ApiError } from "./errors";
 import { SCOPES, type Scope } from "./schemas";
@@ -9,6 +9,8 @@ import { SCOPES, type Scope } from "./schemas";
 /** After this many bad tokens from one client within the window, its further bad tokens get 429 until the window ends. */
 export const AUTH_FAILURE_LIMIT = 10;
 export const AUTH_FAILURE_WINDOW_SECONDS = 15 * 60;
+/** last_used_at is written at most this often per token, not on every request. */
+export const LAST_USED_RESOLUTION_SECONDS = 60;
 /** A shorter ADMIN_TOKEN is ignored: it would be guessable. */
 const MIN_ADMIN_TOKEN_LENGTH = 24;
 
@@ -26,6 +28,14 @@ async function authenticate(secret: string, env: AppEnv["Bindings"]): Promise<Pr
   const token = await findTokenByHash(env.DB, hash);
   if (!token) throw unauthorized("invalid_token", "This token is not valid: check it, or ask an administrator for a new one.");
   if (token.revoked_at) throw unauthorized("token_revoked", "This token was revoked: ask an administrator for a new one.");
+  const nowMs = Date.now();
+  if (token.expires_at !== null && Date.parse(token.expires_at) <= nowMs) {
+    throw unauthorized("token_expired", `This token expired at ${token.expires_at}: ask an administrator for a new one.`);
+  }
+  const since = nowMs - LAST_USED_RESOLUTION_SECONDS * 1000;
+  if (token.last_used_at === null || Date.parse(token.last_used_at) <= since) {
+    await recordUse(env.DB, token.id, new Date(nowMs).toISOString(), new Date(since).toISOString());
+  }
   return { tokenId: token.id, scopes: token.scopes.split(" ").filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)) };
 }
 

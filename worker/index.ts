@@ -1,8 +1,9 @@
-/** Assembles the Worker: cross-cutting middleware, the API under /api, the built page for the rest. */
+/** Assembles the Worker: cross-cutting middleware, the API under /api, the built page for the rest, and the cron. */
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
-import type { AppEnv } from "./env";
+import { abortAbandonedUploads } from "./cleanup";
+import type { AppEnv, Bindings } from "./env";
 import { ApiError, onError } from "./errors";
 import { createRouter } from "./openapi";
 import { adminFiles } from "./routes/admin-files";
@@ -106,4 +107,11 @@ app.all("*", async (c) => {
 });
 app.onError(onError);
 
-export default app;
+export default {
+  fetch: app.fetch,
+  /** The hourly cron (wrangler.toml [triggers]). */
+  async scheduled(controller, env) {
+    const aborted = await abortAbandonedUploads(env, controller.scheduledTime);
+    console.log(JSON.stringify({ cron: controller.cron, aborted_uploads: aborted }));
+  },
+} satisfies ExportedHandler<Bindings>;

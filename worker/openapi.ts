@@ -16,7 +16,7 @@ export function json<T extends z.ZodType>(schema: T, description: string) {
 
 const ERROR_DESCRIPTIONS = {
   400: "Invalid input (`invalid_request`, `malformed_body`, `size_mismatch`).",
-  401: "No valid token (`missing_token`, `invalid_token`, `token_revoked`).",
+  401: "No valid token (`missing_token`, `invalid_token`, `token_revoked`, `token_expired`).",
   403: "The token lacks the route's scope (`insufficient_scope`).",
   404: "Not found.",
   409: "The version's state forbids this.",

@@ -15,20 +15,47 @@ export const ErrorBody = z
 
 export const VersionStatus = z.enum(["pending", "ready", "retired"]);
 
-export const PublicVersion = z
+/**
+ * What GET /api/models/{id} answers: only what can never change once a version is finalized, so
+ * the answer is cacheable forever. Status, current and promoted_at change: see PublicVersion.
+ */
+export const PublishedVersion = z
+  .object({
+    id: VersionId,
+    created_at: z.string(),
+    finalized_at: z.string().nullable(),
+    manifest: Manifest.extend({
+      files: z.array(ManifestFile.extend({ url: z.string().openapi({ description: "GET it: /api/weights/<sha256>" }) })),
+    }),
+  })
+  .openapi("PublishedVersion");
+export type PublishedVersion = z.infer<typeof PublishedVersion>;
+
+export const PublicVersion = PublishedVersion.extend({
+  status: VersionStatus,
+  current: z.boolean(),
+  promoted_at: z.string().nullable().openapi({ description: "When this version last became current." }),
+}).openapi("Version");
+export type PublicVersion = z.infer<typeof PublicVersion>;
+
+/** A list item: the facts a picker shows, never the whole manifest (up to 1 MiB each). */
+export const VersionSummary = z
   .object({
     id: VersionId,
     status: VersionStatus,
     current: z.boolean(),
     created_at: z.string(),
     finalized_at: z.string().nullable(),
-    promoted_at: z.string().nullable().openapi({ description: "When this version last became current." }),
-    manifest: Manifest.extend({
-      files: z.array(ManifestFile.extend({ url: z.string().openapi({ description: "GET it: /api/weights/<sha256>" }) })),
-    }),
+    promoted_at: z.string().nullable(),
+    name: z.string(),
+    created: z.string().openapi({ description: "When the model was exported (the manifest's `created`)." }),
+    image: z.object({ size: z.number(), channels: z.number(), range: z.tuple([z.number(), z.number()]) }),
+    class_count: z.number().int(),
+    files: z.array(ManifestFile.pick({ name: true, variant: true, bytes: true })),
+    url: z.string().openapi({ description: "The whole version with its manifest: /api/models/<id>" }),
   })
-  .openapi("Version");
-export type PublicVersion = z.infer<typeof PublicVersion>;
+  .openapi("VersionSummary");
+export type VersionSummary = z.infer<typeof VersionSummary>;
 
 export const FileState = z
   .object({
@@ -83,6 +110,8 @@ export const TokenInfo = z
     scopes: z.array(Scope),
     created_at: z.string(),
     revoked_at: z.string().nullable(),
+    expires_at: z.string().nullable().openapi({ description: "After this the token is refused (`token_expired`); null: never." }),
+    last_used_at: z.string().nullable().openapi({ description: "When it last authenticated a request, to the minute." }),
   })
   .openapi("Token");
 export type TokenInfo = z.infer<typeof TokenInfo>;

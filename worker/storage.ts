@@ -23,6 +23,23 @@ export function stagingKey(uploadId: string): string {
   return `staging/${uploadId}`;
 }
 
+/**
+ * Aborts multipart uploads, so R2 drops (and stops billing) their parts, and deletes anything
+ * they staged. An upload R2 no longer knows (completed, aborted, expired) is not an error.
+ */
+export async function discardUploads(bucket: R2Bucket, uploads: readonly { id: string; r2_key: string; r2_upload_id: string }[]): Promise<void> {
+  if (uploads.length === 0) return;
+  await Promise.all(
+    uploads.map((upload) =>
+      bucket
+        .resumeMultipartUpload(upload.r2_key, upload.r2_upload_id)
+        .abort()
+        .catch(() => undefined),
+    ),
+  );
+  await bucket.delete(uploads.map((upload) => stagingKey(upload.id)));
+}
+
 export type StoreResult =
   | { ok: true }
   | { ok: false; code: "size_mismatch" | "sha256_mismatch" | "upload_incomplete"; message: string };

@@ -1,10 +1,24 @@
 /** D1 rows turned into the JSON the API returns. */
-import type { FileRow, VersionRow } from "./db/versions";
+import type { FileRow, SummaryRow, VersionRow } from "./db/versions";
 import { weightsPath, type Manifest } from "./manifest";
-import type { AdminVersion, FileState, PublicVersion } from "./schemas";
+import type { AdminVersion, FileState, PublicVersion, PublishedVersion, VersionSummary } from "./schemas";
+
+export function publishedVersion(row: VersionRow, origin: string): PublishedVersion {
+  const manifest = JSON.parse(row.manifest) as Manifest;
+  return {
+    id: row.id,
+    created_at: row.created_at,
+    finalized_at: row.finalized_at,
+    manifest: { ...manifest, files: manifest.files.map((file) => ({ ...file, url: origin + weightsPath(file.sha256) })) },
+  };
+}
 
 export function publicVersion(row: VersionRow, origin: string): PublicVersion {
-  const manifest = JSON.parse(row.manifest) as Manifest;
+  return { ...publishedVersion(row, origin), status: row.status, current: row.current === 1, promoted_at: row.promoted_at };
+}
+
+export function versionSummary(row: SummaryRow, origin: string): VersionSummary {
+  const files = JSON.parse(row.files) as Manifest["files"];
   return {
     id: row.id,
     status: row.status,
@@ -12,7 +26,12 @@ export function publicVersion(row: VersionRow, origin: string): PublicVersion {
     created_at: row.created_at,
     finalized_at: row.finalized_at,
     promoted_at: row.promoted_at,
-    manifest: { ...manifest, files: manifest.files.map((file) => ({ ...file, url: origin + weightsPath(file.sha256) })) },
+    name: row.name,
+    created: row.created,
+    image: JSON.parse(row.image) as Manifest["image"],
+    class_count: row.class_count,
+    files: files.map(({ name, variant, bytes }) => ({ name, variant, bytes })),
+    url: `${origin}/api/models/${row.id}`,
   };
 }
 

@@ -131,3 +131,87 @@ describe("tokens", () => {
     await expectError(call("/api/admin/tokens", { method: "POST", token: ADMIN, json: { name: "x", scopes: [] } }), 400, "invalid_request");
   });
 });
+
+interface TokenInfo {
+  id: string;
+  token: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+}
+
+async function listed(id: string): Promise<TokenInfo | undefined> {
+  return (await expectJson<{ items: TokenInfo[] }>(call("/api/admin/tokens", { token: ADMIN }), 200)).items.find((t) => t.id === id);
+}
+
+function create(json: Record<string, unknown>) {
+  return call("/api/admin/tokens", { method: "POST", token: ADMIN, json: { name: "expiring", scopes: ["models:write"], ...json } });
+}
+
+describe("token expiry", () => {
+  it("sets expires_at from expires_in_seconds or expires_at, and never by default", async () => {
+    const forAnHour = await expectJson<TokenInfo>(create({ expires_in_seconds: 3600 }), 201);
+    expect(Date.parse(forAnHour.expires_at ?? "") - Date.parse(forAnHour.created_at)).toBe(3600 * 1000);
+    const at = new Date(Date.now() + 86_400_000);
+    at.setUTCMilliseconds(0);
+    const until = await expectJson<TokenInfo>(create({ expires_at: at.toISOString().replace(".000Z", "+00:00") }), 201);
+    expect(until.expires_at).toBe(at.toISOString());
+    expect((await listed(until.id))?.expires_at).toBe(at.toISOString());
+    expect((await expectJson<TokenInfo>(create({}), 201)).expires_at).toBeNull();
+  });
+
+  it("refuses expiries in the past, both fields at once, and nonsense", async () => {
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    for (const json of [
+      { expires_at: new Date(Date.now() - 1000).toISOString() },
+      { expires_at: "tomorrow" },
+      { expires_in_seconds: 0 },
+      { expires_in_seconds: 1.5 },
+      { expires_in_seconds: 3600, expires_at: future },
+    ]) {
+      await expectError(create(json), 400, "invalid_request");
+    }
+  });
+
+  it("refuses an expired token with 401 token_expired, and counts it as a failed attempt", async () => {
+    const created = await expectJson<TokenInfo>(create({ expires_in_seconds: 3600 }), 201);
+    await expectJson(call("/api/admin/token", { token: created.token }), 200);
+    // An hour is too long to wait: move the expiry into the past in D1 itself.
+    await env.DB.prepare("UPDATE tokens SET expires_at = ? WHERE id = ?").bind(new Date(Date.now() - 1000).toISOString(), created.id).run();
+    const ip = freshIp();
+    const res = await call("/api/admin/token", { token: created.token, ip });
+    expect(res.headers.get("WWW-Authenticate")).toContain("Bearer");
+    await expectError(res, 401, "token_expired");
+    const failures = await env.DB.prepare("SELECT failures FROM auth_failures WHERE client = ?").bind(ip).first<number>("failures");
+    expect(failures).toBe(1);
+  });
+});
+
+describe("token last use", () => {
+  it("records when a token last authenticated, writing at most once a minute", async () => {
+    const created = await expectJson<TokenInfo>(create({}), 201);
+    expect(created.last_used_at).toBeNull();
+    expect((await listed(created.id))?.last_used_at).toBeNull();
+
+    const before = Date.now();
+    await expectJson(call("/api/admin/token", { token: created.token }), 200);
+    const first = (await listed(created.id))?.last_used_at ?? "";
+    expect(Date.parse(first)).toBeGreaterThanOrEqual(before - 1);
+
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await expectJson(call("/api/admin/token", { token: created.token }), 200);
+    expect((await listed(created.id))?.last_used_at).toBe(first);
+
+    const twoMinutesAgo = new Date(Date.now() - 120_000).toISOString();
+    await env.DB.prepare("UPDATE tokens SET last_used_at = ? WHERE id = ?").bind(twoMinutesAgo, created.id).run();
+    await expectJson(call("/api/admin/token", { token: created.token }), 200);
+    expect(Date.parse((await listed(created.id))?.last_used_at ?? "")).toBeGreaterThan(Date.parse(first));
+  });
+
+  it("is not recorded for a refused token", async () => {
+    const created = await expectJson<TokenInfo>(create({}), 201);
+    await expectJson(call(`/api/admin/tokens/${created.id}`, { method: "DELETE", token: ADMIN }), 200);
+    await expectError(call("/api/admin/token", { token: created.token }), 401, "token_revoked");
+    expect((await listed(created.id))?.last_used_at).toBeNull();
+  });
+});

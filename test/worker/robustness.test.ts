@@ -110,6 +110,54 @@ describe("malformed input", () => {
   });
 });
 
+describe("JSON body limits", () => {
+  const FIVE_MIB = 5 * 1024 * 1024;
+  const UPLOAD = `/api/admin/models/limits-v/files/model.onnx/uploads/upl_${"0".repeat(32)}/complete`;
+  const JSON_ROUTES: [path: string, limit: number][] = [
+    ["/api/admin/models", 1024 * 1024],
+    ["/api/admin/tokens", 16 * 1024],
+    [UPLOAD, 3 * 1024 * 1024],
+  ];
+
+  /** A JSON-looking body of `bytes` that counts how much of it the Worker pulled. */
+  function countedStream(bytes: number) {
+    const chunk = new TextEncoder().encode(" ".repeat(64 * 1024));
+    const counter = { pulled: 0 };
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (counter.pulled >= bytes) return controller.close();
+        counter.pulled += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    return { stream, counter };
+  }
+
+  it("refuses a body over each JSON route's limit with 413, declared or streamed", async () => {
+    const post = (path: string, body: BodyInit) => call(path, { method: "POST", token: ADMIN, body, headers: { "Content-Type": "application/json" } });
+    for (const [path, limit] of JSON_ROUTES) {
+      const body = await expectError(post(path, " ".repeat(limit + 1)), 413, "payload_too_large");
+      expect(body.message, path).toContain(String(limit));
+      const { stream, counter } = countedStream(FIVE_MIB);
+      await expectError(post(path, stream), 413, "payload_too_large");
+      // Refused once past the limit, not after reading all 5 MiB.
+      expect(counter.pulled, path).toBeLessThan(limit + 512 * 1024);
+    }
+    await expectError(post("/api/admin/tokens", new Uint8Array(FIVE_MIB)), 413, "payload_too_large");
+  });
+
+  it("still accepts bodies within the limit", async () => {
+    const padded = `${JSON.stringify({ name: "padded", scopes: ["models:write"] })}${" ".repeat(15 * 1024)}`;
+    await expectJson(call("/api/admin/tokens", { method: "POST", token: ADMIN, body: padded, headers: { "Content-Type": "application/json" } }), 201);
+  });
+
+  it("asks for a token before it reads any body", async () => {
+    const { stream, counter } = countedStream(FIVE_MIB);
+    await expectError(call("/api/admin/tokens", { method: "POST", body: stream, headers: { "Content-Type": "application/json" } }), 401, "missing_token");
+    expect(counter.pulled).toBeLessThan(FIVE_MIB);
+  });
+});
+
 describe("cross-cutting headers", () => {
   it("sends security headers on the API and the page alike", async () => {
     for (const path of ["/api/health", "/", "/some/spa/route"]) {

@@ -7,23 +7,34 @@ export interface TokenRow {
   scopes: string;
   created_at: string;
   revoked_at: string | null;
+  /** Null: the token never expires. */
+  expires_at: string | null;
+  last_used_at: string | null;
 }
 
-const COLUMNS = "id, name, scopes, created_at, revoked_at";
+const COLUMNS = "id, name, scopes, created_at, revoked_at, expires_at, last_used_at";
 
 export async function insertToken(
   db: D1Database,
-  token: { id: string; name: string; hash: string; scopes: readonly Scope[] },
+  token: { id: string; name: string; hash: string; scopes: readonly Scope[]; expiresAt: string | null },
   now: string,
 ): Promise<void> {
   await db
-    .prepare("INSERT INTO tokens (id, name, hash, scopes, created_at) VALUES (?, ?, ?, ?, ?)")
-    .bind(token.id, token.name, token.hash, token.scopes.join(" "), now)
+    .prepare("INSERT INTO tokens (id, name, hash, scopes, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)")
+    .bind(token.id, token.name, token.hash, token.scopes.join(" "), now, token.expiresAt)
     .run();
 }
 
 export function findTokenByHash(db: D1Database, hash: string): Promise<TokenRow | null> {
   return db.prepare(`SELECT ${COLUMNS} FROM tokens WHERE hash = ?`).bind(hash).first<TokenRow>();
+}
+
+/** Sets last_used_at to `now` unless it is already later than `since` (another request got there first). */
+export async function recordUse(db: D1Database, id: string, now: string, since: string): Promise<void> {
+  await db
+    .prepare("UPDATE tokens SET last_used_at = ?1 WHERE id = ?2 AND (last_used_at IS NULL OR last_used_at <= ?3)")
+    .bind(now, id, since)
+    .run();
 }
 
 export async function listTokens(db: D1Database): Promise<TokenRow[]> {

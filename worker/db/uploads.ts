@@ -30,6 +30,19 @@ export async function listUploads(db: D1Database, versionId: string): Promise<Up
   return results;
 }
 
-export async function deleteUpload(db: D1Database, id: string): Promise<void> {
-  await db.prepare("DELETE FROM uploads WHERE id = ?").bind(id).run();
+/** Uploads started before `cutoff`, oldest first, at most `limit` of them. */
+export async function listUploadsStartedBefore(db: D1Database, cutoff: string, limit: number): Promise<UploadRow[]> {
+  const { results } = await db
+    .prepare("SELECT id, r2_upload_id, version_id, name, r2_key FROM uploads WHERE created_at < ? ORDER BY created_at LIMIT ?")
+    .bind(cutoff, limit)
+    .all<UploadRow>();
+  return results;
+}
+
+export async function deleteUploads(db: D1Database, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .prepare(`DELETE FROM uploads WHERE id IN (${ids.map(() => "?").join(", ")})`)
+    .bind(...ids)
+    .run();
 }

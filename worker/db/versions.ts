@@ -22,9 +22,24 @@ export interface FileRow {
   verified_at: string | null;
 }
 
-const SELECT_VERSION = `SELECT v.seq, v.id, v.status, v.manifest, v.created_at, v.finalized_at, v.promoted_at,
-  (c.version_id IS NOT NULL) AS current
-  FROM versions v LEFT JOIN current_model c ON c.version_id = v.id`;
+/** What a list item shows instead of the manifest, which may have up to 1 MiB: a few fields of it, as JSON text. */
+export interface SummaryRow extends Omit<VersionRow, "manifest"> {
+  name: string;
+  created: string;
+  image: string;
+  class_count: number;
+  files: string;
+}
+
+const STATE_COLUMNS = `v.seq, v.id, v.status, v.created_at, v.finalized_at, v.promoted_at, (c.version_id IS NOT NULL) AS current`;
+const FROM_VERSIONS = "FROM versions v LEFT JOIN current_model c ON c.version_id = v.id";
+const SELECT_VERSION = `SELECT ${STATE_COLUMNS}, v.manifest ${FROM_VERSIONS}`;
+// SQLite extracts the summary, so whole manifests never leave D1 for a list.
+const SELECT_SUMMARY = `SELECT ${STATE_COLUMNS},
+  json_extract(v.manifest, '$.name') AS name, json_extract(v.manifest, '$.created') AS created,
+  json_extract(v.manifest, '$.image') AS image, json_array_length(v.manifest, '$.classes.names') AS class_count,
+  json_extract(v.manifest, '$.files') AS files
+  ${FROM_VERSIONS}`;
 
 export function findVersion(db: D1Database, id: string): Promise<VersionRow | null> {
   return db.prepare(`${SELECT_VERSION} WHERE v.id = ?`).bind(id).first<VersionRow>();
@@ -35,20 +50,29 @@ export function findCurrent(db: D1Database): Promise<VersionRow | null> {
 }
 
 /** Newest first; fetches one extra row to know whether another page exists. */
-export async function listVersions(
+async function pageOf<Row extends { seq: number }>(
   db: D1Database,
+  select: string,
   statuses: readonly VersionStatus[],
   limit: number,
   cursor: number | undefined,
-): Promise<{ rows: VersionRow[]; nextCursor: string | null }> {
+): Promise<{ rows: Row[]; nextCursor: string | null }> {
   const placeholders = statuses.map(() => "?").join(", ");
   const { results } = await db
-    .prepare(`${SELECT_VERSION} WHERE v.status IN (${placeholders}) AND v.seq < ? ORDER BY v.seq DESC LIMIT ?`)
+    .prepare(`${select} WHERE v.status IN (${placeholders}) AND v.seq < ? ORDER BY v.seq DESC LIMIT ?`)
     .bind(...statuses, cursor ?? Number.MAX_SAFE_INTEGER, limit + 1)
-    .all<VersionRow>();
+    .all<Row>();
   const rows = results.slice(0, limit);
   const last = rows.at(-1);
   return { rows, nextCursor: results.length > limit && last ? String(last.seq) : null };
+}
+
+export function listVersions(db: D1Database, statuses: readonly VersionStatus[], limit: number, cursor: number | undefined) {
+  return pageOf<VersionRow>(db, SELECT_VERSION, statuses, limit, cursor);
+}
+
+export function listVersionSummaries(db: D1Database, statuses: readonly VersionStatus[], limit: number, cursor: number | undefined) {
+  return pageOf<SummaryRow>(db, SELECT_SUMMARY, statuses, limit, cursor);
 }
 
 export async function listFiles(db: D1Database, id: string): Promise<FileRow[]> {

@@ -4,14 +4,15 @@
  * bytes and only a file whose sha256 and size match the manifest is kept.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { deleteUpload, findUpload, insertUpload } from "../db/uploads";
+import { jsonBodyLimit } from "../body-limit";
+import { deleteUploads, findUpload, insertUpload } from "../db/uploads";
 import { findFile, findVersion, markFileVerified, type FileRow } from "../db/versions";
 import { randomHex } from "../crypto";
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import { adminOnly, createRouter, errors, json } from "../openapi";
 import { FileParams, FileState, PartParams, UploadParams } from "../schemas";
-import { stagingKey, storedSize, storeVerified, weightsKey, wrongSize, type StoreResult } from "../storage";
+import { discardUploads, stagingKey, storedSize, storeVerified, weightsKey, wrongSize, type StoreResult } from "../storage";
 import { now } from "../time";
 import { fileState } from "../views";
 
@@ -120,13 +121,16 @@ const Parts = z.object({
     .max(10000),
 });
 
+/** 10000 parts of `{"part_number":10000,"etag":"<200 characters>"},` are about 2.3 MB. */
+const partsLimit = jsonBodyLimit(3 * 1024 * 1024, "A list of parts");
+
 const completeUpload = createRoute({
   method: "post",
   path: "/admin/models/{id}/files/{name}/uploads/{upload_id}/complete",
   summary: "Assemble the parts, verify size and sha256, and store the file",
-  ...adminOnly("models:write"),
+  ...adminOnly("models:write", partsLimit),
   request: { params: UploadParams, body: { required: true, content: { "application/json": { schema: Parts } } } },
-  responses: { 201: json(FileResult, "Stored and verified."), ...errors(400, 401, 403, 404, 422, 429) },
+  responses: { 201: json(FileResult, "Stored and verified."), ...errors(400, 401, 403, 404, 413, 422, 429) },
 });
 
 const abortUpload = createRoute({
@@ -215,14 +219,14 @@ export const adminFiles = createRouter()
     // R2 cannot copy objects, so the staged bytes stream through the same verified write as a single upload.
     const result = await storeVerified(c.env.WEIGHTS, weightsKey(file.sha256), staged.body, file);
     await c.env.WEIGHTS.delete(row.r2_key);
-    await deleteUpload(c.env.DB, row.id);
+    await deleteUploads(c.env.DB, [row.id]);
     if (!result.ok) throw storeFailure(result);
     await markFileVerified(c.env.DB, params.id, params.name, now());
     return c.json({ file: { ...fileState(file), verified: true } }, 201);
   })
   .openapi(abortUpload, async (c) => {
-    const { row, multipart } = await requireUpload(c.env, c.req.valid("param"));
-    await multipart.abort().catch(() => undefined);
-    await deleteUpload(c.env.DB, row.id);
+    const { row } = await requireUpload(c.env, c.req.valid("param"));
+    await discardUploads(c.env.WEIGHTS, [row]);
+    await deleteUploads(c.env.DB, [row.id]);
     return c.body(null, 204);
   });

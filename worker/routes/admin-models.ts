@@ -1,6 +1,7 @@
 /** Admin routes over versions: create from a manifest, inspect, finalize, promote, roll back, retire, delete. */
 import { createRoute } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
+import { jsonBodyLimit } from "../body-limit";
+import { purgeCurrent } from "../current-cache";
 import {
   deleteVersion,
   finalizeVersion,
@@ -21,18 +22,12 @@ import { ApiError } from "../errors";
 import { canonicalJson, Manifest } from "../manifest";
 import { adminOnly, createRouter, errors, json } from "../openapi";
 import { AdminVersion, IdParams, ListQuery, PublicVersion, VersionStatus, versionList } from "../schemas";
-import { stagingKey, storedSize, weightsKey, wrongSize } from "../storage";
+import { discardUploads, storedSize, weightsKey, wrongSize } from "../storage";
 import { now } from "../time";
 import { adminVersion, publicVersion } from "../views";
 
 /** A manifest with a 1000-step alphas_cumprod table is about 25 kB; this leaves ample room. */
-const MANIFEST_BODY_LIMIT = 1024 * 1024;
-const manifestLimit = bodyLimit({
-  maxSize: MANIFEST_BODY_LIMIT,
-  onError: () => {
-    throw new ApiError(413, "payload_too_large", `A manifest may have at most ${MANIFEST_BODY_LIMIT} bytes.`);
-  },
-});
+const manifestLimit = jsonBodyLimit(1024 * 1024, "A manifest");
 
 function versionNotFound(): ApiError {
   return new ApiError(404, "version_not_found", "No version has this id: list them with GET /api/admin/models.");
@@ -191,6 +186,7 @@ export const adminModels = createRouter()
         ? new ApiError(409, "version_not_ready", "This version is still pending: upload its files and finalize it first.")
         : new ApiError(409, "version_retired", "Retired versions cannot be promoted: publish the model again under a new id.");
     }
+    await purgeCurrent(c.req.url);
     return c.json(publicVersion(await requireVersion(c.env.DB, id), new URL(c.req.url).origin), 200);
   })
   .openapi(rollback, async (c) => {
@@ -198,6 +194,7 @@ export const adminModels = createRouter()
     if (!target || !(await promoteVersion(c.env.DB, target, now()))) {
       throw new ApiError(409, "no_previous_version", "No other ready version was ever current: promote one by id instead.");
     }
+    await purgeCurrent(c.req.url);
     return c.json(publicVersion(await requireVersion(c.env.DB, target), new URL(c.req.url).origin), 200);
   })
   .openapi(retire, async (c) => {
@@ -219,13 +216,7 @@ export const adminModels = createRouter()
     if (!(await deleteVersion(c.env.DB, id))) throw isCurrent();
     // D1 no longer points at these objects, so removing them cannot expose a half-deleted version.
     const orphans = await unreferencedHashes(c.env.DB, [...new Set(files.map((file) => file.sha256))]);
-    await Promise.all(
-      uploads.map((upload) =>
-        c.env.WEIGHTS.resumeMultipartUpload(upload.r2_key, upload.r2_upload_id)
-          .abort()
-          .catch(() => undefined),
-      ),
-    );
-    await c.env.WEIGHTS.delete([...orphans.map(weightsKey), ...uploads.map((upload) => stagingKey(upload.id))]);
+    await discardUploads(c.env.WEIGHTS, uploads);
+    await c.env.WEIGHTS.delete(orphans.map(weightsKey));
     return c.body(null, 204);
   });

@@ -1,5 +1,6 @@
 /** Admin routes over API tokens: the secret is returned once, at creation; only its hash is kept. */
 import { createRoute, z } from "@hono/zod-openapi";
+import { jsonBodyLimit } from "../body-limit";
 import { randomHex, sha256Hex } from "../crypto";
 import { insertToken, listTokens, revokeToken, type TokenRow } from "../db/tokens";
 import { ApiError } from "../errors";
@@ -14,8 +15,13 @@ function tokenInfo(row: TokenRow): TokenInfo {
     scopes: Scope.array().parse(row.scopes.split(" ")),
     created_at: row.created_at,
     revoked_at: row.revoked_at,
+    expires_at: row.expires_at,
+    last_used_at: row.last_used_at,
   };
 }
+
+/** Ten years: a longer life is no different from none (omit both expiry fields for that). */
+const MAX_LIFETIME_SECONDS = 10 * 365 * 24 * 3600;
 
 const NewToken = z.object({
   name: z
@@ -30,17 +36,37 @@ const NewToken = z.object({
     .array(Scope)
     .min(1)
     .refine((scopes) => new Set(scopes).size === scopes.length, { message: "scopes must not repeat" }),
+  expires_in_seconds: z.number().int().min(1).max(MAX_LIFETIME_SECONDS).optional().openapi({ description: "The token expires this long after creation." }),
+  expires_at: z.iso
+    .datetime({ offset: true })
+    .refine((at) => Date.parse(at) > Date.now(), { message: "expires_at must be in the future" })
+    .refine((at) => Date.parse(at) <= Date.now() + MAX_LIFETIME_SECONDS * 1000, { message: "expires_at must be at most ten years away" })
+    .optional()
+    .openapi({ description: "The token expires at this time. Omit both expiry fields for a token that never expires." }),
+}).refine((token) => token.expires_in_seconds === undefined || token.expires_at === undefined, {
+  message: "give expires_in_seconds or expires_at, not both",
+  path: ["expires_at"],
 });
+
+/** A name, three scopes and an expiry take about 200 bytes. */
+const newTokenLimit = jsonBodyLimit(16 * 1024, "A token request");
+
+/** When a new token expires, as stored (ISO 8601 UTC, like every timestamp), or null for never. */
+function expiryOf(token: z.infer<typeof NewToken>, createdAt: string): string | null {
+  if (token.expires_at !== undefined) return new Date(token.expires_at).toISOString();
+  if (token.expires_in_seconds !== undefined) return new Date(Date.parse(createdAt) + token.expires_in_seconds * 1000).toISOString();
+  return null;
+}
 
 const create = createRoute({
   method: "post",
   path: "/admin/tokens",
   summary: "Create a token; its secret is in this response only",
-  ...adminOnly("tokens:admin"),
+  ...adminOnly("tokens:admin", newTokenLimit),
   request: { body: { required: true, content: { "application/json": { schema: NewToken } } } },
   responses: {
     201: json(TokenInfo.extend({ token: z.string().openapi({ description: "Send as `Authorization: Bearer <token>`." }) }), "Created."),
-    ...errors(400, 401, 403, 429),
+    ...errors(400, 401, 403, 413, 429),
   },
 });
 
@@ -76,12 +102,14 @@ export const adminTokens = createRouter()
     return c.json({ id: principal.tokenId, scopes: [...principal.scopes] }, 200);
   })
   .openapi(create, async (c) => {
-    const { name, scopes } = c.req.valid("json");
+    const request = c.req.valid("json");
+    const { name, scopes } = request;
     const id = `tok_${randomHex(8)}`;
     const secret = `edt_${randomHex(32)}`;
     const createdAt = now();
-    await insertToken(c.env.DB, { id, name, hash: await sha256Hex(secret), scopes }, createdAt);
-    return c.json({ id, name, scopes, created_at: createdAt, revoked_at: null, token: secret }, 201);
+    const expiresAt = expiryOf(request, createdAt);
+    await insertToken(c.env.DB, { id, name, hash: await sha256Hex(secret), scopes, expiresAt }, createdAt);
+    return c.json({ id, name, scopes, created_at: createdAt, revoked_at: null, expires_at: expiresAt, last_used_at: null, token: secret }, 201);
   })
   .openapi(list, async (c) => c.json({ items: (await listTokens(c.env.DB)).map(tokenInfo) }, 200))
   .openapi(revoke, async (c) => {

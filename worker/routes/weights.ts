@@ -2,6 +2,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { publishedWeightBytes } from "../db/versions";
 import { ApiError } from "../errors";
+import { IMMUTABLE } from "../http-cache";
 import { createRouter, errors } from "../openapi";
 import { noneMatch, parseRange } from "../ranges";
 import { ShaParams } from "../schemas";
@@ -32,7 +33,7 @@ export const weights = createRouter().openapi(download, async (c) => {
   const headers = new Headers({
     ETag: etag,
     // The URL names the content, so it can never change.
-    "Cache-Control": "public, max-age=31536000, immutable",
+    "Cache-Control": IMMUTABLE,
     "Accept-Ranges": "bytes",
   });
   if (noneMatch(c.req.header("If-None-Match"), etag)) return new Response(null, { status: 304, headers });

@@ -1,4 +1,4 @@
-/** The registry's public API as the page reads it (worker/schemas.ts `PublicVersion`, manifest@1). */
+/** The registry's public API as the page reads it (worker/schemas.ts `PublishedVersion`, `PublicVersion`, `VersionSummary`; manifest@1). */
 import type { Prediction } from "../diffusion/schedule.ts";
 
 export interface ManifestFile {
@@ -23,13 +23,28 @@ export interface Manifest {
   metrics: Record<string, unknown>;
 }
 
-export interface ModelVersion {
+/** A finalized version as /api/models/{id} serves it: immutable, so it carries no status. */
+export interface PublishedVersion {
+  id: string;
+  created_at: string;
+  finalized_at: string | null;
+  manifest: Manifest;
+}
+
+/** The current version, as /api/models/current serves it. */
+export interface ModelVersion extends PublishedVersion {
+  status: "ready" | "retired";
+  current: boolean;
+  promoted_at: string | null;
+}
+
+/** An item of the public list: what the version picker shows, never the whole manifest. */
+export interface VersionSummary {
   id: string;
   status: "ready" | "retired";
   current: boolean;
-  created_at: string;
-  promoted_at: string | null;
-  manifest: Manifest;
+  name: string;
+  created: string;
 }
 
 async function getJson<T>(path: string): Promise<T> {
@@ -43,6 +58,6 @@ async function getJson<T>(path: string): Promise<T> {
 }
 
 export const fetchCurrentVersion = () => getJson<ModelVersion>("/api/models/current");
-export const fetchVersion = (id: string) => getJson<ModelVersion>(`/api/models/${encodeURIComponent(id)}`);
+export const fetchVersion = (id: string) => getJson<PublishedVersion>(`/api/models/${encodeURIComponent(id)}`);
 export const fetchVersions = () =>
-  getJson<{ items: ModelVersion[]; next_cursor: string | null }>("/api/models?limit=100").then((page) => page.items);
+  getJson<{ items: VersionSummary[]; next_cursor: string | null }>("/api/models?limit=100").then((page) => page.items);

@@ -3,7 +3,7 @@
  * worker (?backend=auto|webgpu|wasm, ?threads=N), and shows the Generate and Restore tools.
  */
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { fetchCurrentVersion, fetchVersion, fetchVersions, type ModelVersion } from "../api/manifest.ts";
+import { fetchCurrentVersion, fetchVersion, fetchVersions, type PublishedVersion, type VersionSummary } from "../api/manifest.ts";
 import { InferenceClient } from "../inference/client.ts";
 import type { BackendInfo, BackendRequest } from "../inference/protocol.ts";
 import { GeneratePanel } from "./GeneratePanel.tsx";
@@ -28,8 +28,8 @@ export function describeBackend(backend: BackendInfo): string {
 }
 
 export function App() {
-  const [version, setVersion] = useState<ModelVersion | null>(null);
-  const [versions, setVersions] = useState<ModelVersion[]>([]);
+  const [version, setVersion] = useState<PublishedVersion | null>(null);
+  const [versions, setVersions] = useState<VersionSummary[]>([]);
   const [backend, setBackend] = useState<BackendInfo | null>(null);
   const [download, setDownload] = useState<Download | null>(null);
   const [ready, setReady] = useState(false);
@@ -101,7 +101,7 @@ export function App() {
           <div role="tabpanel" id="panel-restore" aria-labelledby="tab-restore" hidden={tab !== "restore"}>
             <RestorePanel client={client} manifest={version.manifest} ready={ready} />
           </div>
-          <ModelPanel version={version} versions={versions.length > 0 ? versions : [version]} onPick={pick} disabled={!ready} />
+          <ModelPanel version={version} versions={versions.length > 0 ? versions : [{ id: version.id }]} onPick={pick} disabled={!ready} />
         </main>
       )}
     </>

@@ -1,11 +1,12 @@
 /** The model version in use: its facts, training and metrics from the API, and the other published versions. */
-import type { ModelVersion } from "../api/manifest.ts";
+import type { PublishedVersion, VersionSummary } from "../api/manifest.ts";
 import { FactList } from "./FactList.tsx";
 import { MetricsPanel } from "./MetricsPanel.tsx";
 
 interface Props {
-  version: ModelVersion;
-  versions: ModelVersion[];
+  version: PublishedVersion;
+  /** The picker's choices: the published list, or the version alone when the list could not be read. */
+  versions: (Pick<VersionSummary, "id"> & Partial<VersionSummary>)[];
   onPick: (id: string) => void;
   disabled: boolean;
 }
