@@ -33,7 +33,8 @@ from . import checkpoint
 from . import classifier as clf
 from .baselines import best_of, bicubic, nl_means, telea, total_variation
 from .data import DatasetError, load_dataset
-from .diffusion import DEFAULT_GUIDANCE, SAMPLERS, Diffusion, default_noise, generate
+from .diffusion import (DEFAULT_GUIDANCE, DEFAULT_GUIDANCE_INTERVAL, DEFAULT_STEPS, SAMPLERS, Diffusion,
+                        default_noise, generate, guidance_interval)
 from .eval_photos import (add_photo_arguments, check_photo_arguments, evaluate_photos, load_photos, photo_settings,
                           unconditional_tile_eps)
 from .eval_photos import format_table as format_photos_table
@@ -78,9 +79,10 @@ def grid_order(labels: torch.Tensor, num_classes: int, per_class: int = 10) -> t
 
 
 def generate_batched(net: UNet, diffusion: Diffusion, labels: torch.Tensor, sampler: str, steps: int,
-                     guidance: float, seed: int, batch: int) -> torch.Tensor:
+                     guidance: float, interval: Optional[tuple[float, float]], seed: int, batch: int) -> torch.Tensor:
     """`generate` in batches (batch k is seeded with seed + k), so memory stays flat for any count."""
-    return torch.cat([generate(net, diffusion, labels[i:i + batch], steps, sampler, guidance, seed + k)
+    return torch.cat([generate(net, diffusion, labels[i:i + batch], steps, sampler, guidance, seed + k,
+                               guidance_interval=interval)
                       for k, i in enumerate(range(0, len(labels), batch))])
 
 
@@ -233,12 +235,15 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
         index = subset(count, len(test), args.seed)
         return sample_quality(judge, test_images[index], test.labels[index], conditional)
 
-    log(f"generation: {args.samples} samples, {args.sampler} {args.sample_steps} steps, guidance {args.guidance}")
+    interval = args.guidance_interval
+    log(f"generation: {args.samples} samples, {args.sampler} {args.sample_steps} steps, guidance {args.guidance} "
+        f"in sigma interval {interval}")
     labels = balanced_labels(args.samples, config.num_classes)
-    samples = generate_batched(net, diffusion, labels, args.sampler, args.sample_steps, args.guidance, args.seed,
-                               args.batch)
+    samples = generate_batched(net, diffusion, labels, args.sampler, args.sample_steps, args.guidance, interval,
+                               args.seed, args.batch)
     save_grid(samples[grid_order(labels, config.num_classes)], os.path.join(args.out_dir, "samples.png"), columns=10)
-    generation = {"sampler": args.sampler, "steps": args.sample_steps, "guidance": args.guidance, "seed": args.seed,
+    generation = {"sampler": args.sampler, "steps": args.sample_steps, "guidance": args.guidance,
+                  "guidance_interval": list(interval) if interval else None, "seed": args.seed,
                   **sample_quality(judge, samples, labels, conditional), "real_test": floor(args.samples),
                   "real_test_all": {"images": len(test), "class_accuracy": judge.accuracy(test_images, test.labels)}}
 
@@ -246,8 +251,10 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
 
     def sweep_run(sampler: str, steps: int, guidance: float) -> dict[str, Any]:
         log(f"sweep: {sampler} {steps} steps, guidance {guidance}, {args.sweep_samples} samples")
-        images = generate_batched(net, diffusion, sweep_labels, sampler, steps, guidance, args.seed, args.batch)
-        return {"sampler": sampler, "steps": steps, "guidance": guidance, "seed": args.seed,
+        images = generate_batched(net, diffusion, sweep_labels, sampler, steps, guidance, interval, args.seed,
+                                  args.batch)
+        return {"sampler": sampler, "steps": steps, "guidance": guidance,
+                "guidance_interval": list(interval) if interval else None, "seed": args.seed,
                 **sample_quality(judge, images, sweep_labels, conditional)}
 
     sweep = [sweep_run(sampler, steps, args.guidance) for sampler in args.samplers for steps in args.steps]
@@ -278,6 +285,11 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
     return metrics
 
 
+def interval_text(run: dict[str, Any]) -> str:
+    interval = run.get("guidance_interval")
+    return f" in sigma ({interval[0]:g}, {interval[1]:g}]" if interval else ""
+
+
 def format_table(metrics: dict[str, Any]) -> str:
     """The metrics as Markdown tables, for the terminal and the README."""
     def pct(v: Optional[float]) -> str:
@@ -286,7 +298,7 @@ def format_table(metrics: dict[str, Any]) -> str:
     g = metrics["generation"]
     lines = [f"{metrics['note']}.", "",
              "| generation | samples | Frechet distance | class accuracy |", "| --- | --- | --- | --- |",
-             f"| {g['sampler']}, {g['steps']} steps, guidance {g['guidance']} | {g['samples']} | "
+             f"| {g['sampler']}, {g['steps']} steps, guidance {g['guidance']}{interval_text(g)} | {g['samples']} | "
              f"{g['frechet_distance']:.2f} | {pct(g['class_accuracy'])} |",
              f"| real test images (floor) | {g['real_test']['samples']} | {g['real_test']['frechet_distance']:.2f} | "
              f"{pct(g['real_test']['class_accuracy'])} |",
@@ -331,8 +343,10 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--samples", type=int, default=1000, help="conditional samples for the main numbers")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--sampler", choices=sorted(SAMPLERS), default="dpmpp_2m", help="the page's default")
-    parser.add_argument("--sample-steps", type=int, default=20, help="the page's default")
+    parser.add_argument("--sample-steps", type=int, default=DEFAULT_STEPS, help="the page's default")
     parser.add_argument("--guidance", type=float, default=DEFAULT_GUIDANCE, help="the page's default")
+    parser.add_argument("--guidance-interval", type=guidance_interval, default=DEFAULT_GUIDANCE_INTERVAL,
+                        help="LO,HI: guide only where LO < sigma <= HI, or none (every step); the page's default")
     parser.add_argument("--steps", type=functools.partial(parse_list, kind=int), default=[10, 20, 50],
                         help="step counts of the sweep")
     parser.add_argument("--samplers", type=functools.partial(parse_list, kind=str), default=sorted(SAMPLERS),

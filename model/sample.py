@@ -12,7 +12,7 @@ from typing import Optional
 import torch
 
 from . import checkpoint
-from .diffusion import DEFAULT_GUIDANCE, SAMPLERS, generate
+from .diffusion import DEFAULT_GUIDANCE, DEFAULT_GUIDANCE_INTERVAL, DEFAULT_STEPS, SAMPLERS, generate, guidance_interval
 from .images import save_grid
 from .threads import use_cpu_threads
 
@@ -32,8 +32,10 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--per-class", type=int, default=10)
     parser.add_argument("--unconditional", action="store_true", help="use the null class for every image")
     parser.add_argument("--sampler", choices=sorted(SAMPLERS), default="dpmpp_2m")
-    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--steps", type=int, default=DEFAULT_STEPS, help="the page's default")
     parser.add_argument("--guidance", type=float, default=DEFAULT_GUIDANCE, help="the page's default")
+    parser.add_argument("--guidance-interval", type=guidance_interval, default=DEFAULT_GUIDANCE_INTERVAL,
+                        help="LO,HI: guide only where LO < sigma <= HI, or none (every step); the page's default")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--scale", type=int, default=2, help="pixel magnification of the PNG")
     args = parser.parse_args(argv)
@@ -44,7 +46,7 @@ def main(argv: Optional[list[str]] = None) -> None:
         sys.exit(f"error: {e}")
     labels = grid_labels(net.config.num_classes, args.per_class, args.unconditional)
     images = generate(net, diffusion, labels, steps=args.steps, sampler=args.sampler, guidance=args.guidance,
-                      seed=args.seed)
+                      seed=args.seed, guidance_interval=args.guidance_interval)
     save_grid(images, args.out, columns=args.per_class, scale=args.scale)
     print(f"wrote {args.out}: {len(labels)} images, {args.sampler} {args.steps} steps, guidance {args.guidance}")
 

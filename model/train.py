@@ -27,7 +27,7 @@ import torch.distributed as dist
 from . import checkpoint
 from .config import PRESETS, DiffusionConfig, TrainConfig, UNetConfig, add_flags, override
 from .data import DatasetError, ImageDataset, load_dataset
-from .diffusion import DEFAULT_GUIDANCE, Diffusion, generate
+from .diffusion import DEFAULT_GUIDANCE, DEFAULT_GUIDANCE_INTERVAL, DEFAULT_STEPS, Diffusion, generate
 from .images import save_curve, save_grid
 from .sample import grid_labels
 from .threads import use_cpu_threads
@@ -258,8 +258,9 @@ class Trainer:
         conditional = self.unet_config.num_classes > 0
         per_class = 10 if conditional else 64
         labels = grid_labels(self.unet_config.num_classes, per_class)
-        images = generate(self.ema, self.diffusion, labels, steps=20, sampler="dpmpp_2m",
-                          guidance=DEFAULT_GUIDANCE if conditional else 1.0, seed=0)
+        images = generate(self.ema, self.diffusion, labels, steps=DEFAULT_STEPS, sampler="dpmpp_2m",
+                          guidance=DEFAULT_GUIDANCE if conditional else 1.0, seed=0,
+                          guidance_interval=DEFAULT_GUIDANCE_INTERVAL)
         directory = os.path.join(self.run_dir, "samples")
         os.makedirs(directory, exist_ok=True)
         path = os.path.join(directory, f"kimg-{self.images_seen // 1000:06d}.png")

@@ -7,8 +7,9 @@ import pytest
 import torch
 
 from model.config import DiffusionConfig
-from model.diffusion import (DEFAULT_GUIDANCE, SAMPLERS, Diffusion, alphas_cumprod_for, eps_to_x0, guided_eps_model,
-                             matched_timestep, output_to_eps, sampling_timesteps, x0_to_eps)
+from model.diffusion import (DEFAULT_GUIDANCE, DEFAULT_GUIDANCE_INTERVAL, DEFAULT_STEPS, SAMPLERS, SIGMA_MAX, Diffusion,
+                             alphas_cumprod_for, eps_to_x0, guidance_interval, guided_eps_model, matched_timestep,
+                             output_to_eps, sampling_timesteps, sigma_of, x0_to_eps)
 
 
 @pytest.mark.parametrize("schedule", ["cosine", "linear"])
@@ -75,10 +76,14 @@ def test_the_matched_timestep_has_the_asked_noise_to_signal_ratio():
         assert ((1 - a) / a) ** 0.5 == pytest.approx(sigma, rel=0.03)
 
 
-def test_sampling_timesteps_are_even_in_log_snr():
-    alphas_cumprod = alphas_cumprod_for("linear", 1000)
+@pytest.mark.parametrize("schedule", ["cosine", "linear"])
+def test_sampling_timesteps_go_to_sigma_max_then_evenly_in_log_snr(schedule):
+    alphas_cumprod = alphas_cumprod_for(schedule, 1000)
+    steps = sampling_timesteps(10, alphas_cumprod)
+    assert sigma_of(float(alphas_cumprod[int(steps[0])])) > SIGMA_MAX
+    assert sigma_of(float(alphas_cumprod[int(steps[1])])) == pytest.approx(SIGMA_MAX, rel=0.05)
     lam = 0.5 * torch.log(alphas_cumprod / (1 - alphas_cumprod))
-    gaps = [lam[int(s)] - lam[int(t)] for t, s in zip(*[iter(sampling_timesteps(10, alphas_cumprod))] * 2)]
+    gaps = [float(lam[int(s)] - lam[int(t)]) for t, s in zip(steps[1:], steps[2:])]
     assert max(gaps) / min(gaps) < 1.1
 
 
@@ -94,7 +99,7 @@ class GaussianEps:
         return math.sqrt(1 - a) * (x - math.sqrt(a) * self.mean) / variance
 
 
-@pytest.mark.parametrize("sampler, steps", [("ddpm", 250), ("ddim", 200), ("dpmpp_2m", 20)])
+@pytest.mark.parametrize("sampler, steps", [("ddpm", 250), ("ddim", 200), ("dpmpp_2m", 20), ("dpmpp_3m", 20)])
 def test_sampler_with_exact_score_recovers_a_gaussian(sampler, steps):
     alphas_cumprod = alphas_cumprod_for("cosine", 1000)
     mean, std = 0.3, 0.2
@@ -135,6 +140,22 @@ def test_classifier_free_guidance_extrapolates_from_unconditional_to_conditional
         assert eps.view(-1).tolist() == expected
 
 
+def test_guidance_applies_only_inside_its_noise_interval():
+    alphas_cumprod = torch.tensor([0.9, 0.5, 0.1], dtype=torch.float64)  # sigma 0.33, 1, 3
+    x = torch.zeros(2, 1, 1, 1)
+    labels = torch.tensor([2, 4])
+    calls: list[int] = []
+
+    class CountingNet(LabelNet):
+        def forward(self, x, t, class_labels):
+            calls.append(len(class_labels))
+            return super().forward(x, t, class_labels)
+
+    eps_model = guided_eps_model(CountingNet(), labels, 3.0, 10, alphas_cumprod, "eps", interval=(0.5, 2.0))
+    assert [eps_model(x, float(t)).view(-1).tolist() for t in range(3)] == [[2, 4], [-14, -8], [2, 4]]
+    assert calls == [2, 4, 2]
+
+
 def test_committed_golden_vectors_match_this_code():
     """The TypeScript samplers are tested against test/fixtures/sampler-golden.json: keep it current."""
     from model.golden import golden
@@ -148,8 +169,23 @@ def test_committed_golden_vectors_match_this_code():
         assert old["out"] == pytest.approx(new["out"], abs=1e-12), "run: python -m model.golden " + path
 
 
-def test_the_default_guidance_is_the_pages():
-    path = os.path.join(os.path.dirname(__file__), "..", "..", "web", "src", "diffusion", "guidance.ts")
-    with open(path) as f:
-        page = re.search(r"export const DEFAULT_GUIDANCE = ([0-9.]+);", f.read())
-    assert page is not None and float(page.group(1)) == DEFAULT_GUIDANCE
+def test_the_sampling_defaults_are_the_pages():
+    web = os.path.join(os.path.dirname(__file__), "..", "..", "web", "src")
+    with open(os.path.join(web, "diffusion", "guidance.ts")) as f:
+        guidance_ts = f.read()
+    with open(os.path.join(web, "inference", "generate-job.ts")) as f:
+        job_ts = f.read()
+    guidance = re.search(r"export const DEFAULT_GUIDANCE = ([0-9.]+);", guidance_ts)
+    interval = re.search(r"export const DEFAULT_GUIDANCE_INTERVAL: [^=]+= \[([0-9.]+), ([0-9.]+)\];", guidance_ts)
+    steps = re.search(r"export const DEFAULT_STEPS = ([0-9]+);", job_ts)
+    assert guidance is not None and float(guidance.group(1)) == DEFAULT_GUIDANCE
+    assert interval is not None and (float(interval.group(1)), float(interval.group(2))) == DEFAULT_GUIDANCE_INTERVAL
+    assert steps is not None and int(steps.group(1)) == DEFAULT_STEPS
+
+
+def test_guidance_interval_flags():
+    assert guidance_interval("none") is None
+    assert guidance_interval("0.2,5") == (0.2, 5.0)
+    for bad in ("5,0.2", "1", "a,b", "-1,2"):
+        with pytest.raises(ValueError):
+            guidance_interval(bad)

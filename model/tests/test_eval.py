@@ -8,6 +8,7 @@ import torch
 from model import checkpoint
 from model import classifier as clf
 from model.config import CIFAR10_CLASSES, DiffusionConfig, UNetConfig
+from model.diffusion import DEFAULT_GUIDANCE, DEFAULT_GUIDANCE_INTERVAL, DEFAULT_STEPS
 from model.eval import balanced_labels, grid_order, lost_pixels, main, restoration_tasks
 from model.metrics import NOT_FID
 from model.unet import UNet
@@ -41,13 +42,15 @@ def test_a_tiny_end_to_end_run_writes_metrics_and_grids(tiny_model, cifar_binary
     metrics = json.loads(out.read_text())
     assert metrics["note"] == NOT_FID
     g = metrics["generation"]
-    assert (g["samples"], g["sampler"], g["steps"], g["guidance"], g["seed"]) == (12, "dpmpp_2m", 20, 3.0, 0)
+    assert (g["samples"], g["sampler"], g["steps"], g["guidance"], g["seed"]) == (
+        12, "dpmpp_2m", DEFAULT_STEPS, DEFAULT_GUIDANCE, 0)
+    assert g["guidance_interval"] == list(DEFAULT_GUIDANCE_INTERVAL)
     assert g["frechet_distance"] > 0 and 0 <= g["class_accuracy"] <= 1
     assert g["real_test"]["samples"] == 4  # the synthetic test split has only 4 images: the count says so
     assert [(r["sampler"], r["steps"], r["samples"]) for r in metrics["steps_sweep"]["runs"]] == [
         ("ddim", 2, 4), ("ddim", 3, 4), ("dpmpp_2m", 2, 4), ("dpmpp_2m", 3, 4)]
     assert [(r["sampler"], r["steps"], r["guidance"]) for r in metrics["guidance_sweep"]["runs"]] == [
-        ("dpmpp_2m", 20, 1.0), ("dpmpp_2m", 20, 3.0)]
+        ("dpmpp_2m", DEFAULT_STEPS, 1.0), ("dpmpp_2m", DEFAULT_STEPS, 3.0)]
     tasks = metrics["restoration"]["tasks"]
     assert list(tasks) == ["denoise_25", "denoise_50", "inpaint_box", "inpaint_50pct", "super_resolution_x4",
                            "colourise"]
@@ -68,7 +71,7 @@ def test_a_tiny_end_to_end_run_writes_metrics_and_grids(tiny_model, cifar_binary
     assert {"samples.png", "restore-inpaint_box.png", "restore-colourise.png"} <= names
     table = capsys.readouterr().out
     assert "not comparable with published FID" in table and "| inpaint_box |" in table and "| mean of 2 |" in table
-    assert "| guidance (dpmpp_2m, 20 steps) |" in table
+    assert f"| guidance (dpmpp_2m, {DEFAULT_STEPS} steps) |" in table
 
 
 def test_bad_inputs_stop_with_reasons(tiny_model, cifar_binary, tmp_path, capsys):

@@ -35,6 +35,17 @@ describe("guidedEpsModel", () => {
     }
   });
 
+  it("guides only inside its noise interval, with one conditional pass outside it", async () => {
+    // sigma = sqrt((1 - a) / a): 0.33 at t=0, 1 at t=1, 3 at t=2
+    const { net, calls } = labelNetwork();
+    const model = guidedEpsModel(net, { classLabels, guidance: 3, interval: [0.5, 2], nullClass: NULL_CLASS, alphasCumprod, prediction: "eps" });
+    const outside = await Promise.all([model(x, 0), model(x, 2)]);
+    const inside = await model(x, 1);
+    expect(calls.map((call) => call.labels)).toEqual([[1, 2], [1, 2], [1, 2, NULL_CLASS, NULL_CLASS]]);
+    for (const eps of outside) expect(Array.from(eps)).toEqual([11, 12, 23, 24]);
+    expect(inside[0]).toBe(1 + 40 + 3 * (10 - 40));
+  });
+
   it("converts v-prediction to eps with the timestep's a_t", async () => {
     const net: Network = async (input) => new Float32Array(input.length).fill(1); // v = 1
     const eps = await guidedEpsModel(net, { classLabels, guidance: 1, nullClass: NULL_CLASS, alphasCumprod, prediction: "v" })(x, 1);

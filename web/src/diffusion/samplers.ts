@@ -92,33 +92,79 @@ export const sampleDdpm: Sampler = (epsModel, x, timesteps, alphasCumprod, optio
   sampleDdim(epsModel, x, timesteps, alphasCumprod, { ...options, eta: 1 });
 
 /** DPM-Solver++(2M) (Lu et al. 2022, Algorithm 2): a deterministic second-order multistep solver in x0 form. */
-export const sampleDpmpp2m: Sampler = async (epsModel, x, timesteps, alphasCumprod, options = {}) => {
+export const sampleDpmpp2m: Sampler = (epsModel, x, timesteps, alphasCumprod, options = {}) =>
+  dpmSolverMultistep(epsModel, x, timesteps, alphasCumprod, 2, options);
+
+/** DPM-Solver++(3M) (Lu et al. 2022, the third-order multistep update of their reference code). */
+export const sampleDpmpp3m: Sampler = (epsModel, x, timesteps, alphasCumprod, options = {}) =>
+  dpmSolverMultistep(epsModel, x, timesteps, alphasCumprod, 3, options);
+
+/**
+ * DPM-Solver++ multistep of up to `order`, in x0 form, as `dpm_solver_multistep` in model/diffusion.py:
+ * the first steps, and the last ones ("lower order final"), use a lower order; the step to sigma = 0
+ * lands on x0.
+ */
+async function dpmSolverMultistep(
+  epsModel: EpsModel,
+  x: Float64Array,
+  timesteps: readonly number[],
+  alphasCumprod: ArrayLike<number>,
+  order: number,
+  options: SamplerOptions,
+): Promise<Float64Array> {
   const { clip = true, callback } = options;
-  let previous: { x0: Float64Array; h: number } | undefined;
+  let history: Prediction[] = []; // the latest x0 predictions and their lambdas, latest last
   for (let i = 0; i < timesteps.length; i++) {
     const t = timesteps[i];
     const aT = alphaAt(alphasCumprod, t);
     const { x0 } = await denoise(epsModel, x, t, aT, clip);
+    history = [...history, { x0, lambda: logSnr(aT) }].slice(-order);
     if (i + 1 === timesteps.length) {
-      x = x0; // the last step lands on clean data: a first-order step to sigma = 0
+      x = x0;
     } else {
       const aS = alphaAt(alphasCumprod, timesteps[i + 1]);
-      const h = 0.5 * (Math.log(aS / (1 - aS)) - Math.log(aT / (1 - aT))); // lambda_s - lambda_t
-      let d = x0;
-      if (previous) {
-        const { x0: x0Prev, h: hPrev } = previous;
-        const r = hPrev / h;
-        d = x0.map((v, k) => (1 + 1 / (2 * r)) * v - (1 / (2 * r)) * x0Prev[k]);
-      }
+      const update = multistepX0(history.slice(-Math.min(order, timesteps.length - i)), logSnr(aS));
       const cx = Math.sqrt((1 - aS) / (1 - aT));
-      const cd = -Math.sqrt(aS) * Math.expm1(-h);
-      x = x.map((v, k) => cx * v + cd * d[k]);
-      previous = { x0, h };
+      const cd = Math.sqrt(aS);
+      x = x.map((v, k) => cx * v + cd * update[k]);
     }
     await callback?.({ i, t, x, denoised: x0 });
   }
   return x;
-};
+}
 
-export const SAMPLERS = { ddpm: sampleDdpm, ddim: sampleDdim, dpmpp_2m: sampleDpmpp2m } as const;
+interface Prediction {
+  x0: Float64Array;
+  lambda: number;
+}
+
+/** lambda = log(alpha / sigma) = 0.5 * log(a / (1 - a)). */
+const logSnr = (a: number) => 0.5 * Math.log(a / (1 - a));
+
+/**
+ * -(phi_1 m0 - phi_2 D1 + phi_3 D2) of DPM-Solver++'s first, second or third-order update to lambdaS
+ * (`multistep_x0` in model/diffusion.py): m0 is the latest x0, D1 and D2 its divided differences.
+ */
+function multistepX0(history: Prediction[], lambdaS: number): Float64Array {
+  const { x0: m0, lambda: lambda0 } = history[history.length - 1];
+  const h = lambdaS - lambda0;
+  const phi1 = Math.expm1(-h);
+  if (history.length === 1) return m0.map((v) => -phi1 * v);
+  const { x0: m1, lambda: lambda1 } = history[history.length - 2];
+  const r0 = (lambda0 - lambda1) / h;
+  if (history.length === 2) return m0.map((v, k) => -phi1 * v - 0.5 * phi1 * ((v - m1[k]) / r0));
+  const { x0: m2, lambda: lambda2 } = history[history.length - 3];
+  const r1 = (lambda1 - lambda2) / h;
+  const phi2 = phi1 / h + 1;
+  const phi3 = phi2 / h - 0.5;
+  return m0.map((v, k) => {
+    const d10 = (v - m1[k]) / r0;
+    const d11 = (m1[k] - m2[k]) / r1;
+    const d1 = d10 + (r0 / (r0 + r1)) * (d10 - d11);
+    const d2 = (d10 - d11) / (r0 + r1);
+    return -phi1 * v + phi2 * d1 - phi3 * d2;
+  });
+}
+
+export const SAMPLERS = { ddpm: sampleDdpm, ddim: sampleDdim, dpmpp_2m: sampleDpmpp2m, dpmpp_3m: sampleDpmpp3m } as const;
 export type SamplerName = keyof typeof SAMPLERS;

@@ -12,9 +12,13 @@ function linspace(start: number, end: number, steps: number): number[] {
   return Array.from({ length: steps }, (_, i) => (i < steps / 2 ? start + i * step : end - (steps - 1 - i) * step));
 }
 
+/** EDM's sigma_max (Karras et al. 2022): above it an image is lost in the noise (model/diffusion.py SIGMA_MAX). */
+export const SIGMA_MAX = 80;
+
 /**
  * `steps` distinct integer timesteps from `start` (default T-1) down to 0, evenly spaced in log-SNR
- * (Lu et al. 2022), exactly as `sampling_timesteps` in model/diffusion.py.
+ * (Lu et al. 2022); from a start above SIGMA_MAX, one step goes down to it and the rest are spaced
+ * below it. Exactly as `sampling_timesteps` in model/diffusion.py.
  */
 export function samplingTimesteps(steps: number, alphasCumprod: ArrayLike<number>, start = alphasCumprod.length - 1): number[] {
   const timesteps = alphasCumprod.length;
@@ -25,8 +29,10 @@ export function samplingTimesteps(steps: number, alphasCumprod: ArrayLike<number
     throw new Error(`steps must be between 1 and ${start + 1}, got ${steps}`);
   }
   const lam = Array.from(alphasCumprod, (a) => 0.5 * Math.log(a / (1 - a)));
+  const top = -Math.log(SIGMA_MAX);
+  const targets = steps > 2 && lam[start] < top ? [lam[start], ...linspace(top, lam[0], steps - 1)] : linspace(lam[start], lam[0], steps);
   const chosen: number[] = [];
-  linspace(lam[start], lam[0], steps).forEach((target, k) => {
+  targets.forEach((target, k) => {
     let nearest = 0;
     for (let j = 1; j < timesteps; j++) if (Math.abs(lam[j] - target) < Math.abs(lam[nearest] - target)) nearest = j;
     const highest = chosen.length > 0 ? chosen[chosen.length - 1] - 1 : start; // strictly decreasing...
@@ -42,6 +48,11 @@ export function matchedTimestep(alphasCumprod: ArrayLike<number>, sigma: number)
   let best = 0;
   for (let t = 1; t < alphasCumprod.length; t++) if (Math.abs(alphasCumprod[t] - target) < Math.abs(alphasCumprod[best] - target)) best = t;
   return best;
+}
+
+/** sigma = sqrt((1 - a) / a): the noise relative to the signal at signal fraction a. */
+export function sigmaOf(a: number): number {
+  return Math.sqrt((1 - a) / a);
 }
 
 /** The signal fraction a_t of an integer timestep; the step after the last one is clean data (a = 1). */

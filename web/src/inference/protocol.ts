@@ -20,6 +20,8 @@ export interface GenerateParams {
   steps: number;
   sampler: SamplerName;
   guidance: number;
+  /** Guide only where lo < sigma <= hi (one pass instead of two elsewhere); null: guide every step. */
+  guidanceInterval: readonly [number, number] | null;
   seed: number;
 }
 

@@ -3,11 +3,9 @@
  * freezes. One job at a time; cancellation is checked before every network call.
  */
 import type { Manifest } from "../api/manifest.ts";
-import { guidedEpsModel, type Network } from "../diffusion/guidance.ts";
-import { createRng } from "../diffusion/rng.ts";
-import { SAMPLERS, type Sampler } from "../diffusion/samplers.ts";
-import { samplingTimesteps } from "../diffusion/schedule.ts";
+import type { Network } from "../diffusion/guidance.ts";
 import type { BackendRequest, GenerateParams, JobProgress, Reply, Request, RestoreParams } from "./protocol.ts";
+import { generateImages } from "./generate-job.ts";
 import { restoreImage } from "./restore-job.ts";
 import { openSession, type Session } from "./session.ts";
 import { timeNetwork } from "./time-network.ts";
@@ -94,32 +92,9 @@ function finish(job: number, out: Float64Array, labels: Int32Array, spread?: Flo
   post({ type: "done", job, images, labels, spread: spread32 }, [images.buffer, labels.buffer, ...(spread32 ? [spread32.buffer] : [])]);
 }
 
-async function sample(job: number, sampler: Sampler, classLabels: Int32Array, guidance: number, steps: number, seed: number) {
-  const m = requireManifest();
-  const { size, channels } = m.image;
-  const { alphas_cumprod: alphasCumprod, prediction } = m.diffusion;
-  // Draw order (labels, then x_T, then the samplers' noise) is part of "same seed, same images".
-  const rng = createRng(seed);
-  const labels = classLabels.map((label) => (label < 0 ? Math.floor(rng.uniform() * m.classes.null_class) : label));
-  const x = rng.normal(labels.length * channels * size * size);
-  const epsModel = guidedEpsModel(networkFor(job), { classLabels: labels, guidance, nullClass: m.classes.null_class, alphasCumprod, prediction });
-  const timesteps = samplingTimesteps(steps, alphasCumprod);
-  const total = steps * labels.length;
-  const out = await sampler(epsModel, x, timesteps, alphasCumprod, {
-    noise: rng.normal,
-    callback: ({ i, denoised }) => report(job, { step: i + 1, steps, done: (i + 1) * labels.length, total, preview: Float32Array.from(denoised) }),
-  });
-  finish(job, out, labels);
-}
-
-function generate(job: number, p: GenerateParams) {
-  const m = requireManifest();
-  const random = p.classLabel === "random" && m.classes.null_class > 0;
-  const label = p.classLabel === "random" ? m.classes.null_class : p.classLabel;
-  if (label < 0 || label > m.classes.null_class) throw new Error(`class ${label} is not one of this model's classes (0..${m.classes.null_class})`);
-  // -1 marks "draw a class from the seed".
-  const classLabels = new Int32Array(p.count).fill(random ? -1 : label);
-  return sample(job, SAMPLERS[p.sampler], classLabels, p.guidance, p.steps, p.seed);
+async function generate(job: number, p: GenerateParams) {
+  const { images, labels } = await generateImages(networkFor(job), requireManifest(), p, (progress) => report(job, progress));
+  finish(job, images, labels);
 }
 
 async function restore(job: number, p: RestoreParams) {

@@ -10,7 +10,7 @@ import { decodeImage, downloadBlob, fromImage, pngOf, psnr, rasterOf, type Image
 import type { InferenceClient } from "../inference/client.ts";
 import type { RestoreParams } from "../inference/protocol.ts";
 import { fullMask, holeMask, scratchMask } from "../mask.ts";
-import { defaultGenerateParams } from "./GeneratePanel.tsx";
+import { defaultGenerateParams } from "../inference/generate-job.ts";
 import { ImageCanvas } from "./ImageGrid.tsx";
 import { ImageDrop } from "./ImageDrop.tsx";
 import { MaskPainter, type MaskPreset } from "./MaskPainter.tsx";

@@ -1,10 +1,10 @@
 /** Generate: class, count, steps, sampler, guidance, seed; live previews; a grid to download. */
 import { useState } from "preact/hooks";
 import type { Manifest } from "../api/manifest.ts";
-import { DEFAULT_GUIDANCE } from "../diffusion/guidance.ts";
 import { SAMPLERS, type SamplerName } from "../diffusion/samplers.ts";
 import { downloadBlob, pngOf, rasterOf, type ImageShape } from "../image.ts";
 import type { InferenceClient, JobResult } from "../inference/client.ts";
+import { defaultGenerateParams } from "../inference/generate-job.ts";
 import type { GenerateParams } from "../inference/protocol.ts";
 import { ImageGrid } from "./ImageGrid.tsx";
 import { Progress } from "./Progress.tsx";
@@ -12,6 +12,7 @@ import { useJob } from "./useJob.ts";
 
 const SAMPLER_NAMES: Record<SamplerName, string> = {
   dpmpp_2m: "DPM-Solver++(2M)",
+  dpmpp_3m: "DPM-Solver++(3M)",
   ddim: "DDIM",
   ddpm: "DDPM (ancestral)",
 };
@@ -21,19 +22,6 @@ interface Props {
   client: InferenceClient;
   manifest: Manifest;
   ready: boolean;
-}
-
-/** The page's defaults for a model: any class, guided, 20 DPM-Solver++ steps (fewer if the model has fewer). */
-export function defaultGenerateParams(manifest: Manifest): GenerateParams {
-  const conditional = manifest.classes.names.length > 0;
-  return {
-    classLabel: conditional ? "random" : manifest.classes.null_class,
-    count: 8,
-    steps: Math.min(20, manifest.diffusion.timesteps),
-    sampler: "dpmpp_2m",
-    guidance: conditional ? DEFAULT_GUIDANCE : 1,
-    seed: 0,
-  };
 }
 
 export function GeneratePanel({ client, manifest, ready }: Props) {

@@ -1,0 +1,58 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { Manifest } from "../../../web/src/api/manifest";
+import type { Network } from "../../../web/src/diffusion/guidance";
+import { samplingTimesteps, sigmaOf } from "../../../web/src/diffusion/schedule";
+import { DEFAULT_STEPS, defaultGenerateParams, generateImages } from "../../../web/src/inference/generate-job";
+
+const manifest = JSON.parse(readFileSync(new URL("../../fixtures/tiny/manifest.json", import.meta.url), "utf8")) as Manifest;
+const { alphas_cumprod: alphasCumprod } = manifest.diffusion;
+
+/** A network that predicts zero and records the rows of every call. */
+function recordingNetwork() {
+  const rows: number[] = [];
+  const net: Network = async (x, _t, labels) => {
+    rows.push(labels.length);
+    return new Float32Array(x.length);
+  };
+  return { net, rows };
+}
+
+describe("generateImages", () => {
+  const params = { ...defaultGenerateParams(manifest), count: 3 };
+
+  it("at the defaults, runs both guidance passes only at the steps inside the guidance interval", async () => {
+    const { net, rows } = recordingNetwork();
+    await generateImages(net, manifest, params, async () => {});
+    const [lo, hi] = params.guidanceInterval!;
+    const guided = samplingTimesteps(DEFAULT_STEPS, alphasCumprod).map((t) => lo < sigmaOf(alphasCumprod[t]) && sigmaOf(alphasCumprod[t]) <= hi);
+    expect(guided.some(Boolean)).toBe(true);
+    expect(guided.every(Boolean)).toBe(false);
+    expect(rows).toEqual(guided.map((inside) => (inside ? 6 : 3)));
+  });
+
+  it("guides every step when there is no interval", async () => {
+    const { net, rows } = recordingNetwork();
+    await generateImages(net, manifest, { ...params, guidanceInterval: null }, async () => {});
+    expect(rows).toEqual(new Array(DEFAULT_STEPS).fill(6));
+  });
+
+  it("draws the same classes and images from the same seed, and reports every step", async () => {
+    const runs = await Promise.all(
+      [0, 0, 1].map(async (seed) => {
+        const steps: number[] = [];
+        const out = await generateImages(recordingNetwork().net, manifest, { ...params, count: 8, seed }, async (p) => void steps.push(p.step));
+        return { ...out, steps };
+      }),
+    );
+    expect(runs[0].labels).toEqual(runs[1].labels);
+    expect(runs[0].images).toEqual(runs[1].images);
+    expect(runs[0].images).not.toEqual(runs[2].images);
+    for (const label of runs[0].labels) expect(label).toBeLessThan(manifest.classes.null_class);
+    expect(runs[0].steps).toEqual(Array.from({ length: DEFAULT_STEPS }, (_, i) => i + 1));
+  });
+
+  it("refuses a class the model does not have", async () => {
+    await expect(generateImages(recordingNetwork().net, manifest, { ...params, classLabel: 99 }, async () => {})).rejects.toThrow(/class 99 is not one/);
+  });
+});
