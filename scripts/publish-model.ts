@@ -4,7 +4,8 @@
  * A checkpoint is exported first (python -m model.export). The ONNX files are checked against their
  * golden pairs with onnxruntime-node, uploaded to the Worker, registered, finalized and promoted.
  * The Worker is the local one (npm start) unless --url / EDGE_DIFFUSION_URL says otherwise; the
- * token comes from --token, EDGE_DIFFUSION_TOKEN, or for the local Worker ADMIN_TOKEN in .dev.vars.
+ * token comes from EDGE_DIFFUSION_TOKEN (--token works too, but shows in `ps`), or for the local
+ * Worker ADMIN_TOKEN in .dev.vars.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   if (!existsSync(source)) throw new PublishError(`${source} does not exist`);
   const baseUrl = values.url ?? process.env.EDGE_DIFFUSION_URL ?? LOCAL_URL;
   const token = values.token ?? process.env.EDGE_DIFFUSION_TOKEN ?? (baseUrl === LOCAL_URL ? localAdminToken() : undefined);
-  if (!token) throw new PublishError(`no token for ${baseUrl}: pass --token or set EDGE_DIFFUSION_TOKEN`);
+  if (!token) throw new PublishError(`no token for ${baseUrl}: set EDGE_DIFFUSION_TOKEN (or pass --token)`);
   const dir = statSync(source).isDirectory() ? source : exportCheckpoint(source);
   const result = await publish(dir, { baseUrl, token, promote: !values["no-promote"], log: (line) => console.log(line) });
   const changed = result.registered || result.uploaded.length > 0 || result.promoted;

@@ -1,7 +1,7 @@
 // The Worker under `wrangler dev` on loopback with embedded D1/R2: for `npm start`, the tests
 // and the benchmarks. Runs in its own process group, so stopping it stops workerd too.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, openSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 
@@ -61,6 +61,18 @@ async function waitForHealth(url: string, child: ChildProcess, log: string): Pro
   throw new Error(`wrangler dev did not answer ${url}/api/health within 120 s: see ${log}`);
 }
 
+/**
+ * The admin token in a file only its owner can read, for wrangler's --env-file: on the command
+ * line (--var) it would show in every user's `ps`.
+ */
+function secretsFile(persistTo: string, adminToken: string): string {
+  const file = join(persistTo, "admin-token.env");
+  mkdirSync(persistTo, { recursive: true });
+  writeFileSync(file, `ADMIN_TOKEN=${adminToken}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600); // writeFileSync's mode applies only when it creates the file
+  return file;
+}
+
 /** Applies the D1 migrations, starts `wrangler dev` and resolves once /api/health answers. */
 export async function startLocalWorker(options: LocalWorkerOptions): Promise<LocalWorker> {
   applyMigrations(options.persistTo);
@@ -69,7 +81,7 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
   const child = spawn(
     wrangler,
     ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", options.persistTo,
-      "--var", `ADMIN_TOKEN:${options.adminToken}`, "--show-interactive-dev-session=false"],
+      "--env-file", secretsFile(options.persistTo, options.adminToken), "--show-interactive-dev-session=false"],
     { cwd: root, detached: true, stdio: ["ignore", fd, fd], env: { ...process.env, ...offline } },
   );
   const stop = () => {

@@ -2,7 +2,7 @@
 // reruns change nothing, and every failure leaves the registry exactly as it was and says why.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -128,6 +128,23 @@ describe("failures leave the registry as it was", () => {
     const result = await publish(exportCopy("same-weights"), { ...options(), promote: false });
     expect(result.uploaded).toEqual([]);
     expect(result.registered).toBe(true);
+  });
+});
+
+describe("secrets", () => {
+  test("the local Worker's admin token is on no process's command line", () => {
+    // What `ps` shows every user: each process's /proc/<pid>/cmdline.
+    const commandLines = readdirSync("/proc")
+      .filter((name) => /^\d+$/.test(name))
+      .map((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+        } catch {
+          return ""; // the process ended meanwhile
+        }
+      });
+    expect(commandLines.some((line) => line.includes("wrangler"))).toBe(true); // the Worker under test runs...
+    expect(commandLines.filter((line) => line.includes(TOKEN))).toEqual([]); // ...and shows its token to no one
   });
 });
 
