@@ -1,9 +1,9 @@
 /** Requests against the real Worker (local D1 and R2 in workerd). */
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
-import { manifestFor, type Weights } from "./fixtures";
+import { manifestFor, type Weights } from "../../scripts/lib/fixtures.ts";
 
-export { bytesOf, manifestFor, sha256Hex } from "./fixtures";
+export { bytesOf, manifestFor, sha256Hex } from "../../scripts/lib/fixtures.ts";
 
 export const ORIGIN = "https://registry.test";
 export const ADMIN = env.ADMIN_TOKEN ?? "";

@@ -1,4 +1,4 @@
-/** Manifests and bytes for tests and the benchmark; plain Web APIs, so it runs in workerd and Node. */
+/** Manifests and bytes for the Worker tests (test/worker) and the benchmark; plain Web APIs, so it runs in workerd and Node. */
 import type { Manifest } from "../../worker/manifest.ts";
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
