@@ -9,7 +9,7 @@ let context: BrowserContext;
 let close: () => Promise<void>;
 let requests: string[];
 let page: Page;
-let badge: string;
+let badge: { text: string; detail: string };
 
 beforeAll(async () => {
   ({ context, close } = await launch());
@@ -20,9 +20,10 @@ beforeAll(async () => {
 afterAll(() => close?.());
 
 describe("generate on WASM", () => {
-  it("falls back to WASM with threads and says why WebGPU is not used", () => {
+  it("falls back to WASM with threads and says what that means, the technical reason in the tooltip", () => {
     // Headless Chromium without --enable-unsafe-webgpu has no adapter; the page is cross-origin isolated.
-    expect(badge).toMatch(/^WASM, 2 threads: .*WebGPU/);
+    expect(badge.text).toBe("Running on your CPU; a browser with WebGPU would be faster");
+    expect(badge.detail).toMatch(/^WASM, 2 threads: .*WebGPU/);
   });
 
   it("gives finite, varied images and the same images again for the same seed", async () => {

@@ -1,12 +1,16 @@
 /** What the tests read from and do on the page. */
-import type { Page } from "playwright-core";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { AxeResults } from "axe-core";
+import type { BrowserContext, Locator, Page } from "playwright-core";
 import { launch, openPage } from "../../../scripts/lib/site.ts";
 
-export async function waitForBackend(page: Page): Promise<string> {
+/** Waits until the model is loaded: the backend badge's words, and its technical detail (its tooltip). */
+export async function waitForBackend(page: Page): Promise<{ text: string; detail: string }> {
   const badge = page.getByTestId("backend");
   await page.waitForFunction(() => document.querySelector("[data-testid=backend]")?.getAttribute("data-kind"), null, { timeout: 60_000 });
   await page.getByRole("button", { name: "Generate", exact: true }).and(page.locator(":enabled")).waitFor({ timeout: 60_000 });
-  return (await badge.textContent()) ?? "";
+  return { text: (await badge.textContent()) ?? "", detail: (await badge.getAttribute("title")) ?? "" };
 }
 
 /** RGBA bytes of every canvas under the selector, one array per canvas. */
@@ -52,4 +56,52 @@ export async function openRestoreTab(baseUrl: string): Promise<{ page: Page; clo
   await waitForBackend(page);
   await page.getByRole("tab", { name: "Restore" }).click();
   return { page, close };
+}
+
+/** How many CSS pixels the page is wider than its viewport (0: no sideways scrolling). */
+export function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}
+
+/** Whether the element is entirely within the viewport. */
+export async function inViewport(page: Page, locator: Locator): Promise<boolean> {
+  const box = await locator.boundingBox();
+  const { height, width } = page.viewportSize()!;
+  return box !== null && box.y >= 0 && box.x >= 0 && box.y + box.height <= height && box.x + box.width <= width;
+}
+
+/**
+ * Serves the current model with the real default model's training record and evaluation, so the model
+ * panel shows what visitors see (the tiny fixture has no evaluation); the network stays the fixture's.
+ */
+export async function withDefaultModelsMetrics(page: Page): Promise<void> {
+  const { training, metrics } = JSON.parse(readFileSync("model/weights/manifest.json", "utf8")) as { training: unknown; metrics: unknown };
+  await page.route("**/api/models/current", async (route) => {
+    const response = await route.fetch();
+    const version = (await response.json()) as { manifest: Record<string, unknown> };
+    await route.fulfill({ response, json: { ...version, manifest: { ...version.manifest, training, metrics } } });
+  });
+}
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+/**
+ * A page of the site that axe-core can be injected into. The site's CSP allows only its own scripts,
+ * so it is bypassed (through the DevTools protocol, as Playwright's bypassCSP option does) before the
+ * page loads; the other tests keep the CSP.
+ */
+export async function openAuditablePage(context: BrowserContext, url: string): Promise<Page> {
+  const page = await openPage(context, "about:blank");
+  await (await context.newCDPSession(page)).send("Page.setBypassCSP", { enabled: true });
+  await page.goto(url);
+  return page;
+}
+
+/** axe-core's violations on the page as it is now, one line each: rule, impact, help, and where. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE });
+  const results = await page.evaluate(() => (window as unknown as { axe: { run: (context: Document) => Promise<AxeResults> } }).axe.run(document));
+  return results.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((node) => `${node.target.join(" ")}${node.failureSummary ? ` [${node.failureSummary.replaceAll("\n", " ")}]` : ""}`).join("; ")}`,
+  );
 }

@@ -1,7 +1,7 @@
 /** The demo path of Restore ("Damage a sample on purpose") on WASM: bad files, and inpainting a hole with the diffusion prior. */
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { canvasPixels, openRestoreTab } from "./page.ts";
+import { canvasPixels, horizontalOverflow, openRestoreTab } from "./page.ts";
 
 const baseUrl = inject("baseUrl");
 let close: () => Promise<void>;
@@ -43,6 +43,8 @@ describe("restore", () => {
   it("fills a masked hole with the mean of two candidates: PSNR over the masked input rises, known pixels stay", async () => {
     await page.getByRole("button", { name: "Sample an image from the model" }).click();
     await page.getByText(/Damage a sample \(/).waitFor();
+    // Nothing is damaged yet: the damaged image is the original, and its (infinite) PSNR reads as a dash.
+    expect(await page.getByTestId("restore-psnr").textContent()).toBe("Closeness to the original (PSNR, higher is closer): before –");
     await page.getByRole("button", { name: "Hole in the middle" }).click();
     const form = page.locator("[data-testid=demo-restore] form");
     await form.getByLabel("Steps").fill("20");
@@ -52,6 +54,9 @@ describe("restore", () => {
     await page.getByRole("button", { name: "Restore", exact: true }).click();
     await page.getByTestId("restore-after").waitFor();
 
+    // Before and after in one frame, a slider between them.
+    await page.getByRole("slider", { name: "Move the line between before and after" }).waitFor();
+    expect(await page.getByTestId("restore-psnr").textContent()).toMatch(/before [\d.]+ dB, after [\d.]+ dB$/);
     const [original] = await canvasPixels(page, "[data-testid=restore-original]");
     const [masked] = await canvasPixels(page, "[data-testid=restore-before]");
     const [restored] = await canvasPixels(page, "[data-testid=restore-after]");
@@ -65,5 +70,14 @@ describe("restore", () => {
       if (i >= 4 && i < 12 && j >= 4 && j < 12) continue;
       for (let c = 0; c < 3; c++) expect(Math.abs(restored[p * 4 + c] - original[p * 4 + c])).toBeLessThanOrEqual(1);
     }
+  });
+
+  it("on a 390 px phone, puts the comparison beside the original instead of stacking three images", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const comparison = (await page.locator("[data-testid=demo-restore] .before-after").boundingBox())!;
+    const original = (await page.locator("figure", { has: page.getByTestId("restore-original") }).boundingBox())!;
+    expect(original.y).toBe(comparison.y);
+    expect(original.x).toBeGreaterThan(comparison.x + comparison.width);
+    expect(await horizontalOverflow(page)).toBe(0);
   });
 });

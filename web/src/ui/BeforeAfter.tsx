@@ -15,10 +15,11 @@ interface Props {
   afterRaster: Raster;
   /** What the after is: "After", or "Preview" while the restoration runs. */
   afterLabel: string;
+  beforeTestId: string;
   afterTestId: string;
 }
 
-export function BeforeAfter({ before, beforeRaster, after, afterRaster, afterLabel, afterTestId }: Props) {
+export function BeforeAfter({ before, beforeRaster, after, afterRaster, afterLabel, beforeTestId, afterTestId }: Props) {
   const [split, setSplit] = useState(50);
   const slider = (
     <label class="inline grow">
@@ -32,7 +33,7 @@ export function BeforeAfter({ before, beforeRaster, after, afterRaster, afterLab
     <figure class="before-after">
       <ZoomBox naturalWidth={afterRaster.width} label="comparison" controls={slider}>
         <div class="layers">
-          <ImageCanvas values={before} raster={beforeRaster} label="Before" testId="photo-before" class="photo" />
+          <ImageCanvas values={before} raster={beforeRaster} label="Before" testId={beforeTestId} class="photo" />
           <div class="after" style={{ clipPath: `inset(0 0 0 ${split}%)` }}>
             <ImageCanvas values={after} raster={afterRaster} label={afterLabel} testId={afterTestId} class="photo" />
           </div>

@@ -11,9 +11,12 @@ import type { InferenceClient } from "../inference/client.ts";
 import type { RestoreParams } from "../inference/protocol.ts";
 import { fullMask, holeMask, scratchMask } from "../mask.ts";
 import { defaultGenerateParams } from "../inference/generate-job.ts";
+import { BeforeAfter } from "./BeforeAfter.tsx";
+import { formatPsnr } from "./format.ts";
 import { ImageCanvas } from "./ImageGrid.tsx";
 import { ImageDrop } from "./ImageDrop.tsx";
 import { MaskPainter, type MaskPreset } from "./MaskPainter.tsx";
+import { NumberInput } from "./NumberInput.tsx";
 import { RestoreStatus, RunButtons } from "./JobControls.tsx";
 import { Progress } from "./Progress.tsx";
 import { useJob } from "./useJob.ts";
@@ -120,7 +123,7 @@ export function DemoRestore({ client, manifest, ready, active }: Props) {
   const preview = job.state.running && runningOn === damaged ? job.state.preview : null;
   const after = restored ?? preview;
   return (
-    <div data-testid="demo-restore">
+    <div class="demo-restore" data-testid="demo-restore">
       <ImageDrop onFile={takeFile} active={active} testId="upload" hint={`It is cropped to a square and resized to ${shape.size}×${shape.size}, the model's own size.`}>
         <button type="button" onClick={sample} disabled={!ready || busy}>
           Sample an image from the model
@@ -159,19 +162,19 @@ export function DemoRestore({ client, manifest, ready, active }: Props) {
           </fieldset>
           <label>
             Steps
-            <input type="number" min={1} max={manifest.diffusion.timesteps} required value={steps} onInput={(e) => setSteps(e.currentTarget.valueAsNumber)} />
+            <NumberInput min={1} max={manifest.diffusion.timesteps} value={steps} onValue={setSteps} />
           </label>
           <label>
             Resampling (RePaint)
-            <input type="number" min={1} max={10} required value={resample} onInput={(e) => setResample(e.currentTarget.valueAsNumber)} />
+            <NumberInput min={1} max={10} value={resample} onValue={setResample} />
           </label>
           <label title="1: one sharp, plausible restoration. More: the mean of that many, softer but closer to the original on average (each costs a restoration)">
             Average of
-            <input type="number" min={1} max={8} required value={candidates} onInput={(e) => setCandidates(e.currentTarget.valueAsNumber)} />
+            <NumberInput min={1} max={8} value={candidates} onValue={setCandidates} />
           </label>
           <label>
             Seed
-            <input type="number" min={0} max={2 ** 31 - 1} required value={seed} onInput={(e) => setSeed(e.currentTarget.valueAsNumber)} />
+            <NumberInput min={0} max={2 ** 31 - 1} value={seed} onValue={setSeed} />
           </label>
           <RunButtons label="Restore" disabled={!ready || busy} running={job.state.running} onCancel={job.cancel} />
         </form>
@@ -179,20 +182,30 @@ export function DemoRestore({ client, manifest, ready, active }: Props) {
       <RestoreStatus state={job.state} />
       {source && damaged && (
         <div class="compare">
+          {after ? (
+            <BeforeAfter
+              before={damaged}
+              beforeRaster={raster}
+              after={after}
+              afterRaster={raster}
+              afterLabel={restored ? "After" : "Preview"}
+              beforeTestId="restore-before"
+              afterTestId={restored ? "restore-after" : "restore-preview"}
+            />
+          ) : (
+            <figure>
+              <ImageCanvas values={damaged} raster={raster} label="Before" testId="restore-before" />
+              <figcaption>Before</figcaption>
+            </figure>
+          )}
           <figure>
             <ImageCanvas values={source.image} raster={raster} label="Original" testId="restore-original" />
             <figcaption>Original</figcaption>
           </figure>
-          <figure>
-            <ImageCanvas values={damaged} raster={raster} label="Before" testId="restore-before" />
-            <figcaption>Before · {psnr(source.image, damaged).toFixed(1)} dB</figcaption>
-          </figure>
-          {after && (
-            <figure>
-              <ImageCanvas values={after} raster={raster} label={restored ? "After" : "Restoring (preview)"} testId={restored ? "restore-after" : "restore-preview"} />
-              <figcaption>{restored ? `After · ${psnr(source.image, restored).toFixed(1)} dB` : "Preview"}</figcaption>
-            </figure>
-          )}
+          <p class="wide" data-testid="restore-psnr">
+            Closeness to the original (PSNR, higher is closer): before {formatPsnr(psnr(source.image, damaged))}
+            {restored && `, after ${formatPsnr(psnr(source.image, restored))}`}
+          </p>
         </div>
       )}
       {restored && (

@@ -1,12 +1,14 @@
-/** Generate: class, count, steps, sampler, guidance, seed; live previews; a grid to download. */
-import { useState } from "preact/hooks";
+/** Generate: class, count, steps, sampler, guidance, seed; live previews; labelled results to enlarge and download. */
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { Manifest } from "../api/manifest.ts";
 import { SAMPLERS, type SamplerName } from "../diffusion/samplers.ts";
 import { downloadBlob, pngOf, rasterOf, type ImageShape } from "../image.ts";
 import type { InferenceClient, JobResult } from "../inference/client.ts";
 import { defaultGenerateParams } from "../inference/generate-job.ts";
 import type { GenerateParams } from "../inference/protocol.ts";
+import { ImageDialog } from "./ImageDialog.tsx";
 import { ImageGrid } from "./ImageGrid.tsx";
+import { NumberInput } from "./NumberInput.tsx";
 import { Progress } from "./Progress.tsx";
 import { useJob } from "./useJob.ts";
 
@@ -18,27 +20,68 @@ const SAMPLER_NAMES: Record<SamplerName, string> = {
 };
 const SCALE = 8;
 
+/** Guidance 0 runs the unconditional network alone (web/src/diffusion/guidance.ts): the class is ignored. */
+const guidanceText = (guidance: number) => (guidance === 0 ? "0 · class ignored" : guidance.toFixed(1));
+
 interface Props {
   client: InferenceClient;
   manifest: Manifest;
   ready: boolean;
 }
 
+interface Result extends JobResult {
+  params: GenerateParams;
+  seconds: number;
+}
+
+/** An image's caption: its class, then where it comes from (the seed, and its place in the batch the seed made). */
+function Caption({ name, seed, index }: { name: string; seed: number; index: number }) {
+  return (
+    <>
+      <span class="name">{name}</span>
+      <span class="hint">
+        seed {seed} · #{index + 1}
+      </span>
+    </>
+  );
+}
+
 export function GeneratePanel({ client, manifest, ready }: Props) {
   const shape: ImageShape = manifest.image;
   const { names, null_class: nullClass } = manifest.classes;
   const [params, setParams] = useState<GenerateParams>(() => defaultGenerateParams(manifest));
-  const [result, setResult] = useState<(JobResult & { params: GenerateParams }) | null>(null);
+  // The settings of the run in progress: editing the form meanwhile changes neither its previews nor its result.
+  const [submitted, setSubmitted] = useState<GenerateParams>(params);
+  const [result, setResult] = useState<Result | null>(null);
+  const [enlarged, setEnlarged] = useState<number | null>(null);
   const job = useJob();
   const set = <K extends keyof GenerateParams>(key: K, value: GenerateParams[K]) => setParams((p) => ({ ...p, [key]: value }));
-  const labelOf = (labels: Int32Array) => (i: number) => `Image ${i + 1}: ${names[labels[i]] ?? "unconditional"}`;
+  /** An image's class in words: "unconditional" where the class was ignored (guidance 0) or none was asked. */
+  const classOf = (run: Result, i: number) => (run.params.guidance === 0 ? "unconditional" : (names[run.labels[i]] ?? "unconditional"));
+  const altOf = (run: Result, i: number) => `Generated image ${i + 1} of ${run.params.count}: ${classOf(run, i)}, seed ${run.params.seed}`;
+
+  const { state } = job;
+  const output = useRef<HTMLDivElement>(null);
+  // Set by Generate, spent by the run's first preview: it is scrolled into view once, so on a phone the
+  // images do not land below the screen. The result takes the preview's place and size (same grid and
+  // captions, a status line of one height), so it is in view too, and the visitor may scroll meanwhile.
+  const reveal = useRef(false);
+  const images = state.running ? state.preview : (result?.images ?? null);
+  useEffect(() => {
+    if (!reveal.current || !images) return;
+    reveal.current = false;
+    output.current?.scrollIntoView({ block: "nearest" });
+  }, [images]);
 
   async function generate(event: Event) {
+    // The browser has checked the number fields (required, min, max, whole): params holds valid numbers.
     event.preventDefault();
+    setSubmitted(params);
+    setEnlarged(null);
+    reveal.current = true;
+    const started = performance.now();
     const done = await job.run((onProgress) => client.generate(params, onProgress));
-    if (done) {
-      setResult({ ...done, params });
-    }
+    if (done) setResult({ ...done, params, seconds: (performance.now() - started) / 1000 });
   }
 
   async function download(indices: number[], name: string) {
@@ -46,12 +89,11 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
     downloadBlob(await pngOf(result.images, indices, rasterOf(shape), Math.ceil(Math.sqrt(indices.length)), SCALE), name);
   }
 
-  const { state } = job;
   return (
     <section aria-labelledby="generate-title">
       <h2 id="generate-title">Generate</h2>
       <form class="controls" onSubmit={generate}>
-        <label>
+        <label class="span-2">
           Class
           <select value={String(params.classLabel)} onChange={(e) => set("classLabel", e.currentTarget.value === "random" ? "random" : Number(e.currentTarget.value))}>
             {names.length > 0 && <option value="random">Any (a random class per image)</option>}
@@ -65,11 +107,11 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
         </label>
         <label>
           Images
-          <input type="number" min={1} max={64} required value={params.count} onInput={(e) => set("count", e.currentTarget.valueAsNumber)} />
+          <NumberInput min={1} max={64} value={params.count} onValue={(n) => set("count", n)} />
         </label>
         <label>
           Steps
-          <input type="number" min={1} max={manifest.diffusion.timesteps} required value={params.steps} onInput={(e) => set("steps", e.currentTarget.valueAsNumber)} />
+          <NumberInput min={1} max={manifest.diffusion.timesteps} value={params.steps} onValue={(n) => set("steps", n)} />
         </label>
         <label>
           Sampler
@@ -81,15 +123,20 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
             ))}
           </select>
         </label>
-        <label>
-          Guidance <span>{params.guidance.toFixed(1)}</span>
-          <input type="range" min={0} max={8} step={0.5} value={params.guidance} onInput={(e) => set("guidance", e.currentTarget.valueAsNumber)} />
-        </label>
+        <div class="field span-2">
+          <label for="guidance" class="inline">
+            Guidance <span>{guidanceText(params.guidance)}</span>
+          </label>
+          <input id="guidance" type="range" min={0} max={8} step={0.5} value={params.guidance} aria-describedby="guidance-hint" onInput={(e) => set("guidance", e.currentTarget.valueAsNumber)} />
+          <p class="hint" id="guidance-hint">
+            0 = ignore the class (unconditional). Higher: more typical of the class, less varied.
+          </p>
+        </div>
         <label>
           Seed
           <span class="row">
-            <input type="number" min={0} max={2 ** 31 - 1} required value={params.seed} onInput={(e) => set("seed", e.currentTarget.valueAsNumber)} />
-            <button type="button" onClick={() => set("seed", Math.floor(Math.random() * 2 ** 31))} >
+            <NumberInput min={0} max={2 ** 31 - 1} value={params.seed} onValue={(n) => set("seed", n)} />
+            <button type="button" onClick={() => set("seed", Math.floor(Math.random() * 2 ** 31))}>
               Random
             </button>
           </span>
@@ -103,29 +150,75 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
           </button>
         </div>
       </form>
-      {state.running && <Progress label="Sampling" value={state.step} max={state.steps || params.steps} detail={`Step ${state.step} of ${state.steps || params.steps}`} />}
-      {state.error && (
-        <p role="alert" class="error">
-          {state.error}
-        </p>
-      )}
-      {state.running && state.preview && (
-        <ImageGrid testId="generate-preview" values={state.preview} count={params.count} shape={shape} labelOf={(i) => `Preview ${i + 1}`} />
-      )}
-      {!state.running && result && (
-        <>
+      <div ref={output} class="output">
+        {(state.running || result) && (
+          <div class="status-line">
+            {state.running ? (
+              <Progress label="Sampling" value={state.step} max={state.steps || submitted.steps} detail={`Step ${state.step} of ${state.steps || submitted.steps}`} />
+            ) : (
+              result && (
+                <p>
+                  {result.params.count} image{result.params.count === 1 ? "" : "s"} in {result.seconds.toFixed(1)} s on this device.
+                </p>
+              )
+            )}
+          </div>
+        )}
+        {state.error && (
+          <p role="alert" class="error">
+            {state.error}
+          </p>
+        )}
+        {state.running && state.preview && (
           <ImageGrid
-            testId="generate-result"
-            values={result.images}
-            count={result.params.count}
+            testId="generate-preview"
+            values={state.preview}
+            count={submitted.count}
             shape={shape}
-            labelOf={labelOf(result.labels)}
-            onPick={(i) => download([i], `edge-diffusion-seed${result.params.seed}-${i + 1}.png`)}
+            labelOf={(i) => `Preview of image ${i + 1} of ${submitted.count}`}
+            captionOf={(i) => <Caption name="…" seed={submitted.seed} index={i} />}
           />
-          <button type="button" onClick={() => download(Array.from({ length: result.params.count }, (_, i) => i), `edge-diffusion-seed${result.params.seed}-grid.png`)}>
-            Download grid (PNG)
+        )}
+        {!state.running && result && (
+          <>
+            <ImageGrid
+              testId="generate-result"
+              values={result.images}
+              count={result.params.count}
+              shape={shape}
+              labelOf={(i) => altOf(result, i)}
+              captionOf={(i) => <Caption name={classOf(result, i)} seed={result.params.seed} index={i} />}
+              onPick={setEnlarged}
+            />
+            <div class="row wrap">
+              <button type="button" onClick={() => download(Array.from({ length: result.params.count }, (_, i) => i), `edge-diffusion-seed${result.params.seed}-grid.png`)}>
+                Download grid (PNG)
+              </button>
+              <span class="hint">Click an image to enlarge it and see how it was made.</span>
+            </div>
+          </>
+        )}
+      </div>
+      {!state.running && result && enlarged !== null && (
+        <ImageDialog
+          title={`Image ${enlarged + 1} of ${result.params.count}: ${classOf(result, enlarged)}`}
+          values={result.images}
+          index={enlarged}
+          raster={rasterOf(shape)}
+          label={altOf(result, enlarged)}
+          facts={{
+            class: classOf(result, enlarged),
+            seed: `${result.params.seed} (image ${enlarged + 1} of ${result.params.count})`,
+            steps: String(result.params.steps),
+            sampler: SAMPLER_NAMES[result.params.sampler],
+            guidance: guidanceText(result.params.guidance),
+          }}
+          onClose={() => setEnlarged(null)}
+        >
+          <button type="button" onClick={() => download([enlarged], `edge-diffusion-${classOf(result, enlarged)}-seed${result.params.seed}-${enlarged + 1}.png`)}>
+            Download (PNG, {shape.size * SCALE}×{shape.size * SCALE})
           </button>
-        </>
+        </ImageDialog>
       )}
     </section>
   );

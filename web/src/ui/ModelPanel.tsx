@@ -1,7 +1,13 @@
-/** The model version in use: its facts, training and metrics from the API, and the other published versions. */
+/**
+ * The model version in use: a plain summary first, then, behind "Details", the version picker, its
+ * technical facts, its training record and its evaluation tables.
+ */
 import type { PublishedVersion, VersionSummary } from "../api/manifest.ts";
 import { FactList } from "./FactList.tsx";
+import { formatDate } from "./format.ts";
 import { MetricsPanel } from "./MetricsPanel.tsx";
+import { trainingFacts } from "./model-facts.ts";
+import { ModelSummary } from "./ModelSummary.tsx";
 
 interface Props {
   version: PublishedVersion;
@@ -11,43 +17,33 @@ interface Props {
   disabled: boolean;
 }
 
-function formatValue(value: unknown): string {
-  if (typeof value === "number") return Number.isInteger(value) ? value.toLocaleString("en") : value.toPrecision(4);
-  if (typeof value === "string") return value;
-  return JSON.stringify(value);
-}
-
-function Facts({ title, facts }: { title: string; facts: Record<string, unknown> }) {
-  return (
-    <div>
-      <h3>{title}</h3>
-      <FactList facts={facts} format={formatValue} />
-    </div>
-  );
-}
-
 export function ModelPanel({ version, versions, onPick, disabled }: Props) {
   const { manifest } = version;
   return (
-    <section aria-labelledby="model-title" class="model-panel" data-testid="model-panel">
-      <h2 id="model-title">Model</h2>
-      <label>
-        Version
-        <select value={version.id} disabled={disabled} onChange={(e) => onPick(e.currentTarget.value)}>
-          {versions.map((v) => (
-            <option value={v.id} key={v.id}>
-              {v.id}
-              {v.current ? " (current)" : v.status === "retired" ? " (retired)" : ""}
-            </option>
-          ))}
-        </select>
-      </label>
-      <p>
-        <strong>{manifest.name}</strong>: {manifest.image.size}×{manifest.image.size}, {manifest.classes.names.length} classes, {manifest.diffusion.schedule} schedule over{" "}
-        {manifest.diffusion.timesteps} steps, predicts {manifest.diffusion.prediction}. Created {manifest.created}.
-      </p>
-      <Facts title="Training" facts={manifest.training} />
-      <MetricsPanel metrics={manifest.metrics} />
+    <section id="model" aria-labelledby="model-title" class="model-panel" data-testid="model-panel">
+      <h2 id="model-title">About the model</h2>
+      <ModelSummary manifest={manifest} />
+      <details>
+        <summary>Details: version, training record and evaluation tables</summary>
+        <label>
+          Version
+          <select value={version.id} disabled={disabled} onChange={(e) => onPick(e.currentTarget.value)}>
+            {versions.map((v) => (
+              <option value={v.id} key={v.id}>
+                {v.id}
+                {v.current ? " (current)" : v.status === "retired" ? " (retired)" : ""}
+              </option>
+            ))}
+          </select>
+        </label>
+        <p>
+          <strong>{manifest.name}</strong>: {manifest.image.size}×{manifest.image.size}, {manifest.classes.names.length} classes, {manifest.diffusion.schedule} schedule over{" "}
+          {manifest.diffusion.timesteps} steps, predicts {manifest.diffusion.prediction}. Exported on {formatDate(manifest.created)}.
+        </p>
+        <h3>Training</h3>
+        <FactList facts={trainingFacts(manifest.training)} />
+        <MetricsPanel metrics={manifest.metrics} />
+      </details>
     </section>
   );
 }

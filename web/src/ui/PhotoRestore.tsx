@@ -16,6 +16,7 @@ import { estimateSeconds, formatDuration, LONG_JOB_SECONDS, networkCalls, stepsW
 import { BeforeAfter } from "./BeforeAfter.tsx";
 import { ImageDrop } from "./ImageDrop.tsx";
 import { MaskPainter } from "./MaskPainter.tsx";
+import { NumberInput } from "./NumberInput.tsx";
 import { RestoreStatus, RunButtons } from "./JobControls.tsx";
 import { SpreadMap } from "./SpreadMap.tsx";
 import { useDeviceSpeed } from "./useDeviceSpeed.ts";
@@ -208,19 +209,19 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
           </fieldset>
           <label>
             Steps
-            <input type="number" min={1} max={manifest.diffusion.timesteps} required value={settings.steps} onInput={(e) => set("steps", e.currentTarget.valueAsNumber)} />
+            <NumberInput min={1} max={manifest.diffusion.timesteps} value={settings.steps} onValue={(n) => set("steps", n)} />
           </label>
           <label>
             Resampling (RePaint)
-            <input type="number" min={1} max={10} required value={settings.resample} onInput={(e) => set("resample", e.currentTarget.valueAsNumber)} />
+            <NumberInput min={1} max={10} value={settings.resample} onValue={(n) => set("resample", n)} />
           </label>
           <label title="1: one sharp, plausible restoration. More: the mean of that many, softer but closer to the original on average, and a map of where they disagree (each costs a restoration)">
             Average of
-            <input type="number" min={1} max={8} required value={settings.candidates} onInput={(e) => set("candidates", e.currentTarget.valueAsNumber)} />
+            <NumberInput min={1} max={8} value={settings.candidates} onValue={(n) => set("candidates", n)} />
           </label>
           <label>
             Seed
-            <input type="number" min={0} max={2 ** 31 - 1} required value={settings.seed} onInput={(e) => set("seed", e.currentTarget.valueAsNumber)} />
+            <NumberInput min={0} max={2 ** 31 - 1} value={settings.seed} onValue={(n) => set("seed", n)} />
           </label>
           <p class="wide" data-testid="photo-estimate" aria-live="polite">
             {refusal ??
@@ -253,6 +254,7 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
             after={(preview ?? shown?.images)!}
             afterRaster={preview ? running!.raster : shown!.raster}
             afterLabel={preview ? "Preview" : "After"}
+            beforeTestId="photo-before"
             afterTestId={preview ? "photo-preview" : "photo-after"}
           />
           {!preview && shown?.spread && <SpreadMap spread={shown.spread} height={shown.raster.height} width={shown.raster.width} candidates={shown.candidates} />}

@@ -20,7 +20,8 @@ export function ZoomBox({ naturalWidth, label, children, controls }: Props) {
   const [zoom, setZoom] = useState<number | "fit">("fit");
   return (
     <div class="zoom-box">
-      <div class={`zoom-frame${zoom === "fit" ? "" : " zoomed"}`}>
+      {/* The frame scrolls when its content is taller or wider: focusable, so the keyboard can scroll it too. */}
+      <div class={`zoom-frame${zoom === "fit" ? "" : " zoomed"}`} tabIndex={0} role="group" aria-label={`Scrollable view of the ${label}`}>
         <div class="zoom-content" style={{ width: zoom === "fit" ? "100%" : `${naturalWidth * zoom}px` }}>
           {children}
         </div>

@@ -1,0 +1,20 @@
+/** Numbers and dates as people read them. */
+
+/** "29 Nov 2026", the day in UTC (the manifest's timestamps are UTC). */
+export function formatDate(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+}
+
+/** "1.7 million" for large counts, "248,000" below a million. */
+export function formatCount(n: number): string {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(1)} million` : n.toLocaleString("en");
+}
+
+/** A PSNR in dB; an image identical to its original has an infinite PSNR, shown as a dash. */
+export function formatPsnr(db: number): string {
+  return Number.isFinite(db) ? `${db.toFixed(1)} dB` : "–";
+}
+
+/** A fraction as a percentage: "91%", or "91.3%" with one digit. */
+export const formatPercent = (fraction: number, digits = 0) => `${(100 * fraction).toFixed(digits)}%`;

@@ -1,0 +1,30 @@
+/** What the manifest says about how a model was made, in words. */
+import type { Manifest } from "../api/manifest.ts";
+import { formatDuration } from "../restore-budget.ts";
+
+/** The manifest's training facts (model/export.py `training_facts`); a model may lack any of them. */
+export interface Training {
+  dataset?: string;
+  parameters?: number;
+  images_seen?: number;
+  wall_seconds?: number;
+}
+
+/** The training data's name without its split ("CIFAR-10 (train)" reads "CIFAR-10", as in model/export.py's version ids); null when not recorded. */
+export function datasetName(manifest: Manifest): string | null {
+  const { dataset } = manifest.training as Training;
+  return typeof dataset === "string" ? dataset.split(" (")[0] : null;
+}
+
+function formatValue(value: unknown): string {
+  if (typeof value === "number") return Number.isInteger(value) ? value.toLocaleString("en") : value.toPrecision(4);
+  if (typeof value === "string") return value;
+  return JSON.stringify(value);
+}
+
+/** The training record for the details list: every fact, the training time as a duration. */
+export function trainingFacts(training: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(training).map(([key, value]) => (key === "wall_seconds" && typeof value === "number" ? ["training time", formatDuration(value)] : [key, formatValue(value)])),
+  );
+}
