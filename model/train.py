@@ -4,7 +4,8 @@ One code path for CPU (fp32) and GPU (bf16 autocast, channels_last, torch.compil
 and several GPUs through `torchrun --nproc_per_node N -m model.train ...` (DDP). The run directory
 collects `checkpoint.pt` (atomic; `--resume` continues exactly where it stopped), `ema.pt` (the EMA
 weights alone: what `model.export` needs and `--init` warm-starts from), `metrics.jsonl`,
-`loss.png` and sample grids under `samples/`. Ctrl-C saves a checkpoint before exiting.
+`loss.png` and sample grids under `samples/`. Ctrl-C saves a checkpoint before exiting, and so does
+`--max-minutes` when its wall-clock budget is spent.
 """
 from __future__ import annotations
 
@@ -124,6 +125,8 @@ class Progress:
 
 class Trainer:
     def __init__(self, args: argparse.Namespace, env: Distributed):
+        # The budget counts from here, so that data loading and compilation are inside it.
+        self.deadline: Optional[float] = time.time() + 60 * args.max_minutes if args.max_minutes else None
         self.env = env
         self.run_dir = args.run_dir
         self.checkpoint_path = os.path.join(self.run_dir, "checkpoint.pt")
@@ -282,10 +285,9 @@ class Trainer:
         if self.env.main:
             os.makedirs(self.run_dir, exist_ok=True)
             self._forget_rows_after_checkpoint()
-            print(f"{count_parameters(self.net):,} parameters on {hardware(self.env)}; "
-                  f"{len(self.dataset)} images; resuming at {self.images_seen} images" if self.step else
-                  f"{count_parameters(self.net):,} parameters on {hardware(self.env)}; {len(self.dataset)} images",
-                  file=sys.stderr)
+            where = f"{count_parameters(self.net):,} parameters on {hardware(self.env)}, torch {torch.__version__}"
+            print(f"{where}; {len(self.dataset)} images; resuming at {self.images_seen} images" if self.step else
+                  f"{where}; {len(self.dataset)} images", file=sys.stderr)
         next_checkpoint = self._next_multiple(config.checkpoint_every_kimg)
         next_sample = self._next_multiple(config.sample_every_kimg)
         losses: list[float] = []
@@ -309,6 +311,10 @@ class Trainer:
             if self.images_seen >= next_sample and self.env.main:
                 self.save_samples()
                 next_sample = self._next_multiple(config.sample_every_kimg)
+            if self.deadline is not None and time.time() >= self.deadline and not self.stop_requested:
+                self.stop_requested = True  # stop as on Ctrl-C: every rank agrees, then a checkpoint
+                if self.env.main:
+                    print(f"\n--max-minutes: time is up after {self.step} steps", file=sys.stderr)
         self.checkpoint()
         if self.env.main:
             print(f"\nstopped at {self.images_seen} images; checkpoint in {self.checkpoint_path}", file=sys.stderr)
@@ -362,6 +368,8 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     parser.add_argument("--compile", choices=["auto", "on", "off"], default="auto",
                         help="torch.compile (auto: on GPUs with PyTorch 2.x)")
+    parser.add_argument("--max-minutes", type=float,
+                        help="wall-clock budget, startup and compilation included: then save a checkpoint and stop")
     add_flags(parser, UNetConfig, DiffusionConfig, TrainConfig)
     return parser.parse_args(argv)
 

@@ -1,5 +1,6 @@
 import json
 import os
+import time
 
 import pytest
 import torch
@@ -50,6 +51,14 @@ def test_warm_start_from_shipped_ema_weights(tmp_path, image_folder):
     checkpoint.save(str(tmp_path / "ema.pt"), checkpoint.ema_only(state))
     warm = train(tmp_path / "b", image_folder, "--total-kimg", "0.008", "--init", str(tmp_path / "ema.pt"))
     assert warm["images_seen"] == 8 and warm["unet"] == state["unet"]
+
+
+def test_max_minutes_stops_on_time_and_saves(tmp_path, image_folder):
+    start = time.time()
+    state = train(tmp_path / "run", image_folder, "--total-kimg", "1000", "--num-classes", "2", "--max-minutes", "0.05")
+    assert time.time() - start < 3 + 5  # the 3 s budget counts from the start, data loading included
+    assert 0 < state["images_seen"] < 1_000_000
+    assert checkpoint.load(str(tmp_path / "run" / "ema.pt"))["images_seen"] == state["images_seen"]
 
 
 @pytest.mark.parametrize("extra, message", [
