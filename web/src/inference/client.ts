@@ -1,6 +1,6 @@
 /** The page's handle on the inference worker: promises for jobs, callbacks for progress. */
 import type { Manifest } from "../api/manifest.ts";
-import type { BackendInfo, BackendRequest, GenerateParams, JobProgress, Reply, Request, RestoreParams } from "./protocol.ts";
+import { CancelledError, type BackendInfo, type BackendRequest, type GenerateParams, type JobProgress, type Reply, type Request, type RestoreParams } from "./protocol.ts";
 
 export interface JobResult {
   images: Float32Array;
@@ -14,11 +14,6 @@ export interface Job<T> {
   cancel(): void;
 }
 
-export class CancelledError extends Error {
-  constructor() {
-    super("cancelled");
-  }
-}
 
 type Pending = {
   resolve(value: unknown): void;

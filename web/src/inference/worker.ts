@@ -4,15 +4,13 @@
  */
 import type { Manifest } from "../api/manifest.ts";
 import type { Network } from "../diffusion/guidance.ts";
-import type { BackendRequest, GenerateParams, JobProgress, Reply, Request, RestoreParams } from "./protocol.ts";
+import { CancelledError, type BackendRequest, type GenerateParams, type JobProgress, type Reply, type Request, type RestoreParams } from "./protocol.ts";
 import { generateImages } from "./generate-job.ts";
 import { restoreImage } from "./restore-job.ts";
 import { openSession, type Session } from "./session.ts";
 import { timeNetwork } from "./time-network.ts";
 
 const post = (reply: Reply, transfer: Transferable[] = []) => self.postMessage(reply, { transfer });
-
-class Cancelled extends Error {}
 
 let manifest: Manifest | undefined;
 let session: Session | undefined;
@@ -58,7 +56,7 @@ function fallBack(reason: string): Promise<void> {
 function networkFor(job: number): Network {
   return async (x, t, classLabels) => {
     for (;;) {
-      if (cancelled.has(job)) throw new Cancelled();
+      if (cancelled.has(job)) throw new CancelledError();
       await switching;
       const current = session;
       if (!current) throw new Error("no model is loaded");
@@ -133,7 +131,7 @@ self.onmessage = async ({ data }: MessageEvent<Request>) => {
         return;
     }
   } catch (error) {
-    if (error instanceof Cancelled && job !== undefined) post({ type: "cancelled", job });
+    if (error instanceof CancelledError && job !== undefined) post({ type: "cancelled", job });
     else post({ type: "error", job, message: messageOf(error) });
   } finally {
     if (job !== undefined && data.type !== "cancel") cancelled.delete(job);
