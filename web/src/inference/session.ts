@@ -7,7 +7,7 @@ import type * as Ort from "onnxruntime-web";
 import type { Manifest, ManifestFile } from "../api/manifest.ts";
 import type { Network } from "../diffusion/guidance.ts";
 import type { BackendInfo, BackendRequest } from "./protocol.ts";
-import { loadWeights, type Progress } from "./weights-cache.ts";
+import { loadWeights, type BytesProgress } from "./weights-cache.ts";
 
 type OrtModule = typeof Ort;
 
@@ -19,7 +19,7 @@ export interface Session {
   release(): Promise<void>;
 }
 
-export type DownloadProgress = (file: ManifestFile, ...args: Parameters<Progress>) => void;
+export type DownloadProgress = (file: ManifestFile, ...args: Parameters<BytesProgress>) => void;
 
 interface WebGpuProbe {
   adapter: GPUAdapter;

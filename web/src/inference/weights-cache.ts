@@ -6,7 +6,7 @@ import type { ManifestFile } from "../api/manifest.ts";
 
 const CACHE_NAME = "edge-diffusion-weights-v1";
 
-export type Progress = (loaded: number, total: number, cached: boolean) => void;
+export type BytesProgress = (loaded: number, total: number, cached: boolean) => void;
 
 export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
@@ -16,7 +16,7 @@ export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
 /** The cache key names the content, so it is valid for any version or origin that shares the file. */
 const keyOf = (file: ManifestFile) => new Request(`/weights-cache/${file.sha256}`);
 
-export async function loadWeights(file: ManifestFile, onProgress: Progress): Promise<ArrayBuffer> {
+export async function loadWeights(file: ManifestFile, onProgress: BytesProgress): Promise<ArrayBuffer> {
   const cache = await caches.open(CACHE_NAME);
   const hit = await cache.match(keyOf(file));
   if (hit) {
@@ -37,7 +37,7 @@ export async function loadWeights(file: ManifestFile, onProgress: Progress): Pro
   return bytes;
 }
 
-async function download(file: ManifestFile, onProgress: Progress): Promise<ArrayBuffer> {
+async function download(file: ManifestFile, onProgress: BytesProgress): Promise<ArrayBuffer> {
   const response = await fetch(file.url);
   if (!response.ok || !response.body) throw new Error(`downloading ${file.name} from ${file.url} failed: HTTP ${response.status}`);
   const bytes = new Uint8Array(file.bytes);
