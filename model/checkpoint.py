@@ -79,4 +79,3 @@ def ema_only(state: dict[str, Any]) -> dict[str, Any]:
     keep = ("unet", "diffusion", "train", "class_names", "dataset", "dataset_name", "preset", "ema", "step",
             "images_seen", "wall_seconds", "hardware", "code_revision", "parameters")
     return {k: state[k] for k in keep if k in state}
-

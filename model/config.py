@@ -38,7 +38,8 @@ class UNetConfig:
         resolutions = {self.image_size >> level for level in range(len(self.channel_mult))}
         for res in self.attention_resolutions:
             if res not in resolutions:
-                raise ValueError(f"attention resolution {res} is not one of the UNet's resolutions {sorted(resolutions)}")
+                raise ValueError(f"attention resolution {res} is not one of the UNet's resolutions "
+                                 f"{sorted(resolutions)}")
         if self.num_res_blocks < 1 or self.model_channels < 1 or self.num_classes < 0:
             raise ValueError("num_res_blocks and model_channels must be positive, num_classes non-negative")
 

@@ -115,7 +115,7 @@ def restoration_tasks(size: int, channels: int, seed: int) -> list[Task]:
         sigma01 = level / 255
         tasks.append(Task(f"denoise_{level}", Degradation(size, channels), 2 * sigma01, {
             "nl_means": lambda d, c, y, s=sigma01: best_of(functools.partial(nl_means, sigma=s), d, c,
-                                                             {"h": [0.4, 0.6, 0.8, 1.0, 1.2]}),
+                                                           {"h": [0.4, 0.6, 0.8, 1.0, 1.2]}),
             "tv": lambda d, c, y, s=sigma01: best_of(total_variation, d, c, {"weight": [s / 4, s / 2, s, 2 * s]})}))
     box = torch.ones(size, size, dtype=torch.uint8)
     box[size // 4:size - size // 4, size // 4:size - size // 4] = 0
@@ -321,6 +321,7 @@ def format_table(metrics: dict[str, Any]) -> str:
               "PSNR (dB) / SSIM, and class accuracy", "",
               f"| task | damaged | baselines | diffusion | mean of {r['candidates']} | "
               "accuracy: original / damaged / baselines / restored / mean |", "| --- | --- | --- | --- | --- | --- |"]
+
     def cell(score: dict[str, float]) -> str:
         return f"{score['psnr']:.2f} / {score['ssim']:.3f}"
 

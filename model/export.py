@@ -130,8 +130,8 @@ def build_manifest(state: dict[str, Any], net: UNet, diffusion: Diffusion, files
         slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in dataset.lower()).strip("-")[:24] or "data"
         kimg = facts.get("images_seen", 0) // 1000
         version_id = f"{slug}-{facts.get('preset', 'custom')}-{kimg}kimg-{files[0]['sha256'][:8]}"
-    class_names = [] if config.num_classes == 0 else (state.get("class_names") or
-                                                       [str(i) for i in range(config.num_classes)])
+    class_names = [] if config.num_classes == 0 else (state.get("class_names")
+                                                      or [str(i) for i in range(config.num_classes)])
     return {
         "schema": MANIFEST_SCHEMA,
         "id": version_id,

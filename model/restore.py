@@ -193,7 +193,8 @@ def start_noise(problem: PhotoProblem, sigma_y: float) -> Optional[float]:
 
 
 def restoration_timesteps(steps: int, alphas_cumprod: torch.Tensor, level: Optional[float]) -> list[float]:
-    """The timesteps from the one whose noise is `level` (None: the top) down, as densely as `steps` spans the whole schedule."""
+    """The timesteps from the one whose noise is `level` (None: the top) down, as densely as `steps` spans the
+    whole schedule."""
     if level is None:
         return sampling_timesteps(steps, alphas_cumprod)
     start = matched_timestep(alphas_cumprod, level)

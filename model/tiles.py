@@ -30,7 +30,11 @@ def tile_positions(length: int, tile: int, offset: int) -> list[int]:
 
 def random_offsets(tile: int, generator: torch.Generator) -> Offsets:
     """A fresh (dy, dx), uniform in [0, tile)^2, for every call."""
-    return lambda: tuple(int(v) for v in torch.randint(0, tile, (2,), generator=generator))  # type: ignore[return-value]
+    def draw() -> tuple[int, int]:
+        dy, dx = (int(v) for v in torch.randint(0, tile, (2,), generator=generator))
+        return dy, dx
+
+    return draw
 
 
 def tiled_eps_model(tile_eps: EpsModel, tile: int, offsets: Offsets, needed: Optional[torch.Tensor] = None,

@@ -1,6 +1,7 @@
 """Small synthetic data made on the fly: the tests never read the real CIFAR-10."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 
@@ -11,6 +12,11 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 from PIL import Image  # noqa: E402
+
+from model import checkpoint  # noqa: E402
+from model import classifier as clf  # noqa: E402
+from model.config import CIFAR10_CLASSES, DiffusionConfig, UNetConfig  # noqa: E402
+from model.unet import UNet  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -60,3 +66,18 @@ def image_folder(tmp_path):
             pixels = np.clip(level + rng.normal(0, 10, (20, 24, 3)), 0, 255).astype(np.uint8)
             Image.fromarray(pixels).save(root / name / f"{i}.png")
     return root
+
+
+@pytest.fixture
+def tiny_model(tmp_path):
+    """An untrained 32x32 UNet of a few thousand parameters, and an untrained classifier."""
+    torch.manual_seed(0)
+    unet = UNetConfig(image_size=32, model_channels=8, channel_mult=(1, 2), num_res_blocks=1,
+                      attention_resolutions=(16,), num_heads=2, groups=4)
+    diffusion = DiffusionConfig(timesteps=100, prediction="v")
+    path, judge = str(tmp_path / "ema.pt"), str(tmp_path / "classifier.pt")
+    checkpoint.save(path, {"unet": dataclasses.asdict(unet), "diffusion": dataclasses.asdict(diffusion),
+                           "ema": UNet(unet).state_dict(), "class_names": CIFAR10_CLASSES, "step": 3})
+    clf.save(judge, clf.Classifier(clf.ClassifierConfig(width=4)),
+             {"test_accuracy": 0.1, "class_names": CIFAR10_CLASSES, "parameters": 1})
+    return path, judge

@@ -1,32 +1,12 @@
-import dataclasses
 import json
 import math
 
 import pytest
 import torch
 
-from model import checkpoint
-from model import classifier as clf
-from model.config import CIFAR10_CLASSES, DiffusionConfig, UNetConfig
 from model.diffusion import DEFAULT_GUIDANCE, DEFAULT_GUIDANCE_INTERVAL, DEFAULT_STEPS
 from model.eval import balanced_labels, grid_order, lost_pixels, main, restoration_tasks
 from model.metrics import NOT_FID
-from model.unet import UNet
-
-
-@pytest.fixture
-def tiny_model(tmp_path):
-    """An untrained 32x32 UNet of a few thousand parameters, and an untrained classifier."""
-    torch.manual_seed(0)
-    unet = UNetConfig(image_size=32, model_channels=8, channel_mult=(1, 2), num_res_blocks=1,
-                      attention_resolutions=(16,), num_heads=2, groups=4)
-    diffusion = DiffusionConfig(timesteps=100, prediction="v")
-    path, judge = str(tmp_path / "ema.pt"), str(tmp_path / "classifier.pt")
-    checkpoint.save(path, {"unet": dataclasses.asdict(unet), "diffusion": dataclasses.asdict(diffusion),
-                           "ema": UNet(unet).state_dict(), "class_names": CIFAR10_CLASSES, "step": 3})
-    clf.save(judge, clf.Classifier(clf.ClassifierConfig(width=4)),
-             {"test_accuracy": 0.1, "class_names": CIFAR10_CLASSES, "parameters": 1})
-    return path, judge
 
 
 def small_run(ckpt: str, judge: str, data, out) -> list[str]:
@@ -97,7 +77,8 @@ def test_tasks_and_helpers():
     assert tasks["denoise_50"].sigma == pytest.approx(2 * 50 / 255)  # the model's [-1, 1] scale
     assert lost_pixels(tasks["inpaint_box"].degradation).sum() == 16 * 16
     assert lost_pixels(tasks["inpaint_50pct"].degradation).mean() == pytest.approx(0.5, abs=0.06)
-    assert (tasks["super_resolution_x4"].degradation.out_height, tasks["super_resolution_x4"].degradation.out_width) == (8, 8)
+    x4 = tasks["super_resolution_x4"].degradation
+    assert (x4.out_height, x4.out_width) == (8, 8)
     assert "colourise" not in {t.name for t in restoration_tasks(32, 1, seed=0)}
     labels = balanced_labels(25, 10)
     assert torch.bincount(labels).tolist() == [3] * 5 + [2] * 5

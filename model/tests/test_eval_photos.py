@@ -11,7 +11,7 @@ from model.baselines import bicubic, lanczos, navier_stokes, telea
 from model.eval_photos import (Photo, as_8bit, centre_hole, downsampled, format_table, gray, noisy, photo_tasks,
                                save_rows, scratches)
 from model.metrics import psnr
-from model.tests.test_eval import small_run, tiny_model  # noqa: F401 (a fixture)
+from model.tests.test_eval import small_run
 
 TASKS = ["denoise_15", "denoise_15_estimated", "denoise_25", "denoise_25_estimated", "denoise_50",
          "denoise_50_estimated", "inpaint_50pct", "scratches", "hole", "super_resolution_x2", "super_resolution_x4",
@@ -66,8 +66,8 @@ def test_model_eval_runs_the_section_only_when_asked(tiny_model, tiny_photos, ci
                                                      capsys):
     ckpt, judge = tiny_model
     out = tmp_path / "metrics.json"
-    model_eval.main(small_run(ckpt, judge, cifar_binary, out) + ["--photos-sizes", "32", "--photo-steps", "1",
-                                                                  "--photo-candidates", "1"])
+    model_eval.main(small_run(ckpt, judge, cifar_binary, out)
+                    + ["--photos-sizes", "32", "--photo-steps", "1", "--photo-candidates", "1"])
     photos = json.loads(out.read_text())["photos"]
     assert len(photos["runs"]) == 2 * len(TASKS) and photos["candidates"] == 1
     assert "Photos restored at their own size" in capsys.readouterr().out
