@@ -3,6 +3,7 @@
  * labelled and enlarged, guidance explained, number fields that never send NaN, a page that neither
  * jumps nor scrolls sideways, and results that land on screen.
  */
+import { readFileSync } from "node:fs";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launch, openPage } from "../../../scripts/lib/site.ts";
@@ -81,6 +82,11 @@ describe("first visit at 1280x800", () => {
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
     expect(await third.evaluate((button) => button === document.activeElement)).toBe(true);
+
+    // The grid's PNG is laid out as the page shows it: 8 x 2 images of 16x16 pixels, each scaled x8.
+    const [grid] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download grid (PNG)" }).click()]);
+    const png = readFileSync(await grid.path());
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([8 * 16 * 8, 2 * 16 * 8]); // IHDR width, height
   });
 
   it("says next to the slider that guidance 0 ignores the class, and labels such images unconditional", async () => {

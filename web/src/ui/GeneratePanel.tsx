@@ -7,7 +7,8 @@ import type { InferenceClient, JobResult } from "../inference/client.ts";
 import { defaultGenerateParams } from "../inference/generate-job.ts";
 import type { GenerateParams } from "../inference/protocol.ts";
 import { ImageDialog } from "./ImageDialog.tsx";
-import { ImageGrid } from "./ImageGrid.tsx";
+import { gridColumns } from "./grid-columns.ts";
+import { ImageGrid, WIDE_COLUMNS } from "./ImageGrid.tsx";
 import { NumberInput } from "./NumberInput.tsx";
 import { Progress } from "./Progress.tsx";
 import { useJob } from "./useJob.ts";
@@ -86,7 +87,8 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
 
   async function download(indices: number[], name: string) {
     if (!result) return;
-    downloadBlob(await pngOf(result.images, indices, rasterOf(shape), Math.ceil(Math.sqrt(indices.length)), SCALE), name);
+    // The PNG is laid out as the page shows the grid on a wide screen (16 images: 8x2).
+    downloadBlob(await pngOf(result.images, indices, rasterOf(shape), gridColumns(indices.length, WIDE_COLUMNS), SCALE), name);
   }
 
   return (

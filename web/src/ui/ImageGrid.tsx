@@ -23,7 +23,7 @@ export function ImageCanvas({ values, index = 0, raster, label, testId, class: c
 }
 
 /** Columns of the grid on a wide screen and on a phone (style.css picks one). */
-const WIDE_COLUMNS = 8;
+export const WIDE_COLUMNS = 8;
 const NARROW_COLUMNS = 4;
 
 interface ImageGridProps {
