@@ -45,6 +45,19 @@ describe("first visit at 1280x800", () => {
     await page.evaluate(() => window.scrollTo(0, 0));
   });
 
+  it("moves between the tabs with the arrow keys, one tab stop for the list", async () => {
+    const tab = (name: string) => page.getByRole("tab", { name });
+    await tab("Generate").focus();
+    expect(await tab("Restore").getAttribute("tabindex")).toBe("-1");
+    await page.keyboard.press("ArrowRight");
+    expect(await tab("Restore").getAttribute("aria-selected")).toBe("true");
+    expect(await tab("Restore").evaluate((element) => element === document.activeElement)).toBe(true);
+    expect(await page.locator("#panel-restore").isVisible()).toBe(true);
+    await page.keyboard.press("ArrowRight"); // wraps around
+    expect(await tab("Generate").getAttribute("aria-selected")).toBe("true");
+    expect(await page.locator("#panel-generate").isVisible()).toBe(true);
+  });
+
   it("fits the class menu's choice in its field", async () => {
     const [text, room] = await form()
       .getByLabel("Class")

@@ -12,10 +12,16 @@ import { Intro } from "./Intro.tsx";
 import { LoadStatus, type Download } from "./LoadStatus.tsx";
 import { ModelPanel } from "./ModelPanel.tsx";
 import { RestorePanel } from "./RestorePanel.tsx";
+import { Tabs } from "./Tabs.tsx";
 
 const query = new URLSearchParams(location.search);
 const BACKEND = (["webgpu", "wasm"].includes(query.get("backend") ?? "") ? query.get("backend") : "auto") as BackendRequest;
 const THREADS = query.has("threads") ? Number(query.get("threads")) : undefined;
+const TABS = [
+  { name: "generate", label: "Generate" },
+  { name: "restore", label: "Restore" },
+] as const;
+type TabName = (typeof TABS)[number]["name"];
 
 export function App() {
   const [version, setVersion] = useState<PublishedVersion | null>(null);
@@ -24,7 +30,7 @@ export function App() {
   const [download, setDownload] = useState<Download | null>(null);
   const [ready, setReady] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [tab, setTab] = useState<"generate" | "restore">("generate");
+  const [tab, setTab] = useState<TabName>("generate");
   const client = useMemo(() => new InferenceClient({ onDownload: (file, loaded, total, cached) => setDownload({ file, loaded, total, cached }), onBackend: setBackend }), []);
 
   useEffect(() => {
@@ -71,13 +77,7 @@ export function App() {
         )}
         {version && (
           <>
-            <div role="tablist" class="tabs">
-              {(["generate", "restore"] as const).map((name) => (
-                <button type="button" role="tab" key={name} id={`tab-${name}`} aria-controls={`panel-${name}`} aria-selected={tab === name} onClick={() => setTab(name)}>
-                  {name === "generate" ? "Generate" : "Restore"}
-                </button>
-              ))}
-            </div>
+            <Tabs tabs={TABS} selected={tab} onSelect={setTab} />
             <div role="tabpanel" id="panel-generate" aria-labelledby="tab-generate" hidden={tab !== "generate"}>
               <GeneratePanel client={client} manifest={version.manifest} ready={ready} />
             </div>
