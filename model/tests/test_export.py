@@ -1,5 +1,8 @@
 import collections
+import json
+import os
 
+import jsonschema
 import onnx
 import pytest
 from onnx import TensorProto
@@ -54,6 +57,20 @@ def test_manifest_describes_the_model(exported):
     assert [f["variant"] for f in manifest["files"]] == ["fp32", "fp16"]
     assert all(len(f["sha256"]) == 64 and f["bytes"] > 0 for f in manifest["files"])
     assert manifest["training"]["images_seen"] == 16 and manifest["training"]["preset"] == "tiny"
+
+
+def test_manifests_satisfy_the_workers_contract(exported):
+    """worker/manifest.schema.json is generated from the Worker's zod schema (npm run manifest-schema)."""
+    here = os.path.dirname(__file__)
+    with open(os.path.join(here, "..", "..", "worker", "manifest.schema.json")) as f:
+        validator = jsonschema.Draft202012Validator(json.load(f), format_checker=jsonschema.FormatChecker())
+    _, fresh = exported
+    committed = [os.path.join(here, "..", "weights", "manifest.json"),
+                 os.path.join(here, "..", "..", "test", "fixtures", "tiny", "manifest.json")]
+    for manifest in [fresh] + [json.load(open(path)) for path in committed]:
+        assert [error.message for error in validator.iter_errors(manifest)] == []
+    wrong = {**fresh, "files": [{**fresh["files"][0], "sha256": "not-hex"}]}
+    assert any("does not match" in error.message for error in validator.iter_errors(wrong))
 
 
 def test_export_of_a_corrupt_checkpoint_fails_clearly(tmp_path):
