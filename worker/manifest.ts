@@ -71,7 +71,7 @@ export const Manifest = z
       .strictObject({
         schedule: z.string().min(1).max(64),
         timesteps: z.number().int().min(1).max(10000),
-        prediction: z.enum(["eps", "v", "x0"]),
+        prediction: z.enum(["eps", "v"]), // model/config.py trains no other
         alphas_cumprod: z.array(z.number().min(0).max(1)).min(1).max(10000),
       })
       .refine((d) => d.alphas_cumprod.length === d.timesteps, {

@@ -27,6 +27,7 @@ describe("malformed input", () => {
       ["files.0.name", { ...good, files: [{ ...good.files[0], name: "../etc/passwd" }] }],
       ["classes.null_class", { ...good, classes: { names: ["a"], null_class: 0 } }],
       ["diffusion.alphas_cumprod", { ...good, diffusion: { ...good.diffusion, alphas_cumprod: [0.5] } }],
+      ["diffusion.prediction", { ...good, diffusion: { ...good.diffusion, prediction: "x0" } }], // Python trains eps or v only
       ["metrics", { ...good, metrics: { deep: JSON.parse(`${"[".repeat(12)}1${"]".repeat(12)}`) } }],
       ["training", { ...good, training: { ...good.training, notes: "x".repeat(5000) } }],
       ["training.steps", { ...good, training: { ...good.training, steps: "many" } }],

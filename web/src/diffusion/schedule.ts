@@ -3,7 +3,8 @@
  * is never recomputed here: it is the manifest's `diffusion.alphas_cumprod` table, where
  * x_t = sqrt(a_t) * x0 + sqrt(1 - a_t) * eps.
  */
-export type Prediction = "eps" | "v" | "x0";
+/** What the network predicts, as model/config.py allows it (DiffusionConfig.prediction). */
+export type Prediction = "eps" | "v";
 
 /** torch.linspace in float64: the first half counts up from start, the second down from end. */
 function linspace(start: number, end: number, steps: number): number[] {
@@ -68,8 +69,7 @@ export function outputToEps(out: Float64Array, x: Float64Array, a: number, predi
   if (prediction === "eps") return out;
   const sa = Math.sqrt(a);
   const sb = Math.sqrt(1 - a);
-  if (prediction === "v") return out.map((v, i) => sb * x[i] + sa * v);
-  return out.map((x0, i) => (x[i] - sa * x0) / sb);
+  return out.map((v, i) => sb * x[i] + sa * v);
 }
 
 export function epsToX0(x: Float64Array, eps: Float64Array, a: number): Float64Array {
