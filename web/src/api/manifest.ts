@@ -10,6 +10,12 @@ export interface ManifestFile {
   url: string;
 }
 
+export interface OnnxTensor {
+  name: string;
+  dtype: string;
+  shape: (number | string)[];
+}
+
 export interface Manifest {
   schema: "edge-diffusion/manifest@1";
   id: string;
@@ -18,6 +24,8 @@ export interface Manifest {
   image: { size: number; channels: number; range: [number, number] };
   classes: { names: string[]; null_class: number };
   diffusion: { schedule: string; timesteps: number; prediction: Prediction; alphas_cumprod: number[] };
+  /** The network's interface: inputs x, t, class labels and the output, in this order, by their graph names. */
+  onnx: { opset: number; inputs: OnnxTensor[]; outputs: OnnxTensor[] };
   files: ManifestFile[];
   training: Record<string, unknown>;
   metrics: Record<string, unknown>;

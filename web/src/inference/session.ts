@@ -116,14 +116,17 @@ function requireFp32(manifest: Manifest): ManifestFile {
 
 function runner(ort: OrtModule, session: Ort.InferenceSession, manifest: Manifest): Network {
   const { channels, size } = manifest.image;
+  // The graph's names come from the manifest, which model/export.py writes from the graph itself.
+  const [xName, tName, labelsName] = manifest.onnx.inputs.map((input) => input.name);
+  const outName = manifest.onnx.outputs[0].name;
   return async (x, t, classLabels) => {
     const batch = classLabels.length;
     const feeds = {
-      x: new ort.Tensor("float32", x, [batch, channels, size, size]),
-      t: new ort.Tensor("float32", t, [batch]),
-      class_labels: new ort.Tensor("int32", classLabels, [batch]),
+      [xName]: new ort.Tensor("float32", x, [batch, channels, size, size]),
+      [tName]: new ort.Tensor("float32", t, [batch]),
+      [labelsName]: new ort.Tensor("int32", classLabels, [batch]),
     };
-    const { out } = await session.run(feeds);
+    const { [outName]: out } = await session.run(feeds);
     const data = (await out.getData()) as Float32Array;
     out.dispose();
     return data;
