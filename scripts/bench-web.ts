@@ -42,14 +42,15 @@ async function native(threads: number) {
   const fp32 = manifest.files.find((file) => file.variant === "fp32")!;
   const session = await ort.InferenceSession.create(join(dir, fp32.name), { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: "all" });
   const { channels, size } = manifest.image;
+  const [xName, tName, labelsName] = manifest.onnx.inputs.map((input) => input.name);
   let rows = 0;
   const net = async (x: Float32Array, t: Float32Array, labels: Int32Array) => {
     const batch = labels.length;
     rows += batch;
-    const { out } = await session.run({
-      x: new ort.Tensor("float32", x, [batch, channels, size, size]),
-      t: new ort.Tensor("float32", t, [batch]),
-      class_labels: new ort.Tensor("int32", labels, [batch]),
+    const { [manifest.onnx.outputs[0].name]: out } = await session.run({
+      [xName]: new ort.Tensor("float32", x, [batch, channels, size, size]),
+      [tName]: new ort.Tensor("float32", t, [batch]),
+      [labelsName]: new ort.Tensor("int32", labels, [batch]),
     });
     return out.data as Float32Array;
   };
