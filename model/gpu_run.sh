@@ -16,7 +16,7 @@
 # It writes to $OUT (default ./gpu-out):
 #     run.log         everything printed, as it is printed (it comes back even if the command is killed),
 #                     with the GPU's load once a minute during training
-#     ema.pt          the EMA weights alone, about 7 MB: what model.export and --init take
+#     ema.pt          the EMA weights alone, about 3.5 MB (float16): what model.export and --init take
 #     metrics.jsonl   loss, learning rate and images/s per log interval
 #     samples.png     a grid sampled from ema.pt with the page's defaults (10 per class)
 #     summary.json    images seen, images/s, FLOPs per training image, and the fraction of the H200's

@@ -53,6 +53,19 @@ def test_warm_start_from_shipped_ema_weights(tmp_path, image_folder):
     assert warm["images_seen"] == 8 and warm["unet"] == state["unet"]
 
 
+def test_shipped_ema_weights_are_half_precision_and_load_back_as_float32(tmp_path, image_folder):
+    state = train(tmp_path / "a", image_folder, "--total-kimg", "0.016", "--num-classes", "2")
+    small = checkpoint.ema_only(state)
+    assert {v.dtype for v in small["ema"].values() if v.is_floating_point()} == {torch.float16}
+    full, _ = checkpoint.ema_network(state)
+    half, _ = checkpoint.ema_network(small)
+    assert next(half.parameters()).dtype == torch.float32
+    size, channels = state["unet"]["image_size"], state["unet"]["in_channels"]
+    x, t, labels = torch.randn(2, channels, size, size), torch.tensor([10.0, 900.0]), torch.tensor([0, 2])
+    with torch.no_grad():
+        assert torch.allclose(full(x, t, labels), half(x, t, labels), atol=1e-2)
+
+
 def test_max_minutes_stops_on_time_and_saves(tmp_path, image_folder):
     start = time.time()
     state = train(tmp_path / "run", image_folder, "--total-kimg", "1000", "--num-classes", "2", "--max-minutes", "0.05")
