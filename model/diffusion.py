@@ -241,28 +241,6 @@ def sample_ddpm(eps_model: EpsModel, x: torch.Tensor, timesteps: list[float], al
                        generator=generator, callback=callback)
 
 
-def sample_dpmpp_2m(eps_model: EpsModel, x: torch.Tensor, timesteps: list[float], alphas_cumprod: torch.Tensor,
-                    clip: bool = True, noise_sampler: Optional[NoiseSampler] = None,
-                    generator: Optional[torch.Generator] = None,
-                    callback: Optional[Callback] = None) -> torch.Tensor:
-    """DPM-Solver++(2M) (Lu et al. 2022, Algorithm 2): a second-order multistep solver in x0 form.
-
-    Deterministic; noise_sampler and generator are accepted for the common signature only.
-    """
-    return dpm_solver_multistep(eps_model, x, timesteps, alphas_cumprod, 2, clip, callback)
-
-
-def sample_dpmpp_3m(eps_model: EpsModel, x: torch.Tensor, timesteps: list[float], alphas_cumprod: torch.Tensor,
-                    clip: bool = True, noise_sampler: Optional[NoiseSampler] = None,
-                    generator: Optional[torch.Generator] = None,
-                    callback: Optional[Callback] = None) -> torch.Tensor:
-    """DPM-Solver++(3M) (Lu et al. 2022, the third-order multistep update of their reference code).
-
-    Deterministic; noise_sampler and generator are accepted for the common signature only.
-    """
-    return dpm_solver_multistep(eps_model, x, timesteps, alphas_cumprod, 3, clip, callback)
-
-
 def dpm_solver_multistep(eps_model: EpsModel, x: torch.Tensor, timesteps: list[float], alphas_cumprod: torch.Tensor,
                          order: int, clip: bool, callback: Optional[Callback]) -> torch.Tensor:
     """DPM-Solver++ multistep of up to `order`, in x0 form (Lu et al. 2022, their code's updates).
@@ -275,13 +253,12 @@ def dpm_solver_multistep(eps_model: EpsModel, x: torch.Tensor, timesteps: list[f
     for i, t in enumerate(timesteps):
         a_t = float(alphas_cumprod[int(t)])
         _, x0 = denoise(eps_model, x, t, a_t, clip)
-        history = (history + [(x0, log_snr(a_t))])[-order:]
+        history = (history + [(x0, log_snr(a_t))])[-min(order, len(timesteps) - i):]
         if i + 1 == len(timesteps):
             x = x0
         else:
             a_s = alpha_after(alphas_cumprod, timesteps, i)
-            x = math.sqrt((1 - a_s) / (1 - a_t)) * x + math.sqrt(a_s) * multistep_x0(
-                history[-min(order, len(timesteps) - i):], log_snr(a_s))
+            x = math.sqrt((1 - a_s) / (1 - a_t)) * x + math.sqrt(a_s) * multistep_x0(history, log_snr(a_s))
         if callback is not None:
             callback({"i": i, "t": t, "x": x, "denoised": x0})
     return x
@@ -317,6 +294,20 @@ def multistep_x0(history: list[tuple[torch.Tensor, float]], lambda_s: float) -> 
     phi_3 = phi_2 / h - 0.5
     return -phi_1 * m0 + phi_2 * d1 - phi_3 * d2
 
+
+def multistep_sampler(order: int) -> Callable[..., torch.Tensor]:
+    """DPM-Solver++ of `order` with the common sampler signature; deterministic, so noise_sampler and
+    generator are accepted and unused."""
+    def sample(eps_model: EpsModel, x: torch.Tensor, timesteps: list[float], alphas_cumprod: torch.Tensor,
+               clip: bool = True, noise_sampler: Optional[NoiseSampler] = None,
+               generator: Optional[torch.Generator] = None, callback: Optional[Callback] = None) -> torch.Tensor:
+        return dpm_solver_multistep(eps_model, x, timesteps, alphas_cumprod, order, clip, callback)
+
+    return sample
+
+
+sample_dpmpp_2m = multistep_sampler(2)  # DPM-Solver++(2M), Lu et al. 2022, Algorithm 2
+sample_dpmpp_3m = multistep_sampler(3)  # DPM-Solver++(3M), the third-order update of their reference code
 
 SAMPLERS = {"ddpm": sample_ddpm, "ddim": sample_ddim, "dpmpp_2m": sample_dpmpp_2m, "dpmpp_3m": sample_dpmpp_3m}
 

@@ -236,6 +236,7 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
         return sample_quality(judge, test_images[index], test.labels[index], conditional)
 
     interval = args.guidance_interval
+    interval_field = list(interval) if interval else None  # as the JSON records it
     log(f"generation: {args.samples} samples, {args.sampler} {args.sample_steps} steps, guidance {args.guidance} "
         f"in sigma interval {interval}")
     labels = balanced_labels(args.samples, config.num_classes)
@@ -243,7 +244,7 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
                                args.seed, args.batch)
     save_grid(samples[grid_order(labels, config.num_classes)], os.path.join(args.out_dir, "samples.png"), columns=10)
     generation = {"sampler": args.sampler, "steps": args.sample_steps, "guidance": args.guidance,
-                  "guidance_interval": list(interval) if interval else None, "seed": args.seed,
+                  "guidance_interval": interval_field, "seed": args.seed,
                   **sample_quality(judge, samples, labels, conditional), "real_test": floor(args.samples),
                   "real_test_all": {"images": len(test), "class_accuracy": judge.accuracy(test_images, test.labels)}}
 
@@ -254,7 +255,7 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
         images = generate_batched(net, diffusion, sweep_labels, sampler, steps, guidance, interval, args.seed,
                                   args.batch)
         return {"sampler": sampler, "steps": steps, "guidance": guidance,
-                "guidance_interval": list(interval) if interval else None, "seed": args.seed,
+                "guidance_interval": interval_field, "seed": args.seed,
                 **sample_quality(judge, images, sweep_labels, conditional)}
 
     sweep = [sweep_run(sampler, steps, args.guidance) for sampler in args.samplers for steps in args.steps]

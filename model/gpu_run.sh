@@ -112,7 +112,8 @@ run() {
   cifar=${CIFAR_DIR:-${TMPDIR:-/tmp}/cifar10}
   [[ -n ${CIFAR_DIR:-} ]] || build_cifar "$cifar"
   run_dir=$(mktemp -d)
-  local init=(${INIT:+--init "$INIT"})
+  local init=()
+  [[ -z $INIT ]] || init=(--init "$INIT")
   local monitor=""
   if command -v nvidia-smi >/dev/null; then  # the GPU's load each minute: busy, or waiting on Python's steps?
     nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used,power.draw,clocks.sm --format=csv -l 60 &

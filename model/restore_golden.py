@@ -115,17 +115,16 @@ def photo_case(name: str, h: int, w: int, lost: str, downsample: int, grayscale:
     d = problem.degradation
     noise_sampler, noise = recorded_noise(generator)
     offsets, drawn = recorded_offsets(generator, TILE)
-    sigma_y = sigma
-    needed = network_needed(problem, sigma_y)
+    needed = network_needed(problem, sigma)
     fallback = None if needed is None else known_eps(problem, candidates, alphas_cumprod)
     eps_model = tiled_eps_model(tile_aware(toy_eps_model(alphas_cumprod, "v")), TILE, offsets, needed, fallback)
-    timesteps = restoration_timesteps(steps, alphas_cumprod, start_noise(problem, sigma_y))
-    x_init = starting_point(problem, sigma_y, timesteps, alphas_cumprod, candidates, noise_sampler)
-    sampler = ddnm_sampler(d, problem.y.expand(candidates, -1, -1, -1), sigma_y=sigma_y, resample=resample)
+    timesteps = restoration_timesteps(steps, alphas_cumprod, start_noise(problem, sigma))
+    x_init = starting_point(problem, sigma, timesteps, alphas_cumprod, candidates, noise_sampler)
+    sampler = ddnm_sampler(d, problem.y.expand(candidates, -1, -1, -1), sigma_y=sigma, resample=resample)
     out = sampler(eps_model, x_init, timesteps, alphas_cumprod, noise_sampler=noise_sampler)
     return {"name": name, "channels": CHANNELS, "height": h, "width": w, "tile": TILE,
             "known": None if known is None else known.flatten().tolist(), "downsample": downsample,
-            "grayscale": grayscale, "sigma_y": sigma_y, "resample": resample, "candidates": candidates,
+            "grayscale": grayscale, "sigma_y": sigma, "resample": resample, "candidates": candidates,
             "steps": steps, "timesteps": timesteps, "photo": photo.flatten().tolist(), "canvas": [d.height, d.width],
             "y": problem.y.flatten().tolist(), "filled": problem.filled.flatten().tolist(),
             "only_noise": problem.only_noise, "noise": noise,

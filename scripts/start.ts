@@ -10,10 +10,9 @@ import { randomBytes } from "node:crypto";
 import { appendFileSync, chmodSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { localAdminToken, root, startLocalWorker } from "./lib/local-worker.ts";
+import { DEFAULT_MODEL, localAdminToken, root, startLocalWorker } from "./lib/local-worker.ts";
 import { publish } from "./lib/publish.ts";
 
-const DEFAULT_MODEL = join(root, "model/weights");
 
 /** The bootstrap admin token of the local Worker, made once and kept in .dev.vars (git-ignored, readable by its owner only). */
 function ensureAdminToken(): string {

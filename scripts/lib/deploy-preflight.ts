@@ -3,10 +3,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { root } from "./local-worker.ts";
+import { DEFAULT_MODEL, root } from "./local-worker.ts";
 
 export const PLACEHOLDER_DATABASE_ID = "00000000-0000-0000-0000-000000000000";
-export const DEFAULT_MODEL = join(root, "model/weights");
 /** worker/auth.ts ignores a shorter ADMIN_TOKEN (it would be guessable). */
 const MIN_ADMIN_TOKEN_LENGTH = 24;
 
@@ -130,7 +129,7 @@ export function refusal(missing: string[]): string {
 }
 
 /** Where `wrangler login` keeps its credentials (plain or encrypted), as wrangler 4 looks for them. */
-export function wranglerLoginFile(env: Env, home = homedir()): string | undefined {
+function wranglerLoginFile(env: Env, home = homedir()): string | undefined {
   const configHome = env.XDG_CONFIG_HOME || join(home, process.platform === "darwin" ? "Library/Preferences" : ".config");
   for (const dir of [join(home, ".wrangler"), join(configHome, ".wrangler")]) {
     for (const file of ["default.toml", "default.enc"]) {

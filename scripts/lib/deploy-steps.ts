@@ -4,12 +4,11 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { DEFAULT_MODEL, type Facts, listMissing, preflight, refusal } from "./deploy-preflight.ts";
-import { root } from "./local-worker.ts";
+import { type Facts, listMissing, preflight, refusal } from "./deploy-preflight.ts";
+import { DEFAULT_MODEL, root, wrangler } from "./local-worker.ts";
 import { publish } from "./publish.ts";
 import { PublishError } from "./registry.ts";
 
-const WRANGLER = join(root, "node_modules/.bin/wrangler");
 
 export class DeployError extends Error {}
 
@@ -43,7 +42,7 @@ interface DeployRecord {
 }
 
 /** The last "deploy" entry wrangler wrote to WRANGLER_OUTPUT_FILE_PATH (one JSON object a line). */
-export function deployRecord(ndjson: string): DeployRecord | undefined {
+function deployRecord(ndjson: string): DeployRecord | undefined {
   const entries = ndjson.split("\n").filter((line) => line.trim()).map((line) => JSON.parse(line) as { type?: string });
   return entries.filter((e) => e.type === "deploy").at(-1) as DeployRecord | undefined;
 }
@@ -63,7 +62,7 @@ interface Metafile {
 }
 
 /** The bundle's bytes per npm package (and "worker/" for our own code), largest first. */
-export function bundleParts(meta: Metafile): { name: string; bytes: number }[] {
+function bundleParts(meta: Metafile): { name: string; bytes: number }[] {
   const [, bundle] = Object.entries(meta.outputs).filter(([path]) => !path.endsWith(".map")).sort(([, a], [, b]) => b.bytes - a.bytes)[0] ?? [];
   const parts = new Map<string, number>();
   for (const [path, { bytesInOutput }] of Object.entries(bundle?.inputs ?? {})) {
@@ -81,7 +80,7 @@ async function wranglerDeploy(run: Runner, args: string[], env: Record<string, s
   const output = join(dir, "wrangler-output.ndjson");
   let record: DeployRecord | undefined;
   try {
-    await run(WRANGLER, ["deploy", ...args], { ...env, WRANGLER_OUTPUT_FILE_PATH: output });
+    await run(wrangler, ["deploy", ...args], { ...env, WRANGLER_OUTPUT_FILE_PATH: output });
     record = existsSync(output) ? deployRecord(readFileSync(output, "utf8")) : undefined;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -157,7 +156,7 @@ async function deploy(facts: Facts, bucket: string, { run, log }: Io): Promise<v
     {
       title: `check that the R2 bucket ${bucket} exists (read-only)`,
       hint: `create it with \`npx wrangler r2 bucket create ${bucket}\`, or check the credentials (\`npx wrangler whoami\`)`,
-      run: () => run(WRANGLER, ["r2", "bucket", "info", bucket]),
+      run: () => run(wrangler, ["r2", "bucket", "info", bucket]),
     },
     buildPage(run),
     {
@@ -165,7 +164,7 @@ async function deploy(facts: Facts, bucket: string, { run, log }: Io): Promise<v
       remote: true,
       hint: "check that database_id in wrangler.toml is the one `npx wrangler d1 list` shows",
       // CI=1 applies without asking: a declined prompt exits 0 and the Worker would meet an old schema.
-      run: () => run(WRANGLER, ["d1", "migrations", "apply", "DB", "--remote"], { CI: "1" }),
+      run: () => run(wrangler, ["d1", "migrations", "apply", "DB", "--remote"], { CI: "1" }),
     },
     {
       title: "deploy the Worker, with ADMIN_TOKEN as its secret",

@@ -6,7 +6,9 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 
 export const root = join(import.meta.dirname, "../..");
-const wrangler = join(root, "node_modules/.bin/wrangler");
+export const wrangler = join(root, "node_modules/.bin/wrangler");
+/** The committed default model: what `npm start` and `npm run deploy` publish. */
+export const DEFAULT_MODEL = join(root, "model/weights");
 // Offline: no telemetry, no lookups of Cloudflare hosts.
 const offline = { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 

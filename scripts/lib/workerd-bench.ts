@@ -7,10 +7,9 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { V4WorkerOptionsShape } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
-import { applyMigrations, root } from "./local-worker.ts";
+import { applyMigrations, root, wrangler } from "./local-worker.ts";
 import type { Fetch } from "./registry.ts";
 
-const wrangler = join(root, "node_modules/.bin/wrangler");
 const ENTRY = join(import.meta.dirname, "workerd-bench-entry.js");
 // The miniflare (and so workerd) that wrangler itself runs, not the older copy hoisted for
 // @cloudflare/vitest-plugin: both halves of bench:worker then run the same runtime.

@@ -91,13 +91,16 @@ export const sampleDdim: Sampler = async (epsModel, x, timesteps, alphasCumprod,
 export const sampleDdpm: Sampler = (epsModel, x, timesteps, alphasCumprod, options = {}) =>
   sampleDdim(epsModel, x, timesteps, alphasCumprod, { ...options, eta: 1 });
 
-/** DPM-Solver++(2M) (Lu et al. 2022, Algorithm 2): a deterministic second-order multistep solver in x0 form. */
-export const sampleDpmpp2m: Sampler = (epsModel, x, timesteps, alphasCumprod, options = {}) =>
-  dpmSolverMultistep(epsModel, x, timesteps, alphasCumprod, 2, options);
+/** DPM-Solver++ of `order` with the common sampler signature (`multistep_sampler` in model/diffusion.py). */
+const multistepSampler =
+  (order: number): Sampler =>
+  (epsModel, x, timesteps, alphasCumprod, options = {}) =>
+    dpmSolverMultistep(epsModel, x, timesteps, alphasCumprod, order, options);
 
+/** DPM-Solver++(2M) (Lu et al. 2022, Algorithm 2): a deterministic second-order multistep solver in x0 form. */
+export const sampleDpmpp2m = multistepSampler(2);
 /** DPM-Solver++(3M) (Lu et al. 2022, the third-order multistep update of their reference code). */
-export const sampleDpmpp3m: Sampler = (epsModel, x, timesteps, alphasCumprod, options = {}) =>
-  dpmSolverMultistep(epsModel, x, timesteps, alphasCumprod, 3, options);
+export const sampleDpmpp3m = multistepSampler(3);
 
 /**
  * DPM-Solver++ multistep of up to `order`, in x0 form, as `dpm_solver_multistep` in model/diffusion.py:
@@ -118,12 +121,12 @@ async function dpmSolverMultistep(
     const t = timesteps[i];
     const aT = alphaAt(alphasCumprod, t);
     const { x0 } = await denoise(epsModel, x, t, aT, clip);
-    history = [...history, { x0, lambda: logSnr(aT) }].slice(-order);
+    history = [...history, { x0, lambda: logSnr(aT) }].slice(-Math.min(order, timesteps.length - i));
     if (i + 1 === timesteps.length) {
       x = x0;
     } else {
       const aS = alphaAt(alphasCumprod, timesteps[i + 1]);
-      const update = multistepX0(history.slice(-Math.min(order, timesteps.length - i)), logSnr(aS));
+      const update = multistepX0(history, logSnr(aS));
       const cx = Math.sqrt((1 - aS) / (1 - aT));
       const cd = Math.sqrt(aS);
       x = x.map((v, k) => cx * v + cd * update[k]);

@@ -119,10 +119,9 @@ export async function restoreImage(network: Network, m: Manifest, p: RestorePara
   // The candidates are one batch: the same measurement, different noise.
   const y = new Float64Array(p.candidates * problem.y.length);
   for (let k = 0; k < p.candidates; k++) y.set(problem.y, k * problem.y.length);
-  const sigmaY = p.noise;
   const rng = createRng(p.seed);
   const timesteps = plannedTimesteps(m, p);
-  const x = startingPoint(problem, sigmaY, timesteps, alphasCumprod, p.candidates, rng.normal);
+  const x = startingPoint(problem, p.noise, timesteps, alphasCumprod, p.candidates, rng.normal);
   // Work in tiles: a call runs at most this many (an unshifted grid runs fewer), counted whole at the end of each call.
   const perCall = plannedTilesPerCall(m, p);
   const progress: JobProgress = { step: 0, steps: timesteps.length, done: 0, total: perCall * ((timesteps.length - 1) * p.resample + 1), preview: null };
@@ -133,10 +132,10 @@ export async function restoreImage(network: Network, m: Manifest, p: RestorePara
     return report({ ...progress, preview: null });
   });
   const canvas = { channels, height: degradation.height, width: degradation.width };
-  const needed = networkNeeded(problem, sigmaY);
+  const needed = networkNeeded(problem, p.noise);
   const skip = needed ? { needed, fallback: knownEps(problem, alphasCumprod) } : undefined;
   const epsModel = tiledEpsModel(prior, canvas, tile, randomOffsets(tile, rng.uniform), skip);
-  const sampler = ddnmSampler({ degradation, y, sigmaY, resample: p.resample });
+  const sampler = ddnmSampler({ degradation, y, sigmaY: p.noise, resample: p.resample });
   const cropped = (batch: Float64Array) => crop(batch, canvas.height, canvas.width, height, width);
   const combine = (batch: Float64Array) => (p.candidates > 1 ? meanOfCandidates(batch, p.candidates, channels * plane) : batch);
   const out = cropped(
