@@ -31,7 +31,7 @@ export function defaultGenerateParams(manifest: Manifest): GenerateParams {
 
 export interface Generated {
   images: Float64Array;
-  /** The class of each image (drawn from the seed for "random"). */
+  /** The class each image was made for (drawn from the seed for "random"); the null class at guidance 0, which ignores it. */
   labels: Int32Array;
 }
 
@@ -58,5 +58,5 @@ export async function generateImages(
     noise: rng.normal,
     callback: ({ i, denoised }) => onStep({ step: i + 1, steps: p.steps, done: (i + 1) * labels.length, total, preview: Float32Array.from(denoised) }),
   });
-  return { images, labels };
+  return { images, labels: p.guidance === 0 ? labels.fill(nullClass) : labels };
 }

@@ -58,7 +58,7 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
   const job = useJob();
   const set = <K extends keyof GenerateParams>(key: K, value: GenerateParams[K]) => setParams((p) => ({ ...p, [key]: value }));
   /** An image's class in words: "unconditional" where the class was ignored (guidance 0) or none was asked. */
-  const classOf = (run: Result, i: number) => (run.params.guidance === 0 ? "unconditional" : (names[run.labels[i]] ?? "unconditional"));
+  const classOf = (run: Result, i: number) => names[run.labels[i]] ?? "unconditional";
   const altOf = (run: Result, i: number) => `Generated image ${i + 1} of ${run.params.count}: ${classOf(run, i)}, seed ${run.params.seed}`;
 
   const { state } = job;
