@@ -13,7 +13,7 @@ import type { GenerateParams } from "../web/src/inference/protocol.ts";
 import { TILE_BATCH, plannedTimesteps, restoreImage } from "../web/src/inference/restore-job.ts";
 import { benchPhoto, timeNetwork } from "../web/src/inference/time-network.ts";
 import type { BenchOptions, BenchResult } from "../web/src/bench.ts";
-import type { Manifest } from "../web/src/api/manifest.ts";
+import type { Manifest } from "../web/src/api/models.ts";
 import { defaultGenerateParams, generateImages } from "../web/src/inference/generate-job.ts";
 
 const BATCHES = [1, 16, 64];

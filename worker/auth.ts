@@ -1,10 +1,10 @@
 /** Bearer-token authentication with scopes, and a limit on failed attempts per client. */
 import { createMiddleware } from "hono/factory";
-import { sameDigest, sha256Hex } from "./crypto";
-import { findTokenByHash, recordFailure, recordUse } from "./db/tokens";
-import type { AppEnv, Principal } from "./env";
-import { ApiError } from "./errors";
-import { SCOPES, type Scope } from "./schemas";
+import { sha256Hex } from "./crypto.ts";
+import { findTokenByHash, recordFailure, recordUse } from "./db/tokens.ts";
+import type { AppEnv, Principal } from "./env.ts";
+import { ApiError } from "./errors.ts";
+import { SCOPES, type Scope } from "./schemas.ts";
 
 /** After this many bad tokens from one client within the window, its further bad tokens get 429 until the window ends. */
 export const AUTH_FAILURE_LIMIT = 10;
@@ -15,6 +15,14 @@ export const LAST_USED_RESOLUTION_SECONDS = 60;
 const MIN_ADMIN_TOKEN_LENGTH = 24;
 
 const BOOTSTRAP: Principal = { tokenId: "admin-token", scopes: SCOPES };
+
+/** Constant-time (workerd's timingSafeEqual) comparison of two equal-length hex digests. */
+function sameDigest(a: string, b: string): boolean {
+  const encoder = new TextEncoder();
+  const left = encoder.encode(a);
+  const right = encoder.encode(b);
+  return left.byteLength === right.byteLength && crypto.subtle.timingSafeEqual(left, right);
+}
 
 function unauthorized(code: string, message: string): ApiError {
   return new ApiError(401, code, message, undefined, { "WWW-Authenticate": `Bearer realm="edge-diffusion", error="invalid_token"` });

@@ -1,6 +1,6 @@
 /** Size caps for JSON request bodies, enforced before the body is parsed. */
 import { bodyLimit } from "hono/body-limit";
-import { ApiError } from "./errors";
+import { ApiError } from "./errors.ts";
 
 /**
  * Refuses a body over `maxBytes` with 413 `payload_too_large`. A declared Content-Length is

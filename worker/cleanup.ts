@@ -1,7 +1,7 @@
 /** The cron's work: aborting multipart uploads that nobody completed or abandoned explicitly. */
-import { deleteUploads, listUploadsStartedBefore } from "./db/uploads";
-import type { Bindings } from "./env";
-import { discardUploads } from "./storage";
+import { deleteUploads, listUploadsStartedBefore } from "./db/uploads.ts";
+import type { Bindings } from "./env.ts";
+import { discardUploads } from "./storage.ts";
 
 /** A publisher that has not completed an upload within a day has given up on it. */
 export const ABANDONED_AFTER_SECONDS = 24 * 60 * 60;

@@ -4,7 +4,7 @@
  * the entry in the data center that ran them; elsewhere the old answer lives out its max-age.
  * On *.workers.dev the Cache API does nothing, so there every request reads D1.
  */
-import { jsonWithETag } from "./http-cache";
+import { jsonWithETag } from "./http-cache.ts";
 
 /** How long any cache (this one, a CDN, a browser) may answer without asking: the delay a promote may take to show. */
 export const CURRENT_MAX_AGE = 15;

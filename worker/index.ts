@@ -2,16 +2,16 @@
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
-import { abortAbandonedUploads } from "./cleanup";
-import type { AppEnv, Bindings } from "./env";
-import { ApiError, onError } from "./errors";
-import { createRouter } from "./openapi";
-import { adminFiles } from "./routes/admin-files";
-import { adminModels } from "./routes/admin-models";
-import { adminTokens } from "./routes/admin-tokens";
-import { healthRoutes } from "./routes/health";
-import { models } from "./routes/models";
-import { weights } from "./routes/weights";
+import { abortAbandonedUploads } from "./cleanup.ts";
+import type { AppEnv, Bindings } from "./env.ts";
+import { ApiError, onError } from "./errors.ts";
+import { createRouter } from "./openapi.ts";
+import { adminFiles } from "./routes/admin-files.ts";
+import { adminModels } from "./routes/admin-models.ts";
+import { adminTokens } from "./routes/admin-tokens.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { models } from "./routes/models.ts";
+import { weights } from "./routes/weights.ts";
 
 const api = createRouter()
   .use(async (c, next) => {

@@ -47,6 +47,7 @@ export const ManifestFile = z.strictObject({
   bytes: z.number().int().positive().max(MAX_FILE_BYTES),
   sha256: Sha256,
 });
+export type ManifestFile = z.infer<typeof ManifestFile>;
 
 export const Manifest = z
   .strictObject({

@@ -1,10 +1,10 @@
 /** Shared pieces of route declarations, so every route documents itself the same way. */
 import { OpenAPIHono, type z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import { requireScope } from "./auth";
-import type { AppEnv } from "./env";
-import { validationHook } from "./errors";
-import { ErrorBody, type Scope } from "./schemas";
+import { requireScope } from "./auth.ts";
+import type { AppEnv } from "./env.ts";
+import { validationHook } from "./errors.ts";
+import { ErrorBody, type Scope } from "./schemas.ts";
 
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { FileName, Manifest, ManifestFile, Sha256, VersionId } from "./manifest";
+import { FileName, Manifest, ManifestFile, Sha256, VersionId } from "./manifest.ts";
 
 /** Scopes a token may hold; ADMIN_TOKEN holds all of them. */
 export const SCOPES = ["models:write", "models:promote", "tokens:admin"] as const;

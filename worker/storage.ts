@@ -1,5 +1,5 @@
 /** R2 access for weight files: content-addressed keys, and writes that only land when the bytes are right. */
-import { toHex } from "./crypto";
+import { toHex } from "./crypto.ts";
 
 export function weightsKey(sha256: string): string {
   return `weights/${sha256}`;

@@ -1,7 +1,7 @@
 /** D1 rows turned into the JSON the API returns. */
-import type { FileRow, SummaryRow, VersionRow } from "./db/versions";
-import { weightsPath, type Manifest } from "./manifest";
-import type { AdminVersion, FileState, PublicVersion, PublishedVersion, VersionSummary } from "./schemas";
+import type { FileRow, SummaryRow, VersionRow } from "./db/versions.ts";
+import { weightsPath, type Manifest } from "./manifest.ts";
+import type { AdminVersion, FileState, PublicVersion, PublishedVersion, VersionSummary } from "./schemas.ts";
 
 export function publishedVersion(row: VersionRow, origin: string): PublishedVersion {
   const manifest = JSON.parse(row.manifest) as Manifest;

@@ -2,21 +2,8 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-
-export interface ManifestFile {
-  name: string;
-  variant: "fp32" | "fp16";
-  bytes: number;
-  sha256: string;
-}
-
-export interface Manifest {
-  schema: string;
-  id: string;
-  name: string;
-  files: ManifestFile[];
-  [key: string]: unknown;
-}
+import { z } from "@hono/zod-openapi";
+import { Manifest, type ManifestFile } from "../../worker/manifest.ts";
 
 export interface GoldenTensor {
   dtype: "float32" | "int32";
@@ -47,12 +34,13 @@ async function readJson<T>(dir: string, name: string): Promise<T> {
   }
 }
 
+/** The export's manifest, checked here against the Worker's own schema so a bad one fails before any upload. */
 export async function readManifest(dir: string): Promise<Manifest> {
-  const manifest = await readJson<Manifest>(dir, "manifest.json");
-  if (manifest.schema !== "edge-diffusion/manifest@1" || !Array.isArray(manifest.files) || !manifest.id) {
-    throw new ExportDirError(`${join(dir, "manifest.json")} is not an edge-diffusion manifest (schema edge-diffusion/manifest@1)`);
+  const parsed = Manifest.safeParse(await readJson<unknown>(dir, "manifest.json"));
+  if (!parsed.success) {
+    throw new ExportDirError(`${join(dir, "manifest.json")} is not a valid edge-diffusion manifest:\n${z.prettifyError(parsed.error)}`);
   }
-  return manifest;
+  return parsed.data;
 }
 
 export function readGolden(dir: string): Promise<Golden> {

@@ -1,10 +1,6 @@
 /** Manifests and bytes for the Worker tests (test/worker) and the benchmark; plain Web APIs, so it runs in workerd and Node. */
+import { sha256Hex } from "../../worker/crypto.ts";
 import type { Manifest } from "../../worker/manifest.ts";
-
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** Deterministic pseudo-random bytes (xorshift), different for each seed. */
 export function bytesOf(length: number, seed: number): Uint8Array {

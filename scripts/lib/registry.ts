@@ -1,15 +1,9 @@
 // A small client for the Worker's admin API (see worker/README.md and /api/openapi.json).
-import type { Manifest, ManifestFile } from "./export-dir.ts";
+import type { Manifest, ManifestFile } from "../../worker/manifest.ts";
+import type { AdminVersion } from "../../worker/schemas.ts";
 
 /** A step of publishing that failed, with the reason people need to fix it. */
 export class PublishError extends Error {}
-
-export interface AdminVersion {
-  id: string;
-  status: "pending" | "ready" | "retired";
-  current: boolean;
-  files: { name: string; sha256: string; bytes: number; verified: boolean }[];
-}
 
 interface ApiErrorBody {
   error?: string;

@@ -81,6 +81,13 @@ describe("failures leave the registry as it was", () => {
     await expectUnchanged(() => publish(dir, options()), /model.onnx is not a valid ONNX model/);
   });
 
+  test("a manifest the Worker would refuse, named field by field before anything is sent", async () => {
+    const dir = exportCopy("bad-manifest", (_d, manifest) => {
+      Object.assign(manifest, { diffusion: { ...(manifest as unknown as { diffusion: object }).diffusion, prediction: "x0" } });
+    });
+    await expectUnchanged(() => publish(dir, options()), /not a valid edge-diffusion manifest:[\s\S]*diffusion\.prediction/);
+  });
+
   test("outputs that do not match the golden pairs", async () => {
     const dir = exportCopy("golden-mismatch", (d) => {
       const golden = JSON.parse(readFileSync(join(d, "golden.json"), "utf8"));

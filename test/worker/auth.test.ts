@@ -1,7 +1,7 @@
 /** Every admin route refuses callers without the right token; tokens are stored only as hashes. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ADMIN, call, expectError, expectJson, freshIp, sha256Hex, tokenWith } from "./helpers";
+import { ADMIN, call, expectError, expectJson, freshIp, sha256Hex, tokenWith } from "./helpers.ts";
 
 const VERSION = "/api/admin/models/auth-v";
 const FILE = `${VERSION}/files/model.onnx`;

@@ -2,8 +2,8 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import worker from "../../worker/index";
-import { ADMIN, bytesOf, call, expectError, expectJson, manifestFor, ORIGIN, promote, publish } from "./helpers";
+import worker from "../../worker/index.ts";
+import { ADMIN, bytesOf, call, expectError, expectJson, manifestFor, ORIGIN, promote, publish } from "./helpers.ts";
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
 const STRONG_ETAG = /^"[0-9a-f]{64}"$/;

@@ -2,8 +2,8 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
-import worker from "../../worker/index";
-import { ADMIN, bytesOf, call, expectError, expectJson, manifestFor } from "./helpers";
+import worker from "../../worker/index.ts";
+import { ADMIN, bytesOf, call, expectError, expectJson, manifestFor } from "./helpers.ts";
 
 const PART = 5 * 1024 * 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;

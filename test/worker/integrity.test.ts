@@ -1,7 +1,7 @@
 /** Uploads only land when size and sha256 match the manifest; failures leave nothing visible. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ADMIN, bytesOf, call, expectError, expectJson, manifestFor, publish, sha256Hex, streamOf, upload } from "./helpers";
+import { ADMIN, bytesOf, call, expectError, expectJson, manifestFor, publish, sha256Hex, streamOf, upload } from "./helpers.ts";
 
 /** MAX_UPLOAD_BYTES in the test configuration. */
 const LIMIT = 5 * 1024 * 1024;

@@ -1,7 +1,7 @@
 /** Concurrent promotes serialise: the registry always ends with exactly one consistent current model. */
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
-import { bytesOf, call, expectJson, promote, publish } from "./helpers";
+import { bytesOf, call, expectJson, promote, publish } from "./helpers.ts";
 
 interface Version {
   id: string;

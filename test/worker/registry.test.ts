@@ -12,7 +12,7 @@ import {
   promote,
   publish,
   upload,
-} from "./helpers";
+} from "./helpers.ts";
 
 interface Version {
   id: string;

@@ -1,6 +1,6 @@
 /** Bad input of every kind gets a 4xx with a JSON error, never a 500; cross-cutting headers are present. */
 import { describe, expect, it } from "vitest";
-import { ADMIN, bytesOf, call, expectError, expectJson, manifestFor } from "./helpers";
+import { ADMIN, bytesOf, call, expectError, expectJson, manifestFor } from "./helpers.ts";
 
 describe("malformed input", () => {
   it("rejects malformed JSON, wrong media types and invalid manifests with 4xx", async () => {

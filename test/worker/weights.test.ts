@@ -1,6 +1,6 @@
 /** Weight downloads: strong ETag, If-None-Match, Range, If-Range, HEAD, immutable caching. */
 import { beforeAll, describe, expect, it } from "vitest";
-import { bytesOf, call, expectError, publish } from "./helpers";
+import { bytesOf, call, expectError, publish } from "./helpers.ts";
 
 const FILE = bytesOf(1000, 42);
 let url = "";

@@ -2,7 +2,7 @@
  * The browser half of `npm run bench:web`: network-call latency, whole generations and a photo
  * restored tile by tile, for a published model, through the same worker and session code as the page.
  */
-import { fetchCurrentVersion, fetchVersion } from "./api/manifest.ts";
+import { fetchCurrentVersion, fetchVersion } from "./api/models.ts";
 import { InferenceClient } from "./inference/client.ts";
 import type { BackendInfo, BackendRequest, GenerateParams } from "./inference/protocol.ts";
 import { benchPhoto, type BenchPhoto } from "./inference/time-network.ts";

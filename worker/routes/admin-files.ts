@@ -4,17 +4,17 @@
  * bytes and only a file whose sha256 and size match the manifest is kept.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { jsonBodyLimit } from "../body-limit";
-import { deleteUploads, findUpload, insertUpload } from "../db/uploads";
-import { findFile, findVersion, markFileVerified, type FileRow } from "../db/versions";
-import { randomHex } from "../crypto";
-import type { Bindings } from "../env";
-import { ApiError } from "../errors";
-import { adminOnly, createRouter, errors, json } from "../openapi";
-import { FileParams, FileState, PartParams, UploadParams } from "../schemas";
-import { discardUploads, stagingKey, storedSize, storeVerified, weightsKey, wrongSize, type StoreResult } from "../storage";
-import { now } from "../time";
-import { fileState } from "../views";
+import { jsonBodyLimit } from "../body-limit.ts";
+import { deleteUploads, findUpload, insertUpload } from "../db/uploads.ts";
+import { findFile, findVersion, markFileVerified, type FileRow } from "../db/versions.ts";
+import { randomHex } from "../crypto.ts";
+import type { Bindings } from "../env.ts";
+import { ApiError } from "../errors.ts";
+import { adminOnly, createRouter, errors, json } from "../openapi.ts";
+import { FileParams, FileState, PartParams, UploadParams } from "../schemas.ts";
+import { discardUploads, stagingKey, storedSize, storeVerified, weightsKey, wrongSize, type StoreResult } from "../storage.ts";
+import { now } from "../time.ts";
+import { fileState } from "../views.ts";
 
 /** Cloudflare's default: the Free and Pro plans refuse request bodies over 100 MB. */
 const DEFAULT_MAX_UPLOAD_BYTES = 99_000_000;

@@ -1,7 +1,7 @@
 /** Admin routes over versions: create from a manifest, inspect, finalize, promote, roll back, retire, delete. */
 import { createRoute } from "@hono/zod-openapi";
-import { jsonBodyLimit } from "../body-limit";
-import { purgeCurrent } from "../current-cache";
+import { jsonBodyLimit } from "../body-limit.ts";
+import { purgeCurrent } from "../current-cache.ts";
 import {
   deleteVersion,
   finalizeVersion,
@@ -15,16 +15,16 @@ import {
   retireVersion,
   unreferencedHashes,
   type VersionRow,
-} from "../db/versions";
-import { listUploads } from "../db/uploads";
-import type { Bindings } from "../env";
-import { ApiError } from "../errors";
-import { canonicalJson, Manifest } from "../manifest";
-import { adminOnly, createRouter, errors, json } from "../openapi";
-import { AdminVersion, IdParams, ListQuery, PublicVersion, VersionStatus, versionList } from "../schemas";
-import { discardUploads, storedSize, weightsKey, wrongSize } from "../storage";
-import { now } from "../time";
-import { adminVersion, publicVersion } from "../views";
+} from "../db/versions.ts";
+import { listUploads } from "../db/uploads.ts";
+import type { Bindings } from "../env.ts";
+import { ApiError } from "../errors.ts";
+import { canonicalJson, Manifest } from "../manifest.ts";
+import { adminOnly, createRouter, errors, json } from "../openapi.ts";
+import { AdminVersion, IdParams, ListQuery, PublicVersion, VersionStatus, versionList } from "../schemas.ts";
+import { discardUploads, storedSize, weightsKey, wrongSize } from "../storage.ts";
+import { now } from "../time.ts";
+import { adminVersion, publicVersion } from "../views.ts";
 
 /** A manifest with a 1000-step alphas_cumprod table is about 25 kB; this leaves ample room. */
 const manifestLimit = jsonBodyLimit(1024 * 1024, "A manifest");

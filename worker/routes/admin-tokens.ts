@@ -1,12 +1,12 @@
 /** Admin routes over API tokens: the secret is returned once, at creation; only its hash is kept. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { jsonBodyLimit } from "../body-limit";
-import { randomHex, sha256Hex } from "../crypto";
-import { insertToken, listTokens, revokeToken, type TokenRow } from "../db/tokens";
-import { ApiError } from "../errors";
-import { adminOnly, createRouter, errors, json } from "../openapi";
-import { Scope, TokenInfo, TokenParams } from "../schemas";
-import { now } from "../time";
+import { jsonBodyLimit } from "../body-limit.ts";
+import { randomHex, sha256Hex } from "../crypto.ts";
+import { insertToken, listTokens, revokeToken, type TokenRow } from "../db/tokens.ts";
+import { ApiError } from "../errors.ts";
+import { adminOnly, createRouter, errors, json } from "../openapi.ts";
+import { Scope, TokenInfo, TokenParams } from "../schemas.ts";
+import { now } from "../time.ts";
 
 function tokenInfo(row: TokenRow): TokenInfo {
   return {

@@ -1,12 +1,12 @@
 /** Public reads of the registry: published (ready or retired) versions and the current one. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { cachedCurrent } from "../current-cache";
-import { findCurrent, findVersion, listVersionSummaries } from "../db/versions";
-import { ApiError } from "../errors";
-import { conditional, IMMUTABLE, jsonWithETag } from "../http-cache";
-import { createRouter, errors, json } from "../openapi";
-import { IdParams, ListQuery, PublicVersion, PublishedVersion, VersionSummary, versionList } from "../schemas";
-import { publicVersion, publishedVersion, versionSummary } from "../views";
+import { cachedCurrent } from "../current-cache.ts";
+import { findCurrent, findVersion, listVersionSummaries } from "../db/versions.ts";
+import { ApiError } from "../errors.ts";
+import { conditional, IMMUTABLE, jsonWithETag } from "../http-cache.ts";
+import { createRouter, errors, json } from "../openapi.ts";
+import { IdParams, ListQuery, PublicVersion, PublishedVersion, VersionSummary, versionList } from "../schemas.ts";
+import { publicVersion, publishedVersion, versionSummary } from "../views.ts";
 
 const PublicListQuery = ListQuery.extend({
   status: z.enum(["ready", "retired"]).optional().openapi({ param: { name: "status", in: "query" } }),

@@ -1,12 +1,12 @@
 /** Public downloads of weight files: content-addressed, immutable, resumable. */
 import { createRoute } from "@hono/zod-openapi";
-import { publishedWeightBytes } from "../db/versions";
-import { ApiError } from "../errors";
-import { IMMUTABLE } from "../http-cache";
-import { createRouter, errors } from "../openapi";
-import { noneMatch, parseRange } from "../ranges";
-import { ShaParams } from "../schemas";
-import { weightsKey } from "../storage";
+import { publishedWeightBytes } from "../db/versions.ts";
+import { ApiError } from "../errors.ts";
+import { IMMUTABLE } from "../http-cache.ts";
+import { createRouter, errors } from "../openapi.ts";
+import { noneMatch, parseRange } from "../ranges.ts";
+import { ShaParams } from "../schemas.ts";
+import { weightsKey } from "../storage.ts";
 
 const download = createRoute({
   method: "get",

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { h } from "preact";
 import { renderToString } from "preact-render-to-string";
 import { describe, expect, it } from "vitest";
-import type { Manifest } from "../../../web/src/api/manifest.ts";
+import type { Manifest } from "../../../web/src/api/models.ts";
 import { describeBackend } from "../../../web/src/ui/BackendBadge.tsx";
 import { formatCount, formatDate, formatPsnr } from "../../../web/src/ui/format.ts";
 import { Intro } from "../../../web/src/ui/Intro.tsx";

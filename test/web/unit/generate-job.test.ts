@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { Manifest } from "../../../web/src/api/manifest";
+import type { Manifest } from "../../../web/src/api/models.ts";
 import type { Network } from "../../../web/src/diffusion/guidance";
 import { samplingTimesteps, sigmaOf } from "../../../web/src/diffusion/schedule";
 import { DEFAULT_STEPS, defaultGenerateParams, generateImages } from "../../../web/src/inference/generate-job";

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { h } from "preact";
 import { renderToString } from "preact-render-to-string";
 import { describe, expect, it } from "vitest";
-import type { Manifest, PublishedVersion } from "../../../web/src/api/manifest.ts";
+import type { Manifest, PublishedVersion } from "../../../web/src/api/models.ts";
 import { ModelPanel } from "../../../web/src/ui/ModelPanel.tsx";
 import { evaluation } from "./evaluation.ts";
 

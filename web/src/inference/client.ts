@@ -1,5 +1,5 @@
 /** The page's handle on the inference worker: promises for jobs, callbacks for progress. */
-import type { Manifest } from "../api/manifest.ts";
+import type { Manifest } from "../api/models.ts";
 import { CancelledError, type BackendInfo, type BackendRequest, type GenerateParams, type JobProgress, type Reply, type Request, type RestoreParams } from "./protocol.ts";
 
 export interface JobResult {

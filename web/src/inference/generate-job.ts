@@ -2,7 +2,7 @@
  * A generation job as the page runs it, on any network: the worker runs it on ORT-web, and
  * `npm run bench:web` on onnxruntime-node, so both time the same calls.
  */
-import type { Manifest } from "../api/manifest.ts";
+import type { Manifest } from "../api/models.ts";
 import { DEFAULT_GUIDANCE, DEFAULT_GUIDANCE_INTERVAL, guidedEpsModel, type Network } from "../diffusion/guidance.ts";
 import { createRng } from "../diffusion/rng.ts";
 import { SAMPLERS } from "../diffusion/samplers.ts";

@@ -1,5 +1,5 @@
 /** Messages between the page and the inference worker. Arrays travel as transferable typed arrays. */
-import type { Manifest } from "../api/manifest.ts";
+import type { Manifest } from "../api/models.ts";
 import type { SamplerName } from "../diffusion/samplers.ts";
 
 export type BackendRequest = "auto" | "webgpu" | "wasm";

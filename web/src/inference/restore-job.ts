@@ -4,7 +4,7 @@
  * is restored at its own size (times `upscale`), tile by tile: DDNM+ on the whole canvas, the
  * unconditional prior on tiles whose grid moves at every call.
  */
-import type { Manifest } from "../api/manifest.ts";
+import type { Manifest } from "../api/models.ts";
 import { guidedEpsModel, type Network } from "../diffusion/guidance.ts";
 import {
   crop,

@@ -4,7 +4,7 @@
  * demand, so each build lands in a chunk of its own and its .wasm is served by the app itself.
  */
 import type * as Ort from "onnxruntime-web";
-import type { Manifest, ManifestFile } from "../api/manifest.ts";
+import type { Manifest, ManifestFile } from "../api/models.ts";
 import type { Network } from "../diffusion/guidance.ts";
 import type { BackendInfo, BackendRequest } from "./protocol.ts";
 import { loadWeights, type BytesProgress } from "./weights-cache.ts";

@@ -1,5 +1,5 @@
 /** One benchmark for every backend: the page's worker and the native column of `npm run bench:web` time the same work. */
-import type { Manifest } from "../api/manifest.ts";
+import type { Manifest } from "../api/models.ts";
 import type { Network } from "../diffusion/guidance.ts";
 import { createRng } from "../diffusion/rng.ts";
 import type { RestoreParams } from "./protocol.ts";

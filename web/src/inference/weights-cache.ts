@@ -2,7 +2,7 @@
  * Weight files kept in the Cache Storage API under their sha256, so a second visit starts without
  * a download. Every read is verified; a corrupt copy is dropped and fetched again.
  */
-import type { ManifestFile } from "../api/manifest.ts";
+import type { ManifestFile } from "../api/models.ts";
 
 const CACHE_NAME = "edge-diffusion-weights-v1";
 

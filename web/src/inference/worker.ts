@@ -2,7 +2,7 @@
  * The inference worker: holds the ORT session and runs whole sampling jobs, so the page never
  * freezes. One job at a time; cancellation is checked before every network call.
  */
-import type { Manifest } from "../api/manifest.ts";
+import type { Manifest } from "../api/models.ts";
 import type { Network } from "../diffusion/guidance.ts";
 import { CancelledError, type BackendRequest, type GenerateParams, type JobProgress, type Reply, type Request, type RestoreParams } from "./protocol.ts";
 import { generateImages } from "./generate-job.ts";

@@ -3,7 +3,7 @@
  * worker (?backend=auto|webgpu|wasm, ?threads=N), says what it is, and shows the Generate and Restore tools.
  */
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { fetchCurrentVersion, fetchVersion, fetchVersions, type PublishedVersion, type VersionSummary } from "../api/manifest.ts";
+import { fetchCurrentVersion, fetchVersion, fetchVersions, type PublishedVersion, type VersionSummary } from "../api/models.ts";
 import { InferenceClient } from "../inference/client.ts";
 import type { BackendInfo, BackendRequest } from "../inference/protocol.ts";
 import { BackendBadge } from "./BackendBadge.tsx";

@@ -3,7 +3,7 @@
  * it) is damaged with settings of this path alone, restored, and compared with the original (PSNR).
  */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { Manifest } from "../api/manifest.ts";
+import type { Manifest } from "../api/models.ts";
 import { Degradation, damage } from "../diffusion/restore.ts";
 import { createRng } from "../diffusion/rng.ts";
 import { decodeImage, downloadBlob, fromImage, pngOf, psnr, rasterOf, type ImageShape } from "../image.ts";

@@ -1,6 +1,6 @@
 /** Generate: class, count, steps, sampler, guidance, seed; live previews; labelled results to enlarge and download. */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Manifest } from "../api/manifest.ts";
+import type { Manifest } from "../api/models.ts";
 import { SAMPLERS, type SamplerName } from "../diffusion/samplers.ts";
 import { downloadBlob, pngOf, rasterOf, type ImageShape } from "../image.ts";
 import type { InferenceClient, JobResult } from "../inference/client.ts";

@@ -2,7 +2,7 @@
  * What this page is, for a first-time visitor: an image model running on their own device, what it
  * learned from, what it can and cannot do, why that is interesting, and where to read more.
  */
-import type { Manifest } from "../api/manifest.ts";
+import type { Manifest } from "../api/models.ts";
 import { datasetName } from "./model-facts.ts";
 
 function LearnedFrom({ manifest }: { manifest: Manifest }) {

@@ -2,7 +2,7 @@
  * The model version in use: a plain summary first, then, behind "Details", the version picker, its
  * technical facts, its training record and its evaluation tables.
  */
-import type { PublishedVersion, VersionSummary } from "../api/manifest.ts";
+import type { PublishedVersion, VersionSummary } from "../api/models.ts";
 import { FactList } from "./FactList.tsx";
 import { formatDate } from "./format.ts";
 import { MetricsPanel } from "./MetricsPanel.tsx";

@@ -2,7 +2,7 @@
  * The model in plain words, before any table: what it is, how it was made, and how well it generates
  * and restores, each number beside the one it should be read against.
  */
-import type { Manifest } from "../api/manifest.ts";
+import type { Manifest } from "../api/models.ts";
 import { formatDuration } from "../restore-budget.ts";
 import { damageOf, tasksWon, type Evaluation, type Generation, type Restoration } from "./evaluation.ts";
 import { formatCount, formatDate, formatPercent } from "./format.ts";

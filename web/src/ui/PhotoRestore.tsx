@@ -4,7 +4,7 @@
  * this device, restore it tile by tile with a live preview, compare, see where it is unsure, download.
  */
 import { useMemo, useRef, useState } from "preact/hooks";
-import type { Manifest } from "../api/manifest.ts";
+import type { Manifest } from "../api/models.ts";
 import { estimateNoiseSigma } from "../diffusion/noise-level.ts";
 import { downloadBlob, pngOf, type Raster } from "../image.ts";
 import type { InferenceClient } from "../inference/client.ts";

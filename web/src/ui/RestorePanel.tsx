@@ -4,7 +4,7 @@
  * both stay mounted, so switching back and forth loses nothing.
  */
 import { useState } from "preact/hooks";
-import type { Manifest } from "../api/manifest.ts";
+import type { Manifest } from "../api/models.ts";
 import type { InferenceClient } from "../inference/client.ts";
 import { DemoRestore } from "./DemoRestore.tsx";
 import { PhotoRestore } from "./PhotoRestore.tsx";

@@ -1,5 +1,5 @@
 /** What the manifest says about how a model was made, in words. */
-import type { Manifest } from "../api/manifest.ts";
+import type { Manifest } from "../api/models.ts";
 import { formatDuration } from "../restore-budget.ts";
 
 /** The manifest's training facts (model/export.py `training_facts`); a model may lack any of them. */
