@@ -20,7 +20,7 @@
 #     metrics.jsonl   loss, learning rate and images/s per log interval
 #     samples.png     a grid sampled from ema.pt with the page's defaults (10 per class)
 #     summary.json    images seen, images/s, FLOPs per training image, and the fraction of the H200's
-#                     dense bf16 peak (989 TFLOP/s, datasheet) reached: see model/run_summary.py
+#                     dense bf16 peak (989 TFLOP/s, datasheet) reached: see model/training/throughput.py
 #     checkpoint.pt.part-aa, checkpoint.pt.part-ab
 #                     the full checkpoint with the optimizer's state (28 MB, over the tool's 16 MiB a
 #                     file) in 15 MiB parts: `cat checkpoint.pt.part-* > checkpoint.pt`, then

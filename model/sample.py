@@ -9,19 +9,13 @@ import argparse
 import sys
 from typing import Optional
 
-import torch
-
-from . import checkpoint
-from .diffusion import DEFAULT_GUIDANCE, DEFAULT_GUIDANCE_INTERVAL, DEFAULT_STEPS, SAMPLERS, generate, guidance_interval
-from .images import save_grid
-from .threads import use_cpu_threads
-
-
-def grid_labels(num_classes: int, per_class: int, unconditional: bool = False) -> torch.Tensor:
-    """Labels for a grid: `per_class` of each class in turn, or one row of the null class."""
-    if unconditional or num_classes == 0:
-        return torch.full((per_class,), num_classes)
-    return torch.arange(num_classes).repeat_interleave(per_class)
+from .diffusion.defaults import DEFAULTS
+from .diffusion.generate import generate
+from .diffusion.guidance import guidance_interval
+from .diffusion.samplers import SAMPLERS
+from .training import checkpoint
+from .training.images import grid_labels, save_grid
+from .training.threads import use_cpu_threads
 
 
 def main(argv: Optional[list[str]] = None) -> None:
@@ -32,9 +26,9 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--per-class", type=int, default=10)
     parser.add_argument("--unconditional", action="store_true", help="use the null class for every image")
     parser.add_argument("--sampler", choices=sorted(SAMPLERS), default="dpmpp_2m")
-    parser.add_argument("--steps", type=int, default=DEFAULT_STEPS, help="the page's default")
-    parser.add_argument("--guidance", type=float, default=DEFAULT_GUIDANCE, help="the page's default")
-    parser.add_argument("--guidance-interval", type=guidance_interval, default=DEFAULT_GUIDANCE_INTERVAL,
+    parser.add_argument("--steps", type=int, default=DEFAULTS.generate.steps, help="the manifest's default")
+    parser.add_argument("--guidance", type=float, default=DEFAULTS.generate.guidance, help="the manifest's default")
+    parser.add_argument("--guidance-interval", type=guidance_interval, default=DEFAULTS.generate.guidance_interval,
                         help="LO,HI: guide only where LO < sigma <= HI, or none (every step); the page's default")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--scale", type=int, default=2, help="pixel magnification of the PNG")

@@ -1,7 +1,7 @@
 /**
  * npm run manifest-schema: writes worker/manifest.schema.json, the JSON Schema of the manifest
- * contract, from its one source (the zod schema in worker/manifest.ts), so that model/export.py's
- * tests can check what Python writes against what the Worker accepts. Refinements that JSON
+ * contract, from its one source (the zod schema in worker/manifest.ts), so that model/tests/test_export.py
+ * can check what Python writes against what the Worker accepts. Refinements that JSON
  * Schema cannot say (null_class = names.length, ...) stay in zod alone.
  */
 import { writeFileSync } from "node:fs";

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 
-/** The manifest contract shared with model/export.py, the publish script and the page. */
+/** The manifest contract shared with model/onnx_export/manifest.py, the publish script and the page. */
 export const MANIFEST_SCHEMA = "edge-diffusion/manifest@1";
 /** Largest single weight file the registry accepts (R2 multipart allows far more; the browser does not). */
 export const MAX_FILE_BYTES = 4 * 1024 ** 3;
@@ -21,6 +21,35 @@ export const Sha256 = z
   .openapi({ example: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" });
 
 const count = z.number().int().nonnegative();
+
+/** The samplers model/diffusion/samplers.py and web/src/diffusion/samplers.ts both implement. */
+export const SAMPLER_NAMES = ["ddpm", "ddim", "dpmpp_2m", "dpmpp_3m"] as const;
+
+const RestoreDefaults = z.strictObject({
+  steps: z.number().int().min(1).max(10000),
+  /** Repeats per step (RePaint resampling); 1 is plain DDNM. */
+  resample: z.number().int().min(1).max(100),
+});
+
+/**
+ * The settings this version is best used at, chosen by model.eval when it was measured: the page
+ * starts its forms from them and Python's commands default to them, so neither keeps its own copy.
+ */
+const Defaults = z.strictObject({
+  generate: z.strictObject({
+    sampler: z.enum(SAMPLER_NAMES),
+    steps: z.number().int().min(1).max(10000),
+    guidance: z.number().min(0).max(100),
+    /** Guidance applies only to steps at noise levels sigma in (low, high]; null: at every step. */
+    guidance_interval: z.tuple([z.number().nonnegative(), z.number().positive()]).nullable(),
+  }),
+  /** A model-sized image (the demo). */
+  restore: RestoreDefaults,
+  /** A photo at its own size, restored tile by tile. */
+  restore_photo: RestoreDefaults,
+  /** DDNM's stochasticity in restoration's DDIM steps (0: deterministic). */
+  ddnm_eta: z.number().min(0).max(1),
+});
 
 /** Free-form values under `training` and `metrics`: numbers, strings, booleans, null, nested objects/arrays. */
 function isFreeForm(value: unknown, depth: number): boolean {
@@ -72,13 +101,14 @@ export const Manifest = z
       .strictObject({
         schedule: z.string().min(1).max(64),
         timesteps: z.number().int().min(1).max(10000),
-        prediction: z.enum(["eps", "v"]), // model/config.py trains no other
+        prediction: z.enum(["eps", "v"]), // model/diffusion/schedule.py trains no other
         alphas_cumprod: z.array(z.number().min(0).max(1)).min(1).max(10000),
       })
       .refine((d) => d.alphas_cumprod.length === d.timesteps, {
         message: "alphas_cumprod must have exactly `timesteps` entries",
         path: ["alphas_cumprod"],
       }),
+    defaults: Defaults,
     onnx: z.strictObject({
       opset: z.number().int().min(7).max(30),
       inputs: z.array(Tensor).min(1).max(16),
@@ -104,6 +134,10 @@ export const Manifest = z
       .refine(freeFormCheck, { message: FREE_FORM_MESSAGE }),
     metrics: z.record(z.string().max(128), z.unknown()).refine(freeFormCheck, { message: FREE_FORM_MESSAGE }),
   })
+  .refine(
+    (m) => [m.defaults.generate.steps, m.defaults.restore.steps, m.defaults.restore_photo.steps].every((steps) => steps <= m.diffusion.timesteps),
+    { message: "default steps cannot exceed diffusion.timesteps", path: ["defaults"] },
+  )
   .openapi("Manifest");
 export type Manifest = z.infer<typeof Manifest>;
 

@@ -24,7 +24,7 @@ export const PublishedVersion = z
     id: VersionId,
     created_at: z.string(),
     finalized_at: z.string().nullable(),
-    manifest: Manifest.extend({
+    manifest: Manifest.safeExtend({
       files: z.array(ManifestFile.extend({ url: z.string().openapi({ description: "GET it: /api/weights/<sha256>" }) })),
     }),
   })

@@ -13,10 +13,12 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from model import checkpoint  # noqa: E402
-from model import classifier as clf  # noqa: E402
-from model.config import CIFAR10_CLASSES, DiffusionConfig, UNetConfig  # noqa: E402
-from model.unet import UNet  # noqa: E402
+from model.diffusion.schedule import DiffusionConfig  # noqa: E402
+from model.networks.classifier import Classifier, ClassifierConfig  # noqa: E402
+from model.networks.unet import UNet, UNetConfig  # noqa: E402
+from model.training import checkpoint  # noqa: E402
+from model.training.classifier import save as save_classifier  # noqa: E402
+from model.training.data import CIFAR10_CLASSES  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -78,6 +80,6 @@ def tiny_model(tmp_path):
     path, judge = str(tmp_path / "ema.pt"), str(tmp_path / "classifier.pt")
     checkpoint.save(path, {"unet": dataclasses.asdict(unet), "diffusion": dataclasses.asdict(diffusion),
                            "ema": UNet(unet).state_dict(), "class_names": CIFAR10_CLASSES, "step": 3})
-    clf.save(judge, clf.Classifier(clf.ClassifierConfig(width=4)),
-             {"test_accuracy": 0.1, "class_names": CIFAR10_CLASSES, "parameters": 1})
+    save_classifier(judge, Classifier(ClassifierConfig(width=4)),
+                    {"test_accuracy": 0.1, "class_names": CIFAR10_CLASSES, "parameters": 1})
     return path, judge

@@ -2,11 +2,10 @@ import json
 import math
 
 import pytest
-import torch
 
-from model.diffusion import DEFAULT_GUIDANCE, DEFAULT_GUIDANCE_INTERVAL, DEFAULT_STEPS
-from model.eval import balanced_labels, grid_order, lost_pixels, main, restoration_tasks
-from model.metrics import NOT_FID
+from model.diffusion.defaults import DEFAULTS
+from model.eval import main
+from model.evaluation.metrics import NOT_FID
 
 
 def small_run(ckpt: str, judge: str, data, out) -> list[str]:
@@ -23,14 +22,16 @@ def test_a_tiny_end_to_end_run_writes_metrics_and_grids(tiny_model, cifar_binary
     assert metrics["note"] == NOT_FID
     g = metrics["generation"]
     assert (g["samples"], g["sampler"], g["steps"], g["guidance"], g["seed"]) == (
-        12, "dpmpp_2m", DEFAULT_STEPS, DEFAULT_GUIDANCE, 0)
-    assert g["guidance_interval"] == list(DEFAULT_GUIDANCE_INTERVAL)
+        12, DEFAULTS.generate.sampler, DEFAULTS.generate.steps, DEFAULTS.generate.guidance, 0)
+    assert g["guidance_interval"] == list(DEFAULTS.generate.guidance_interval)
+    # What it measured at, for model.export to make the manifest's defaults.
+    assert metrics["defaults"] == {**DEFAULTS.to_json(), "restore": {"steps": 3, "resample": DEFAULTS.restore.resample}}
     assert g["frechet_distance"] > 0 and 0 <= g["class_accuracy"] <= 1
     assert g["real_test"]["samples"] == 4  # the synthetic test split has only 4 images: the count says so
     assert [(r["sampler"], r["steps"], r["samples"]) for r in metrics["steps_sweep"]["runs"]] == [
         ("ddim", 2, 4), ("ddim", 3, 4), ("dpmpp_2m", 2, 4), ("dpmpp_2m", 3, 4)]
     assert [(r["sampler"], r["steps"], r["guidance"]) for r in metrics["guidance_sweep"]["runs"]] == [
-        ("dpmpp_2m", DEFAULT_STEPS, 1.0), ("dpmpp_2m", DEFAULT_STEPS, 3.0)]
+        ("dpmpp_2m", DEFAULTS.generate.steps, 1.0), ("dpmpp_2m", DEFAULTS.generate.steps, 3.0)]
     tasks = metrics["restoration"]["tasks"]
     assert list(tasks) == ["denoise_25", "denoise_50", "inpaint_box", "inpaint_50pct", "super_resolution_x4",
                            "colourise"]
@@ -51,7 +52,7 @@ def test_a_tiny_end_to_end_run_writes_metrics_and_grids(tiny_model, cifar_binary
     assert {"samples.png", "restore-inpaint_box.png", "restore-colourise.png"} <= names
     table = capsys.readouterr().out
     assert "not comparable with published FID" in table and "| inpaint_box |" in table and "| mean of 2 |" in table
-    assert f"| guidance (dpmpp_2m, {DEFAULT_STEPS} steps) |" in table
+    assert f"| guidance (dpmpp_2m, {DEFAULTS.generate.steps} steps) |" in table
 
 
 def test_bad_inputs_stop_with_reasons(tiny_model, cifar_binary, tmp_path, capsys):
@@ -70,16 +71,3 @@ def test_bad_inputs_stop_with_reasons(tiny_model, cifar_binary, tmp_path, capsys
         main(small_run(ckpt, judge, cifar_binary, out) + ["--samplers", "euler"])
     assert "unknown samplers ['euler']" in capsys.readouterr().err
     assert not out.exists()
-
-
-def test_tasks_and_helpers():
-    tasks = {t.name: t for t in restoration_tasks(32, 3, seed=0)}
-    assert tasks["denoise_50"].sigma == pytest.approx(2 * 50 / 255)  # the model's [-1, 1] scale
-    assert lost_pixels(tasks["inpaint_box"].degradation).sum() == 16 * 16
-    assert lost_pixels(tasks["inpaint_50pct"].degradation).mean() == pytest.approx(0.5, abs=0.06)
-    x4 = tasks["super_resolution_x4"].degradation
-    assert (x4.out_height, x4.out_width) == (8, 8)
-    assert "colourise" not in {t.name for t in restoration_tasks(32, 1, seed=0)}
-    labels = balanced_labels(25, 10)
-    assert torch.bincount(labels).tolist() == [3] * 5 + [2] * 5
-    assert labels[grid_order(labels, 10, per_class=2)].tolist() == [k for k in range(10) for _ in range(2)]

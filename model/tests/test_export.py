@@ -7,15 +7,17 @@ import onnx
 import pytest
 from onnx import TensorProto
 
-from model import checkpoint
-from model.export import export
+from model.diffusion.defaults import DEFAULTS, GenerateDefaults, RestoreDefaults, SamplingDefaults
+from model.diffusion.samplers import SAMPLERS
+from model.onnx_export.version import export
 from model.train import main as train
+from model.training import checkpoint
+from model.training.shapes import write_dataset
 
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     work = tmp_path_factory.mktemp("export")
-    from model.fixture import write_dataset
     write_dataset(str(work / "data"), per_class=2)
     train(["--preset", "tiny", "--data", f"folder:{work / 'data'}", "--num-classes", "4", "--run-dir",
            str(work / "run"), "--total-kimg", "0.016", "--prediction", "v"])
@@ -59,6 +61,17 @@ def test_manifest_describes_the_model(exported):
     assert manifest["training"]["images_seen"] == 16 and manifest["training"]["preset"] == "tiny"
 
 
+def test_the_manifest_carries_the_settings_model_eval_measured_at(exported):
+    out, manifest = exported
+    assert manifest["defaults"] == DEFAULTS.to_json()  # not measured: the library's
+    measured = SamplingDefaults(GenerateDefaults("ddim", 5, 2.0, None), RestoreDefaults(9, 1), RestoreDefaults(7, 3),
+                                0.5)
+    again = export(str(out.parent / "run" / "ema.pt"), str(out.parent / "measured"),
+                   metrics={"note": "eval", "defaults": measured.to_json()})
+    assert again["defaults"] == measured.to_json()
+    assert again["metrics"] == {"note": "eval"}  # the settings live in one place
+
+
 def test_manifests_satisfy_the_workers_contract(exported):
     """worker/manifest.schema.json is generated from the Worker's zod schema (npm run manifest-schema)."""
     here = os.path.dirname(__file__)
@@ -69,6 +82,8 @@ def test_manifests_satisfy_the_workers_contract(exported):
                  os.path.join(here, "..", "..", "test", "fixtures", "tiny", "manifest.json")]
     for manifest in [fresh] + [json.load(open(path)) for path in committed]:
         assert [error.message for error in validator.iter_errors(manifest)] == []
+    sampler = validator.schema["properties"]["defaults"]["properties"]["generate"]["properties"]["sampler"]
+    assert sorted(sampler["enum"]) == sorted(SAMPLERS)  # the Worker accepts exactly the samplers both sides run
     wrong = {**fresh, "files": [{**fresh["files"][0], "sha256": "not-hex"}]}
     assert any("does not match" in error.message for error in validator.iter_errors(wrong))
 

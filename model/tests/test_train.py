@@ -5,7 +5,7 @@ import time
 import pytest
 import torch
 
-from model import checkpoint
+from model.training import checkpoint
 from model.train import main
 
 TINY = ["--preset", "tiny", "--batch-size", "8", "--log-every", "5", "--sample-every-kimg", "1000",

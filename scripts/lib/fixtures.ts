@@ -42,6 +42,12 @@ export async function manifestFor(id: string, weights: Weights): Promise<Manifes
       prediction: "v",
       alphas_cumprod: Array.from({ length: TIMESTEPS }, (_, t) => 1 - (t + 1) / (TIMESTEPS + 1)),
     },
+    defaults: {
+      generate: { sampler: "dpmpp_2m", steps: 8, guidance: 4, guidance_interval: [0.2, 10] },
+      restore: { steps: TIMESTEPS, resample: 2 },
+      restore_photo: { steps: 5, resample: 1 },
+      ddnm_eta: 0.85,
+    },
     onnx: {
       opset: 17,
       inputs: [

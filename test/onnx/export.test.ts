@@ -40,7 +40,7 @@ describe("a fresh export", () => {
   let dir: string;
   beforeAll(() => {
     const work = mkdtempSync(join(tmpdir(), "fresh-"));
-    runPython(["-c", `from model.fixture import write_dataset; write_dataset(${JSON.stringify(work + "/data")}, 4)`]);
+    runPython(["-c", `from model.training.shapes import write_dataset; write_dataset(${JSON.stringify(work + "/data")}, 4)`]);
     runPython(["-m", "model.train", "--preset", "tiny", "--data", `folder:${work}/data`, "--num-classes", "4",
       "--run-dir", `${work}/run`, "--total-kimg", "0.05", "--sample-every-kimg", "1"]);
     dir = `${work}/export`;

@@ -4,7 +4,7 @@ import { fillLost, pullPush } from "../../../web/src/diffusion/fill";
 const [HEIGHT, WIDTH] = [9, 13];
 const known = Uint8Array.from({ length: HEIGHT * WIDTH }, (_, p) => (Math.floor(p / WIDTH) >= 2 && Math.floor(p / WIDTH) < 6 && p % WIDTH >= 3 && p % WIDTH < 9 ? 0 : 1));
 
-describe("the fill of lost pixels (model/fill.py's mirror)", () => {
+describe("the fill of lost pixels (model/diffusion/fill.py's mirror)", () => {
   it("keeps known pixels and fills a flat image flat", () => {
     const flat = Float64Array.from(known, (k) => (k ? 0.25 : 0));
     expect(Math.max(...fillLost(flat, known, HEIGHT, WIDTH).map((v) => Math.abs(v - 0.25)))).toBeLessThan(1e-12);

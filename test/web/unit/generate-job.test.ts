@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Manifest } from "../../../web/src/api/models.ts";
 import type { Network } from "../../../web/src/diffusion/guidance";
 import { samplingTimesteps, sigmaOf } from "../../../web/src/diffusion/schedule";
-import { DEFAULT_STEPS, defaultGenerateParams, generateImages } from "../../../web/src/inference/generate-job";
+import { defaultGenerateParams, generateImages } from "../../../web/src/inference/generate-job.ts";
 
 const manifest = JSON.parse(readFileSync(new URL("../../fixtures/tiny/manifest.json", import.meta.url), "utf8")) as Manifest;
 const { alphas_cumprod: alphasCumprod } = manifest.diffusion;
@@ -18,14 +18,28 @@ function recordingNetwork() {
   return { net, rows };
 }
 
+describe("defaultGenerateParams", () => {
+  it("starts from the sampling the manifest names, any class", () => {
+    const generate = { sampler: "ddim" as const, steps: 5, guidance: 2.5, guidance_interval: null };
+    const params = defaultGenerateParams({ ...manifest, defaults: { ...manifest.defaults, generate } });
+    expect(params).toMatchObject({ classLabel: "random", sampler: "ddim", steps: 5, guidance: 2.5, guidanceInterval: null });
+  });
+
+  it("runs a model without classes unguided, on its null class", () => {
+    const params = defaultGenerateParams({ ...manifest, classes: { names: [], null_class: 0 } });
+    expect(params).toMatchObject({ classLabel: 0, guidance: 1 });
+  });
+});
+
 describe("generateImages", () => {
   const params = { ...defaultGenerateParams(manifest), count: 3 };
+  const steps = params.steps;
 
   it("at the defaults, runs both guidance passes only at the steps inside the guidance interval", async () => {
     const { net, rows } = recordingNetwork();
     await generateImages(net, manifest, params, async () => {});
     const [lo, hi] = params.guidanceInterval!;
-    const guided = samplingTimesteps(DEFAULT_STEPS, alphasCumprod).map((t) => lo < sigmaOf(alphasCumprod[t]) && sigmaOf(alphasCumprod[t]) <= hi);
+    const guided = samplingTimesteps(steps, alphasCumprod).map((t) => lo < sigmaOf(alphasCumprod[t]) && sigmaOf(alphasCumprod[t]) <= hi);
     expect(guided.some(Boolean)).toBe(true);
     expect(guided.every(Boolean)).toBe(false);
     expect(rows).toEqual(guided.map((inside) => (inside ? 6 : 3)));
@@ -34,7 +48,7 @@ describe("generateImages", () => {
   it("guides every step when there is no interval", async () => {
     const { net, rows } = recordingNetwork();
     await generateImages(net, manifest, { ...params, guidanceInterval: null }, async () => {});
-    expect(rows).toEqual(new Array(DEFAULT_STEPS).fill(6));
+    expect(rows).toEqual(new Array(steps).fill(6));
   });
 
   it("draws the same classes and images from the same seed, and reports every step", async () => {
@@ -49,7 +63,7 @@ describe("generateImages", () => {
     expect(runs[0].images).toEqual(runs[1].images);
     expect(runs[0].images).not.toEqual(runs[2].images);
     for (const label of runs[0].labels) expect(label).toBeLessThan(manifest.classes.null_class);
-    expect(runs[0].steps).toEqual(Array.from({ length: DEFAULT_STEPS }, (_, i) => i + 1));
+    expect(runs[0].steps).toEqual(Array.from({ length: steps }, (_, i) => i + 1));
   });
 
   it("refuses a class the model does not have", async () => {

@@ -1,6 +1,6 @@
 /**
- * Parity with model/restore.py: replays test/fixtures/restore-golden.json (python -m model.restore_golden),
- * where the "network" is the exact v-predictor of data ~ N(mean, std^2) (model/golden.py's toy) and
+ * Parity with model/diffusion/restore.py: replays test/fixtures/restore-golden.json (python -m model.restore_golden),
+ * where the "network" is the exact v-predictor of data ~ N(mean, std^2) (model/parity/toy.py) and
  * every noise draw was recorded.
  */
 import { readFileSync } from "node:fs";
@@ -52,6 +52,7 @@ interface PhotoCase {
   height: number;
   width: number;
   tile: number;
+  eta: number;
   known: number[] | null;
   downsample: 1 | 2 | 4;
   grayscale: boolean;
@@ -123,7 +124,7 @@ describe("restoration matches the Python reference", () => {
   }
 });
 
-/** model/restore_golden.py `tile_aware`: a real network sees its whole tile, so the toy adds each tile's mean. */
+/** model/parity/restore.py `tile_aware`: a real network sees its whole tile, so the toy adds each tile's mean. */
 function tileAware(epsModel: EpsModel, tileLength: number, weight: number): EpsModel {
   return async (x, t) => {
     const eps = await epsModel(x, t);
@@ -170,7 +171,7 @@ describe("photos restored tile by tile match the Python reference", () => {
       expect(timesteps).toEqual(c.timesteps);
       const x = startingPoint(problem, c.sigma_y, timesteps, golden.alphas_cumprod, c.candidates, noise.source);
       const restore = ddnmSampler({ degradation, y, sigmaY: c.sigma_y, resample: c.resample });
-      const out = await restore(epsModel, x, timesteps, golden.alphas_cumprod, { noise: noise.source });
+      const out = await restore(epsModel, x, timesteps, golden.alphas_cumprod, { eta: c.eta, noise: noise.source });
       expect(noise.used()).toBe(c.noise.length);
       expect(call).toBe(c.offsets.length);
       expect(maxDiff(crop(out, degradation.height, degradation.width, problem.height, problem.width), c.out)).toBeLessThan(1e-9);

@@ -1,5 +1,5 @@
 /**
- * Parity with model/diffusion.py: replays test/fixtures/sampler-golden.json (python -m model.golden),
+ * Parity with model/diffusion/samplers.py: replays test/fixtures/sampler-golden.json (python -m model.golden),
  * where the "network" is the exact noise predictor of data ~ N(mean, std^2) and every noise draw
  * was recorded.
  */
@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { SAMPLERS, type SamplerName } from "../../../web/src/diffusion/samplers";
 import { samplingTimesteps, type Prediction } from "../../../web/src/diffusion/schedule";
+import { SAMPLER_NAMES } from "../../../worker/manifest.ts";
 import { recordedNoise, toyEpsModel } from "./golden";
 
 interface GoldenCase {
@@ -55,6 +56,10 @@ describe("samplers match the Python reference", () => {
       out.forEach((v, i) => expect(Math.abs(v - c.out[i]), `value ${i}`).toBeLessThan(1e-9));
     });
   }
+});
+
+it("offers exactly the samplers a manifest may name as its default", () => {
+  expect(Object.keys(SAMPLERS).sort()).toEqual([...SAMPLER_NAMES].sort());
 });
 
 describe("samplingTimesteps", () => {

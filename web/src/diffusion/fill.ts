@@ -1,5 +1,5 @@
 /**
- * A smooth first guess for lost pixels: the TypeScript mirror of model/fill.py.
+ * A smooth first guess for lost pixels: the TypeScript mirror of model/diffusion/fill.py.
  *
  * Pull-push (Gortler et al. 1996) spreads the known pixels over the holes through an image pyramid,
  * then Jacobi sweeps of the 4-neighbour average (a few steps towards the harmonic fill of Laplace's

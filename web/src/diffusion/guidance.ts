@@ -1,17 +1,9 @@
-/** Classifier-free guidance (Ho & Salimans 2022) around the ONNX network, as `guided_eps_model` in model/diffusion.py. */
+/** Classifier-free guidance (Ho & Salimans 2022) around the ONNX network, as `guided_eps_model` in model/diffusion/guidance.py. */
 import type { EpsModel } from "./samplers.ts";
 import { alphaAt, sigmaOf, outputToEps, type Prediction } from "./schedule.ts";
 
 /** The network's ONNX interface: x float32[B,C,H,W], t float32[B], class_labels int32[B] → out float32[B,C,H,W]. */
 export type Network = (x: Float32Array, t: Float32Array, classLabels: Int32Array) => Promise<Float32Array>;
-
-/**
- * The page's guidance for class-conditional models, applied only where sigma is in (lo, hi]: above
- * that range guidance costs variety, below it changes nothing (Kynkaanniemi et al. 2024), and steps
- * outside it run one pass instead of two. Chosen with DEFAULT_STEPS from model.eval runs (README, Speed).
- */
-export const DEFAULT_GUIDANCE = 4;
-export const DEFAULT_GUIDANCE_INTERVAL: readonly [number, number] = [0.2, 10];
 
 export interface GuidanceConfig {
   classLabels: Int32Array;

@@ -1,5 +1,5 @@
 /**
- * How noisy is a photo? The TypeScript mirror of model/noise_level.py.
+ * How noisy is a photo? The TypeScript mirror of model/diffusion/noise_level.py.
  *
  * Donoho & Johnstone's robust estimate (1994): in the finest diagonal wavelet band almost everything
  * is noise, and the median absolute value of Gaussian noise of std sigma is 0.6745 sigma, so a few

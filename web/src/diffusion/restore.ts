@@ -167,8 +167,8 @@ export interface RestoreConfig {
 }
 
 /**
- * DDNM(+) as a sampler: the same signature as sampleDdim (eta defaults to DDNM's 0.85), so the
- * page runs restoration exactly as it runs generation.
+ * DDNM(+) as a sampler: the same signature as sampleDdim, so the page runs restoration exactly as
+ * it runs generation (its eta is the manifest's `defaults.ddnm_eta`).
  */
 export function ddnmSampler(config: RestoreConfig): Sampler {
   const { degradation, y, sigmaY = 0, resample = 1 } = config;
@@ -176,7 +176,7 @@ export function ddnmSampler(config: RestoreConfig): Sampler {
   if (!(sigmaY >= 0)) throw new Error(`sigmaY must be >= 0, got ${sigmaY}`);
 
   return async (epsModel, x, timesteps, alphasCumprod, options = {}) => {
-    const { clip = true, eta = 0.85, noise, callback } = options;
+    const { clip = true, eta = 0, noise, callback } = options;
     for (let i = 0; i < timesteps.length; i++) {
       const t = timesteps[i];
       const aT = alphaAt(alphasCumprod, t);
@@ -247,12 +247,12 @@ export const onlyLost = ({ downsample, grayscale }: Wrong, sigmaY: number) => si
 /**
  * Inpainting a noiseless photo starts from its lost pixels' smooth fill (fill.ts), noised to this
  * level relative to the signal, as Come-Closer-Diffuse-Faster (Chung et al. 2022) starts from a good
- * guess (model/restore.py FILL_START_NOISE).
+ * guess (model/diffusion/restore.py FILL_START_NOISE).
  */
 export const FILL_START_NOISE = 0.5;
 
 /**
- * The noise level, relative to the signal, a restoration starts at (`start_noise` in model/restore.py;
+ * The noise level, relative to the signal, a restoration starts at (`start_noise` in model/diffusion/restore.py;
  * null: pure noise, the top of the schedule): the photo's own when only noise is wrong, the fill's
  * when only pixels are lost.
  */
@@ -301,7 +301,7 @@ export function restorationTimesteps(steps: number, alphasCumprod: ArrayLike<num
 }
 
 /**
- * Where the reverse process begins for `candidates` images (`starting_point` in model/restore.py):
+ * Where the reverse process begins for `candidates` images (`starting_point` in model/diffusion/restore.py):
  * pure noise at the top of the schedule; else the photo itself, which carries its own noise; else the
  * fill of its lost pixels, with the noise of the first timestep added.
  */
@@ -325,7 +325,7 @@ export function startingPoint(problem: PhotoProblem, sigmaY: number, timesteps: 
 
 /**
  * The canvas pixels only the network can restore, when that is not all of them (`network_needed` in
- * model/restore.py): in a noiseless photo at full size and in colour, its lost pixels.
+ * model/diffusion/restore.py): in a noiseless photo at full size and in colour, its lost pixels.
  */
 export function networkNeeded(problem: PhotoProblem, sigmaY: number): Uint8Array | null {
   const { degradation: d, spec } = problem;

@@ -1,5 +1,5 @@
 /**
- * The samplers of model/diffusion.py in TypeScript, one function each with one signature:
+ * The samplers of model/diffusion/samplers.py in TypeScript, one function each with one signature:
  * `sampleX(epsModel, x, timesteps, alphasCumprod, options)`. The loop runs in float64; only the
  * network sees float32. The step after the last timestep lands on clean data (a = 1).
  */
@@ -91,7 +91,7 @@ export const sampleDdim: Sampler = async (epsModel, x, timesteps, alphasCumprod,
 export const sampleDdpm: Sampler = (epsModel, x, timesteps, alphasCumprod, options = {}) =>
   sampleDdim(epsModel, x, timesteps, alphasCumprod, { ...options, eta: 1 });
 
-/** DPM-Solver++ of `order` with the common sampler signature (`multistep_sampler` in model/diffusion.py). */
+/** DPM-Solver++ of `order` with the common sampler signature (`multistep_sampler` in model/diffusion/samplers.py). */
 const multistepSampler =
   (order: number): Sampler =>
   (epsModel, x, timesteps, alphasCumprod, options = {}) =>
@@ -103,7 +103,7 @@ export const sampleDpmpp2m = multistepSampler(2);
 export const sampleDpmpp3m = multistepSampler(3);
 
 /**
- * DPM-Solver++ multistep of up to `order`, in x0 form, as `dpm_solver_multistep` in model/diffusion.py:
+ * DPM-Solver++ multistep of up to `order`, in x0 form, as `dpm_solver_multistep` in model/diffusion/samplers.py:
  * the first steps, and the last ones ("lower order final"), use a lower order; the step to sigma = 0
  * lands on x0.
  */
@@ -146,7 +146,7 @@ const logSnr = (a: number) => 0.5 * Math.log(a / (1 - a));
 
 /**
  * -(phi_1 m0 - phi_2 D1 + phi_3 D2) of DPM-Solver++'s first, second or third-order update to lambdaS
- * (`multistep_x0` in model/diffusion.py): m0 is the latest x0, D1 and D2 its divided differences.
+ * (`multistep_x0` in model/diffusion/samplers.py): m0 is the latest x0, D1 and D2 its divided differences.
  */
 function multistepX0(history: Prediction[], lambdaS: number): Float64Array {
   const { x0: m0, lambda: lambda0 } = history[history.length - 1];

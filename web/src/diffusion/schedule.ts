@@ -1,9 +1,9 @@
 /**
- * Noise-schedule maths shared by every sampler, mirroring model/diffusion.py. The schedule itself
+ * Noise-schedule maths shared by every sampler, mirroring model/diffusion/schedule.py. The schedule itself
  * is never recomputed here: it is the manifest's `diffusion.alphas_cumprod` table, where
  * x_t = sqrt(a_t) * x0 + sqrt(1 - a_t) * eps.
  */
-/** What the network predicts, as model/config.py allows it (DiffusionConfig.prediction). */
+/** What the network predicts, as model/diffusion/schedule.py allows it (DiffusionConfig.prediction). */
 export type Prediction = "eps" | "v";
 
 /** torch.linspace in float64: the first half counts up from start, the second down from end. */
@@ -13,13 +13,13 @@ function linspace(start: number, end: number, steps: number): number[] {
   return Array.from({ length: steps }, (_, i) => (i < steps / 2 ? start + i * step : end - (steps - 1 - i) * step));
 }
 
-/** EDM's sigma_max (Karras et al. 2022): above it an image is lost in the noise (model/diffusion.py SIGMA_MAX). */
+/** EDM's sigma_max (Karras et al. 2022): above it an image is lost in the noise (model/diffusion/schedule.py SIGMA_MAX). */
 export const SIGMA_MAX = 80;
 
 /**
  * `steps` distinct integer timesteps from `start` (default T-1) down to 0, evenly spaced in log-SNR
  * (Lu et al. 2022); from a start above SIGMA_MAX, one step goes down to it and the rest are spaced
- * below it. Exactly as `sampling_timesteps` in model/diffusion.py.
+ * below it. Exactly as `sampling_timesteps` in model/diffusion/schedule.py.
  */
 export function samplingTimesteps(steps: number, alphasCumprod: ArrayLike<number>, start = alphasCumprod.length - 1): number[] {
   const timesteps = alphasCumprod.length;
@@ -43,7 +43,7 @@ export function samplingTimesteps(steps: number, alphasCumprod: ArrayLike<number
   return chosen;
 }
 
-/** The timestep whose noise, relative to the signal, is `sigma` (model/diffusion.py `matched_timestep`). */
+/** The timestep whose noise, relative to the signal, is `sigma` (model/diffusion/schedule.py `matched_timestep`). */
 export function matchedTimestep(alphasCumprod: ArrayLike<number>, sigma: number): number {
   const target = 1 / (1 + sigma * sigma);
   let best = 0;

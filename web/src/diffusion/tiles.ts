@@ -1,5 +1,5 @@
 /**
- * A model-sized network over a whole photo: the TypeScript mirror of model/tiles.py.
+ * A model-sized network over a whole photo: the TypeScript mirror of model/diffusion/tiles.py.
  *
  * The UNet was trained on `tile` x `tile` images. An image of any larger size is cut into tiles that
  * run as one batch, and each call shifts the tile grid by a fresh offset, so seams never settle in

@@ -3,28 +3,24 @@
  * `npm run bench:web` on onnxruntime-node, so both time the same calls.
  */
 import type { Manifest } from "../api/models.ts";
-import { DEFAULT_GUIDANCE, DEFAULT_GUIDANCE_INTERVAL, guidedEpsModel, type Network } from "../diffusion/guidance.ts";
+import { guidedEpsModel, type Network } from "../diffusion/guidance.ts";
 import { createRng } from "../diffusion/rng.ts";
 import { SAMPLERS } from "../diffusion/samplers.ts";
 import { samplingTimesteps } from "../diffusion/schedule.ts";
 import type { GenerateParams, JobProgress } from "./protocol.ts";
 
-/**
- * The page's defaults for a model: any class, guided in the interval, DEFAULT_STEPS of
- * DPM-Solver++(2M) (fewer if the model has fewer timesteps): 10 network passes per image where
- * 20 steps guided throughout took 40, at the same quality (README, Speed).
- */
-export const DEFAULT_STEPS = 8;
-
+/** The form's first settings for a model: any class, at the sampling its manifest was measured best at. */
 export function defaultGenerateParams(manifest: Manifest): GenerateParams {
   const conditional = manifest.classes.names.length > 0;
+  const { sampler, steps, guidance, guidance_interval: guidanceInterval } = manifest.defaults.generate;
   return {
     classLabel: conditional ? "random" : manifest.classes.null_class,
     count: 8,
-    steps: Math.min(DEFAULT_STEPS, manifest.diffusion.timesteps),
-    sampler: "dpmpp_2m",
-    guidance: conditional ? DEFAULT_GUIDANCE : 1,
-    guidanceInterval: DEFAULT_GUIDANCE_INTERVAL,
+    steps,
+    sampler,
+    // A model without classes has only the null class: one plain pass per step.
+    guidance: conditional ? guidance : 1,
+    guidanceInterval,
     seed: 0,
   };
 }

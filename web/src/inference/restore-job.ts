@@ -140,6 +140,7 @@ export async function restoreImage(network: Network, m: Manifest, p: RestorePara
   const combine = (batch: Float64Array) => (p.candidates > 1 ? meanOfCandidates(batch, p.candidates, channels * plane) : batch);
   const out = cropped(
     await sampler(epsModel, x, timesteps, alphasCumprod, {
+      eta: m.defaults.ddnm_eta,
       noise: rng.normal,
       callback: ({ i, denoised }) => report({ ...progress, step: (progress.step = i + 1), preview: Float32Array.from(combine(cropped(denoised))) }),
     }),

@@ -116,7 +116,7 @@ function requireFp32(manifest: Manifest): ManifestFile {
 
 function runner(ort: OrtModule, session: Ort.InferenceSession, manifest: Manifest): Network {
   const { channels, size } = manifest.image;
-  // The graph's names come from the manifest, which model/export.py writes from the graph itself.
+  // The graph's names come from the manifest, which model/onnx_export/manifest.py writes from the graph itself.
   const [xName, tName, labelsName] = manifest.onnx.inputs.map((input) => input.name);
   const outName = manifest.onnx.outputs[0].name;
   return async (x, t, classLabels) => {

@@ -66,8 +66,8 @@ export function DemoRestore({ client, manifest, ready, active }: Props) {
   const raster = rasterOf(shape);
   const [source, setSource] = useState<{ image: Float32Array; name: string } | null>(null);
   const [settings, setSettings] = useState<Damage>({ noise: 0, downsample: 1, grayscale: false, mask: fullMask(shape.size * shape.size) });
-  const [steps, setSteps] = useState(Math.min(50, manifest.diffusion.timesteps));
-  const [resample, setResample] = useState(2);
+  const [steps, setSteps] = useState(manifest.defaults.restore.steps);
+  const [resample, setResample] = useState(manifest.defaults.restore.resample);
   const [candidates, setCandidates] = useState(1);
   const [seed, setSeed] = useState(0);
   const [restored, setRestored] = useState<Float32Array | null>(null);

@@ -61,7 +61,8 @@ interface Result {
   candidates: number;
 }
 
-const DEFAULTS: Settings = { noiseLevels: 0, useEstimate: false, upscale: 1, colourise: false, steps: 20, resample: 1, candidates: 1, seed: 0 };
+/** The form before the visitor touches it; steps and resampling come from the manifest's defaults. */
+const INITIAL_SETTINGS: Omit<Settings, "steps" | "resample"> = { noiseLevels: 0, useEstimate: false, upscale: 1, colourise: false, candidates: 1, seed: 0 };
 
 export function PhotoRestore({ client, manifest, ready, active }: Props) {
   const { channels, size: tile } = manifest.image;
@@ -69,7 +70,7 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
   const photo = loaded?.photo ?? null;
   const [loadError, setLoadError] = useState<string | null>(null);
   const [mask, setMask] = useState<Uint8Array>(() => fullMask(0));
-  const [settings, setSettings] = useState<Settings>({ ...DEFAULTS, steps: Math.min(DEFAULTS.steps, manifest.diffusion.timesteps) });
+  const [settings, setSettings] = useState<Settings>({ ...INITIAL_SETTINGS, ...manifest.defaults.restore_photo });
   const [result, setResult] = useState<Result | null>(null);
   // What the running job restores: a preview of another photo's job is never shown over this one.
   const [running, setRunning] = useState<{ photo: Photo; raster: Raster } | null>(null);

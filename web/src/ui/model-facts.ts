@@ -2,7 +2,7 @@
 import type { Manifest } from "../api/models.ts";
 import { formatDuration } from "../restore-budget.ts";
 
-/** The manifest's training facts (model/export.py `training_facts`); a model may lack any of them. */
+/** The manifest's training facts (model/onnx_export/manifest.py `training_facts`); a model may lack any of them. */
 export interface Training {
   dataset?: string;
   parameters?: number;
@@ -10,7 +10,7 @@ export interface Training {
   wall_seconds?: number;
 }
 
-/** The training data's name without its split ("CIFAR-10 (train)" reads "CIFAR-10", as in model/export.py's version ids); null when not recorded. */
+/** The training data's name without its split ("CIFAR-10 (train)" reads "CIFAR-10", as in model/onnx_export/manifest.py's version ids); null when not recorded. */
 export function datasetName(manifest: Manifest): string | null {
   const { dataset } = manifest.training as Training;
   return typeof dataset === "string" ? dataset.split(" (")[0] : null;

@@ -1,0 +1,30 @@
+"""Images from a network, as the page makes them (web/src/inference/generate-job.ts): seeded noise,
+classifier-free guidance, log-SNR spaced timesteps, one of the samplers."""
+from __future__ import annotations
+
+from typing import Optional
+
+import torch
+
+from .guidance import guided_eps_model
+from .samplers import SAMPLERS, Callback
+from .schedule import Diffusion, sampling_timesteps
+
+
+def generate(net: torch.nn.Module, diffusion: Diffusion, class_labels: torch.Tensor, steps: int = 20,
+             sampler: str = "dpmpp_2m", guidance: float = 1.0, seed: int = 0,
+             callback: Optional[Callback] = None,
+             guidance_interval: Optional[tuple[float, float]] = None) -> torch.Tensor:
+    """Images in [-1, 1] for the given class labels (null class = unconditional)."""
+    if sampler not in SAMPLERS:
+        raise ValueError(f"unknown sampler {sampler!r}: use one of {sorted(SAMPLERS)}")
+    config = getattr(net, "config")
+    device = next(net.parameters()).device
+    generator = torch.Generator().manual_seed(seed)
+    shape = (class_labels.shape[0], config.in_channels, config.image_size, config.image_size)
+    x = torch.randn(shape, generator=generator).to(device)
+    eps_model = guided_eps_model(net, class_labels, guidance, config.num_classes, diffusion.alphas_cumprod,
+                                 diffusion.config.prediction, guidance_interval)
+    timesteps = sampling_timesteps(steps, diffusion.alphas_cumprod)
+    return SAMPLERS[sampler](eps_model, x, timesteps, diffusion.alphas_cumprod, generator=generator,
+                             callback=callback)

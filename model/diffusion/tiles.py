@@ -1,0 +1,67 @@
+"""A model-sized network over a whole photo: the Python reference of web/src/diffusion/tiles.ts.
+
+The UNet was trained on `tile` x `tile` images. An image of any larger size is cut into tiles that
+run as one batch, and each call shifts the tile grid by a fresh offset, so seams never settle in one
+place (DDNM's "mask-shift" restoration, Wang et al. 2023). Tiles that would cross the image's edge
+are pulled inside it, so they overlap their neighbours; where tiles overlap, their predictions are
+averaged (as MultiDiffusion, Bar-Tal et al. 2023, averages overlapping windows). The result is an
+`EpsModel` over the whole image, so the samplers and the DDNM+ projection run on it unchanged.
+"""
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+import torch
+
+from .samplers import EpsModel
+
+Offsets = Callable[[], tuple[int, int]]
+
+
+def tile_positions(length: int, tile: int, offset: int) -> list[int]:
+    """Starts of the tiles that cover [0, length): a grid shifted by `offset`, edge tiles pulled inside."""
+    if length < tile:
+        raise ValueError(f"an image side of {length} is smaller than the tile ({tile}): pad it first")
+    if not 0 <= offset < tile:
+        raise ValueError(f"the grid offset must be in [0, {tile}), got {offset}")
+    starts = range(offset - tile if offset else 0, length, tile)
+    return sorted({min(max(start, 0), length - tile) for start in starts})
+
+
+def random_offsets(tile: int, generator: torch.Generator) -> Offsets:
+    """A fresh (dy, dx), uniform in [0, tile)^2, for every call."""
+    def draw() -> tuple[int, int]:
+        dy, dx = (int(v) for v in torch.randint(0, tile, (2,), generator=generator))
+        return dy, dx
+
+    return draw
+
+
+def tiled_eps_model(tile_eps: EpsModel, tile: int, offsets: Offsets, needed: Optional[torch.Tensor] = None,
+                    fallback: Optional[EpsModel] = None) -> EpsModel:
+    """`tile_eps` (for any batch of tile x tile images) as a noise predictor for images of any size >= tile.
+
+    With `needed` [H, W] (true where the network must predict), only the tiles that hold a needed
+    pixel run, and the pixels no running tile covers take `fallback`'s prediction: removing a
+    scratch from a large photo runs the network on the tiles along the scratch alone."""
+    if (needed is None) != (fallback is None):
+        raise ValueError("skipping tiles needs both the needed pixels and a fallback prediction")
+
+    def eps_model(x: torch.Tensor, t: float) -> torch.Tensor:
+        _, channels, height, width = x.shape
+        dy, dx = offsets()
+        corners = [(i, j) for i in tile_positions(height, tile, dy) for j in tile_positions(width, tile, dx)
+                   if needed is None or bool(needed[i:i + tile, j:j + tile].any())]
+        total, count = torch.zeros_like(x), torch.zeros(height, width, dtype=x.dtype)
+        if corners:
+            # [B, tiles, C, tile, tile], image-major: the batch of the network is B * tiles.
+            tiles = torch.stack([x[:, :, i:i + tile, j:j + tile] for i, j in corners], dim=1)
+            eps_tiles = tile_eps(tiles.reshape(-1, channels, tile, tile), t).reshape(tiles.shape)
+            for k, (i, j) in enumerate(corners):
+                total[:, :, i:i + tile, j:j + tile] += eps_tiles[:, k]
+                count[i:i + tile, j:j + tile] += 1
+        if fallback is None:
+            return total / count
+        return torch.where(count > 0, total / count.clamp(min=1), fallback(x, t))
+
+    return eps_model

@@ -1,0 +1,45 @@
+"""The network as an ONNX graph for the browser: x float32[B,C,H,W], t float32[B], class_labels int32[B]
+-> out float32[B,C,H,W] (eps or v, as the manifest says); opset 17; dynamic batch axis; no int64 inputs.
+"""
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import onnx
+import torch
+
+from ..networks.unet import UNet
+
+OPSET = 17
+INPUT_NAMES = ["x", "t", "class_labels"]
+OUTPUT_NAME = "out"
+FILES = {"fp32": "model.onnx", "fp16": "model.fp16.onnx"}  # each variant's file in an export directory
+
+
+class ExportError(RuntimeError):
+    pass
+
+
+def export_onnx(net: UNet, path: str) -> None:
+    config = net.config
+    example = (torch.zeros(2, config.in_channels, config.image_size, config.image_size),
+               torch.tensor([10.0, 500.0]), torch.tensor([0, config.num_classes], dtype=torch.int32))
+    batch_axis = {0: "batch"}
+    options: dict[str, Any] = {}
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        options["dynamo"] = False  # the TorchScript exporter: the same graph on PyTorch 1.13 and 2.x
+    torch.onnx.export(net, example, path, opset_version=OPSET, input_names=INPUT_NAMES, output_names=[OUTPUT_NAME],
+                      dynamic_axes={name: batch_axis for name in INPUT_NAMES + [OUTPUT_NAME]},
+                      do_constant_folding=True, **options)
+
+
+def check_interface(model: onnx.ModelProto) -> None:
+    """The graph must be valid ONNX and take no int64 inputs (WebGPU handles them badly)."""
+    onnx.checker.check_model(model)
+    for graph_input in model.graph.input:
+        if graph_input.type.tensor_type.elem_type == onnx.TensorProto.INT64:
+            raise ExportError(f"ONNX input {graph_input.name} is int64: the browser needs int32/float32 inputs")
+    names = [i.name for i in model.graph.input]
+    if names != INPUT_NAMES:
+        raise ExportError(f"ONNX inputs are {names}, expected {INPUT_NAMES}")

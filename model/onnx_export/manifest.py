@@ -1,0 +1,68 @@
+"""The manifest: the contract with the Worker and the page (worker/manifest.ts declares it)."""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+from typing import Any, Optional
+
+from ..diffusion.defaults import SamplingDefaults
+from ..diffusion.schedule import Diffusion
+from ..networks.unet import UNet, count_parameters
+from .graph import OPSET, OUTPUT_NAME
+
+MANIFEST_SCHEMA = "edge-diffusion/manifest@1"
+
+
+def file_entry(directory: str, name: str, variant: str) -> dict[str, Any]:
+    with open(os.path.join(directory, name), "rb") as f:
+        data = f.read()
+    return {"name": name, "variant": variant, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def training_facts(state: dict[str, Any], net: UNet) -> dict[str, Any]:
+    train = state.get("train", {})
+    facts = {
+        "dataset": state.get("dataset_name", "CIFAR-10"), "preset": state.get("preset"),
+        "images_seen": state.get("images_seen"), "steps": state.get("step"),
+        "batch_size": train.get("batch_size"), "parameters": count_parameters(net),
+        "hardware": state.get("hardware"), "wall_seconds": state.get("wall_seconds"),
+        "code_revision": state.get("code_revision"),
+    }
+    return {k: v for k, v in facts.items() if v is not None}
+
+
+def build_manifest(state: dict[str, Any], net: UNet, diffusion: Diffusion, files: list[dict[str, Any]],
+                   version_id: Optional[str], name: Optional[str], defaults: SamplingDefaults,
+                   metrics: dict[str, Any]) -> dict[str, Any]:
+    config = net.config
+    facts = training_facts(state, net)
+    shape = ["batch", config.in_channels, config.image_size, config.image_size]
+    created = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    if version_id is None:  # e.g. cifar-10-cpu-512kimg-1a2b3c4d: what, how far trained, which bytes
+        dataset = facts["dataset"].split(" (")[0]
+        slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in dataset.lower()).strip("-")[:24] or "data"
+        kimg = facts.get("images_seen", 0) // 1000
+        version_id = f"{slug}-{facts.get('preset', 'custom')}-{kimg}kimg-{files[0]['sha256'][:8]}"
+    class_names = [] if config.num_classes == 0 else (state.get("class_names")
+                                                      or [str(i) for i in range(config.num_classes)])
+    return {
+        "schema": MANIFEST_SCHEMA,
+        "id": version_id,
+        "name": name or f"{facts['dataset']} {'class-conditional' if config.num_classes else 'unconditional'} UNet",
+        "created": created.isoformat().replace("+00:00", "Z"),
+        "image": {"size": config.image_size, "channels": config.in_channels, "range": [-1, 1]},
+        "classes": {"names": class_names, "null_class": config.num_classes},
+        "diffusion": {"schedule": diffusion.config.schedule, "timesteps": diffusion.config.timesteps,
+                      "prediction": diffusion.config.prediction,
+                      "alphas_cumprod": [float(a) for a in diffusion.alphas_cumprod.tolist()]},
+        "defaults": defaults.to_json(),
+        "onnx": {"opset": OPSET,
+                 "inputs": [{"name": "x", "dtype": "float32", "shape": shape},
+                            {"name": "t", "dtype": "float32", "shape": ["batch"]},
+                            {"name": "class_labels", "dtype": "int32", "shape": ["batch"]}],
+                 "outputs": [{"name": OUTPUT_NAME, "dtype": "float32", "shape": shape}]},
+        "files": files,
+        "training": facts,
+        "metrics": metrics,
+    }

@@ -1,0 +1,52 @@
+"""A model version's export directory: `model.onnx` (fp32), `model.fp16.onnx`, `golden.json` (inputs and
+PyTorch's outputs) and `manifest.json`, from a checkpoint's EMA weights.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any, Optional
+
+import onnx
+
+from ..diffusion.defaults import DEFAULTS, SamplingDefaults
+from ..training import checkpoint
+from .fp16 import convert_to_fp16
+from .graph import FILES, check_interface, export_onnx
+from .manifest import build_manifest, file_entry
+from .parity import check_parity_with_onnxruntime, golden_pairs
+
+
+def export(checkpoint_path: str, out_dir: str, version_id: Optional[str] = None, name: Optional[str] = None,
+           metrics: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+    """Write the ONNX files, golden pairs and manifest for a checkpoint; returns the manifest."""
+    state = checkpoint.load(checkpoint_path)
+    net, diffusion = checkpoint.ema_network(state)
+    os.makedirs(out_dir, exist_ok=True)
+    fp32_path = os.path.join(out_dir, FILES["fp32"])
+    export_onnx(net, fp32_path)
+    fp32 = onnx.load(fp32_path)
+    check_interface(fp32)
+    fp16 = convert_to_fp16(fp32)
+    check_interface(fp16)
+    onnx.save(fp16, os.path.join(out_dir, FILES["fp16"]))
+
+    golden = golden_pairs(net, diffusion)
+    with open(os.path.join(out_dir, "golden.json"), "w") as f:
+        json.dump(golden, f)
+    errors = check_parity_with_onnxruntime(out_dir, golden)
+    if errors is None:
+        print("onnxruntime is not installed for this Python: parity is checked by onnxruntime-node "
+              "(npm test, and npm run publish-model before any upload)", file=sys.stderr)
+    else:
+        print(f"parity with PyTorch (max abs error): {errors}", file=sys.stderr)
+
+    files = [file_entry(out_dir, file, variant) for variant, file in FILES.items()]
+    # model.eval records the settings it measured at; unmeasured, a version gets the library's.
+    metrics = dict(metrics or {})
+    defaults = SamplingDefaults.from_json(metrics.pop("defaults")) if "defaults" in metrics else DEFAULTS
+    manifest = build_manifest(state, net, diffusion, files, version_id, name, defaults, metrics)
+    with open(os.path.join(out_dir, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+    return manifest

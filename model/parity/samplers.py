@@ -1,0 +1,43 @@
+"""Golden vectors for the TypeScript samplers (web/src/diffusion/samplers.ts): test/fixtures/sampler-golden.json,
+written by `python -m model.golden`.
+
+The "network" is the toy's exact noise predictor (toy.py), so the samplers, schedules and step spacing
+are compared with no ONNX in the loop. Each case records the initial noise, the noise drawn at every
+step, and the final samples.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from ..diffusion.samplers import SAMPLERS
+from ..diffusion.schedule import alphas_cumprod_for, sampling_timesteps
+from .toy import TOY, recorded_noise, toy_eps_model
+
+SHAPE = (2, 1, 2, 2)
+CASES = [(sampler, schedule, prediction, steps, clip)
+         for sampler in SAMPLERS for schedule, prediction in (("cosine", "v"), ("linear", "eps"))
+         for steps, clip in ((5, True), (12, False))]
+
+
+def case(sampler: str, schedule: str, prediction: str, steps: int, clip: bool, seed: int) -> dict[str, Any]:
+    alphas_cumprod = alphas_cumprod_for(schedule, 1000)
+    generator = torch.Generator().manual_seed(seed)
+    x_init = torch.randn(SHAPE, generator=generator, dtype=torch.float64)
+    noise_sampler, noise = recorded_noise(generator)
+    timesteps = sampling_timesteps(steps, alphas_cumprod)
+    out = SAMPLERS[sampler](toy_eps_model(alphas_cumprod, prediction), x_init.clone(), timesteps, alphas_cumprod,
+                            clip=clip, noise_sampler=noise_sampler)
+    return {"sampler": sampler, "schedule": schedule, "prediction": prediction, "steps": steps, "clip": clip,
+            "shape": list(SHAPE), "timesteps": timesteps, "x_init": x_init.flatten().tolist(), "noise": noise,
+            "out": out.flatten().tolist()}
+
+
+def golden() -> dict[str, Any]:
+    """Every case, with the schedules and the toy data: test/fixtures/sampler-golden.json."""
+    return {
+        "toy": TOY,
+        "schedules": {name: alphas_cumprod_for(name, 1000).tolist() for name in ("cosine", "linear")},
+        "cases": [case(*c, seed=i) for i, c in enumerate(CASES)],
+    }

@@ -1,0 +1,16 @@
+import json
+
+from model.diffusion.defaults import DEFAULTS, GenerateDefaults, RestoreDefaults, SamplingDefaults
+
+
+def test_defaults_survive_the_trip_through_json():
+    unguided = SamplingDefaults(GenerateDefaults("ddim", 12, 1.0, None), RestoreDefaults(30, 1),
+                                RestoreDefaults(10, 2), 0.0)
+    for defaults in (DEFAULTS, unguided):
+        assert SamplingDefaults.from_json(json.loads(json.dumps(defaults.to_json()))) == defaults
+
+
+def test_the_json_has_the_manifests_shape():
+    assert DEFAULTS.to_json() == {
+        "generate": {"sampler": "dpmpp_2m", "steps": 8, "guidance": 4.0, "guidance_interval": [0.2, 10.0]},
+        "restore": {"steps": 50, "resample": 2}, "restore_photo": {"steps": 20, "resample": 1}, "ddnm_eta": 0.85}

@@ -1,0 +1,57 @@
+import json
+import math
+import os
+
+import pytest
+import torch
+
+from model.diffusion.samplers import SAMPLERS
+from model.diffusion.schedule import alphas_cumprod_for, sampling_timesteps
+from model.parity.samplers import golden
+
+
+class GaussianEps:
+    """The exact noise prediction for data ~ N(mean, std^2): the ideal network for that data."""
+
+    def __init__(self, mean: float, std: float, alphas_cumprod: torch.Tensor):
+        self.mean, self.std, self.alphas_cumprod = mean, std, alphas_cumprod
+
+    def __call__(self, x: torch.Tensor, t: float) -> torch.Tensor:
+        a = float(self.alphas_cumprod[int(t)])
+        variance = a * self.std ** 2 + 1 - a
+        return math.sqrt(1 - a) * (x - math.sqrt(a) * self.mean) / variance
+
+
+@pytest.mark.parametrize("sampler, steps", [("ddpm", 250), ("ddim", 200), ("dpmpp_2m", 20), ("dpmpp_3m", 20)])
+def test_sampler_with_exact_score_recovers_a_gaussian(sampler, steps):
+    alphas_cumprod = alphas_cumprod_for("cosine", 1000)
+    mean, std = 0.3, 0.2
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(20000, 1, 2, 2, generator=generator, dtype=torch.float64)
+    samples = SAMPLERS[sampler](GaussianEps(mean, std, alphas_cumprod), x, sampling_timesteps(steps, alphas_cumprod),
+                                alphas_cumprod, clip=False, generator=generator,
+                                noise_sampler=lambda shape: torch.randn(shape, generator=generator,
+                                                                        dtype=torch.float64))
+    assert samples.mean().item() == pytest.approx(mean, abs=0.01)
+    assert samples.std().item() == pytest.approx(std, rel=0.05)
+
+
+def test_samplers_report_progress_once_per_step():
+    alphas_cumprod = alphas_cumprod_for("cosine", 100)
+    seen = []
+    for sampler in SAMPLERS.values():
+        seen.clear()
+        sampler(GaussianEps(0.0, 0.5, alphas_cumprod), torch.randn(2, 1, 2, 2), sampling_timesteps(7, alphas_cumprod),
+                alphas_cumprod, callback=lambda info: seen.append(info["i"]))
+        assert seen == list(range(7))
+
+
+def test_committed_golden_vectors_match_this_code():
+    """The TypeScript samplers are tested against test/fixtures/sampler-golden.json: keep it current."""
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "..", "test", "fixtures", "sampler-golden.json")
+    committed = json.load(open(path))
+    fresh = golden()
+    assert committed["schedules"] == fresh["schedules"]
+    for old, new in zip(committed["cases"], fresh["cases"], strict=True):
+        assert old["timesteps"] == new["timesteps"]
+        assert old["out"] == pytest.approx(new["out"], abs=1e-12), "run: python -m model.golden " + path
