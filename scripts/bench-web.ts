@@ -6,15 +6,15 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
-import { FIXTURE, launch, openPage, startSite } from "./lib/site.ts";
-import { root } from "./lib/local-worker.ts";
-import { tileCount } from "../web/src/diffusion/tiles.ts";
-import type { GenerateParams } from "../web/src/inference/protocol.ts";
-import { TILE_BATCH, plannedTimesteps, restoreImage } from "../web/src/inference/restore-job.ts";
-import { benchPhoto, timeNetwork } from "../web/src/inference/time-network.ts";
-import type { BenchOptions, BenchResult } from "../web/src/bench.ts";
 import type { Manifest } from "../web/src/api/models.ts";
+import type { BenchOptions, BenchResult } from "../web/src/bench.ts";
+import { tileCount } from "../web/src/diffusion/tiles.ts";
 import { defaultGenerateParams, generateImages } from "../web/src/inference/generate-job.ts";
+import type { GenerateParams } from "../web/src/inference/protocol.ts";
+import { plannedTimesteps, restoreImage, TILE_BATCH } from "../web/src/inference/restore-job.ts";
+import { benchPhoto, timeNetwork } from "../web/src/inference/time-network.ts";
+import { root } from "./lib/local-worker.ts";
+import { FIXTURE, launch, openPage, startSite } from "./lib/site.ts";
 
 const BATCHES = [1, 16, 64];
 const THREADS = [1, 2];
@@ -40,7 +40,11 @@ function generations(manifest: Manifest): { name: string; params: GenerateParams
 
 async function native(threads: number) {
   const fp32 = manifest.files.find((file) => file.variant === "fp32")!;
-  const session = await ort.InferenceSession.create(join(dir, fp32.name), { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: "all" });
+  const session = await ort.InferenceSession.create(join(dir, fp32.name), {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: "all",
+  });
   const { channels, size } = manifest.image;
   const [xName, tName, labelsName] = manifest.onnx.inputs.map((input) => input.name);
   let rows = 0;
@@ -93,7 +97,9 @@ async function browser(url: string, threads: number): Promise<BenchResult> {
 
 const site = await startSite(dir);
 try {
-  console.log(`model ${manifest.id} (${manifest.image.size}x${manifest.image.size}, ${manifest.training.parameters ?? "?"} parameters) from ${dir}`);
+  console.log(
+    `model ${manifest.id} (${manifest.image.size}x${manifest.image.size}, ${manifest.training.parameters ?? "?"} parameters) from ${dir}`,
+  );
   const photoTiles = tileCount(PHOTO.side, PHOTO.side, manifest.image.size);
   const jobs = generations(manifest);
   const defaults = jobs[2].params;
@@ -125,7 +131,9 @@ try {
     });
     add(`${PHOTO.side}x${PHOTO.side} photo denoised`, web.restoreMs, node.restoreMs);
     starts.push(`${web.loadMs.toFixed(0)} ms with ${threads} thread${threads > 1 ? "s" : ""}`);
-    previews.push(`${web.generations[3].firstPreviewMs.toFixed(0)} ms (16 images: ${web.generations[2].firstPreviewMs.toFixed(0)} ms) with ${threads} thread${threads > 1 ? "s" : ""}`);
+    previews.push(
+      `${web.generations[3].firstPreviewMs.toFixed(0)} ms (16 images: ${web.generations[2].firstPreviewMs.toFixed(0)} ms) with ${threads} thread${threads > 1 ? "s" : ""}`,
+    );
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c])).join("  "));

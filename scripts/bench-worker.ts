@@ -6,13 +6,13 @@
  *      plain Node static file server holding the same bytes: the current-model JSON and a weight file.
  * Usage: npm run bench:worker [-- --seconds 3 --connections 16 --mb 8]
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { bytesOf, manifestFor } from "./lib/fixtures.ts";
-import { load, summarize, type Answer, type Measurement } from "./lib/load-test.ts";
+import { type Answer, load, type Measurement, summarize } from "./lib/load-test.ts";
 import { freePort, startLocalWorker } from "./lib/local-worker.ts";
 import { RegistryClient } from "./lib/registry.ts";
 import { startWorkerdWorker, type WorkerdWorker } from "./lib/workerd-bench.ts";
@@ -94,14 +94,16 @@ async function benchWorkerd(work: string, seed: Seed): Promise<void> {
     await publishVersion(new RegistryClient(ORIGIN, ADMIN_TOKEN, worker.fetch), seed);
     const rows = [];
     for (const target of workerdTargets(worker)) rows.push(await measureInWorkerd(worker, target));
-    console.log(`\n1. The Worker itself: workerd through miniflare's dispatchFetch, no wrangler dev proxy (${SECONDS} s per target, ${CONNECTIONS} concurrent requests)`);
+    console.log(
+      `\n1. The Worker itself: workerd through miniflare's dispatchFetch, no wrangler dev proxy (${SECONDS} s per target, ${CONNECTIONS} concurrent requests)`,
+    );
     console.table(rows);
     console.log(
       "   D1 queries: statements the Worker prepared, counted by a proxy around its D1 binding (scripts/lib/workerd-bench-entry.js).\n" +
-      "   workerd CPU: all of workerd (miniflare's router, its HTTP server, D1's SQLite, the cache), not the Worker's\n" +
-      "   isolate alone; the first row is that floor. Client CPU: this Node process sending the requests (dispatchFetch).\n" +
-      "   Uncached: each miss also puts the answer into miniflare's Cache API, which writes it to disk; the gap to the\n" +
-      "   /api/models/{id} row (also one D1 query) is the cache's miss and put. On Cloudflare a miss is once per data center per 15 s.",
+        "   workerd CPU: all of workerd (miniflare's router, its HTTP server, D1's SQLite, the cache), not the Worker's\n" +
+        "   isolate alone; the first row is that floor. Client CPU: this Node process sending the requests (dispatchFetch).\n" +
+        "   Uncached: each miss also puts the answer into miniflare's Cache API, which writes it to disk; the gap to the\n" +
+        "   /api/models/{id} row (also one D1 query) is the cache's miss and put. On Cloudflare a miss is once per data center per 15 s.",
     );
   } finally {
     await worker.stop();
@@ -132,7 +134,13 @@ function startStatic(dir: string, port: number, log: string): ChildProcess {
 
 async function waitFor(url: string): Promise<void> {
   for (let i = 0; i < 240; i++) {
-    if (await fetch(url).then((res) => res.ok, () => false)) return;
+    if (
+      await fetch(url).then(
+        (res) => res.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`${url} did not come up within 60 s`);
@@ -171,7 +179,7 @@ async function benchHttp(work: string, seed: Seed): Promise<void> {
     ];
     console.log(
       `\n2. The HTTP path on loopback: wrangler dev (its local proxy included) vs a Node static file server (${SECONDS} s per target; ` +
-      `${CONNECTIONS} connections for JSON, ${WEIGHT_CONNECTIONS} for a ${WEIGHT_BYTES} B weight file)`,
+        `${CONNECTIONS} connections for JSON, ${WEIGHT_CONNECTIONS} for a ${WEIGHT_BYTES} B weight file)`,
     );
     console.table(rows);
   } finally {

@@ -13,7 +13,6 @@ import { parseArgs } from "node:util";
 import { DEFAULT_MODEL, localAdminToken, root, startLocalWorker } from "./lib/local-worker.ts";
 import { publish } from "./lib/publish.ts";
 
-
 /** The bootstrap admin token of the local Worker, made once and kept in .dev.vars (git-ignored, readable by its owner only). */
 function ensureAdminToken(): string {
   const vars = join(root, ".dev.vars");

@@ -16,6 +16,9 @@ export async function abortAbandonedUploads(env: Bindings, nowMs: number): Promi
   const cutoff = new Date(nowMs - ABANDONED_AFTER_SECONDS * 1000).toISOString();
   const uploads = await listUploadsStartedBefore(env.DB, cutoff, UPLOADS_PER_RUN);
   await discardUploads(env.WEIGHTS, uploads);
-  await deleteUploads(env.DB, uploads.map((upload) => upload.id));
+  await deleteUploads(
+    env.DB,
+    uploads.map((upload) => upload.id),
+  );
   return uploads.length;
 }

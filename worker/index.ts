@@ -3,7 +3,7 @@ import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { abortAbandonedUploads } from "./cleanup.ts";
-import type { AppEnv, Bindings } from "./env.ts";
+import type { Bindings } from "./env.ts";
 import { ApiError, onError } from "./errors.ts";
 import { createRouter } from "./openapi.ts";
 import { adminFiles } from "./routes/admin-files.ts";

@@ -135,7 +135,10 @@ export const Manifest = z
     metrics: z.record(z.string().max(128), z.unknown()).refine(freeFormCheck, { message: FREE_FORM_MESSAGE }),
   })
   .refine(
-    (m) => [m.defaults.generate.steps, m.defaults.restore.steps, m.defaults.restore_photo.steps].every((steps) => steps <= m.diffusion.timesteps),
+    (m) =>
+      [m.defaults.generate.steps, m.defaults.restore.steps, m.defaults.restore_photo.steps].every(
+        (steps) => steps <= m.diffusion.timesteps,
+      ),
     { message: "default steps cannot exceed diffusion.timesteps", path: ["defaults"] },
   )
   .openapi("Manifest");

@@ -72,7 +72,13 @@ export type AdminVersion = z.infer<typeof AdminVersion>;
 
 /** Keyset pagination: `cursor` is the `next_cursor` of the previous page. */
 export const ListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ param: { name: "limit", in: "query" } }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .openapi({ param: { name: "limit", in: "query" } }),
   cursor: z
     .string()
     .regex(/^[1-9][0-9]{0,15}$/, "must be a next_cursor value returned by a previous page")

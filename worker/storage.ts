@@ -27,7 +27,10 @@ export function stagingKey(uploadId: string): string {
  * Aborts multipart uploads, so R2 drops (and stops billing) their parts, and deletes anything
  * they staged. An upload R2 no longer knows (completed, aborted, expired) is not an error.
  */
-export async function discardUploads(bucket: R2Bucket, uploads: readonly { id: string; r2_key: string; r2_upload_id: string }[]): Promise<void> {
+export async function discardUploads(
+  bucket: R2Bucket,
+  uploads: readonly { id: string; r2_key: string; r2_upload_id: string }[],
+): Promise<void> {
   if (uploads.length === 0) return;
   await Promise.all(
     uploads.map((upload) =>
@@ -40,9 +43,7 @@ export async function discardUploads(bucket: R2Bucket, uploads: readonly { id: s
   await bucket.delete(uploads.map((upload) => stagingKey(upload.id)));
 }
 
-export type StoreResult =
-  | { ok: true }
-  | { ok: false; code: "size_mismatch" | "sha256_mismatch" | "upload_incomplete"; message: string };
+export type StoreResult = { ok: true } | { ok: false; code: "size_mismatch" | "sha256_mismatch" | "upload_incomplete"; message: string };
 
 /**
  * Streams `body` into R2 at `key` while hashing it. R2 is given the expected sha256 too, so it
@@ -83,9 +84,17 @@ export async function storeVerified(
   if (!ended) {
     if (piped.status === "rejected" && piped.reason instanceof RangeError) {
       const how = received > expected.bytes ? "more" : "fewer";
-      return { ok: false, code: "size_mismatch", message: `Received ${how} bytes than the manifest's ${expected.bytes}: upload the exact file.` };
+      return {
+        ok: false,
+        code: "size_mismatch",
+        message: `Received ${how} bytes than the manifest's ${expected.bytes}: upload the exact file.`,
+      };
     }
-    return { ok: false, code: "upload_incomplete", message: `The body broke off after ${received} of ${expected.bytes} bytes: retry the upload.` };
+    return {
+      ok: false,
+      code: "upload_incomplete",
+      message: `The body broke off after ${received} of ${expected.bytes} bytes: retry the upload.`,
+    };
   }
   const actual = toHex(await digest.digest);
   if (actual !== expected.sha256) {

@@ -1,6 +1,6 @@
 /** D1 rows turned into the JSON the API returns. */
 import type { FileRow, SummaryRow, VersionRow } from "./db/versions.ts";
-import { weightsPath, type Manifest } from "./manifest.ts";
+import { type Manifest, weightsPath } from "./manifest.ts";
 import type { AdminVersion, FileState, PublicVersion, PublishedVersion, VersionSummary } from "./schemas.ts";
 
 export function publishedVersion(row: VersionRow, origin: string): PublishedVersion {

@@ -90,7 +90,9 @@ export function preflight(facts: Facts): Preflight {
         `(\`npx wrangler d1 list\` shows it if the database exists already)`,
     );
   } else if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(config.databaseId)) {
-    missing.push(`the D1 database: database_id "${config.databaseId}" in wrangler.toml is not a D1 id (a UUID); \`npx wrangler d1 list\` shows it`);
+    missing.push(
+      `the D1 database: database_id "${config.databaseId}" in wrangler.toml is not a D1 id (a UUID); \`npx wrangler d1 list\` shows it`,
+    );
   }
 
   if (!config.bucket) {
@@ -106,12 +108,16 @@ export function preflight(facts: Facts): Preflight {
         `to publish the model; the current one: \`read -rs ADMIN_TOKEN && export ADMIN_TOKEN\`, or ${makeOne}`,
     );
   } else if (admin.length < MIN_ADMIN_TOKEN_LENGTH) {
-    missing.push(`a longer ADMIN_TOKEN: it has ${admin.length} characters and the Worker ignores one under ${MIN_ADMIN_TOKEN_LENGTH}; ${makeOne}`);
+    missing.push(
+      `a longer ADMIN_TOKEN: it has ${admin.length} characters and the Worker ignores one under ${MIN_ADMIN_TOKEN_LENGTH}; ${makeOne}`,
+    );
   }
 
   const url = facts.url ?? env.EDGE_DIFFUSION_URL;
   if (url !== undefined && !/^https?:\/\/[^/\s]+/.test(url)) {
-    missing.push(`a valid URL: "${url}" (--url or EDGE_DIFFUSION_URL) is not http(s)://host; leave both unset to use the one wrangler deploy prints`);
+    missing.push(
+      `a valid URL: "${url}" (--url or EDGE_DIFFUSION_URL) is not http(s)://host; leave both unset to use the one wrangler deploy prints`,
+    );
   }
 
   if (!facts.hasDefaultModel) {

@@ -9,7 +9,6 @@ import { DEFAULT_MODEL, root, wrangler } from "./local-worker.ts";
 import { publish } from "./publish.ts";
 import { PublishError } from "./registry.ts";
 
-
 export class DeployError extends Error {}
 
 /** Runs a command in the repository root; `env` is added to this process's environment. */
@@ -30,7 +29,11 @@ export function runner(log: (line: string) => void): Runner {
       const child = spawn(command, args, { cwd: root, stdio: "inherit", env: { ...inherited, ...env } });
       child.on("error", (e) => reject(new DeployError(`could not start ${command}: ${e.message}`)));
       child.on("exit", (code, signal) =>
-        code === 0 ? resolve() : reject(new DeployError(`\`${line}\` ${signal ? `was killed by ${signal}` : `exited with code ${code}`} (see its output above)`)),
+        code === 0
+          ? resolve()
+          : reject(
+              new DeployError(`\`${line}\` ${signal ? `was killed by ${signal}` : `exited with code ${code}`} (see its output above)`),
+            ),
       );
     });
   };
@@ -43,7 +46,10 @@ interface DeployRecord {
 
 /** The last "deploy" entry wrangler wrote to WRANGLER_OUTPUT_FILE_PATH (one JSON object a line). */
 function deployRecord(ndjson: string): DeployRecord | undefined {
-  const entries = ndjson.split("\n").filter((line) => line.trim()).map((line) => JSON.parse(line) as { type?: string });
+  const entries = ndjson
+    .split("\n")
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as { type?: string });
   return entries.filter((e) => e.type === "deploy").at(-1) as DeployRecord | undefined;
 }
 
@@ -63,7 +69,10 @@ interface Metafile {
 
 /** The bundle's bytes per npm package (and "worker/" for our own code), largest first. */
 function bundleParts(meta: Metafile): { name: string; bytes: number }[] {
-  const [, bundle] = Object.entries(meta.outputs).filter(([path]) => !path.endsWith(".map")).sort(([, a], [, b]) => b.bytes - a.bytes)[0] ?? [];
+  const [, bundle] =
+    Object.entries(meta.outputs)
+      .filter(([path]) => !path.endsWith(".map"))
+      .sort(([, a], [, b]) => b.bytes - a.bytes)[0] ?? [];
   const parts = new Map<string, number>();
   for (const [path, { bytesInOutput }] of Object.entries(bundle?.inputs ?? {})) {
     const name = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? `${path.split("/")[0]}/`;
@@ -108,7 +117,9 @@ async function runSteps(steps: Step[], log: (line: string) => void): Promise<voi
     } catch (e) {
       const reason = e instanceof DeployError || e instanceof PublishError ? e.message : String(e);
       const done = changed.length ? `remote changes already made: ${changed.join("; ")}` : "no remote change was made";
-      throw new DeployError([`deploy stopped at step ${i + 1}/${steps.length} (${s.title}): ${reason}`, s.hint, done].filter(Boolean).join("\n"));
+      throw new DeployError(
+        [`deploy stopped at step ${i + 1}/${steps.length} (${s.title}): ${reason}`, s.hint, done].filter(Boolean).join("\n"),
+      );
     }
     if (s.remote) changed.push(s.title);
   }
@@ -120,24 +131,42 @@ const buildPage = (run: Runner): Step => ({ title: "build the page", run: () => 
 async function dryRun({ run, log }: Io): Promise<void> {
   const outdir = mkdtempSync(join(tmpdir(), "edge-diffusion-bundle-"));
   let record: DeployRecord = {};
-  await runSteps([
-    buildPage(run),
-    {
-      title: "bundle the Worker (wrangler deploy --dry-run: uploads nothing)",
-      run: async () => void (record = await wranglerDeploy(run, ["--dry-run", "--outdir", outdir, "--metafile"])),
-    },
-  ], log);
+  await runSteps(
+    [
+      buildPage(run),
+      {
+        title: "bundle the Worker (wrangler deploy --dry-run: uploads nothing)",
+        run: async () => {
+          record = await wranglerDeploy(run, ["--dry-run", "--outdir", outdir, "--metafile"]);
+        },
+      },
+    ],
+    log,
+  );
   const size = record.bundle_size;
   if (!size) throw new DeployError("wrangler deploy --dry-run reported no bundle size");
-  log(`\nWorker bundle (${join(outdir, "index.js")}): ${kib(size.raw_bytes)} raw, ${kib(size.gzip_bytes)} gzip (the Workers limit, counted gzipped: 3 MB Free, 10 MB Paid)`);
+  log(
+    `\nWorker bundle (${join(outdir, "index.js")}): ${kib(size.raw_bytes)} raw, ${kib(size.gzip_bytes)} gzip (the Workers limit, counted gzipped: 3 MB Free, 10 MB Paid)`,
+  );
   const parts = bundleParts(JSON.parse(readFileSync(join(outdir, "bundle-meta.json"), "utf8")) as Metafile);
-  log(`largest parts: ${parts.slice(0, 5).map((p) => `${p.name} ${kib(p.bytes)} (${((100 * p.bytes) / size.raw_bytes).toFixed(0)}%)`).join(", ")}`);
+  log(
+    `largest parts: ${parts
+      .slice(0, 5)
+      .map((p) => `${p.name} ${kib(p.bytes)} (${((100 * p.bytes) / size.raw_bytes).toFixed(0)}%)`)
+      .join(", ")}`,
+  );
 }
 
 /** Waits for /api/health (it reads D1): a new workers.dev subdomain can take a minute to resolve. */
 async function waitForHealth(url: string): Promise<void> {
   for (let i = 0; i < 30; i++) {
-    if (await fetch(`${url}/api/health`).then((res) => res.ok, () => false)) return;
+    if (
+      await fetch(`${url}/api/health`).then(
+        (res) => res.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((resolve) => setTimeout(resolve, 3000));
   }
   throw new DeployError(`${url}/api/health did not answer 200 within 90 s`);
@@ -151,6 +180,7 @@ async function deploy(facts: Facts, bucket: string, { run, log }: Io): Promise<v
   // wrangler that did not would upload the literal text, too short for worker/auth.ts to accept.)
   const secretsDir = mkdtempSync(join(tmpdir(), "edge-diffusion-secrets-"));
   const secrets = join(secretsDir, "secrets.env");
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal ${ADMIN_TOKEN} is what wrangler expands.
   writeFileSync(secrets, "ADMIN_TOKEN=${ADMIN_TOKEN}\n", { mode: 0o600 });
   const steps: Step[] = [
     {
@@ -201,7 +231,9 @@ export async function runDeploy(options: { dryRun: boolean }, facts: Facts, io: 
   if (options.dryRun) {
     await dryRun(io);
     io.log("\ndry run: stopped before anything remote.");
-    io.log(check.missing.length ? `A real deploy would still need:\n${listMissing(check.missing)}` : "A real deploy has everything it needs.");
+    io.log(
+      check.missing.length ? `A real deploy would still need:\n${listMissing(check.missing)}` : "A real deploy has everything it needs.",
+    );
     return;
   }
   if (check.missing.length) throw new DeployError(refusal(check.missing));

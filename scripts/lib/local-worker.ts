@@ -1,6 +1,6 @@
 // The Worker under `wrangler dev` on loopback with embedded D1/R2: for `npm start`, the tests
 // and the benchmarks. Runs in its own process group, so stopping it stops workerd too.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -57,7 +57,13 @@ export function applyMigrations(persistTo: string): void {
 async function waitForHealth(url: string, child: ChildProcess, log: string): Promise<void> {
   for (let i = 0; i < 480; i++) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}: see ${log}`);
-    if (await fetch(`${url}/api/health`).then((res) => res.ok, () => false)) return;
+    if (
+      await fetch(`${url}/api/health`).then(
+        (res) => res.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`wrangler dev did not answer ${url}/api/health within 120 s: see ${log}`);
@@ -82,8 +88,18 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
   const fd = openSync(options.log, "a");
   const child = spawn(
     wrangler,
-    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", options.persistTo,
-      "--env-file", secretsFile(options.persistTo, options.adminToken), "--show-interactive-dev-session=false"],
+    [
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--persist-to",
+      options.persistTo,
+      "--env-file",
+      secretsFile(options.persistTo, options.adminToken),
+      "--show-interactive-dev-session=false",
+    ],
     { cwd: root, detached: true, stdio: ["ignore", fd, fd], env: { ...process.env, ...offline } },
   );
   const stop = () => {

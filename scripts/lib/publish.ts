@@ -25,7 +25,9 @@ export async function publish(dir: string, options: PublishOptions): Promise<Pub
   const log = options.log ?? (() => undefined);
   const manifest = await readManifest(dir);
   for (const parity of await verifyExport(dir)) {
-    log(`verified ${parity.file} (${parity.variant}) against PyTorch: max abs error ${parity.maxAbsError.toExponential(2)} ≤ ${parity.tolerance}`);
+    log(
+      `verified ${parity.file} (${parity.variant}) against PyTorch: max abs error ${parity.maxAbsError.toExponential(2)} ≤ ${parity.tolerance}`,
+    );
   }
   const registry = new RegistryClient(options.baseUrl, options.token, options.fetchImpl);
   await checkScopes(registry);

@@ -56,7 +56,9 @@ export class RegistryClient {
     try {
       text = await res.text();
     } catch (e) {
-      throw new PublishError(`${method} ${path}: the connection to ${this.baseUrl} broke off (${(e as Error).message}): rerun to continue.`);
+      throw new PublishError(
+        `${method} ${path}: the connection to ${this.baseUrl} broke off (${(e as Error).message}): rerun to continue.`,
+      );
     }
     const parsed = parseJson<T & ApiErrorBody>(text);
     if (!res.ok && !okStatuses.includes(res.status)) {
@@ -96,7 +98,10 @@ export class RegistryClient {
       const parts: { part_number: number; etag: string }[] = [];
       for (let offset = 0, n = 1; offset < bytes.byteLength; offset += partBytes, n++) {
         const part = await this.call<{ part_number: number; etag: string }>(
-          "PUT", `${path}/uploads/${uploadId}/parts/${n}`, bytes.subarray(offset, offset + partBytes));
+          "PUT",
+          `${path}/uploads/${uploadId}/parts/${n}`,
+          bytes.subarray(offset, offset + partBytes),
+        );
         parts.push(part.body);
       }
       await this.call("POST", `${path}/uploads/${uploadId}/complete`, { parts });

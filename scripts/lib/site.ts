@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { root, startLocalWorker, type LocalWorker } from "./local-worker.ts";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { type LocalWorker, root, startLocalWorker } from "./local-worker.ts";
 import { publish } from "./publish.ts";
 
 export const FIXTURE = join(root, "test/fixtures/tiny");

@@ -84,17 +84,19 @@ export async function startWorkerdWorker(options: { persistTo: string; adminToke
   applyMigrations(options.persistTo);
   const script = bundle(join(options.persistTo, "bundle"));
   // Miniflare 5 takes v4-style options through the same conversion wrangler uses.
-  const mf = new Miniflare(convertV4MiniflareOptions({
-    ...configuredWorker(options.adminToken),
-    modules: true,
-    scriptPath: script,
-    // Module names are paths relative to this; the bundle sits outside the working directory.
-    modulesRoot: dirname(script),
-    // Where `wrangler d1 migrations apply --persist-to` put the database.
-    resourcePersistencePath: join(options.persistTo, "v3"),
-    // The Worker logs a JSON line per request; printing thousands would measure the terminal.
-    handleStructuredLogs: () => {},
-  }));
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      ...configuredWorker(options.adminToken),
+      modules: true,
+      scriptPath: script,
+      // Module names are paths relative to this; the bundle sits outside the working directory.
+      modulesRoot: dirname(script),
+      // Where `wrangler d1 migrations apply --persist-to` put the database.
+      resourcePersistencePath: join(options.persistTo, "v3"),
+      // The Worker logs a JSON line per request; printing thousands would measure the terminal.
+      handleStructuredLogs: () => {},
+    }),
+  );
   let pid: number;
   try {
     await mf.ready;

@@ -24,7 +24,10 @@ function copyOfFixture(): string {
 describe("committed exports", () => {
   test("the default model (model/weights) matches PyTorch", async () => {
     const results = await verifyExport(join(root, "model/weights"));
-    expect(results.map((r) => [r.variant, r.maxAbsError < r.tolerance])).toEqual([["fp32", true], ["fp16", true]]);
+    expect(results.map((r) => [r.variant, r.maxAbsError < r.tolerance])).toEqual([
+      ["fp32", true],
+      ["fp16", true],
+    ]);
   });
 
   test("the tiny fixture matches PyTorch: fp32 within 1e-4, fp16 within its bound", async () => {
@@ -40,9 +43,23 @@ describe("a fresh export", () => {
   let dir: string;
   beforeAll(() => {
     const work = mkdtempSync(join(tmpdir(), "fresh-"));
-    runPython(["-c", `from model.training.shapes import write_dataset; write_dataset(${JSON.stringify(work + "/data")}, 4)`]);
-    runPython(["-m", "model.train", "--preset", "tiny", "--data", `folder:${work}/data`, "--num-classes", "4",
-      "--run-dir", `${work}/run`, "--total-kimg", "0.05", "--sample-every-kimg", "1"]);
+    runPython(["-c", `from model.training.shapes import write_dataset; write_dataset(${JSON.stringify(`${work}/data`)}, 4)`]);
+    runPython([
+      "-m",
+      "model.train",
+      "--preset",
+      "tiny",
+      "--data",
+      `folder:${work}/data`,
+      "--num-classes",
+      "4",
+      "--run-dir",
+      `${work}/run`,
+      "--total-kimg",
+      "0.05",
+      "--sample-every-kimg",
+      "1",
+    ]);
     dir = `${work}/export`;
     runPython(["-m", "model.export", `${work}/run/checkpoint.pt`, "--out", dir, "--id", "fresh-test"]);
   }, 120_000);

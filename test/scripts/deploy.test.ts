@@ -41,7 +41,9 @@ describe("preflight", () => {
     const { missing } = preflight(fresh());
     expect(missing).toHaveLength(3);
     expect(missing[0]).toMatch(/CLOUDFLARE_API_TOKEN .*`npx wrangler login`/);
-    expect(missing[1]).toContain(`still the placeholder ${PLACEHOLDER_DATABASE_ID}; run \`npx wrangler d1 create edge-diffusion\` and paste the database_id`);
+    expect(missing[1]).toContain(
+      `still the placeholder ${PLACEHOLDER_DATABASE_ID}; run \`npx wrangler d1 create edge-diffusion\` and paste the database_id`,
+    );
     expect(missing[2]).toMatch(/^ADMIN_TOKEN in the environment: .*openssl rand -hex 32/);
   });
 
@@ -59,13 +61,21 @@ describe("preflight", () => {
 
   test("wrangler.toml without the bucket, or with an id that is no D1 id", () => {
     const noBucket = withDatabaseId(REAL_ID).replace(/\[\[r2_buckets\]\][^[]*/, "");
-    expect(preflight({ ...ready(), wranglerToml: noBucket }).missing).toEqual([expect.stringMatching(/no \[\[r2_buckets\]\] entry with binding = "WEIGHTS"/)]);
-    expect(preflight({ ...ready(), wranglerToml: withDatabaseId("edge-diffusion") }).missing).toEqual([expect.stringMatching(/"edge-diffusion" in wrangler.toml is not a D1 id/)]);
+    expect(preflight({ ...ready(), wranglerToml: noBucket }).missing).toEqual([
+      expect.stringMatching(/no \[\[r2_buckets\]\] entry with binding = "WEIGHTS"/),
+    ]);
+    expect(preflight({ ...ready(), wranglerToml: withDatabaseId("edge-diffusion") }).missing).toEqual([
+      expect.stringMatching(/"edge-diffusion" in wrangler.toml is not a D1 id/),
+    ]);
   });
 
   test("a URL that is not http(s), and a missing default model", () => {
-    expect(preflight({ ...ready(), url: "edge.example.com" }).missing).toEqual([expect.stringMatching(/"edge.example.com" .* is not http\(s\)/)]);
-    expect(preflight({ ...ready(), hasDefaultModel: false }).missing).toEqual([expect.stringMatching(/model\/weights\/manifest.json is missing/)]);
+    expect(preflight({ ...ready(), url: "edge.example.com" }).missing).toEqual([
+      expect.stringMatching(/"edge.example.com" .* is not http\(s\)/),
+    ]);
+    expect(preflight({ ...ready(), hasDefaultModel: false }).missing).toEqual([
+      expect.stringMatching(/model\/weights\/manifest.json is missing/),
+    ]);
   });
 });
 
@@ -80,7 +90,10 @@ describe("a refused deploy runs no command", () => {
   const attempt = async (facts: Facts) => {
     const commands: string[] = [];
     const io = { run: async (command: string, args: string[]) => void commands.push([command, ...args].join(" ")), log: () => undefined };
-    const error = await runDeploy({ dryRun: false }, facts, io).then(() => undefined, (e: Error) => e);
+    const error = await runDeploy({ dryRun: false }, facts, io).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     return { error, commands };
   };
 
@@ -113,7 +126,9 @@ describe("a deploy that fails partway stops there and says what changed remotely
   test("a failed migration: nothing remote changed yet, nothing after it runs", async () => {
     const { calls, io } = failingAt("migrations apply");
     const error = await runDeploy({ dryRun: false }, ready(), io).catch((e: Error) => e);
-    expect(error?.message).toMatch(/^deploy stopped at step 3\/5 \(apply the D1 migrations to the remote database\): Error: migrations apply failed\n/);
+    expect(error?.message).toMatch(
+      /^deploy stopped at step 3\/5 \(apply the D1 migrations to the remote database\): Error: migrations apply failed\n/,
+    );
     expect(error?.message).toContain("`npx wrangler d1 list`");
     expect(error?.message).toMatch(/no remote change was made$/);
     expect(calls.map((c) => c.command)).toEqual([
@@ -127,7 +142,9 @@ describe("a deploy that fails partway stops there and says what changed remotely
     // The runner starts no wrangler, so no deploy record appears: as when a wrangler prompt is declined.
     const { calls, io } = failingAt("never");
     const error = await runDeploy({ dryRun: false }, ready(), io).catch((e: Error) => e);
-    expect(error?.message).toMatch(/^deploy stopped at step 4\/5 \(deploy the Worker, with ADMIN_TOKEN as its secret\): wrangler deploy exited without deploying/);
+    expect(error?.message).toMatch(
+      /^deploy stopped at step 4\/5 \(deploy the Worker, with ADMIN_TOKEN as its secret\): wrangler deploy exited without deploying/,
+    );
     expect(error?.message).toMatch(/remote changes already made: apply the D1 migrations to the remote database$/);
     const deploy = calls.at(-1)!;
     expect(deploy.command).toMatch(/^wrangler deploy --secrets-file \S+secrets.env$/);
@@ -139,12 +156,20 @@ describe("a deploy that fails partway stops there and says what changed remotely
 describe("the command line", () => {
   const run = promisify(execFile);
   const scratch: string[] = [];
-  afterAll(() => scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+  });
   /** No Cloudflare credentials, no login, no ADMIN_TOKEN; wrangler, if started, writes its logs under config/. */
   function isolated() {
     const home = mkdtempSync(join(tmpdir(), "deploy-home-"));
     scratch.push(home);
-    const env = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: join(home, "config"), WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+    const env = {
+      PATH: process.env.PATH,
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, "config"),
+      WRANGLER_SEND_METRICS: "false",
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    };
     return { env, wranglerStarted: () => existsSync(join(home, "config/.wrangler")) };
   }
   const cli = (env: NodeJS.ProcessEnv, ...args: string[]) => run("node", [join(root, "scripts/deploy.ts"), ...args], { cwd: root, env });
@@ -153,7 +178,9 @@ describe("the command line", () => {
     const { env, wranglerStarted } = isolated();
     const failure = await cli(env).catch((e) => e);
     expect(failure.code).toBe(1);
-    expect(failure.stderr).toMatch(/^deploy refused before changing anything. Missing:\n {2}- Cloudflare credentials: set CLOUDFLARE_API_TOKEN/);
+    expect(failure.stderr).toMatch(
+      /^deploy refused before changing anything. Missing:\n {2}- Cloudflare credentials: set CLOUDFLARE_API_TOKEN/,
+    );
     expect(failure.stderr).toContain("ADMIN_TOKEN in the environment");
     expect(failure.stdout).not.toContain("[1/");
     expect(wranglerStarted()).toBe(false);

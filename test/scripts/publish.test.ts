@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { freePort, root, startLocalWorker, type LocalWorker } from "../../scripts/lib/local-worker.ts";
+import { freePort, type LocalWorker, root, startLocalWorker } from "../../scripts/lib/local-worker.ts";
 import { publish } from "../../scripts/lib/publish.ts";
 
 const TOKEN = "publish-test-admin-token-0123456789";
@@ -28,7 +28,10 @@ async function snapshot(): Promise<unknown> {
 }
 
 /** A copy of the fixture export under a new id, optionally damaged by `edit`. */
-function exportCopy(id: string, edit?: (dir: string, manifest: { files: { name: string; bytes: number; sha256: string }[] }) => void): string {
+function exportCopy(
+  id: string,
+  edit?: (dir: string, manifest: { files: { name: string; bytes: number; sha256: string }[] }) => void,
+): string {
   const dir = mkdtempSync(join(tmpdir(), "export-"));
   cpSync(fixture, dir, { recursive: true });
   const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
@@ -108,7 +111,10 @@ describe("failures leave the registry as it was", () => {
   });
 
   test("a wrong token", async () => {
-    await expectUnchanged(() => publish(exportCopy("wrong-token"), { ...options(), token: "not-the-token-0123456789abcdef" }), /failed with 401/);
+    await expectUnchanged(
+      () => publish(exportCopy("wrong-token"), { ...options(), token: "not-the-token-0123456789abcdef" }),
+      /failed with 401/,
+    );
   });
 
   test("a Worker that is down", async () => {

@@ -86,7 +86,9 @@ describe("failed attempts", () => {
 
   it("counts concurrent bad guesses exactly: never more than the limit get past it", async () => {
     const ip = freshIp();
-    const statuses = await Promise.all(Array.from({ length: 30 }, (_, i) => call("/api/admin/tokens", { token: `guess-${i}`, ip }).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => call("/api/admin/tokens", { token: `guess-${i}`, ip }).then((r) => r.status)),
+    );
     expect(statuses.filter((s) => s === 401)).toHaveLength(10);
     expect(statuses.filter((s) => s === 429)).toHaveLength(20);
   });
@@ -117,17 +119,31 @@ describe("tokens", () => {
     expect(Object.values(stored ?? {})).not.toContain(created.token);
 
     await expectJson(call("/api/admin/models", { token: created.token }), 200);
-    const revoked = await expectJson<{ revoked_at: string | null }>(call(`/api/admin/tokens/${created.id}`, { method: "DELETE", token: ADMIN }), 200);
+    const revoked = await expectJson<{ revoked_at: string | null }>(
+      call(`/api/admin/tokens/${created.id}`, { method: "DELETE", token: ADMIN }),
+      200,
+    );
     expect(revoked.revoked_at).not.toBeNull();
-    const again = await expectJson<{ revoked_at: string | null }>(call(`/api/admin/tokens/${created.id}`, { method: "DELETE", token: ADMIN }), 200);
+    const again = await expectJson<{ revoked_at: string | null }>(
+      call(`/api/admin/tokens/${created.id}`, { method: "DELETE", token: ADMIN }),
+      200,
+    );
     expect(again.revoked_at).toBe(revoked.revoked_at);
     await expectError(call("/api/admin/models", { token: created.token }), 401, "token_revoked");
     await expectError(call("/api/admin/tokens/tok_ffffffffffffffff", { method: "DELETE", token: ADMIN }), 404, "token_not_found");
   });
 
   it("validates new tokens' names and scopes", async () => {
-    await expectError(call("/api/admin/tokens", { method: "POST", token: ADMIN, json: { name: "x", scopes: ["root"] } }), 400, "invalid_request");
-    await expectError(call("/api/admin/tokens", { method: "POST", token: ADMIN, json: { name: "", scopes: ["tokens:admin"] } }), 400, "invalid_request");
+    await expectError(
+      call("/api/admin/tokens", { method: "POST", token: ADMIN, json: { name: "x", scopes: ["root"] } }),
+      400,
+      "invalid_request",
+    );
+    await expectError(
+      call("/api/admin/tokens", { method: "POST", token: ADMIN, json: { name: "", scopes: ["tokens:admin"] } }),
+      400,
+      "invalid_request",
+    );
     await expectError(call("/api/admin/tokens", { method: "POST", token: ADMIN, json: { name: "x", scopes: [] } }), 400, "invalid_request");
   });
 });
@@ -177,7 +193,9 @@ describe("token expiry", () => {
     const created = await expectJson<TokenInfo>(create({ expires_in_seconds: 3600 }), 201);
     await expectJson(call("/api/admin/token", { token: created.token }), 200);
     // An hour is too long to wait: move the expiry into the past in D1 itself.
-    await env.DB.prepare("UPDATE tokens SET expires_at = ? WHERE id = ?").bind(new Date(Date.now() - 1000).toISOString(), created.id).run();
+    await env.DB.prepare("UPDATE tokens SET expires_at = ? WHERE id = ?")
+      .bind(new Date(Date.now() - 1000).toISOString(), created.id)
+      .run();
     const ip = freshIp();
     const res = await call("/api/admin/token", { token: created.token, ip });
     expect(res.headers.get("WWW-Authenticate")).toContain("Bearer");

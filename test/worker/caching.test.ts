@@ -49,7 +49,10 @@ describe("GET /api/models/{id}", () => {
   });
 
   it("is never publicly cacheable before it is finalized, nor in admin views", async () => {
-    await expectJson(call("/api/admin/models", { method: "POST", token: ADMIN, json: await manifestFor("cache-pending", { "m.onnx": bytesOf(10, 3) }) }), 201);
+    await expectJson(
+      call("/api/admin/models", { method: "POST", token: ADMIN, json: await manifestFor("cache-pending", { "m.onnx": bytesOf(10, 3) }) }),
+      201,
+    );
     const pending = await call("/api/models/cache-pending");
     expect(pending.status).toBe(404);
     expect(pending.headers.get("Cache-Control") ?? "").not.toMatch(/public|immutable|max-age/);
@@ -157,7 +160,9 @@ describe("GET /api/models/current", () => {
     await env.DB.prepare("DELETE FROM current_model").run();
     await expectError(call("/api/models/current"), 404, "no_current_model");
     // Set behind the Worker's back, so no purge: only an uncached 404 lets the next request see it.
-    await env.DB.prepare("INSERT INTO current_model (singleton, version_id, promoted_at) VALUES (1, 'cache-b', ?)").bind(new Date().toISOString()).run();
+    await env.DB.prepare("INSERT INTO current_model (singleton, version_id, promoted_at) VALUES (1, 'cache-b', ?)")
+      .bind(new Date().toISOString())
+      .run();
     expect((await expectJson<Version>(call("/api/models/current"), 200)).id).toBe("cache-b");
   });
 });

@@ -15,9 +15,15 @@ async function startUpload(id: string, seed: number) {
   const base = `/api/admin/models/${id}/files/model.onnx/uploads`;
   const { upload_id } = await expectJson<{ upload_id: string }>(call(base, { method: "POST", token: ADMIN }), 201);
   await expectJson(call(`${base}/${upload_id}/parts/1`, { method: "PUT", token: ADMIN, body: file.slice(0, PART) }), 200);
-  const row = await env.DB.prepare("SELECT r2_key, r2_upload_id FROM uploads WHERE id = ?").bind(upload_id).first<{ r2_key: string; r2_upload_id: string }>();
+  const row = await env.DB.prepare("SELECT r2_key, r2_upload_id FROM uploads WHERE id = ?")
+    .bind(upload_id)
+    .first<{ r2_key: string; r2_upload_id: string }>();
   if (!row) throw new Error(`upload ${upload_id} has no row`);
-  return { base: `${base}/${upload_id}`, multipart: env.WEIGHTS.resumeMultipartUpload(row.r2_key, row.r2_upload_id), rest: file.slice(PART) };
+  return {
+    base: `${base}/${upload_id}`,
+    multipart: env.WEIGHTS.resumeMultipartUpload(row.r2_key, row.r2_upload_id),
+    rest: file.slice(PART),
+  };
 }
 
 function runCron(scheduledTime: number): Promise<void> {

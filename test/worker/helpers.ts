@@ -3,8 +3,8 @@ import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import { manifestFor, type Weights } from "../../scripts/lib/fixtures.ts";
 
-export { sha256Hex } from "../../worker/crypto.ts";
 export { bytesOf, manifestFor } from "../../scripts/lib/fixtures.ts";
+export { sha256Hex } from "../../worker/crypto.ts";
 
 export const ORIGIN = "https://registry.test";
 export const ADMIN = env.ADMIN_TOKEN ?? "";

@@ -15,7 +15,10 @@ async function create(id: string, weights: Record<string, Uint8Array>) {
 /** Nothing of the version is stored, verified or public. */
 async function expectNothingVisible(id: string, sha: string) {
   expect(await env.WEIGHTS.head(`weights/${sha}`)).toBeNull();
-  const admin = await expectJson<{ status: string; files: { verified: boolean }[] }>(call(`/api/admin/models/${id}`, { token: ADMIN }), 200);
+  const admin = await expectJson<{ status: string; files: { verified: boolean }[] }>(
+    call(`/api/admin/models/${id}`, { token: ADMIN }),
+    200,
+  );
   expect(admin.status).toBe("pending");
   expect(admin.files.some((file) => file.verified)).toBe(false);
   await expectError(call(`/api/admin/models/${id}/finalize`, { method: "POST", token: ADMIN }), 409, "files_missing");
@@ -82,7 +85,10 @@ async function multipartUpload(id: string, name: string, bytes: Uint8Array, part
     const part = bytes.slice(offset, offset + partSize);
     parts.push(await expectJson(call(`${base}/${started.upload_id}/parts/${n}`, { method: "PUT", token: ADMIN, body: part }), 200));
   }
-  return { uploadId: started.upload_id, complete: call(`${base}/${started.upload_id}/complete`, { method: "POST", token: ADMIN, json: { parts } }) };
+  return {
+    uploadId: started.upload_id,
+    complete: call(`${base}/${started.upload_id}/complete`, { method: "POST", token: ADMIN, json: { parts } }),
+  };
 }
 
 describe("multipart upload", () => {
@@ -121,12 +127,24 @@ describe("multipart upload", () => {
     await create("multi-limits", { "model.onnx": bytesOf(LIMIT * 2, 10) });
     const base = "/api/admin/models/multi-limits/files/model.onnx/uploads";
     const { upload_id } = await expectJson<{ upload_id: string }>(call(base, { method: "POST", token: ADMIN }), 201);
-    await expectError(call(`${base}/${upload_id}/parts/1`, { method: "PUT", token: ADMIN, body: bytesOf(LIMIT + 1, 11) }), 413, "payload_too_large");
-    await expectError(call(`${base}/${upload_id}/parts/1`, { method: "PUT", token: ADMIN, body: streamOf(bytesOf(10, 11)) }), 411, "length_required");
+    await expectError(
+      call(`${base}/${upload_id}/parts/1`, { method: "PUT", token: ADMIN, body: bytesOf(LIMIT + 1, 11) }),
+      413,
+      "payload_too_large",
+    );
+    await expectError(
+      call(`${base}/${upload_id}/parts/1`, { method: "PUT", token: ADMIN, body: streamOf(bytesOf(10, 11)) }),
+      411,
+      "length_required",
+    );
     const unknown = `upl_${"0".repeat(32)}`;
     await expectError(call(`${base}/${unknown}/parts/1`, { method: "PUT", token: ADMIN, body: bytesOf(10, 12) }), 404, "upload_not_found");
     expect((await call(`${base}/${upload_id}`, { method: "DELETE", token: ADMIN })).status).toBe(204);
-    await expectError(call(`${base}/${upload_id}/parts/1`, { method: "PUT", token: ADMIN, body: bytesOf(10, 12) }), 404, "upload_not_found");
+    await expectError(
+      call(`${base}/${upload_id}/parts/1`, { method: "PUT", token: ADMIN, body: bytesOf(10, 12) }),
+      404,
+      "upload_not_found",
+    );
   });
 });
 
@@ -152,7 +170,10 @@ describe("a new version that reuses stored weights", () => {
     const bytes = bytesOf(3000, 10);
     await publish("first-use", { "model.onnx": bytes });
     const reuse = await manifestFor("second-use", { "model.onnx": bytes });
-    const created = await expectJson<{ files: { verified: boolean }[] }>(call("/api/admin/models", { method: "POST", token: ADMIN, json: reuse }), 201);
+    const created = await expectJson<{ files: { verified: boolean }[] }>(
+      call("/api/admin/models", { method: "POST", token: ADMIN, json: reuse }),
+      201,
+    );
     expect(created.files.map((file) => file.verified)).toEqual([true]);
     await expectJson(call("/api/admin/models/second-use/finalize", { method: "POST", token: ADMIN }), 200);
   });

@@ -23,7 +23,10 @@ it("two concurrent promotes end with one current version that every route agrees
     // The current version carries the latest promotion time; the row in current_model agrees.
     const latest = items.reduce((a, b) => ((a.promoted_at ?? "") >= (b.promoted_at ?? "") ? a : b));
     expect(latest.promoted_at).toBe(current.promoted_at);
-    const row = await env.DB.prepare("SELECT version_id, promoted_at FROM current_model").all<{ version_id: string; promoted_at: string }>();
+    const row = await env.DB.prepare("SELECT version_id, promoted_at FROM current_model").all<{
+      version_id: string;
+      promoted_at: string;
+    }>();
     expect(row.results).toEqual([{ version_id: current.id, promoted_at: current.promoted_at }]);
   }
 });

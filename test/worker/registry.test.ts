@@ -1,18 +1,7 @@
 /** The life of a version: create, upload, finalize, promote, roll back, retire, delete. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import {
-  ADMIN,
-  bytesOf,
-  call,
-  expectError,
-  expectJson,
-  manifestFor,
-  ORIGIN,
-  promote,
-  publish,
-  upload,
-} from "./helpers.ts";
+import { ADMIN, bytesOf, call, expectError, expectJson, manifestFor, ORIGIN, promote, publish, upload } from "./helpers.ts";
 
 interface Version {
   id: string;
@@ -44,19 +33,26 @@ describe("a pending version", () => {
     expect((await upload("lifecycle-a", "model.fp16.onnx", weights["model.fp16.onnx"])).status).toBe(201);
     const admin = await expectJson<Version>(call("/api/admin/models/lifecycle-a", { token: ADMIN }), 200);
     expect(admin.files?.every((file) => file.verified)).toBe(true);
-    expect((await expectJson<Version>(call("/api/admin/models/lifecycle-a/finalize", { method: "POST", token: ADMIN }), 200)).status).toBe("ready");
+    expect((await expectJson<Version>(call("/api/admin/models/lifecycle-a/finalize", { method: "POST", token: ADMIN }), 200)).status).toBe(
+      "ready",
+    );
 
     const published = await expectJson<Version>(call("/api/models/lifecycle-a"), 200);
     expect(published.id).toBe("lifecycle-a");
     expect(published.manifest.training.extra).toEqual({ ema: 0.999 });
-    expect(published.manifest.files.map((file) => file.url)).toEqual(
-      manifest.files.map((file) => `${ORIGIN}/api/weights/${file.sha256}`),
-    );
+    expect(published.manifest.files.map((file) => file.url)).toEqual(manifest.files.map((file) => `${ORIGIN}/api/weights/${file.sha256}`));
     expect(new Uint8Array(await (await call(`/api/weights/${sha}`)).arrayBuffer())).toEqual(weights["model.onnx"]);
   });
 
   it("is listed for admins with the status filter", async () => {
-    await expectJson(call("/api/admin/models", { method: "POST", token: ADMIN, json: await manifestFor("lifecycle-pending", { "m.onnx": bytesOf(10, 3) }) }), 201);
+    await expectJson(
+      call("/api/admin/models", {
+        method: "POST",
+        token: ADMIN,
+        json: await manifestFor("lifecycle-pending", { "m.onnx": bytesOf(10, 3) }),
+      }),
+      201,
+    );
     const page = await expectJson<{ items: Version[] }>(call("/api/admin/models?status=pending", { token: ADMIN }), 200);
     expect(page.items.map((v) => v.id)).toContain("lifecycle-pending");
     expect(page.items.every((v) => v.status === "pending")).toBe(true);
@@ -87,9 +83,14 @@ describe("publishing is idempotent", () => {
   it("a file another version already stored needs no upload", async () => {
     const shared = bytesOf(300, 6);
     await publish("idem-c1", { "model.onnx": shared });
-    await expectJson(call("/api/admin/models", { method: "POST", token: ADMIN, json: await manifestFor("idem-c2", { "model.onnx": shared }) }), 201);
+    await expectJson(
+      call("/api/admin/models", { method: "POST", token: ADMIN, json: await manifestFor("idem-c2", { "model.onnx": shared }) }),
+      201,
+    );
     expect((await upload("idem-c2", "model.onnx", new Uint8Array(0))).status).toBe(200);
-    expect((await expectJson<Version>(call("/api/admin/models/idem-c2/finalize", { method: "POST", token: ADMIN }), 200)).status).toBe("ready");
+    expect((await expectJson<Version>(call("/api/admin/models/idem-c2/finalize", { method: "POST", token: ADMIN }), 200)).status).toBe(
+      "ready",
+    );
   });
 });
 
@@ -98,7 +99,10 @@ describe("current model", () => {
     await expectError(call("/api/models/current"), 404, "no_current_model");
     await publish("cur-a", { "model.onnx": bytesOf(100, 7) });
     await publish("cur-b", { "model.onnx": bytesOf(100, 8) });
-    await expectJson(call("/api/admin/models", { method: "POST", token: ADMIN, json: await manifestFor("cur-pending", { "x.onnx": bytesOf(9, 9) }) }), 201);
+    await expectJson(
+      call("/api/admin/models", { method: "POST", token: ADMIN, json: await manifestFor("cur-pending", { "x.onnx": bytesOf(9, 9) }) }),
+      201,
+    );
 
     await expectJson(promote("cur-a"), 200);
     expect((await expectJson<Version>(call("/api/models/current"), 200)).id).toBe("cur-a");
@@ -151,7 +155,14 @@ describe("listing", () => {
     const manifest = await manifestFor("summary-v", weights);
     // A 10000-step schedule: about 200 kB of manifest that the list must not carry.
     const timesteps = 10000;
-    const big = { ...manifest, diffusion: { ...manifest.diffusion, timesteps, alphas_cumprod: Array.from({ length: timesteps }, (_, t) => 1 - (t + 0.5) / timesteps) } };
+    const big = {
+      ...manifest,
+      diffusion: {
+        ...manifest.diffusion,
+        timesteps,
+        alphas_cumprod: Array.from({ length: timesteps }, (_, t) => 1 - (t + 0.5) / timesteps),
+      },
+    };
     await expectJson(call("/api/admin/models", { method: "POST", token: ADMIN, json: big }), 201);
     for (const [name, bytes] of Object.entries(weights)) expect((await upload("summary-v", name, bytes)).status).toBe(201);
     await expectJson(call("/api/admin/models/summary-v/finalize", { method: "POST", token: ADMIN }), 200);
@@ -181,7 +192,6 @@ describe("listing", () => {
     );
     expect(full.manifest.diffusion.alphas_cumprod).toHaveLength(timesteps);
   });
-
 
   it("pages through published versions newest first with a cursor", async () => {
     for (const n of [1, 2, 3]) await publish(`page-${n}`, { "model.onnx": bytesOf(50, 20 + n) });

@@ -35,13 +35,20 @@ describe("malformed input", () => {
     ];
     for (const [path, manifest] of broken) {
       const body = await expectError(call("/api/admin/models", { method: "POST", token: ADMIN, json: manifest }), 400, "invalid_request");
-      expect((body.issues as { path: string }[]).map((issue) => issue.path), path).toContain(path);
+      expect(
+        (body.issues as { path: string }[]).map((issue) => issue.path),
+        path,
+      ).toContain(path);
     }
   });
 
   it("accepts unknown keys under training and metrics", async () => {
     const good = await manifestFor("free-form-v", { "model.onnx": bytesOf(10, 2) });
-    const manifest = { ...good, training: { ...good.training, optimizer: { name: "adamw", lr: 2e-4 } }, metrics: { fid_like: { steps_20: 31.2 } } };
+    const manifest = {
+      ...good,
+      training: { ...good.training, optimizer: { name: "adamw", lr: 2e-4 } },
+      metrics: { fid_like: { steps_20: 31.2 } },
+    };
     await expectJson(call("/api/admin/models", { method: "POST", token: ADMIN, json: manifest }), 201);
   });
 
@@ -61,23 +68,43 @@ describe("malformed input", () => {
       expect((await res.json<{ error: string }>()).error, path).toMatch(/^[a-z_]+$/);
     }
     await expectError(call("/api/admin/models/ok-id/files/bad%2Fname", { method: "PUT", token: ADMIN, body: "x" }), 400, "invalid_request");
-    await expectError(call("/api/admin/models/ok-id/files/model.onnx/uploads/nope/parts/1", { method: "PUT", token: ADMIN, body: "x" }), 400, "invalid_request");
+    await expectError(
+      call("/api/admin/models/ok-id/files/model.onnx/uploads/nope/parts/1", { method: "PUT", token: ADMIN, body: "x" }),
+      400,
+      "invalid_request",
+    );
     await expectError(call("/api/admin/tokens/not-a-token-id", { method: "DELETE", token: ADMIN }), 400, "invalid_request");
     // Part numbers in plain digits only: Number() would read these as 1, 1 and 1000.
     const upload = `upl_${"0".repeat(32)}`;
     for (const part of ["0x1", "%201", "1e3", "01", "0", "10001"]) {
-      await expectError(call(`/api/admin/models/ok-id/files/model.onnx/uploads/${upload}/parts/${part}`, { method: "PUT", token: ADMIN, body: "x" }), 400, "invalid_request");
+      await expectError(
+        call(`/api/admin/models/ok-id/files/model.onnx/uploads/${upload}/parts/${part}`, { method: "PUT", token: ADMIN, body: "x" }),
+        400,
+        "invalid_request",
+      );
     }
   });
 
   it("keeps admin answers out of every cache, and token names printable", async () => {
-    const created = await call("/api/admin/tokens", { method: "POST", token: ADMIN, json: { name: "cache test", scopes: ["models:write"] } });
+    const created = await call("/api/admin/tokens", {
+      method: "POST",
+      token: ADMIN,
+      json: { name: "cache test", scopes: ["models:write"] },
+    });
     expect(created.status).toBe(201);
     expect(created.headers.get("Cache-Control")).toBe("no-store");
     const refused = await call("/api/admin/tokens", { token: "not-a-valid-token" });
     expect(refused.headers.get("Cache-Control")).toBe("no-store");
-    await expectError(call("/api/admin/tokens", { method: "POST", token: ADMIN, json: { name: "bad\u0000name", scopes: ["models:write"] } }), 400, "invalid_request");
-    await expectError(call("/api/admin/tokens", { method: "POST", token: ADMIN, json: { name: "bidi\u202ename", scopes: ["models:write"] } }), 400, "invalid_request");
+    await expectError(
+      call("/api/admin/tokens", { method: "POST", token: ADMIN, json: { name: "bad\u0000name", scopes: ["models:write"] } }),
+      400,
+      "invalid_request",
+    );
+    await expectError(
+      call("/api/admin/tokens", { method: "POST", token: ADMIN, json: { name: "bidi\u202ename", scopes: ["models:write"] } }),
+      400,
+      "invalid_request",
+    );
   });
 
   it("answers fuzzed query strings with 200 or 400, never 500", async () => {
@@ -88,9 +115,26 @@ describe("malformed input", () => {
       return seed;
     };
     const fixed = [
-      "limit=abc", "limit=-1", "limit=0", "limit=101", "limit=1e999", "limit=1.5", "limit=", "limit=1&limit=2",
-      "cursor=0", "cursor=abc", "cursor=99999999999999999999", "cursor=1%20OR%201=1", "status=pending", "status=",
-      "status[]=ready", "%ZZ=1", "limit=%ZZ", "&&&", "=", "limit=5&cursor=1",
+      "limit=abc",
+      "limit=-1",
+      "limit=0",
+      "limit=101",
+      "limit=1e999",
+      "limit=1.5",
+      "limit=",
+      "limit=1&limit=2",
+      "cursor=0",
+      "cursor=abc",
+      "cursor=99999999999999999999",
+      "cursor=1%20OR%201=1",
+      "status=pending",
+      "status=",
+      "status[]=ready",
+      "%ZZ=1",
+      "limit=%ZZ",
+      "&&&",
+      "=",
+      "limit=5&cursor=1",
     ];
     const random = Array.from({ length: 60 }, () =>
       Array.from({ length: 1 + (next() % 24) }, () => alphabet[next() % alphabet.length]).join(""),
@@ -135,7 +179,8 @@ describe("JSON body limits", () => {
   }
 
   it("refuses a body over each JSON route's limit with 413, declared or streamed", async () => {
-    const post = (path: string, body: BodyInit) => call(path, { method: "POST", token: ADMIN, body, headers: { "Content-Type": "application/json" } });
+    const post = (path: string, body: BodyInit) =>
+      call(path, { method: "POST", token: ADMIN, body, headers: { "Content-Type": "application/json" } });
     for (const [path, limit] of JSON_ROUTES) {
       const body = await expectError(post(path, " ".repeat(limit + 1)), 413, "payload_too_large");
       expect(body.message, path).toContain(String(limit));
@@ -149,12 +194,19 @@ describe("JSON body limits", () => {
 
   it("still accepts bodies within the limit", async () => {
     const padded = `${JSON.stringify({ name: "padded", scopes: ["models:write"] })}${" ".repeat(15 * 1024)}`;
-    await expectJson(call("/api/admin/tokens", { method: "POST", token: ADMIN, body: padded, headers: { "Content-Type": "application/json" } }), 201);
+    await expectJson(
+      call("/api/admin/tokens", { method: "POST", token: ADMIN, body: padded, headers: { "Content-Type": "application/json" } }),
+      201,
+    );
   });
 
   it("asks for a token before it reads any body", async () => {
     const { stream, counter } = countedStream(FIVE_MIB);
-    await expectError(call("/api/admin/tokens", { method: "POST", body: stream, headers: { "Content-Type": "application/json" } }), 401, "missing_token");
+    await expectError(
+      call("/api/admin/tokens", { method: "POST", body: stream, headers: { "Content-Type": "application/json" } }),
+      401,
+      "missing_token",
+    );
     expect(counter.pulled).toBeLessThan(FIVE_MIB);
   });
 });
@@ -167,7 +219,13 @@ describe("cross-cutting headers", () => {
       expect(res.headers.get("Cross-Origin-Embedder-Policy"), path).toBe("require-corp");
       expect(res.headers.get("X-Content-Type-Options"), path).toBe("nosniff");
       const csp = res.headers.get("Content-Security-Policy") ?? "";
-      for (const directive of ["default-src 'self'", "'wasm-unsafe-eval'", "worker-src 'self' blob:", "img-src 'self' data: blob:", "connect-src 'self'"]) {
+      for (const directive of [
+        "default-src 'self'",
+        "'wasm-unsafe-eval'",
+        "worker-src 'self' blob:",
+        "img-src 'self' data: blob:",
+        "connect-src 'self'",
+      ]) {
         expect(csp, path).toContain(directive);
       }
     }
@@ -177,7 +235,11 @@ describe("cross-cutting headers", () => {
   it("answers CORS preflights and exposes the download headers", async () => {
     const res = await call("/api/admin/models", {
       method: "OPTIONS",
-      headers: { Origin: "https://elsewhere.example", "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "authorization" },
+      headers: {
+        Origin: "https://elsewhere.example",
+        "Access-Control-Request-Method": "PUT",
+        "Access-Control-Request-Headers": "authorization",
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get("Access-Control-Allow-Origin")).toBe("*");
@@ -195,10 +257,11 @@ describe("cross-cutting headers", () => {
 
 describe("OpenAPI", () => {
   it("describes every route, its schemas and the bearer scheme", async () => {
-    const doc = await expectJson<{ openapi: string; paths: Record<string, Record<string, unknown>>; components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> } }>(
-      call("/api/openapi.json"),
-      200,
-    );
+    const doc = await expectJson<{
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+      components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
+    }>(call("/api/openapi.json"), 200);
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual(
       [

@@ -5,7 +5,7 @@
 import { fetchCurrentVersion, fetchVersion } from "./api/models.ts";
 import { InferenceClient } from "./inference/client.ts";
 import type { BackendInfo, BackendRequest, GenerateParams } from "./inference/protocol.ts";
-import { benchPhoto, type BenchPhoto } from "./inference/time-network.ts";
+import { type BenchPhoto, benchPhoto } from "./inference/time-network.ts";
 
 export interface BenchOptions {
   model?: string;

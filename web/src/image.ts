@@ -70,6 +70,11 @@ export function psnr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return 10 * Math.log10(4 / (sum / a.length));
 }
 
+/** Shows `pixels` on a canvas once it is mounted (a ref's canvas is null before). */
+export function paint(canvas: HTMLCanvasElement | OffscreenCanvas | null, pixels: ImageData): void {
+  canvas?.getContext("2d")?.putImageData(pixels, 0, 0);
+}
+
 /** A PNG of the given images side by side in rows of `columns`, each scaled up by `scale` (nearest neighbour). */
 export async function pngOf(values: ArrayLike<number>, indices: number[], raster: Raster, columns: number, scale = 1): Promise<Blob> {
   const { height, width } = raster;
@@ -78,10 +83,10 @@ export async function pngOf(values: ArrayLike<number>, indices: number[], raster
   const out = new OffscreenCanvas(Math.min(columns, indices.length) * width * scale, rows * height * scale);
   const context = out.getContext("2d")!;
   context.imageSmoothingEnabled = false;
-  indices.forEach((index, k) => {
-    tile.getContext("2d")!.putImageData(toImageData(values, index, raster), 0, 0);
+  for (const [k, index] of indices.entries()) {
+    paint(tile, toImageData(values, index, raster));
     context.drawImage(tile, (k % columns) * width * scale, Math.floor(k / columns) * height * scale, width * scale, height * scale);
-  });
+  }
   return out.convertToBlob({ type: "image/png" });
 }
 

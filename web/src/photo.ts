@@ -3,7 +3,7 @@
  * onto white, the first frame of an animation, and a note for each of these so the page can say so.
  */
 import { decodeImage, fromRgba, type Raster } from "./image.ts";
-import { readImageHeader, type ImageHeader } from "./image-header.ts";
+import { type ImageHeader, readImageHeader } from "./image-header.ts";
 
 /** The long side a photo is restored at, at most: the work grows with the pixels, and a phone must cope. */
 export const MAX_SIDE = 1024;
@@ -64,7 +64,9 @@ export async function decodePhoto(blob: Blob, name: string, channels: number): P
 
   const notes: string[] = [];
   if (original.width !== width || original.height !== height) {
-    notes.push(`Scaled down from ${original.width}×${original.height} to ${width}×${height}: photos are restored up to ${MAX_SIDE} pixels on the long side.`);
+    notes.push(
+      `Scaled down from ${original.width}×${original.height} to ${width}×${height}: photos are restored up to ${MAX_SIDE} pixels on the long side.`,
+    );
   }
   if (header?.animated) notes.push("It is animated: its first frame is restored.");
   if (flattenOntoWhite(data)) notes.push("Its transparent parts were filled with white.");
@@ -73,14 +75,20 @@ export async function decodePhoto(blob: Blob, name: string, channels: number): P
 }
 
 /** The decoded photo at most MAX_SIDE on the long side, and its size before that. */
-async function decodeFitted(blob: Blob, name: string, header: ImageHeader | null): Promise<{ bitmap: ImageBitmap; original: { width: number; height: number } }> {
+async function decodeFitted(
+  blob: Blob,
+  name: string,
+  header: ImageHeader | null,
+): Promise<{ bitmap: ImageBitmap; original: { width: number; height: number } }> {
   const high = { resizeQuality: "high" } as const;
   if (header && header.width * header.height > DECODE_WHOLE_PIXELS) {
     // Decoding 10000x10000 whole would take 400 MB first; the decoder can scale as it goes.
     const target = fitWithin(header.width, header.height, MAX_SIDE);
     const bitmap = await decodeImage(blob, name, { ...high, resizeWidth: target.width, resizeHeight: target.height }).catch(() => {
       // Chromium gives up on about 30000x30000 pixels, even when asked to scale as it decodes.
-      throw new Error(`${name} is ${header.width}×${header.height} pixels, more than this browser can decode: scale it down (${MAX_SIDE} pixels on the long side is enough) and try again.`);
+      throw new Error(
+        `${name} is ${header.width}×${header.height} pixels, more than this browser can decode: scale it down (${MAX_SIDE} pixels on the long side is enough) and try again.`,
+      );
     });
     return { bitmap, original: header };
   }

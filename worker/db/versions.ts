@@ -113,10 +113,7 @@ export async function insertVersion(db: D1Database, manifest: Manifest, canonica
 }
 
 export async function markFileVerified(db: D1Database, id: string, name: string, now: string): Promise<void> {
-  await db
-    .prepare("UPDATE files SET verified_at = COALESCE(verified_at, ?) WHERE version_id = ? AND name = ?")
-    .bind(now, id, name)
-    .run();
+  await db.prepare("UPDATE files SET verified_at = COALESCE(verified_at, ?) WHERE version_id = ? AND name = ?").bind(now, id, name).run();
 }
 
 /** pending -> ready, only while every file is verified (checked in the same statement). */
@@ -144,9 +141,7 @@ export async function promoteVersion(db: D1Database, id: string, now: string): P
          ON CONFLICT (singleton) DO UPDATE SET version_id = excluded.version_id, promoted_at = excluded.promoted_at`,
       )
       .bind(now, id),
-    db
-      .prepare("UPDATE versions SET promoted_at = ?1 WHERE id = ?2 AND id = (SELECT version_id FROM current_model)")
-      .bind(now, id),
+    db.prepare("UPDATE versions SET promoted_at = ?1 WHERE id = ?2 AND id = (SELECT version_id FROM current_model)").bind(now, id),
   ]);
   return (upsert?.meta.changes ?? 0) > 0;
 }
@@ -175,10 +170,7 @@ export async function retireVersion(db: D1Database, id: string): Promise<boolean
 
 /** Deletes a version that is not current; files and uploads go with it (ON DELETE CASCADE). */
 export async function deleteVersion(db: D1Database, id: string): Promise<boolean> {
-  const result = await db
-    .prepare("DELETE FROM versions WHERE id = ?1 AND id NOT IN (SELECT version_id FROM current_model)")
-    .bind(id)
-    .run();
+  const result = await db.prepare("DELETE FROM versions WHERE id = ?1 AND id NOT IN (SELECT version_id FROM current_model)").bind(id).run();
   return result.meta.changes > 0;
 }
 

@@ -5,14 +5,14 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { jsonBodyLimit } from "../body-limit.ts";
-import { deleteUploads, findUpload, insertUpload } from "../db/uploads.ts";
-import { findFile, findVersion, markFileVerified, type FileRow } from "../db/versions.ts";
 import { randomHex } from "../crypto.ts";
+import { deleteUploads, findUpload, insertUpload } from "../db/uploads.ts";
+import { type FileRow, findFile, findVersion, markFileVerified } from "../db/versions.ts";
 import type { Bindings } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { adminOnly, createRouter, errors, json } from "../openapi.ts";
 import { FileParams, FileState, PartParams, UploadParams } from "../schemas.ts";
-import { discardUploads, stagingKey, storedSize, storeVerified, weightsKey, wrongSize, type StoreResult } from "../storage.ts";
+import { discardUploads, type StoreResult, stagingKey, storedSize, storeVerified, weightsKey, wrongSize } from "../storage.ts";
 import { now } from "../time.ts";
 import { fileState } from "../views.ts";
 
@@ -159,11 +159,19 @@ export const adminFiles = createRouter()
     }
     const limit = maxUploadBytes(c.env);
     if (file.bytes > limit) {
-      throw new ApiError(413, "payload_too_large", `This file has ${file.bytes} bytes, over the ${limit}-byte limit of one request: use the multipart upload routes.`);
+      throw new ApiError(
+        413,
+        "payload_too_large",
+        `This file has ${file.bytes} bytes, over the ${limit}-byte limit of one request: use the multipart upload routes.`,
+      );
     }
     const declared = declaredLength(c.req.header("Content-Length"), limit);
     if (!body || (declared !== null && declared !== file.bytes)) {
-      throw new ApiError(400, "size_mismatch", `The manifest says ${file.bytes} bytes but the body has ${declared ?? 0}: upload the exact file.`);
+      throw new ApiError(
+        400,
+        "size_mismatch",
+        `The manifest says ${file.bytes} bytes but the body has ${declared ?? 0}: upload the exact file.`,
+      );
     }
     const result = await storeVerified(c.env.WEIGHTS, weightsKey(file.sha256), body, file);
     if (!result.ok) throw storeFailure(result);
@@ -176,11 +184,7 @@ export const adminFiles = createRouter()
     if (await alreadyStored(c.env, id, file)) return c.json({ file: { ...fileState(file), verified: true }, upload_id: null }, 200);
     const uploadId = `upl_${randomHex(16)}`;
     const multipart = await c.env.WEIGHTS.createMultipartUpload(stagingKey(uploadId));
-    await insertUpload(
-      c.env.DB,
-      { id: uploadId, r2_upload_id: multipart.uploadId, version_id: id, name, r2_key: multipart.key },
-      now(),
-    );
+    await insertUpload(c.env.DB, { id: uploadId, r2_upload_id: multipart.uploadId, version_id: id, name, r2_key: multipart.key }, now());
     return c.json(
       { file: fileState(file), upload_id: uploadId, min_part_bytes: MIN_PART_BYTES, max_part_bytes: maxUploadBytes(c.env) },
       201,
@@ -212,7 +216,11 @@ export const adminFiles = createRouter()
       await multipart.complete(c.req.valid("json").parts.map((part) => ({ partNumber: part.part_number, etag: part.etag })));
     } catch (err) {
       console.error(`completing upload ${c.req.valid("param").upload_id}: ${String(err)}`);
-      throw new ApiError(400, "invalid_parts", `R2 could not assemble these parts: send every part, all but the last of one size, at least ${MIN_PART_BYTES} bytes.`);
+      throw new ApiError(
+        400,
+        "invalid_parts",
+        `R2 could not assemble these parts: send every part, all but the last of one size, at least ${MIN_PART_BYTES} bytes.`,
+      );
     }
     const staged = await c.env.WEIGHTS.get(row.r2_key);
     if (!staged) throw new Error(`completed upload ${row.id} is missing from R2`);

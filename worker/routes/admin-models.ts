@@ -2,6 +2,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { jsonBodyLimit } from "../body-limit.ts";
 import { purgeCurrent } from "../current-cache.ts";
+import { listUploads } from "../db/uploads.ts";
 import {
   deleteVersion,
   finalizeVersion,
@@ -16,7 +17,6 @@ import {
   unreferencedHashes,
   type VersionRow,
 } from "../db/versions.ts";
-import { listUploads } from "../db/uploads.ts";
 import type { Bindings } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { canonicalJson, Manifest } from "../manifest.ts";
@@ -141,7 +141,11 @@ export const adminModels = createRouter()
       // Files whose bytes R2 already holds (another version uploaded them) need no upload: the
       // publisher sees them verified and never sends megabytes the Worker would have to refuse.
       const sizes = await Promise.all(manifest.files.map((file) => storedSize(c.env.WEIGHTS, file.sha256)));
-      await Promise.all(manifest.files.filter((file, i) => sizes[i] === file.bytes).map((file) => markFileVerified(c.env.DB, manifest.id, file.name, stamp)));
+      await Promise.all(
+        manifest.files
+          .filter((file, i) => sizes[i] === file.bytes)
+          .map((file) => markFileVerified(c.env.DB, manifest.id, file.name, stamp)),
+      );
     }
     return c.json(await adminView(c.env, row, c.req.url), created ? 201 : 200);
   })

@@ -23,30 +23,38 @@ function tokenInfo(row: TokenRow): TokenInfo {
 /** Ten years: a longer life is no different from none (omit both expiry fields for that). */
 const MAX_LIFETIME_SECONDS = 10 * 365 * 24 * 3600;
 
-const NewToken = z.object({
-  name: z
-    .string()
-    .trim()
-    .min(1)
-    .max(64)
-    // Printable characters only: a name ends up in logs and lists.
-    .regex(/^[^\p{Cc}\p{Cf}]+$/u, "a token name has printable characters only")
-    .openapi({ example: "publish script" }),
-  scopes: z
-    .array(Scope)
-    .min(1)
-    .refine((scopes) => new Set(scopes).size === scopes.length, { message: "scopes must not repeat" }),
-  expires_in_seconds: z.number().int().min(1).max(MAX_LIFETIME_SECONDS).optional().openapi({ description: "The token expires this long after creation." }),
-  expires_at: z.iso
-    .datetime({ offset: true })
-    .refine((at) => Date.parse(at) > Date.now(), { message: "expires_at must be in the future" })
-    .refine((at) => Date.parse(at) <= Date.now() + MAX_LIFETIME_SECONDS * 1000, { message: "expires_at must be at most ten years away" })
-    .optional()
-    .openapi({ description: "The token expires at this time. Omit both expiry fields for a token that never expires." }),
-}).refine((token) => token.expires_in_seconds === undefined || token.expires_at === undefined, {
-  message: "give expires_in_seconds or expires_at, not both",
-  path: ["expires_at"],
-});
+const NewToken = z
+  .object({
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      // Printable characters only: a name ends up in logs and lists.
+      .regex(/^[^\p{Cc}\p{Cf}]+$/u, "a token name has printable characters only")
+      .openapi({ example: "publish script" }),
+    scopes: z
+      .array(Scope)
+      .min(1)
+      .refine((scopes) => new Set(scopes).size === scopes.length, { message: "scopes must not repeat" }),
+    expires_in_seconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_LIFETIME_SECONDS)
+      .optional()
+      .openapi({ description: "The token expires this long after creation." }),
+    expires_at: z.iso
+      .datetime({ offset: true })
+      .refine((at) => Date.parse(at) > Date.now(), { message: "expires_at must be in the future" })
+      .refine((at) => Date.parse(at) <= Date.now() + MAX_LIFETIME_SECONDS * 1000, { message: "expires_at must be at most ten years away" })
+      .optional()
+      .openapi({ description: "The token expires at this time. Omit both expiry fields for a token that never expires." }),
+  })
+  .refine((token) => token.expires_in_seconds === undefined || token.expires_at === undefined, {
+    message: "give expires_in_seconds or expires_at, not both",
+    path: ["expires_at"],
+  });
 
 /** A name, three scopes and an expiry take about 200 bytes. */
 const newTokenLimit = jsonBodyLimit(16 * 1024, "A token request");
@@ -109,7 +117,10 @@ export const adminTokens = createRouter()
     const createdAt = now();
     const expiresAt = expiryOf(request, createdAt);
     await insertToken(c.env.DB, { id, name, hash: await sha256Hex(secret), scopes, expiresAt }, createdAt);
-    return c.json({ id, name, scopes, created_at: createdAt, revoked_at: null, expires_at: expiresAt, last_used_at: null, token: secret }, 201);
+    return c.json(
+      { id, name, scopes, created_at: createdAt, revoked_at: null, expires_at: expiresAt, last_used_at: null, token: secret },
+      201,
+    );
   })
   .openapi(list, async (c) => c.json({ items: (await listTokens(c.env.DB)).map(tokenInfo) }, 200))
   .openapi(revoke, async (c) => {

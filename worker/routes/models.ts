@@ -9,7 +9,10 @@ import { IdParams, ListQuery, PublicVersion, PublishedVersion, VersionSummary, v
 import { publicVersion, publishedVersion, versionSummary } from "../views.ts";
 
 const PublicListQuery = ListQuery.extend({
-  status: z.enum(["ready", "retired"]).optional().openapi({ param: { name: "status", in: "query" } }),
+  status: z
+    .enum(["ready", "retired"])
+    .optional()
+    .openapi({ param: { name: "status", in: "query" } }),
 });
 
 const NOT_MODIFIED = { 304: { description: "The client's copy (If-None-Match) is current: no body." } };

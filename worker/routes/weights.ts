@@ -22,7 +22,11 @@ const download = createRoute({
 });
 
 function notFound(): ApiError {
-  return new ApiError(404, "weights_not_found", "No published version has a file with this sha256: take URLs from GET /api/models/current.");
+  return new ApiError(
+    404,
+    "weights_not_found",
+    "No published version has a file with this sha256: take URLs from GET /api/models/current.",
+  );
 }
 
 export const weights = createRouter().openapi(download, async (c) => {

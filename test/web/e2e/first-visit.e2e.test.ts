@@ -31,14 +31,18 @@ const tiles = () => page.locator("[data-testid=generate-result] figure");
 
 /** The distinct left and top edges of the elements: how many columns and rows they are laid out in. */
 async function columnsAndRows(locator: ReturnType<Page["locator"]>): Promise<[number, number]> {
-  const boxes = await locator.evaluateAll((elements) => elements.map((e) => e.getBoundingClientRect()).map((r) => [Math.round(r.left), Math.round(r.top)]));
+  const boxes = await locator.evaluateAll((elements) =>
+    elements.map((e) => e.getBoundingClientRect()).map((r) => [Math.round(r.left), Math.round(r.top)]),
+  );
   return [new Set(boxes.map(([x]) => x)).size, new Set(boxes.map(([, y]) => y)).size];
 }
 
 describe("first visit at 1280x800", () => {
   it("says what the page is, and links to the model's details", async () => {
     const intro = page.locator("section.intro");
-    expect(await intro.textContent()).toMatch(/runs entirely on your device.*small photos of 4 kinds of things \(checkers, disc, gradient, stripes\), 16×16 pixels each/);
+    expect(await intro.textContent()).toMatch(
+      /runs entirely on your device.*small photos of 4 kinds of things \(checkers, disc, gradient, stripes\), 16×16 pixels each/,
+    );
     expect(await intro.textContent()).toContain("What it cannot:");
     await intro.getByRole("link", { name: "How it was made and how well it does" }).click();
     await expect.poll(() => inViewport(page, page.getByRole("heading", { name: "About the model" }))).toBe(true);
@@ -79,9 +83,11 @@ describe("first visit at 1280x800", () => {
     expect(await tiles().count()).toBe(16);
     expect(await columnsAndRows(tiles())).toEqual([8, 2]);
     const captions = await tiles().locator("figcaption").allTextContents();
-    captions.forEach((caption, i) => expect(caption).toMatch(new RegExp(`^${CLASSES}seed 5 · #${i + 1}$`)));
-    const alts = await tiles().locator("canvas").evaluateAll((canvases) => canvases.map((c) => c.getAttribute("aria-label")));
-    alts.forEach((alt, i) => expect(alt).toMatch(new RegExp(`^Generated image ${i + 1} of 16: ${CLASSES}, seed 5$`)));
+    for (const [i, caption] of captions.entries()) expect(caption).toMatch(new RegExp(`^${CLASSES}seed 5 · #${i + 1}$`));
+    const alts = await tiles()
+      .locator("canvas")
+      .evaluateAll((canvases) => canvases.map((c) => c.getAttribute("aria-label")));
+    for (const [i, alt] of alts.entries()) expect(alt).toMatch(new RegExp(`^Generated image ${i + 1} of 16: ${CLASSES}, seed 5$`));
 
     // A click enlarges instead of downloading; the dialog has the image's settings and the download.
     const third = tiles().nth(2).getByRole("button");
@@ -90,7 +96,10 @@ describe("first visit at 1280x800", () => {
     await dialog.waitFor();
     const cls = captions[2].match(new RegExp(`^${CLASSES}`))![1];
     expect(await dialog.locator("dl").textContent()).toBe(`class${cls}seed5 (image 3 of 16)steps2samplerDPM-Solver++(2M)guidance4.0`);
-    const [download] = await Promise.all([page.waitForEvent("download"), dialog.getByRole("button", { name: "Download (PNG, 128×128)" }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      dialog.getByRole("button", { name: "Download (PNG, 128×128)" }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe(`edge-diffusion-${cls}-seed5-3.png`);
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
@@ -105,7 +114,9 @@ describe("first visit at 1280x800", () => {
   it("says next to the slider that guidance 0 ignores the class, and labels such images unconditional", async () => {
     const slider = form().getByRole("slider", { name: /Guidance/ });
     expect(await slider.getAttribute("aria-describedby")).toBe("guidance-hint");
-    expect(await page.locator("#guidance-hint").textContent()).toBe("0 = ignore the class (unconditional). Higher: more typical of the class, less varied.");
+    expect(await page.locator("#guidance-hint").textContent()).toBe(
+      "0 = ignore the class (unconditional). Higher: more typical of the class, less varied.",
+    );
     await generate(page, { classLabel: "disc", count: 2, steps: 2, guidance: 0, seed: 1 });
     expect(await form().locator("label[for=guidance]").textContent()).toBe("Guidance 0 · class ignored");
     expect(await tiles().locator(".name").allTextContents()).toEqual(["unconditional", "unconditional"]);
@@ -180,7 +191,9 @@ describe("first visit on a 390x844 phone", () => {
     expect(await panel.getByTestId("model-summary").textContent()).toMatch(/^A diffusion model of [\d.]+ million parameters/);
     await panel.locator("summary").click();
     expect(await panel.locator("table").count()).toBeGreaterThanOrEqual(2);
-    expect(await panel.locator("caption").allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^Generation, \d+ samples/), expect.stringMatching(/^Guidance, \d+ samples each/)]));
+    expect(await panel.locator("caption").allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^Generation, \d+ samples/), expect.stringMatching(/^Guidance, \d+ samples each/)]),
+    );
     expect(await horizontalOverflow(phone)).toBe(0);
 
     await phone.getByRole("tab", { name: "Restore" }).click();

@@ -77,7 +77,12 @@ function blackPng(width: number, height: number): Buffer {
   header.writeUInt32BE(height, 4);
   header.set([1, 0, 0, 0, 0], 8); // bit depth 1, grayscale, deflate, no filter, no interlace
   const rows = Buffer.alloc(height * (1 + Math.ceil(width / 8))); // filter byte 0 and black pixels
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(rows)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 /** Decodes a PNG in the page: its size and RGBA bytes. */
@@ -133,7 +138,10 @@ describe("fix my photo", () => {
     await page.getByTestId("photo-after").waitFor();
     expect(await previews()).toBeGreaterThan(before);
 
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: /Download the restored photo \(PNG, 451×300\)/ }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: /Download the restored photo \(PNG, 451×300\)/ }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe("photo-restored.png");
     const restored = await decodeInPage(readFileSync((await download.path())!));
     expect([restored.width, restored.height]).toEqual([451, 300]);
@@ -145,7 +153,9 @@ describe("fix my photo", () => {
       if (painted(p)) changedInside += diff;
       else worstOutside = Math.max(worstOutside, diff);
     }
-    console.log(`photo: worst change outside the scratch ${worstOutside} levels, mean change inside ${(changedInside / paintedCount).toFixed(1)}`);
+    console.log(
+      `photo: worst change outside the scratch ${worstOutside} levels, mean change inside ${(changedInside / paintedCount).toFixed(1)}`,
+    );
     expect(worstOutside).toBeLessThanOrEqual(2);
     expect(changedInside / paintedCount).toBeGreaterThan(3);
   });
@@ -214,7 +224,9 @@ describe("fix my photo", () => {
     // At its own size with 4 candidates it fits, but colourising it (it is black and white) takes long.
     await form().getByLabel("Too small?").selectOption({ label: "Keep its size (1024×1024)" });
     await settings({ steps: 100, candidates: 4 });
-    await expect.poll(() => page.getByTestId("photo-estimate").textContent(), { timeout: 10_000 }).toMatch(/On this device: about .* (min|h)/);
+    await expect
+      .poll(() => page.getByTestId("photo-estimate").textContent(), { timeout: 10_000 })
+      .toMatch(/On this device: about .* (min|h)/);
     await page.getByRole("button", { name: "Restore my photo" }).click();
     const warning = page.getByTestId("photo-long");
     await warning.waitFor();
@@ -232,7 +244,12 @@ describe("fix my photo", () => {
     ["notes.txt", "text/plain", Buffer.from("not a picture"), /notes\.txt \(text\/plain\) is not an image .*PNG, JPEG/],
     ["empty.png", "image/png", Buffer.alloc(0), /empty\.png is empty \(0 bytes\)/],
     // Chromium decodes 20000x20000 (in about 3 s) but not 30000x30000.
-    ["giant.png", "image/png", blackPng(30000, 30000), /giant\.png is 30000×30000 pixels, more than this browser can decode: scale it down/],
+    [
+      "giant.png",
+      "image/png",
+      blackPng(30000, 30000),
+      /giant\.png is 30000×30000 pixels, more than this browser can decode: scale it down/,
+    ],
   ])("says clearly what is wrong with %s", async (name, mimeType, buffer, message) => {
     await upload({ name, mimeType, buffer });
     await expect.poll(() => page.getByTestId("photo-error").textContent(), { timeout: 10_000 }).toMatch(message);
@@ -241,17 +258,27 @@ describe("fix my photo", () => {
   it("suggests colourising a grayscale JPEG", async () => {
     await upload("gray.jpg");
     await loaded("gray.jpg (120×80)");
-    expect(await form().getByLabel(/Colourise/).isChecked()).toBe(true);
+    expect(
+      await form()
+        .getByLabel(/Colourise/)
+        .isChecked(),
+    ).toBe(true);
     expect(await form().textContent()).toContain("this photo looks black and white");
   });
 
   it("reads a CMYK JPEG in colour", async () => {
     await upload("cmyk.jpg");
     await loaded("cmyk.jpg (120×80)");
-    expect(await form().getByLabel(/Colourise/).isChecked()).toBe(false);
+    expect(
+      await form()
+        .getByLabel(/Colourise/)
+        .isChecked(),
+    ).toBe(false);
     // The yellow disc of make.py's scene (220, 180, 60), within a CMYK round trip, once the canvas is drawn.
     const p = (40 * 120 + 36) * 4;
-    await expect.poll(async () => (await shownPhoto()).slice(p, p + 3), { timeout: 10_000 }).toSatisfy(([r, , b]: number[]) => Math.abs(r - 220) < 24 && b < 110);
+    await expect
+      .poll(async () => (await shownPhoto()).slice(p, p + 3), { timeout: 10_000 })
+      .toSatisfy(([r, , b]: number[]) => Math.abs(r - 220) < 24 && b < 110);
   });
 
   it("restores the first frame of an animated GIF, and says so", async () => {
@@ -272,9 +299,17 @@ describe("fix my photo", () => {
     await upload("photo.png");
     await loaded("photo.png (451×300)");
     await page.getByTestId("mask-upload").setInputFiles(`${PHOTOS}/mask.png`);
-    await expect.poll(async () => (await canvasPixels(page, "[data-testid=mask-canvas]"))[0].filter((v, i) => i % 4 === 3 && v > 0).length, { timeout: 10_000 }).toBeGreaterThan(1000);
+    await expect
+      .poll(async () => (await canvasPixels(page, "[data-testid=mask-canvas]"))[0].filter((v, i) => i % 4 === 3 && v > 0).length, {
+        timeout: 10_000,
+      })
+      .toBeGreaterThan(1000);
     await page.keyboard.press("Control+z");
-    await expect.poll(async () => (await canvasPixels(page, "[data-testid=mask-canvas]"))[0].some((v, i) => i % 4 === 3 && v > 0), { timeout: 10_000 }).toBe(false);
+    await expect
+      .poll(async () => (await canvasPixels(page, "[data-testid=mask-canvas]"))[0].some((v, i) => i % 4 === 3 && v > 0), {
+        timeout: 10_000,
+      })
+      .toBe(false);
     expect(await page.getByRole("button", { name: "Undo" }).isDisabled()).toBe(true);
   });
 });

@@ -28,7 +28,9 @@ function psnr(a: number[], b: number[]): number {
 describe("restore", () => {
   it("says clearly that a non-image file is not an image", async () => {
     await page.getByTestId("upload").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("not a picture") });
-    await expect.poll(() => page.getByTestId("restore-error").textContent()).toMatch(/notes\.txt \(text\/plain\) is not an image .*PNG, JPEG/);
+    await expect
+      .poll(() => page.getByTestId("restore-error").textContent())
+      .toMatch(/notes\.txt \(text\/plain\) is not an image .*PNG, JPEG/);
   });
 
   it("crops and resizes an uploaded picture to the model's resolution", async () => {

@@ -20,7 +20,10 @@ describe("WebGPU", () => {
   it("gives the same images as WASM within a tolerance", async () => {
     const settings = { classLabel: "disc", count: 2, steps: 3, sampler: "DDIM", guidance: 1, seed: 3 };
     const gpuPage = await openPage(context, `${baseUrl}/?backend=webgpu`);
-    expect(await waitForBackend(gpuPage)).toEqual({ text: "Running on your graphics card", detail: expect.stringMatching(/^WebGPU \(fp(16|32)\)$/) });
+    expect(await waitForBackend(gpuPage)).toEqual({
+      text: "Running on your graphics card",
+      detail: expect.stringMatching(/^WebGPU \(fp(16|32)\)$/),
+    });
     const onGpu = await generate(gpuPage, settings);
 
     const cpuPage = await openPage(context, `${baseUrl}/?backend=wasm`);

@@ -22,7 +22,9 @@ describe("Intro", () => {
     const html = renderToString(h(Intro, { manifest: cifar }));
     const words = text(html);
     expect(words).toContain("runs entirely on your device");
-    expect(words).toContain("CIFAR-10, small photos of 10 kinds of things (airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck), 32×32 pixels each");
+    expect(words).toContain(
+      "CIFAR-10, small photos of 10 kinds of things (airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck), 32×32 pixels each",
+    );
     expect(words).toContain("What it can do:");
     expect(words).toContain("What it cannot:");
     expect(words).toContain("Why it is interesting:");
@@ -42,8 +44,14 @@ describe("describeBackend", () => {
       text: "Running on your CPU; a browser with WebGPU would be faster",
       detail: "WASM, 2 threads: no WebGPU adapter is available",
     });
-    expect(describeBackend({ kind: "wasm", threads: 1, variant: "fp32" })).toEqual({ text: "Running on your CPU", detail: "WASM, 1 thread" });
-    expect(describeBackend({ kind: "webgpu", threads: 2, variant: "fp16" })).toEqual({ text: "Running on your graphics card", detail: "WebGPU (fp16)" });
+    expect(describeBackend({ kind: "wasm", threads: 1, variant: "fp32" })).toEqual({
+      text: "Running on your CPU",
+      detail: "WASM, 1 thread",
+    });
+    expect(describeBackend({ kind: "webgpu", threads: 2, variant: "fp16" })).toEqual({
+      text: "Running on your graphics card",
+      detail: "WebGPU (fp16)",
+    });
   });
 });
 

@@ -55,7 +55,12 @@ describe("generateImages", () => {
     const runs = await Promise.all(
       [0, 0, 1].map(async (seed) => {
         const steps: number[] = [];
-        const out = await generateImages(recordingNetwork().net, manifest, { ...params, count: 8, seed }, async (p) => void steps.push(p.step));
+        const out = await generateImages(
+          recordingNetwork().net,
+          manifest,
+          { ...params, count: 8, seed },
+          async (p) => void steps.push(p.step),
+        );
         return { ...out, steps };
       }),
     );
@@ -67,6 +72,8 @@ describe("generateImages", () => {
   });
 
   it("refuses a class the model does not have", async () => {
-    await expect(generateImages(recordingNetwork().net, manifest, { ...params, classLabel: 99 }, async () => {})).rejects.toThrow(/class 99 is not one/);
+    await expect(generateImages(recordingNetwork().net, manifest, { ...params, classLabel: 99 }, async () => {})).rejects.toThrow(
+      /class 99 is not one/,
+    );
   });
 });

@@ -8,10 +8,13 @@ export function toyEpsModel(alphasCumprod: number[], prediction: Prediction, toy
   return async (x, t) => {
     const a = alphasCumprod[t];
     const eps = x.map((v) => (Math.sqrt(1 - a) * (v - Math.sqrt(a) * mean)) / (a * std * std + 1 - a));
-    const out = prediction === "eps" ? eps : x.map((v, i) => {
-      const x0 = (v - Math.sqrt(1 - a) * eps[i]) / Math.sqrt(a);
-      return Math.sqrt(a) * eps[i] - Math.sqrt(1 - a) * x0;
-    });
+    const out =
+      prediction === "eps"
+        ? eps
+        : x.map((v, i) => {
+            const x0 = (v - Math.sqrt(1 - a) * eps[i]) / Math.sqrt(a);
+            return Math.sqrt(a) * eps[i] - Math.sqrt(1 - a) * x0;
+          });
     return outputToEps(out, x, a, prediction);
   };
 }

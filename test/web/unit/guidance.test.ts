@@ -28,7 +28,10 @@ describe("guidedEpsModel", () => {
   });
 
   it("makes one plain pass for guidance 1 (conditional) and 0 (unconditional)", async () => {
-    for (const [guidance, label] of [[1, [1, 2]], [0, [NULL_CLASS, NULL_CLASS]]] as const) {
+    for (const [guidance, label] of [
+      [1, [1, 2]],
+      [0, [NULL_CLASS, NULL_CLASS]],
+    ] as const) {
       const { net, calls } = labelNetwork();
       await guidedEpsModel(net, { classLabels, guidance, nullClass: NULL_CLASS, alphasCumprod, prediction: "eps" })(x, 0);
       expect(calls).toEqual([{ rows: 2, t: [0, 0], labels: [...label] }]);
@@ -38,10 +41,21 @@ describe("guidedEpsModel", () => {
   it("guides only inside its noise interval, with one conditional pass outside it", async () => {
     // sigma = sqrt((1 - a) / a): 0.33 at t=0, 1 at t=1, 3 at t=2
     const { net, calls } = labelNetwork();
-    const model = guidedEpsModel(net, { classLabels, guidance: 3, interval: [0.5, 2], nullClass: NULL_CLASS, alphasCumprod, prediction: "eps" });
+    const model = guidedEpsModel(net, {
+      classLabels,
+      guidance: 3,
+      interval: [0.5, 2],
+      nullClass: NULL_CLASS,
+      alphasCumprod,
+      prediction: "eps",
+    });
     const outside = await Promise.all([model(x, 0), model(x, 2)]);
     const inside = await model(x, 1);
-    expect(calls.map((call) => call.labels)).toEqual([[1, 2], [1, 2], [1, 2, NULL_CLASS, NULL_CLASS]]);
+    expect(calls.map((call) => call.labels)).toEqual([
+      [1, 2],
+      [1, 2],
+      [1, 2, NULL_CLASS, NULL_CLASS],
+    ]);
     for (const eps of outside) expect(Array.from(eps)).toEqual([11, 12, 23, 24]);
     expect(inside[0]).toBe(1 + 40 + 3 * (10 - 40));
   });
@@ -50,7 +64,7 @@ describe("guidedEpsModel", () => {
     const net: Network = async (input) => new Float32Array(input.length).fill(1); // v = 1
     const eps = await guidedEpsModel(net, { classLabels, guidance: 1, nullClass: NULL_CLASS, alphasCumprod, prediction: "v" })(x, 1);
     const a = alphasCumprod[1];
-    Array.from(x).forEach((xi, i) => expect(eps[i]).toBeCloseTo(Math.sqrt(1 - a) * xi + Math.sqrt(a), 12));
+    for (const [i, xi] of x.entries()) expect(eps[i]).toBeCloseTo(Math.sqrt(1 - a) * xi + Math.sqrt(a), 12);
   });
 
   it("says so when the network returns the wrong number of values", async () => {

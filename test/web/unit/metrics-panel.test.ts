@@ -7,7 +7,9 @@ import { evaluation } from "./evaluation.ts";
 
 /** The text of each table row, cells joined by " | ". */
 function rows(html: string): string[] {
-  return [...html.matchAll(/<tr>(.*?)<\/tr>/g)].map(([, row]) => [...row.matchAll(/<t[dh][^>]*>(.*?)<\/t[dh]>/g)].map(([, cell]) => cell.replace(/<!-- -->/g, "")).join(" | "));
+  return [...html.matchAll(/<tr>(.*?)<\/tr>/g)].map(([, row]) =>
+    [...row.matchAll(/<t[dh][^>]*>(.*?)<\/t[dh]>/g)].map(([, cell]) => cell.replace(/<!-- -->/g, "")).join(" | "),
+  );
 }
 
 const captions = (html: string) => [...html.matchAll(/<caption>(.*?)<\/caption>/g)].map(([, caption]) => caption.replace(/<!-- -->/g, ""));
@@ -27,8 +29,19 @@ describe("MetricsPanel", () => {
   });
 
   it("names each table's sample count in its caption, and says distances compare within a table only", () => {
-    const runs = [1, 3].map((guidance) => ({ sampler: "dpmpp_2m", steps: 20, guidance, samples: 50, frechet_distance: 86.12, class_accuracy: 0.94 }));
-    const html = renderToString(h(MetricsPanel, { metrics: evaluation({ guidance_sweep: { runs, real_test: { samples: 50, frechet_distance: 86.65, class_accuracy: 0.84 } } }) }));
+    const runs = [1, 3].map((guidance) => ({
+      sampler: "dpmpp_2m",
+      steps: 20,
+      guidance,
+      samples: 50,
+      frechet_distance: 86.12,
+      class_accuracy: 0.94,
+    }));
+    const html = renderToString(
+      h(MetricsPanel, {
+        metrics: evaluation({ guidance_sweep: { runs, real_test: { samples: 50, frechet_distance: 86.65, class_accuracy: 0.84 } } }),
+      }),
+    );
     expect(captions(html)).toEqual([
       "Generation, 400 samples (dpmpp_2m, 20 steps, guidance 3)",
       "Guidance, 50 samples each (dpmpp_2m, 20 steps): closer to the class, less varied",
@@ -40,7 +53,14 @@ describe("MetricsPanel", () => {
   });
 
   it("shows the mean of candidates and the guidance sweep when the evaluation has them", () => {
-    const runs = [1, 3].map((guidance, i) => ({ sampler: "dpmpp_2m", steps: 20, guidance, samples: 100, frechet_distance: 80 - 20 * i, class_accuracy: 0.4 + 0.4 * i }));
+    const runs = [1, 3].map((guidance, i) => ({
+      sampler: "dpmpp_2m",
+      steps: 20,
+      guidance,
+      samples: 100,
+      frechet_distance: 80 - 20 * i,
+      class_accuracy: 0.4 + 0.4 * i,
+    }));
     const metrics = evaluation({ guidance_sweep: { runs } });
     metrics.restoration = { ...metrics.restoration, candidates: 4 } as typeof metrics.restoration;
     const table = rows(renderToString(h(MetricsPanel, { metrics })));
@@ -51,7 +71,7 @@ describe("MetricsPanel", () => {
   });
 
   it("lists the scalars of metrics of another shape, and says when there are none", () => {
-    expect(renderToString(h(MetricsPanel, { metrics: { fid: 3.14159 } }))).toContain("<dd>3.142</dd>");
+    expect(renderToString(h(MetricsPanel, { metrics: { fid: 1.23456 } }))).toContain("<dd>1.235</dd>");
     expect(renderToString(h(MetricsPanel, { metrics: {} }))).toContain("None published.");
   });
 });

@@ -37,7 +37,9 @@ describe("ModelPanel", () => {
     const metrics = evaluation();
     metrics.restoration = { ...metrics.restoration, candidates: 4 } as typeof metrics.restoration;
     const [summary, details] = summaryAndDetails(metrics);
-    expect(summary).toContain("A diffusion model of 1.7 million parameters (large image generators have billions), trained on CIFAR-10 in about 3 h 47 min, looking at 248,000 pictures. Made on 29 Nov 2026.");
+    expect(summary).toContain(
+      "A diffusion model of 1.7 million parameters (large image generators have billions), trained on CIFAR-10 in about 3 h 47 min, looking at 248,000 pictures. Made on 29 Nov 2026.",
+    );
     expect(summary).toContain("a separate classifier recognises as that class 81% of the time (real test photos: 89%)");
     expect(summary).toContain("their Frechet distance to real photos (lower is more realistic) is 51.2, where real test photos score 11.3");
     expect(summary).toContain("for 1 of 2 kinds of damage (noise); the mean of 4 restorations (“Average of”) does so for 2.");

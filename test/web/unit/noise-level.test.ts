@@ -8,7 +8,9 @@ function scene(height: number, width: number): Float64Array {
   for (let c = 0; c < 3; c++) {
     for (let i = 0; i < height; i++) {
       for (let j = 0; j < width; j++) {
-        const disc = ((i - height / 2) ** 2 + (j - width / 3) ** 2 < (height / 4) ** 2 ? 0.6 : 0) - ((i - height / 3) ** 2 + (j - (2 * width) / 3) ** 2 < (height / 6) ** 2 ? 0.5 : 0);
+        const disc =
+          ((i - height / 2) ** 2 + (j - width / 3) ** 2 < (height / 4) ** 2 ? 0.6 : 0) -
+          ((i - height / 3) ** 2 + (j - (2 * width) / 3) ** 2 < (height / 6) ** 2 ? 0.5 : 0);
         image[(c * height + i) * width + j] = -0.6 + (0.8 * i) / height + (0.3 * c * j) / width + disc;
       }
     }

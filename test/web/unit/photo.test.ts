@@ -20,7 +20,8 @@ describe("photo", () => {
   });
 
   it("tells a black-and-white photo (with a JPEG's rounding) from a colour one", () => {
-    const pixels = (n: number, colour: (p: number) => number[]) => Uint8ClampedArray.from(Array.from({ length: n }, (_, p) => [...colour(p), 255]).flat());
+    const pixels = (n: number, colour: (p: number) => number[]) =>
+      Uint8ClampedArray.from(Array.from({ length: n }, (_, p) => [...colour(p), 255]).flat());
     expect(looksGrayscale(pixels(5000, (p) => [p % 256, (p % 256) + 2, Math.max(0, (p % 256) - 1)]))).toBe(true);
     expect(looksGrayscale(pixels(5000, (p) => (p % 100 === 0 ? [200, 40, 40] : [90, 90, 90])))).toBe(false);
     // A few stray coloured pixels (a date stamp, dust) do not make a photo colourful.

@@ -1,6 +1,13 @@
 /** The time a restoration will take, said before it starts. */
 import { describe, expect, it } from "vitest";
-import { estimateSeconds, formatDuration, LONG_JOB_SECONDS, networkCalls, stepsWithin, type RestoreWork } from "../../../web/src/restore-budget.ts";
+import {
+  estimateSeconds,
+  formatDuration,
+  LONG_JOB_SECONDS,
+  networkCalls,
+  type RestoreWork,
+  stepsWithin,
+} from "../../../web/src/restore-budget.ts";
 
 // A 451x300 photo: 16 x 11 tiles of 32 on the shifted grid.
 const photo: RestoreWork = { tilesPerCall: 16 * 11, steps: 20, resample: 1 };

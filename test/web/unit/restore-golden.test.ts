@@ -7,8 +7,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { estimateNoiseSigma } from "../../../web/src/diffusion/noise-level";
 import {
-  Degradation,
   crop,
+  Degradation,
   damage,
   ddnmSampler,
   knownEps,
@@ -16,8 +16,8 @@ import {
   onlyNoise,
   photoProblem,
   restorationTimesteps,
-  startNoise,
   startingPoint,
+  startNoise,
 } from "../../../web/src/diffusion/restore";
 import type { EpsModel } from "../../../web/src/diffusion/samplers";
 import { samplingTimesteps } from "../../../web/src/diffusion/schedule";
@@ -112,11 +112,17 @@ describe("restoration matches the Python reference", () => {
       expect(samplingTimesteps(c.timesteps.length, golden.alphas_cumprod)).toEqual(c.timesteps);
       const noise = recordedNoise(c.noise);
       const restore = ddnmSampler({ degradation, y: Float64Array.from(c.y), sigmaY: c.sigma_y, resample: c.resample });
-      const out = await restore(toyEpsModel(golden.alphas_cumprod, "v", samplerGolden.toy), Float64Array.from(c.x_init), c.timesteps, golden.alphas_cumprod, {
-        clip: c.clip,
-        eta: c.eta,
-        noise: noise.source,
-      });
+      const out = await restore(
+        toyEpsModel(golden.alphas_cumprod, "v", samplerGolden.toy),
+        Float64Array.from(c.x_init),
+        c.timesteps,
+        golden.alphas_cumprod,
+        {
+          clip: c.clip,
+          eta: c.eta,
+          noise: noise.source,
+        },
+      );
       expect(noise.used()).toBe(c.noise.length);
       // Same formulas in float64 on both sides; only the order of a few roundings differs.
       expect(maxDiff(out, c.out)).toBeLessThan(1e-9);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Degradation, damage, ddnmSampler, meanOfCandidates, type DegradationSpec } from "../../../web/src/diffusion/restore";
+import { Degradation, type DegradationSpec, damage, ddnmSampler, meanOfCandidates } from "../../../web/src/diffusion/restore";
 import { createRng } from "../../../web/src/diffusion/rng";
 import type { EpsModel } from "../../../web/src/diffusion/samplers";
 import { samplingTimesteps } from "../../../web/src/diffusion/schedule";
@@ -62,7 +62,7 @@ describe("Degradation: A and its pseudo-inverse A+", () => {
     const x0 = rng.normal(A.imageLength);
     const projected = A.project(x0, A.apply(x));
     const mask = SPECS.mask.mask!;
-    projected.forEach((v, i) => expect(v).toBeCloseTo(mask[i % (SIZE * SIZE)] ? x[i] : x0[i], 12));
+    for (const [i, v] of projected.entries()) expect(v).toBeCloseTo(mask[i % (SIZE * SIZE)] ? x[i] : x0[i], 12);
   });
 
   it("a low-resolution pixel is known only when its whole block is", () => {
@@ -84,7 +84,12 @@ describe("Degradation: A and its pseudo-inverse A+", () => {
     const x = rng.normal(A.imageLength);
     expect(maxDiff(A.apply(damage(x, A, 0, rng.normal)), A.apply(x))).toBeLessThan(1e-12);
     const noisy = damage(x, A, 0.3, () => new Float64Array(A.imageLength).fill(1));
-    expect(maxDiff(noisy, damage(x, A, 0, rng.normal).map((v) => v + 0.3))).toBeLessThan(1e-12);
+    expect(
+      maxDiff(
+        noisy,
+        damage(x, A, 0, rng.normal).map((v) => v + 0.3),
+      ),
+    ).toBeLessThan(1e-12);
   });
 
   it("rejects shapes that do not fit", () => {
@@ -107,10 +112,15 @@ describe("ddnmSampler", () => {
   it("inpaints: known pixels end exactly at the measurement, lost ones follow the prior", async () => {
     const mask = new Uint8Array(32 * 32).fill(1).map((_, i) => (i % 32 < 16 ? 1 : 0));
     const A = new Degradation({ size: 32, channels: 1, mask });
-    const truth = createRng(5).normal(A.imageLength).map((v) => 0.8 + 0.5 * v);
+    const truth = createRng(5)
+      .normal(A.imageLength)
+      .map((v) => 0.8 + 0.5 * v);
     const y = A.apply(truth);
     const noise = draw(9);
-    const out = await ddnmSampler({ degradation: A, y, resample: 2 })(toy, noise(A.imageLength), timesteps, alphasCumprod, { noise, clip: false });
+    const out = await ddnmSampler({ degradation: A, y, resample: 2 })(toy, noise(A.imageLength), timesteps, alphasCumprod, {
+      noise,
+      clip: false,
+    });
     expect(maxDiff(A.apply(out), y)).toBeLessThan(1e-9);
     const lost = Array.from(out).filter((_, i) => !mask[i]);
     const mean = lost.reduce((s, v) => s + v, 0) / lost.length;
@@ -121,11 +131,16 @@ describe("ddnmSampler", () => {
 
   it("denoises with the noise-aware projection: closer to the truth than the noisy input, not forced onto it", async () => {
     const A = new Degradation({ size: 32, channels: 1 });
-    const truth = createRng(6).normal(A.imageLength).map((v) => 0.8 + 0.5 * v);
+    const truth = createRng(6)
+      .normal(A.imageLength)
+      .map((v) => 0.8 + 0.5 * v);
     const sigmaY = 1;
     const y = A.apply(truth).map((v, i) => v + sigmaY * createRng(7).normal(A.imageLength)[i]);
     const noise = draw(10);
-    const out = await ddnmSampler({ degradation: A, y, sigmaY })(toy, noise(A.imageLength), timesteps, alphasCumprod, { noise, clip: false });
+    const out = await ddnmSampler({ degradation: A, y, sigmaY })(toy, noise(A.imageLength), timesteps, alphasCumprod, {
+      noise,
+      clip: false,
+    });
     const mse = (a: Float64Array) => a.reduce((s, v, i) => s + (v - truth[i]) ** 2, 0) / a.length;
     // A posterior sample here has an expected MSE of 2 * 0.25 * 1 / 1.25 = 0.4; the noisy input has 1.
     expect(mse(out)).toBeLessThan(0.6);
@@ -135,10 +150,15 @@ describe("ddnmSampler", () => {
   it("averages candidates towards the posterior mean", async () => {
     const A = new Degradation({ size: 32, channels: 1, downsample: 4 });
     const count = 8;
-    const truth = createRng(5).normal(A.imageLength).map((v) => 0.8 + 0.5 * v);
+    const truth = createRng(5)
+      .normal(A.imageLength)
+      .map((v) => 0.8 + 0.5 * v);
     const y = A.apply(new Float64Array(count * A.imageLength).map((_, i) => truth[i % A.imageLength]));
     const noise = draw(11);
-    const candidates = await ddnmSampler({ degradation: A, y })(toy, noise(count * A.imageLength), timesteps, alphasCumprod, { noise, clip: false });
+    const candidates = await ddnmSampler({ degradation: A, y })(toy, noise(count * A.imageLength), timesteps, alphasCumprod, {
+      noise,
+      clip: false,
+    });
     const mse = (a: Float64Array) => a.reduce((s, v, i) => s + (v - truth[i]) ** 2, 0) / a.length;
     // i.i.d. pixels: the posterior mean is the block mean, with MSE 0.25 * 15/16 = 0.234 in expectation;
     // a posterior sample has twice that, the mean of 8 candidates 1.125 times.
@@ -151,9 +171,13 @@ describe("ddnmSampler", () => {
   it("asks for one extra noise draw per resampling", async () => {
     const A = new Degradation(SPECS.mask);
     let draws = 0;
-    const noise = (n: number) => (draws++, createRng(draws).normal(n));
+    const noise = (n: number) => createRng(++draws).normal(n);
     await ddnmSampler({ degradation: A, y: A.apply(new Float64Array(A.imageLength)), resample: 3 })(
-      toy, new Float64Array(A.imageLength), timesteps, alphasCumprod, { noise, eta: 0 },
+      toy,
+      new Float64Array(A.imageLength),
+      timesteps,
+      alphasCumprod,
+      { noise, eta: 0 },
     );
     // eta 0: no fresh noise in the steps; 2 re-noisings at each of the 19 steps before the last.
     expect(draws).toBe(2 * 19);

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { SAMPLERS, type SamplerName } from "../../../web/src/diffusion/samplers";
-import { samplingTimesteps, type Prediction } from "../../../web/src/diffusion/schedule";
+import { type Prediction, samplingTimesteps } from "../../../web/src/diffusion/schedule";
 import { SAMPLER_NAMES } from "../../../worker/manifest.ts";
 import { recordedNoise, toyEpsModel } from "./golden";
 
@@ -43,17 +43,23 @@ describe("samplers match the Python reference", () => {
     it(`${name}: samples`, async () => {
       const noise = recordedNoise(c.noise);
       const seen: number[] = [];
-      const out = await SAMPLERS[c.sampler](toyEpsModel(alphasCumprod, c.prediction, golden.toy), Float64Array.from(c.x_init), c.timesteps, alphasCumprod, {
-        clip: c.clip,
-        noise: noise.source,
-        callback: ({ i }) => void seen.push(i),
-      });
+      const out = await SAMPLERS[c.sampler](
+        toyEpsModel(alphasCumprod, c.prediction, golden.toy),
+        Float64Array.from(c.x_init),
+        c.timesteps,
+        alphasCumprod,
+        {
+          clip: c.clip,
+          noise: noise.source,
+          callback: ({ i }) => void seen.push(i),
+        },
+      );
       expect(noise.used()).toBe(c.noise.length);
       expect(seen).toEqual(c.timesteps.map((_, i) => i));
       // Both sides compute in float64 with the same formulas; only the order of a few roundings
       // differs (~1e-16 relative), so 1e-9 leaves room for growth over 12 steps while any wrong
       // coefficient or step would be off by more than 1e-3.
-      out.forEach((v, i) => expect(Math.abs(v - c.out[i]), `value ${i}`).toBeLessThan(1e-9));
+      for (const [i, v] of out.entries()) expect(Math.abs(v - c.out[i]), `value ${i}`).toBeLessThan(1e-9);
     });
   }
 });
@@ -71,7 +77,7 @@ describe("samplingTimesteps", () => {
       expect(ts).toHaveLength(steps);
       expect(ts[0]).toBe(999);
       if (steps > 1) expect(ts[steps - 1]).toBe(0);
-      ts.slice(1).forEach((t, i) => expect(t).toBeLessThan(ts[i]));
+      for (const [i, t] of ts.slice(1).entries()) expect(t).toBeLessThan(ts[i]);
     }
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { photoProblem } from "../../../web/src/diffusion/restore";
 import { createRng } from "../../../web/src/diffusion/rng";
 import type { EpsModel } from "../../../web/src/diffusion/samplers";
-import { randomOffsets, tileCount, tilePositions, tiledEpsModel } from "../../../web/src/diffusion/tiles";
+import { randomOffsets, tileCount, tiledEpsModel, tilePositions } from "../../../web/src/diffusion/tiles";
 
 const TILE = 8;
 
@@ -54,7 +54,11 @@ describe("the tiled noise predictor", () => {
   it("equals the untiled one for a network that sees each pixel alone, whatever the offsets", async () => {
     const pointwise: EpsModel = async (v) => v.map((value) => Math.tanh(value) - 0.3 * value);
     const expected = await pointwise(x, 10);
-    for (const offsets of [[0, 0], [5, 1], [7, 7]] as const) {
+    for (const offsets of [
+      [0, 0],
+      [5, 1],
+      [7, 7],
+    ] as const) {
       const out = await tiledEpsModel(pointwise, size, TILE, () => offsets)(x, 10);
       expect(Math.max(...out.map((v, i) => Math.abs(v - expected[i])))).toBeLessThan(1e-12);
     }
@@ -80,7 +84,15 @@ describe("the tiled noise predictor", () => {
 describe("a photo's problem", () => {
   it("pads the canvas to whole tiles, and the padding is unknown to the projection", () => {
     const photo = createRng(3).normal(3 * 5 * 7);
-    const { degradation, y, height, width } = photoProblem(photo, { channels: 3, height: 5, width: 7, known: null, downsample: 2, grayscale: false, tile: TILE });
+    const { degradation, y, height, width } = photoProblem(photo, {
+      channels: 3,
+      height: 5,
+      width: 7,
+      known: null,
+      downsample: 2,
+      grayscale: false,
+      tile: TILE,
+    });
     expect([degradation.height, degradation.width, height, width]).toEqual([16, 16, 10, 14]);
     const known = degradation.known;
     expect(known.reduce((a, b) => a + b, 0)).toBe(5 * 7);
@@ -115,7 +127,10 @@ describe("skipping tiles where the network is not needed", () => {
     const network: EpsModel = async () => {
       throw new Error("the network ran");
     };
-    const out = await tiledEpsModel(network, size, TILE, () => [3, 5], { needed: new Uint8Array(16 * 24), fallback: async (v) => v.map(() => 2) })(x, 10);
+    const out = await tiledEpsModel(network, size, TILE, () => [3, 5], {
+      needed: new Uint8Array(16 * 24),
+      fallback: async (v) => v.map(() => 2),
+    })(x, 10);
     expect(out.every((v) => v === 2)).toBe(true);
   });
 });

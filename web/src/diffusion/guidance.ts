@@ -1,6 +1,6 @@
 /** Classifier-free guidance (Ho & Salimans 2022) around the ONNX network, as `guided_eps_model` in model/diffusion/guidance.py. */
 import type { EpsModel } from "./samplers.ts";
-import { alphaAt, sigmaOf, outputToEps, type Prediction } from "./schedule.ts";
+import { alphaAt, outputToEps, type Prediction, sigmaOf } from "./schedule.ts";
 
 /** The network's ONNX interface: x float32[B,C,H,W], t float32[B], class_labels int32[B] → out float32[B,C,H,W]. */
 export type Network = (x: Float32Array, t: Float32Array, classLabels: Int32Array) => Promise<Float32Array>;

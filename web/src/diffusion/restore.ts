@@ -239,7 +239,8 @@ export interface PhotoSpec {
 type Wrong = Pick<PhotoSpec, "known" | "downsample" | "grayscale">;
 
 /** Every pixel of the photo measured, in colour, at full size: only noise can be wrong with it. */
-export const onlyNoise = ({ known, downsample, grayscale }: Wrong) => downsample === 1 && !grayscale && (!known || known.every((v) => v === 1));
+export const onlyNoise = ({ known, downsample, grayscale }: Wrong) =>
+  downsample === 1 && !grayscale && (!known || known.every((v) => v === 1));
 
 /** A noiseless photo at full size and in colour: only lost pixels can be wrong with it. */
 export const onlyLost = ({ downsample, grayscale }: Wrong, sigmaY: number) => sigmaY === 0 && downsample === 1 && !grayscale;
@@ -305,12 +306,28 @@ export function restorationTimesteps(steps: number, alphasCumprod: ArrayLike<num
  * pure noise at the top of the schedule; else the photo itself, which carries its own noise; else the
  * fill of its lost pixels, with the noise of the first timestep added.
  */
-export function startingPoint(problem: PhotoProblem, sigmaY: number, timesteps: readonly number[], alphasCumprod: ArrayLike<number>, candidates: number, noise: NoiseSource): Float64Array {
+export function startingPoint(
+  problem: PhotoProblem,
+  sigmaY: number,
+  timesteps: readonly number[],
+  alphasCumprod: ArrayLike<number>,
+  candidates: number,
+  noise: NoiseSource,
+): Float64Array {
   const { degradation: d, filled } = problem;
   if (timesteps[0] === alphasCumprod.length - 1) return noise(candidates * d.imageLength);
   const a = alphasCumprod[timesteps[0]];
   const needed = networkNeeded(problem, sigmaY);
-  const guess = onlyNoise(problem.spec) && sigmaY > 0 ? filled : needed && fillLost(filled, needed.map((v) => 1 - v), d.height, d.width);
+  const guess =
+    onlyNoise(problem.spec) && sigmaY > 0
+      ? filled
+      : needed &&
+        fillLost(
+          filled,
+          needed.map((v) => 1 - v),
+          d.height,
+          d.width,
+        );
   if (!guess) throw new Error("a start below the top is for photos with only noise or only lost pixels");
   const z = guess === filled ? null : noise(candidates * d.imageLength);
   const x = new Float64Array(candidates * guess.length);
@@ -333,7 +350,13 @@ export function networkNeeded(problem: PhotoProblem, sigmaY: number): Uint8Array
 }
 
 /** The photo's lost pixels (known 0) on a canvas of canvasHeight x canvasWidth; its padding is not lost. */
-export function lostOnCanvas(known: Uint8Array | null, height: number, width: number, canvasHeight: number, canvasWidth: number): Uint8Array {
+export function lostOnCanvas(
+  known: Uint8Array | null,
+  height: number,
+  width: number,
+  canvasHeight: number,
+  canvasWidth: number,
+): Uint8Array {
   const lost = new Uint8Array(canvasHeight * canvasWidth);
   if (known) for (let i = 0; i < height; i++) for (let j = 0; j < width; j++) lost[i * canvasWidth + j] = known[i * width + j] ? 0 : 1;
   return lost;

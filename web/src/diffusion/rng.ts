@@ -23,7 +23,7 @@ function splitmix32(seed: number): () => number {
 export function createRng(seed: number): Rng {
   if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`seed must be a non-negative integer, got ${seed}`);
   // Both halves of the seed count, so seeds above 2^32 do not collide with small ones.
-  const mix = splitmix32((seed % 0x100000000) ^ Math.floor(seed / 0x100000000) * 0x27d4eb2d);
+  const mix = splitmix32((seed % 0x100000000) ^ (Math.floor(seed / 0x100000000) * 0x27d4eb2d));
   const s = new Uint32Array([mix(), mix(), mix(), mix()]);
   if ((s[0] | s[1] | s[2] | s[3]) === 0) s[0] = 1; // xoshiro's one forbidden state
 

@@ -22,7 +22,8 @@ export type Offsets = () => readonly [number, number];
 /** Starts of the tiles that cover [0, length): a grid shifted by `offset`, edge tiles pulled inside. */
 export function tilePositions(length: number, tile: number, offset: number): number[] {
   if (length < tile) throw new Error(`an image side of ${length} is smaller than the tile (${tile}): pad it first`);
-  if (!(Number.isInteger(offset) && offset >= 0 && offset < tile)) throw new Error(`the grid offset must be in [0, ${tile}), got ${offset}`);
+  if (!(Number.isInteger(offset) && offset >= 0 && offset < tile))
+    throw new Error(`the grid offset must be in [0, ${tile}), got ${offset}`);
   const starts = new Set<number>();
   for (let start = offset ? offset - tile : 0; start < length; start += tile) starts.add(Math.min(Math.max(start, 0), length - tile));
   return [...starts].sort((a, b) => a - b);

@@ -1,6 +1,15 @@
 /** The page's handle on the inference worker: promises for jobs, callbacks for progress. */
 import type { Manifest } from "../api/models.ts";
-import { CancelledError, type BackendInfo, type BackendRequest, type GenerateParams, type JobProgress, type Reply, type Request, type RestoreParams } from "./protocol.ts";
+import {
+  type BackendInfo,
+  type BackendRequest,
+  CancelledError,
+  type GenerateParams,
+  type JobProgress,
+  type Reply,
+  type Request,
+  type RestoreParams,
+} from "./protocol.ts";
 
 export interface JobResult {
   images: Float32Array;
@@ -13,7 +22,6 @@ export interface Job<T> {
   result: Promise<T>;
   cancel(): void;
 }
-
 
 type Pending = {
   resolve(value: unknown): void;

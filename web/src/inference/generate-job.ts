@@ -52,7 +52,8 @@ export async function generateImages(
   const total = p.steps * labels.length;
   const images = await SAMPLERS[p.sampler](epsModel, x, samplingTimesteps(p.steps, alphasCumprod), alphasCumprod, {
     noise: rng.normal,
-    callback: ({ i, denoised }) => onStep({ step: i + 1, steps: p.steps, done: (i + 1) * labels.length, total, preview: Float32Array.from(denoised) }),
+    callback: ({ i, denoised }) =>
+      onStep({ step: i + 1, steps: p.steps, done: (i + 1) * labels.length, total, preview: Float32Array.from(denoised) }),
   });
   return { images, labels: p.guidance === 0 ? labels.fill(nullClass) : labels };
 }

@@ -10,16 +10,16 @@ import {
   crop,
   ddnmSampler,
   knownEps,
-  meanOfCandidates,
   lostOnCanvas,
+  meanOfCandidates,
   networkNeeded,
   onlyLost,
   padded,
   photoProblem,
   restorationTimesteps,
   spreadOfCandidates,
-  startNoise,
   startingPoint,
+  startNoise,
 } from "../diffusion/restore.ts";
 import { createRng } from "../diffusion/rng.ts";
 import type { EpsModel } from "../diffusion/samplers.ts";
@@ -70,7 +70,6 @@ type Planned = Pick<RestoreParams, "steps" | "noise" | "mask" | "upscale" | "gra
 
 const lostColour = (m: Manifest, p: Planned) => p.grayscale && m.image.channels > 1;
 
-
 /** The timesteps a job runs: fewer when only noise is wrong (it starts at the image's own noise level). */
 export function plannedTimesteps(m: Manifest, p: Planned): number[] {
   const level = startNoise({ known: p.mask, downsample: p.upscale, grayscale: lostColour(m, p) }, p.noise);
@@ -106,14 +105,27 @@ export function memoryRefusal(m: Manifest, p: Pick<RestoreParams, "height" | "wi
 }
 
 /** Restores `p.image`; `report` hears the work in tiles after every network call and a preview after every step. */
-export async function restoreImage(network: Network, m: Manifest, p: RestoreParams, report: (progress: JobProgress) => Promise<void>): Promise<Restored> {
+export async function restoreImage(
+  network: Network,
+  m: Manifest,
+  p: RestoreParams,
+  report: (progress: JobProgress) => Promise<void>,
+): Promise<Restored> {
   const { channels, size: tile } = m.image;
   const { alphas_cumprod: alphasCumprod } = m.diffusion;
   if (!Number.isInteger(p.candidates) || p.candidates < 1) throw new Error(`candidates must be a positive integer, got ${p.candidates}`);
   // Checked before the canvas is built: an x4 of a large photo would allocate hundreds of MB first.
   const tooLarge = memoryRefusal(m, p);
   if (tooLarge) throw new Error(tooLarge);
-  const problem = photoProblem(p.image, { channels, height: p.height, width: p.width, known: p.mask, downsample: p.upscale, grayscale: lostColour(m, p), tile });
+  const problem = photoProblem(p.image, {
+    channels,
+    height: p.height,
+    width: p.width,
+    known: p.mask,
+    downsample: p.upscale,
+    grayscale: lostColour(m, p),
+    tile,
+  });
   const { degradation, height, width } = problem;
   const plane = height * width;
   // The candidates are one batch: the same measurement, different noise.
@@ -124,7 +136,13 @@ export async function restoreImage(network: Network, m: Manifest, p: RestorePara
   const x = startingPoint(problem, p.noise, timesteps, alphasCumprod, p.candidates, rng.normal);
   // Work in tiles: a call runs at most this many (an unshifted grid runs fewer), counted whole at the end of each call.
   const perCall = plannedTilesPerCall(m, p);
-  const progress: JobProgress = { step: 0, steps: timesteps.length, done: 0, total: perCall * ((timesteps.length - 1) * p.resample + 1), preview: null };
+  const progress: JobProgress = {
+    step: 0,
+    steps: timesteps.length,
+    done: 0,
+    total: perCall * ((timesteps.length - 1) * p.resample + 1),
+    preview: null,
+  };
   let calls = 0;
   const prior = tilePrior(network, m, (done, total) => {
     progress.done = (calls + done / total) * perCall;
@@ -142,7 +160,10 @@ export async function restoreImage(network: Network, m: Manifest, p: RestorePara
     await sampler(epsModel, x, timesteps, alphasCumprod, {
       eta: m.defaults.ddnm_eta,
       noise: rng.normal,
-      callback: ({ i, denoised }) => report({ ...progress, step: (progress.step = i + 1), preview: Float32Array.from(combine(cropped(denoised))) }),
+      callback: ({ i, denoised }) => {
+        progress.step = i + 1;
+        return report({ ...progress, preview: Float32Array.from(combine(cropped(denoised))) });
+      },
     }),
   );
   return { images: combine(out), spread: p.candidates > 1 ? spreadOfCandidates(out, p.candidates, channels, plane) : undefined };

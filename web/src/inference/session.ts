@@ -7,7 +7,7 @@ import type * as Ort from "onnxruntime-web";
 import type { Manifest, ManifestFile } from "../api/models.ts";
 import type { Network } from "../diffusion/guidance.ts";
 import type { BackendInfo, BackendRequest } from "./protocol.ts";
-import { loadWeights, type BytesProgress } from "./weights-cache.ts";
+import { type BytesProgress, loadWeights } from "./weights-cache.ts";
 
 type OrtModule = typeof Ort;
 
@@ -90,7 +90,12 @@ async function openWebGpu(manifest: Manifest, probe: WebGpuProbe, onDownload: Do
   };
 }
 
-async function openWasm(manifest: Manifest, threads: number | undefined, onDownload: DownloadProgress, fallbackReason?: string): Promise<Session> {
+async function openWasm(
+  manifest: Manifest,
+  threads: number | undefined,
+  onDownload: DownloadProgress,
+  fallbackReason?: string,
+): Promise<Session> {
   // fp16 weights are never used on WASM: its kernels would upcast every op.
   const file = requireFp32(manifest);
   const ort: OrtModule = await import("onnxruntime-web/wasm");
@@ -110,7 +115,8 @@ async function openWasm(manifest: Manifest, threads: number | undefined, onDownl
 
 function requireFp32(manifest: Manifest): ManifestFile {
   const file = fileFor(manifest, "fp32");
-  if (!file) throw new Error(`model ${manifest.id} has no fp32 weights file: its manifest lists ${manifest.files.map((f) => f.name).join(", ")}`);
+  if (!file)
+    throw new Error(`model ${manifest.id} has no fp32 weights file: its manifest lists ${manifest.files.map((f) => f.name).join(", ")}`);
   return file;
 }
 

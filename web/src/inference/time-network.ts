@@ -21,7 +21,19 @@ export function benchPhoto(manifest: Manifest, { side, sigma255, steps, resample
     const [c, i, j] = [Math.floor(k / plane), Math.floor(k / side) % side, k % side];
     return 0.7 * Math.sin(i / 17 + c) * Math.cos(j / 23) + (sigma255 / 127.5) * v;
   });
-  return { image, height: side, width: side, mask: null, upscale: 1, grayscale: false, noise: sigma255 / 127.5, steps, resample, candidates: 1, seed: 0 };
+  return {
+    image,
+    height: side,
+    width: side,
+    mask: null,
+    upscale: 1,
+    grayscale: false,
+    noise: sigma255 / 127.5,
+    steps,
+    resample,
+    candidates: 1,
+    seed: 0,
+  };
 }
 
 /** Milliseconds of each of `runs` calls on one fixed batch (t halfway, the null class), after a warm-up call. */

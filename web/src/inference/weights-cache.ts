@@ -31,7 +31,9 @@ export async function loadWeights(file: ManifestFile, onProgress: BytesProgress)
   const bytes = await download(file, onProgress);
   const actual = await sha256Hex(bytes);
   if (actual !== file.sha256) {
-    throw new Error(`${file.name} from ${file.url} has sha256 ${actual}, the manifest says ${file.sha256}: the download is corrupt, reload to retry`);
+    throw new Error(
+      `${file.name} from ${file.url} has sha256 ${actual}, the manifest says ${file.sha256}: the download is corrupt, reload to retry`,
+    );
   }
   await cache.put(keyOf(file), new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } }));
   return bytes;

@@ -4,8 +4,16 @@
  */
 import type { Manifest } from "../api/models.ts";
 import type { Network } from "../diffusion/guidance.ts";
-import { CancelledError, type BackendRequest, type GenerateParams, type JobProgress, type Reply, type Request, type RestoreParams } from "./protocol.ts";
 import { generateImages } from "./generate-job.ts";
+import {
+  type BackendRequest,
+  CancelledError,
+  type GenerateParams,
+  type JobProgress,
+  type Reply,
+  type Request,
+  type RestoreParams,
+} from "./protocol.ts";
 import { restoreImage } from "./restore-job.ts";
 import { openSession, type Session } from "./session.ts";
 import { timeNetwork } from "./time-network.ts";

@@ -9,7 +9,7 @@ import type { BackendInfo, BackendRequest } from "../inference/protocol.ts";
 import { BackendBadge } from "./BackendBadge.tsx";
 import { GeneratePanel } from "./GeneratePanel.tsx";
 import { Intro } from "./Intro.tsx";
-import { LoadStatus, type Download } from "./LoadStatus.tsx";
+import { type Download, LoadStatus } from "./LoadStatus.tsx";
 import { ModelPanel } from "./ModelPanel.tsx";
 import { RestorePanel } from "./RestorePanel.tsx";
 import { Tabs } from "./Tabs.tsx";
@@ -31,7 +31,14 @@ export function App() {
   const [ready, setReady] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [tab, setTab] = useState<TabName>("generate");
-  const client = useMemo(() => new InferenceClient({ onDownload: (file, loaded, total, cached) => setDownload({ file, loaded, total, cached }), onBackend: setBackend }), []);
+  const client = useMemo(
+    () =>
+      new InferenceClient({
+        onDownload: (file, loaded, total, cached) => setDownload({ file, loaded, total, cached }),
+        onBackend: setBackend,
+      }),
+    [],
+  );
 
   useEffect(() => {
     const id = query.get("model");
@@ -84,7 +91,12 @@ export function App() {
             <div role="tabpanel" id="panel-restore" aria-labelledby="tab-restore" hidden={tab !== "restore"}>
               <RestorePanel client={client} manifest={version.manifest} ready={ready} />
             </div>
-            <ModelPanel version={version} versions={versions.length > 0 ? versions : [{ id: version.id }]} onPick={pick} disabled={!ready} />
+            <ModelPanel
+              version={version}
+              versions={versions.length > 0 ? versions : [{ id: version.id }]}
+              onPick={pick}
+              disabled={!ready}
+            />
           </>
         )}
       </main>

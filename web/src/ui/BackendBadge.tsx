@@ -2,7 +2,8 @@
 import type { BackendInfo } from "../inference/protocol.ts";
 
 export function describeBackend(backend: BackendInfo): { text: string; detail: string } {
-  const technical = backend.kind === "webgpu" ? `WebGPU (${backend.variant})` : `WASM, ${backend.threads} thread${backend.threads === 1 ? "" : "s"}`;
+  const technical =
+    backend.kind === "webgpu" ? `WebGPU (${backend.variant})` : `WASM, ${backend.threads} thread${backend.threads === 1 ? "" : "s"}`;
   const detail = backend.fallbackReason ? `${technical}: ${backend.fallbackReason}` : technical;
   if (backend.kind === "webgpu") return { text: "Running on your graphics card", detail };
   // A fallback means WebGPU was wanted and is missing here; WASM asked for (?backend=wasm) is no loss.

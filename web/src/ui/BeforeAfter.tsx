@@ -23,10 +23,16 @@ export function BeforeAfter({ before, beforeRaster, after, afterRaster, afterLab
   const [split, setSplit] = useState(50);
   const slider = (
     <label class="inline grow">
-      <span>
-        Before | {afterLabel}
-      </span>
-      <input type="range" min={0} max={100} step={0.5} value={split} aria-label={`Move the line between before and ${afterLabel.toLowerCase()}`} onInput={(e) => setSplit(e.currentTarget.valueAsNumber)} />
+      <span>Before | {afterLabel}</span>
+      <input
+        type="range"
+        min={0}
+        max={100}
+        step={0.5}
+        value={split}
+        aria-label={`Move the line between before and ${afterLabel.toLowerCase()}`}
+        onInput={(e) => setSplit(e.currentTarget.valueAsNumber)}
+      />
     </label>
   );
   return (
@@ -41,7 +47,8 @@ export function BeforeAfter({ before, beforeRaster, after, afterRaster, afterLab
         </div>
       </ZoomBox>
       <figcaption>
-        Before ({beforeRaster.width}×{beforeRaster.height}) on the left, {afterLabel.toLowerCase()} ({afterRaster.width}×{afterRaster.height}) on the right.
+        Before ({beforeRaster.width}×{beforeRaster.height}) on the left, {afterLabel.toLowerCase()} ({afterRaster.width}×
+        {afterRaster.height}) on the right.
       </figcaption>
     </figure>
   );

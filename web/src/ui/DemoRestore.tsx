@@ -6,18 +6,18 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Manifest } from "../api/models.ts";
 import { Degradation, damage } from "../diffusion/restore.ts";
 import { createRng } from "../diffusion/rng.ts";
-import { decodeImage, downloadBlob, fromImage, pngOf, psnr, rasterOf, type ImageShape } from "../image.ts";
+import { decodeImage, downloadBlob, fromImage, type ImageShape, pngOf, psnr, rasterOf } from "../image.ts";
 import type { InferenceClient } from "../inference/client.ts";
+import { defaultGenerateParams } from "../inference/generate-job.ts";
 import type { RestoreParams } from "../inference/protocol.ts";
 import { fullMask, holeMask, scratchMask } from "../mask.ts";
-import { defaultGenerateParams } from "../inference/generate-job.ts";
 import { BeforeAfter } from "./BeforeAfter.tsx";
 import { formatPsnr } from "./format.ts";
-import { ImageCanvas } from "./ImageGrid.tsx";
 import { ImageDrop } from "./ImageDrop.tsx";
+import { ImageCanvas } from "./ImageGrid.tsx";
+import { RestoreStatus, RunButtons } from "./JobControls.tsx";
 import { MaskPainter, type MaskPreset } from "./MaskPainter.tsx";
 import { NumberInput } from "./NumberInput.tsx";
-import { RestoreStatus, RunButtons } from "./JobControls.tsx";
 import { Progress } from "./Progress.tsx";
 import { useJob } from "./useJob.ts";
 
@@ -47,9 +47,15 @@ interface Damage {
  * The damaged image as the worker takes a measurement: average-pooled by the downsampling factor
  * (so h = w = size / factor), the mask at that resolution, and the noise that pooling leaves.
  */
-function measurementOf(damaged: Float32Array, degradation: Degradation, noise: number): Pick<RestoreParams, "image" | "height" | "width" | "mask" | "upscale" | "noise"> {
+function measurementOf(
+  damaged: Float32Array,
+  degradation: Degradation,
+  noise: number,
+): Pick<RestoreParams, "image" | "height" | "width" | "mask" | "upscale" | "noise"> {
   const { channels, height, factor, outHeight, outWidth, known } = degradation;
-  const pooled = new Degradation({ size: height, channels, downsample: factor as RestoreParams["upscale"] }).apply(Float64Array.from(damaged));
+  const pooled = new Degradation({ size: height, channels, downsample: factor as RestoreParams["upscale"] }).apply(
+    Float64Array.from(damaged),
+  );
   return {
     image: Float32Array.from(pooled),
     height: outHeight,
@@ -81,7 +87,10 @@ export function DemoRestore({ client, manifest, ready, active }: Props) {
   const set = <K extends keyof Damage>(key: K, value: Damage[K]) => setSettings((s) => ({ ...s, [key]: value }));
 
   const grayscale = settings.grayscale && shape.channels > 1;
-  const degradation = useMemo(() => new Degradation({ size: shape.size, channels: shape.channels, downsample: settings.downsample, grayscale, mask: settings.mask }), [shape, settings, grayscale]);
+  const degradation = useMemo(
+    () => new Degradation({ size: shape.size, channels: shape.channels, downsample: settings.downsample, grayscale, mask: settings.mask }),
+    [shape, settings, grayscale],
+  );
   const damaged = useMemo(
     () => source && Float32Array.from(damage(Float64Array.from(source.image), degradation, settings.noise, createRng(DAMAGE_SEED).normal)),
     [source, degradation, settings.noise],
@@ -124,7 +133,12 @@ export function DemoRestore({ client, manifest, ready, active }: Props) {
   const after = restored ?? preview;
   return (
     <div class="demo-restore" data-testid="demo-restore">
-      <ImageDrop onFile={takeFile} active={active} testId="upload" hint={`It is cropped to a square and resized to ${shape.size}×${shape.size}, the model's own size.`}>
+      <ImageDrop
+        onFile={takeFile}
+        active={active}
+        testId="upload"
+        hint={`It is cropped to a square and resized to ${shape.size}×${shape.size}, the model's own size.`}
+      >
         <button type="button" onClick={sample} disabled={!ready || busy}>
           Sample an image from the model
         </button>
@@ -141,11 +155,21 @@ export function DemoRestore({ client, manifest, ready, active }: Props) {
             <legend>Damage {source.name} on purpose</legend>
             <label>
               Noise <span>{settings.noise.toFixed(2)}</span>
-              <input type="range" min={0} max={1} step={0.05} value={settings.noise} onInput={(e) => set("noise", e.currentTarget.valueAsNumber)} />
+              <input
+                type="range"
+                min={0}
+                max={1}
+                step={0.05}
+                value={settings.noise}
+                onInput={(e) => set("noise", e.currentTarget.valueAsNumber)}
+              />
             </label>
             <label>
               Resolution
-              <select value={settings.downsample} onChange={(e) => set("downsample", Number(e.currentTarget.value) as Damage["downsample"])}>
+              <select
+                value={settings.downsample}
+                onChange={(e) => set("downsample", Number(e.currentTarget.value) as Damage["downsample"])}
+              >
                 <option value={1}>Full</option>
                 <option value={2}>Low (÷2)</option>
                 <option value={4}>Very low (÷4)</option>
@@ -153,7 +177,8 @@ export function DemoRestore({ client, manifest, ready, active }: Props) {
             </label>
             {shape.channels > 1 && (
               <label class="check">
-                <input type="checkbox" checked={settings.grayscale} onChange={(e) => set("grayscale", e.currentTarget.checked)} /> Lost colour
+                <input type="checkbox" checked={settings.grayscale} onChange={(e) => set("grayscale", e.currentTarget.checked)} /> Lost
+                colour
               </label>
             )}
             <div class="wide demo-mask">

@@ -2,12 +2,12 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Manifest } from "../api/models.ts";
 import { SAMPLERS, type SamplerName } from "../diffusion/samplers.ts";
-import { downloadBlob, pngOf, rasterOf, type ImageShape } from "../image.ts";
+import { downloadBlob, type ImageShape, pngOf, rasterOf } from "../image.ts";
 import type { InferenceClient, JobResult } from "../inference/client.ts";
 import { defaultGenerateParams } from "../inference/generate-job.ts";
 import type { GenerateParams } from "../inference/protocol.ts";
-import { ImageDialog } from "./ImageDialog.tsx";
 import { gridColumns } from "./grid-columns.ts";
+import { ImageDialog } from "./ImageDialog.tsx";
 import { ImageGrid, WIDE_COLUMNS } from "./ImageGrid.tsx";
 import { NumberInput } from "./NumberInput.tsx";
 import { Progress } from "./Progress.tsx";
@@ -97,7 +97,10 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
       <form class="controls" onSubmit={generate}>
         <label class="span-2">
           Class
-          <select value={String(params.classLabel)} onChange={(e) => set("classLabel", e.currentTarget.value === "random" ? "random" : Number(e.currentTarget.value))}>
+          <select
+            value={String(params.classLabel)}
+            onChange={(e) => set("classLabel", e.currentTarget.value === "random" ? "random" : Number(e.currentTarget.value))}
+          >
             {names.length > 0 && <option value="random">Any (a random class per image)</option>}
             {names.map((name, i) => (
               <option value={i} key={name}>
@@ -129,7 +132,16 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
           <label for="guidance" class="inline">
             Guidance <span>{guidanceText(params.guidance)}</span>
           </label>
-          <input id="guidance" type="range" min={0} max={8} step={0.5} value={params.guidance} aria-describedby="guidance-hint" onInput={(e) => set("guidance", e.currentTarget.valueAsNumber)} />
+          <input
+            id="guidance"
+            type="range"
+            min={0}
+            max={8}
+            step={0.5}
+            value={params.guidance}
+            aria-describedby="guidance-hint"
+            onInput={(e) => set("guidance", e.currentTarget.valueAsNumber)}
+          />
           <p class="hint" id="guidance-hint">
             0 = ignore the class (unconditional). Higher: more typical of the class, less varied.
           </p>
@@ -156,7 +168,12 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
         {(state.running || result) && (
           <div class="status-line">
             {state.running ? (
-              <Progress label="Sampling" value={state.step} max={state.steps || submitted.steps} detail={`Step ${state.step} of ${state.steps || submitted.steps}`} />
+              <Progress
+                label="Sampling"
+                value={state.step}
+                max={state.steps || submitted.steps}
+                detail={`Step ${state.step} of ${state.steps || submitted.steps}`}
+              />
             ) : (
               result && (
                 <p>
@@ -193,7 +210,15 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
               onPick={setEnlarged}
             />
             <div class="row wrap">
-              <button type="button" onClick={() => download(Array.from({ length: result.params.count }, (_, i) => i), `edge-diffusion-seed${result.params.seed}-grid.png`)}>
+              <button
+                type="button"
+                onClick={() =>
+                  download(
+                    Array.from({ length: result.params.count }, (_, i) => i),
+                    `edge-diffusion-seed${result.params.seed}-grid.png`,
+                  )
+                }
+              >
                 Download grid (PNG)
               </button>
               <span class="hint">Click an image to enlarge it and see how it was made.</span>
@@ -217,7 +242,12 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
           }}
           onClose={() => setEnlarged(null)}
         >
-          <button type="button" onClick={() => download([enlarged], `edge-diffusion-${classOf(result, enlarged)}-seed${result.params.seed}-${enlarged + 1}.png`)}>
+          <button
+            type="button"
+            onClick={() =>
+              download([enlarged], `edge-diffusion-${classOf(result, enlarged)}-seed${result.params.seed}-${enlarged + 1}.png`)
+            }
+          >
             Download (PNG, {shape.size * SCALE}×{shape.size * SCALE})
           </button>
         </ImageDialog>

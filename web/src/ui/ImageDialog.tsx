@@ -23,6 +23,7 @@ export function ImageDialog({ title, values, index, raster, label, facts, onClos
   // Modal: the page behind is inert, focus moves in, and on close the browser hands it back to the image.
   useEffect(() => dialog.current?.showModal(), []);
   return (
+    // biome-ignore lint/a11y/useKeyWithClickEvents: the keyboard closes a modal dialog with Escape, natively.
     <dialog
       ref={dialog}
       class="image-dialog"

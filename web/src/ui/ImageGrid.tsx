@@ -1,7 +1,7 @@
 /** Images drawn 1:1 into canvases and scaled by CSS: model-resolution ones crisply (pixelated). */
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
-import { rasterOf, toImageData, type ImageShape, type Raster } from "../image.ts";
+import { type ImageShape, paint, type Raster, rasterOf, toImageData } from "../image.ts";
 import { gridColumns } from "./grid-columns.ts";
 
 interface ImageCanvasProps {
@@ -17,9 +17,11 @@ interface ImageCanvasProps {
 export function ImageCanvas({ values, index = 0, raster, label, testId, class: className = "pixelated" }: ImageCanvasProps) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
-    ref.current?.getContext("2d")!.putImageData(toImageData(values, index, raster), 0, 0);
+    paint(ref.current, toImageData(values, index, raster));
   }, [values, index, raster]);
-  return <canvas ref={ref} class={className} width={raster.width} height={raster.height} role="img" aria-label={label} data-testid={testId} />;
+  return (
+    <canvas ref={ref} class={className} width={raster.width} height={raster.height} role="img" aria-label={label} data-testid={testId} />
+  );
 }
 
 /** Columns of the grid on a wide screen and on a phone (style.css picks one). */

@@ -24,19 +24,22 @@ export function Intro({ manifest }: { manifest: Manifest | null }) {
         About this page
       </h2>
       <p class="lead">
-        An image-generating AI that runs <strong>entirely on your device</strong>, in this browser tab: nothing you make or upload is sent anywhere.
+        An image-generating AI that runs <strong>entirely on your device</strong>, in this browser tab: nothing you make or upload is sent
+        anywhere.
       </p>
       <ul>
         {manifest && <LearnedFrom manifest={manifest} />}
         <li>
-          <strong>What it can do:</strong> draw new pictures of a class you choose (Generate), and repair damaged ones: noise, holes, too few pixels, lost colour (Restore).
+          <strong>What it can do:</strong> draw new pictures of a class you choose (Generate), and repair damaged ones: noise, holes, too
+          few pixels, lost colour (Restore).
         </li>
         <li>
-          <strong>What it cannot:</strong> draw anything else or follow a text prompt. Its pictures are thumbnails, and up close many look odd.
+          <strong>What it cannot:</strong> draw anything else or follow a text prompt. Its pictures are thumbnails, and up close many look
+          odd.
         </li>
         <li>
-          <strong>Why it is interesting:</strong> it is the same technique as the large image generators, small enough to need no server at all.{" "}
-          <a href="#model">How it was made and how well it does</a>
+          <strong>Why it is interesting:</strong> it is the same technique as the large image generators, small enough to need no server at
+          all. <a href="#model">How it was made and how well it does</a>
         </li>
       </ul>
     </section>

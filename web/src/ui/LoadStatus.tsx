@@ -18,9 +18,16 @@ export function LoadStatus({ download, ready }: { download: Download | null; rea
   return (
     <div class="status-line" data-testid="load-status">
       {ready ? (
-        <p>Ready: the model{download && ` (${megabytes(download.total)}${download.cached ? `, from ${cache}` : ""})`} runs on your device.</p>
+        <p>
+          Ready: the model{download && ` (${megabytes(download.total)}${download.cached ? `, from ${cache}` : ""})`} runs on your device.
+        </p>
       ) : download && !download.cached ? (
-        <Progress label="Downloading the model" value={download.loaded} max={download.total} detail={`Downloading the model: ${megabytes(download.loaded)} of ${megabytes(download.total)}`} />
+        <Progress
+          label="Downloading the model"
+          value={download.loaded}
+          max={download.total}
+          detail={`Downloading the model: ${megabytes(download.loaded)} of ${megabytes(download.total)}`}
+        />
       ) : (
         <p>Loading the model{download?.cached ? ` from ${cache}` : ""}…</p>
       )}

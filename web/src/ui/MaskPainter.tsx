@@ -4,8 +4,8 @@
  * Presets and buttons keep it usable from the keyboard. mask[p] = 0 marks a lost pixel.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { decodeImage, toImageData, type Raster } from "../image.ts";
-import { fullMask, maskFromRgba, paintStroke, UndoHistory, type Point } from "../mask.ts";
+import { decodeImage, paint, type Raster, toImageData } from "../image.ts";
+import { fullMask, maskFromRgba, type Point, paintStroke, UndoHistory } from "../mask.ts";
 import { ZoomBox } from "./ZoomBox.tsx";
 
 export interface MaskPreset {
@@ -35,13 +35,13 @@ export function MaskPainter({ image, raster, mask, onChange, presets = [] }: Pro
   // The stroke in progress: painted into a copy, handed over when the pointer lifts.
   const stroke = useRef<{ mask: Uint8Array; last: Point } | null>(null);
 
-  useEffect(() => base.current?.getContext("2d")!.putImageData(toImageData(image, 0, raster), 0, 0), [image, raster]);
+  useEffect(() => paint(base.current, toImageData(image, 0, raster)), [image, raster]);
   useEffect(() => drawOverlay(mask), [mask]);
 
   function drawOverlay(current: Uint8Array) {
     const pixels = new ImageData(width, height);
     for (let p = 0; p < current.length; p++) if (!current[p]) pixels.data.set(LOST, p * 4);
-    overlay.current?.getContext("2d")!.putImageData(pixels, 0, 0);
+    paint(overlay.current, pixels);
   }
 
   // The mask as last rendered: an uploaded mask decoded after a stroke records that stroke for undo.
@@ -62,7 +62,13 @@ export function MaskPainter({ image, raster, mask, onChange, presets = [] }: Pro
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       const typing = event.target instanceof HTMLElement && event.target.matches("input[type=number], input[type=text], textarea");
-      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z" && !event.shiftKey && !typing && overlay.current?.checkVisibility()) {
+      if (
+        (event.ctrlKey || event.metaKey) &&
+        event.key.toLowerCase() === "z" &&
+        !event.shiftKey &&
+        !typing &&
+        overlay.current?.checkVisibility()
+      ) {
         event.preventDefault();
         undo();
       }
@@ -105,7 +111,13 @@ export function MaskPainter({ image, raster, mask, onChange, presets = [] }: Pro
     <>
       <label class="inline">
         Brush <span>{brush}px</span>
-        <input type="range" min={1} max={Math.max(4, Math.round(Math.max(height, width) / 8))} value={brush} onInput={(e) => setBrush(e.currentTarget.valueAsNumber)} />
+        <input
+          type="range"
+          min={1}
+          max={Math.max(4, Math.round(Math.max(height, width) / 8))}
+          value={brush}
+          onInput={(e) => setBrush(e.currentTarget.valueAsNumber)}
+        />
       </label>
       <label class="check">
         <input type="checkbox" checked={erase} onChange={(e) => setErase(e.currentTarget.checked)} /> Eraser
@@ -116,6 +128,7 @@ export function MaskPainter({ image, raster, mask, onChange, presets = [] }: Pro
     <div class="mask-painter">
       <ZoomBox naturalWidth={width} label="painting" controls={brushControls}>
         <div class="layers">
+          {/* biome-ignore lint/a11y/noAriaHiddenOnFocusable: not focusable (no tabindex): the photo under the painting layer, which is labelled. */}
           <canvas ref={base} class="photo" width={width} height={height} aria-hidden="true" />
           <canvas
             ref={overlay}
@@ -164,7 +177,10 @@ export function MaskPainter({ image, raster, mask, onChange, presets = [] }: Pro
           />
         </label>
       </div>
-      <p class="hint">Magenta marks what is lost. An uploaded mask is white where the image is lost and black (or transparent) where it is right; it is stretched to the image's size.</p>
+      <p class="hint">
+        Magenta marks what is lost. An uploaded mask is white where the image is lost and black (or transparent) where it is right; it is
+        stretched to the image's size.
+      </p>
       {uploadError && (
         <p role="alert" class="error">
           {uploadError}

@@ -70,15 +70,28 @@ function RestorationTable({ restoration }: { restoration: Restoration }) {
   const { candidates } = restoration;
   const rows = Object.entries(restoration.tasks).map(([task, scores]) => {
     const [name, best] = bestBaseline(scores);
-    const row = [task.replaceAll("_", " "), fixed(scores.damaged.psnr), `${name.replaceAll("_", " ")} ${fixed(best?.psnr)}`, fixed(scores.restored.psnr)];
+    const row = [
+      task.replaceAll("_", " "),
+      fixed(scores.damaged.psnr),
+      `${name.replaceAll("_", " ")} ${fixed(best?.psnr)}`,
+      fixed(scores.restored.psnr),
+    ];
     return candidates ? [...row, fixed(scores.mean_of_candidates?.psnr)] : row;
   });
   const head = ["task", "damaged", "best classical baseline", "diffusion"];
-  return <Table caption={`Restoration of ${restoration.images} test images, PSNR in dB`} head={candidates ? [...head, `mean of ${candidates}`] : head} rows={rows} />;
+  return (
+    <Table
+      caption={`Restoration of ${restoration.images} test images, PSNR in dB`}
+      head={candidates ? [...head, `mean of ${candidates}`] : head}
+      rows={rows}
+    />
+  );
 }
 
 function Scalars({ metrics }: { metrics: Record<string, unknown> }) {
-  const scalars = Object.entries(metrics).flatMap(([key, v]) => (typeof v === "number" ? [[key, v.toPrecision(4)]] : typeof v === "string" ? [[key, v]] : []));
+  const scalars = Object.entries(metrics).flatMap(([key, v]) =>
+    typeof v === "number" ? [[key, v.toPrecision(4)]] : typeof v === "string" ? [[key, v]] : [],
+  );
   return <FactList facts={Object.fromEntries(scalars)} />;
 }
 
@@ -88,7 +101,9 @@ export function MetricsPanel({ metrics }: { metrics: Record<string, unknown> }) 
     <div>
       <h3>Evaluation</h3>
       {evaluation.note && <p class="hint">{evaluation.note}</p>}
-      {evaluation.generation && <p class="hint">Frechet distances shrink as the samples grow: compare them within a table, not across tables.</p>}
+      {evaluation.generation && (
+        <p class="hint">Frechet distances shrink as the samples grow: compare them within a table, not across tables.</p>
+      )}
       {evaluation.generation && <GenerationTable generation={evaluation.generation} />}
       {evaluation.guidance_sweep?.runs.length ? <GuidanceTable sweep={evaluation.guidance_sweep} /> : null}
       {evaluation.restoration?.tasks && <RestorationTable restoration={evaluation.restoration} />}

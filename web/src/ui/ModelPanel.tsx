@@ -6,8 +6,8 @@ import type { PublishedVersion, VersionSummary } from "../api/models.ts";
 import { FactList } from "./FactList.tsx";
 import { formatDate } from "./format.ts";
 import { MetricsPanel } from "./MetricsPanel.tsx";
-import { trainingFacts } from "./model-facts.ts";
 import { ModelSummary } from "./ModelSummary.tsx";
+import { trainingFacts } from "./model-facts.ts";
 
 interface Props {
   version: PublishedVersion;
@@ -37,8 +37,9 @@ export function ModelPanel({ version, versions, onPick, disabled }: Props) {
           </select>
         </label>
         <p>
-          <strong>{manifest.name}</strong>: {manifest.image.size}×{manifest.image.size}, {manifest.classes.names.length} classes, {manifest.diffusion.schedule} schedule over{" "}
-          {manifest.diffusion.timesteps} steps, predicts {manifest.diffusion.prediction}. Exported on {formatDate(manifest.created)}.
+          <strong>{manifest.name}</strong>: {manifest.image.size}×{manifest.image.size}, {manifest.classes.names.length} classes,{" "}
+          {manifest.diffusion.schedule} schedule over {manifest.diffusion.timesteps} steps, predicts {manifest.diffusion.prediction}.
+          Exported on {formatDate(manifest.created)}.
         </p>
         <h3>Training</h3>
         <FactList facts={trainingFacts(manifest.training)} />

@@ -4,7 +4,7 @@
  */
 import type { Manifest } from "../api/models.ts";
 import { formatDuration } from "../restore-budget.ts";
-import { damageOf, tasksWon, type Evaluation, type Generation, type Restoration } from "./evaluation.ts";
+import { damageOf, type Evaluation, type Generation, type Restoration, tasksWon } from "./evaluation.ts";
 import { formatCount, formatDate, formatPercent } from "./format.ts";
 import { datasetName, type Training } from "./model-facts.ts";
 
@@ -42,8 +42,8 @@ function RestorationSummary({ restoration }: { restoration: Restoration }) {
   const averaged = candidates ? tasksWon(restoration, (task) => task.mean_of_candidates) : [];
   return (
     <p>
-      <strong>Restoring.</strong> On {restoration.images} damaged test pictures, one restoration comes closer to the original than the best classical method for {won.length} of {kinds} kinds
-      of damage{won.length > 0 && ` (${won.map(damageOf).join(", ")})`}
+      <strong>Restoring.</strong> On {restoration.images} damaged test pictures, one restoration comes closer to the original than the best
+      classical method for {won.length} of {kinds} kinds of damage{won.length > 0 && ` (${won.map(damageOf).join(", ")})`}
       {candidates ? `; the mean of ${candidates} restorations (“Average of”) does so for ${averaged.length}` : ""}.
     </p>
   );

@@ -12,12 +12,12 @@ import type { RestoreParams } from "../inference/protocol.ts";
 import { memoryRefusal, plannedTimesteps, plannedWork } from "../inference/restore-job.ts";
 import { fullMask, hasLoss } from "../mask.ts";
 import { decodePhoto, MAX_SIDE, type Photo } from "../photo.ts";
-import { estimateSeconds, formatDuration, LONG_JOB_SECONDS, networkCalls, stepsWithin, type RestoreWork } from "../restore-budget.ts";
+import { estimateSeconds, formatDuration, LONG_JOB_SECONDS, networkCalls, type RestoreWork, stepsWithin } from "../restore-budget.ts";
 import { BeforeAfter } from "./BeforeAfter.tsx";
 import { ImageDrop } from "./ImageDrop.tsx";
+import { RestoreStatus, RunButtons } from "./JobControls.tsx";
 import { MaskPainter } from "./MaskPainter.tsx";
 import { NumberInput } from "./NumberInput.tsx";
-import { RestoreStatus, RunButtons } from "./JobControls.tsx";
 import { SpreadMap } from "./SpreadMap.tsx";
 import { useDeviceSpeed } from "./useDeviceSpeed.ts";
 import { useJob } from "./useJob.ts";
@@ -62,7 +62,14 @@ interface Result {
 }
 
 /** The form before the visitor touches it; steps and resampling come from the manifest's defaults. */
-const INITIAL_SETTINGS: Omit<Settings, "steps" | "resample"> = { noiseLevels: 0, useEstimate: false, upscale: 1, colourise: false, candidates: 1, seed: 0 };
+const INITIAL_SETTINGS: Omit<Settings, "steps" | "resample"> = {
+  noiseLevels: 0,
+  useEstimate: false,
+  upscale: 1,
+  colourise: false,
+  candidates: 1,
+  seed: 0,
+};
 
 export function PhotoRestore({ client, manifest, ready, active }: Props) {
   const { channels, size: tile } = manifest.image;
@@ -98,7 +105,8 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
       setResult(null);
       setAskedFor(null);
       setMask(fullMask(next.height * next.width));
-      const estimate = next.height >= 2 && next.width >= 2 ? estimateNoiseSigma(next.image, next.channels, next.height, next.width) * 127.5 : null;
+      const estimate =
+        next.height >= 2 && next.width >= 2 ? estimateNoiseSigma(next.image, next.channels, next.height, next.width) * 127.5 : null;
       setSettings((s) => ({ ...s, useEstimate: estimate !== null && estimate >= NOISY_LEVELS, colourise: next.grayscale }));
       setLoaded((previous) => ({ photo: next, id: (previous?.id ?? 0) + 1, estimatedLevels: estimate }));
     } catch (error) {
@@ -131,7 +139,15 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
   const long = seconds !== null && seconds > LONG_JOB_SECONDS;
   const warned = long && askedFor === seconds;
   // The tiles do not change with the steps; only the steps below the start do.
-  const fitting = warned && params && work && speed ? stepsWithin(LONG_JOB_SECONDS, params.steps, (steps) => ({ ...work, steps: plannedTimesteps(manifest, { ...params, steps }).length }), speed) : 1;
+  const fitting =
+    warned && params && work && speed
+      ? stepsWithin(
+          LONG_JOB_SECONDS,
+          params.steps,
+          (steps) => ({ ...work, steps: plannedTimesteps(manifest, { ...params, steps }).length }),
+          speed,
+        )
+      : 1;
 
   async function restore(event: Event) {
     event.preventDefault();
@@ -160,7 +176,12 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
   const size = (factor: number) => (photo ? `${photo.width * factor}×${photo.height * factor}` : "");
   return (
     <div data-testid="photo-restore">
-      <ImageDrop onFile={takeFile} active={active} testId="photo-upload" hint={`Any photo, restored at its own size (up to ${MAX_SIDE} pixels on the long side; larger ones are scaled down). It never leaves this device.`} />
+      <ImageDrop
+        onFile={takeFile}
+        active={active}
+        testId="photo-upload"
+        hint={`Any photo, restored at its own size (up to ${MAX_SIDE} pixels on the long side; larger ones are scaled down). It never leaves this device.`}
+      />
       {loadError && (
         <p role="alert" class="error" data-testid="photo-error">
           {loadError}
@@ -181,12 +202,24 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
             </legend>
             <label>
               Noise <span data-testid="noise-level">{noiseLevels}/255</span>
-              <input type="range" min={0} max={100} step={1} value={noiseLevels} disabled={settings.useEstimate} onInput={(e) => set("noiseLevels", e.currentTarget.valueAsNumber)} />
+              <input
+                type="range"
+                min={0}
+                max={100}
+                step={1}
+                value={noiseLevels}
+                disabled={settings.useEstimate}
+                onInput={(e) => set("noiseLevels", e.currentTarget.valueAsNumber)}
+              />
             </label>
             {estimatedLevels !== null && (
               <label class="check">
-                <input type="checkbox" checked={settings.useEstimate} onChange={(e) => setSettings((s) => ({ ...s, useEstimate: e.currentTarget.checked, noiseLevels }))} /> Use the
-                estimate from the photo (estimated: {Math.round(estimatedLevels)}/255)
+                <input
+                  type="checkbox"
+                  checked={settings.useEstimate}
+                  onChange={(e) => setSettings((s) => ({ ...s, useEstimate: e.currentTarget.checked, noiseLevels }))}
+                />{" "}
+                Use the estimate from the photo (estimated: {Math.round(estimatedLevels)}/255)
               </label>
             )}
             <label>
@@ -199,7 +232,8 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
             </label>
             {channels > 1 && (
               <label class="check">
-                <input type="checkbox" checked={settings.colourise} onChange={(e) => set("colourise", e.currentTarget.checked)} /> Colourise (black and white)
+                <input type="checkbox" checked={settings.colourise} onChange={(e) => set("colourise", e.currentTarget.checked)} /> Colourise
+                (black and white)
                 {photo.grayscale && <span class="hint"> · this photo looks black and white</span>}
               </label>
             )}
@@ -233,7 +267,8 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
           {warned && seconds !== null && (
             <div class="warning wide" role="alert" data-testid="photo-long">
               <p>
-                This will take {formatDuration(seconds)} on this device, and the tab must stay open. Fewer steps, "Keep its size" or a smaller photo are quicker.
+                This will take {formatDuration(seconds)} on this device, and the tab must stay open. Fewer steps, "Keep its size" or a
+                smaller photo are quicker.
               </p>
               <div class="row wrap">
                 <button type="button" onClick={() => set("steps", fitting)}>
@@ -243,7 +278,12 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
               </div>
             </div>
           )}
-          <RunButtons label="Restore my photo" disabled={!ready || refusal !== null || (seconds === null && !speedError)} running={job.state.running} onCancel={job.cancel} />
+          <RunButtons
+            label="Restore my photo"
+            disabled={!ready || refusal !== null || (seconds === null && !speedError)}
+            running={job.state.running}
+            onCancel={job.cancel}
+          />
         </form>
       )}
       <RestoreStatus state={job.state} />
@@ -258,7 +298,9 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
             beforeTestId="photo-before"
             afterTestId={preview ? "photo-preview" : "photo-after"}
           />
-          {!preview && shown?.spread && <SpreadMap spread={shown.spread} height={shown.raster.height} width={shown.raster.width} candidates={shown.candidates} />}
+          {!preview && shown?.spread && (
+            <SpreadMap spread={shown.spread} height={shown.raster.height} width={shown.raster.width} candidates={shown.candidates} />
+          )}
         </div>
       )}
       {shown && !preview && (
@@ -274,8 +316,11 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
 
 /** Why a job cannot run as set, in words for the visitor; null when it can. */
 function whyNot(manifest: Manifest, p: RestoreParams): string | null {
-  if (!Number.isInteger(p.steps) || p.steps < 1 || p.steps > manifest.diffusion.timesteps) return `Steps must be a whole number from 1 to ${manifest.diffusion.timesteps}.`;
-  if (!Number.isInteger(p.resample) || p.resample < 1 || !Number.isInteger(p.candidates) || p.candidates < 1) return "Resampling and Average of must be whole numbers from 1.";
-  if (!p.mask && p.noise === 0 && p.upscale === 1 && !p.grayscale) return "Nothing is wrong with it yet: set its noise, paint what is lost, enlarge it or colourise it.";
+  if (!Number.isInteger(p.steps) || p.steps < 1 || p.steps > manifest.diffusion.timesteps)
+    return `Steps must be a whole number from 1 to ${manifest.diffusion.timesteps}.`;
+  if (!Number.isInteger(p.resample) || p.resample < 1 || !Number.isInteger(p.candidates) || p.candidates < 1)
+    return "Resampling and Average of must be whole numbers from 1.";
+  if (!p.mask && p.noise === 0 && p.upscale === 1 && !p.grayscale)
+    return "Nothing is wrong with it yet: set its noise, paint what is lost, enlarge it or colourise it.";
   return memoryRefusal(manifest, p);
 }

@@ -20,7 +20,9 @@ export function ZoomBox({ naturalWidth, label, children, controls }: Props) {
   const [zoom, setZoom] = useState<number | "fit">("fit");
   return (
     <div class="zoom-box">
-      {/* The frame scrolls when its content is taller or wider: focusable, so the keyboard can scroll it too. */}
+      {/* The frame scrolls when its content is taller or wider: focusable, so the keyboard can scroll it too (axe's scrollable-region-focusable). */}
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: see above */}
+      {/* biome-ignore lint/a11y/useSemanticElements: a labelled scrolling frame, not a form group (fieldset) */}
       <div class={`zoom-frame${zoom === "fit" ? "" : " zoomed"}`} tabIndex={0} role="group" aria-label={`Scrollable view of the ${label}`}>
         <div class="zoom-content" style={{ width: zoom === "fit" ? "100%" : `${naturalWidth * zoom}px` }}>
           {children}
@@ -29,7 +31,11 @@ export function ZoomBox({ naturalWidth, label, children, controls }: Props) {
       <div class="row wrap">
         <label class="inline">
           Zoom
-          <select aria-label={`Zoom (${label})`} value={String(zoom)} onChange={(e) => setZoom(e.currentTarget.value === "fit" ? "fit" : Number(e.currentTarget.value))}>
+          <select
+            aria-label={`Zoom (${label})`}
+            value={String(zoom)}
+            onChange={(e) => setZoom(e.currentTarget.value === "fit" ? "fit" : Number(e.currentTarget.value))}
+          >
             <option value="fit">Fit</option>
             {ZOOMS.map((z) => (
               <option value={z} key={z}>

@@ -25,6 +25,8 @@ function formatValue(value: unknown): string {
 /** The training record for the details list: every fact, the training time as a duration. */
 export function trainingFacts(training: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(training).map(([key, value]) => (key === "wall_seconds" && typeof value === "number" ? ["training time", formatDuration(value)] : [key, formatValue(value)])),
+    Object.entries(training).map(([key, value]) =>
+      key === "wall_seconds" && typeof value === "number" ? ["training time", formatDuration(value)] : [key, formatValue(value)],
+    ),
   );
 }

@@ -1,8 +1,8 @@
 /** Runs one worker job at a time for a panel: progress, time left, live preview, cancel, result or error. */
 import { useRef, useState } from "preact/hooks";
 import type { Job, JobResult } from "../inference/client.ts";
-import { CancelledError } from "../inference/protocol.ts";
 import type { JobProgress } from "../inference/protocol.ts";
+import { CancelledError } from "../inference/protocol.ts";
 
 export interface JobState {
   running: boolean;
