@@ -39,11 +39,11 @@ async function runBench(options: BenchOptions): Promise<BenchResult> {
   for (const params of options.generations) {
     const started = performance.now();
     let firstPreviewMs = 0;
-    await client.generate(params, () => (firstPreviewMs ||= performance.now() - started)).result;
+    await client.generate(params, { onProgress: () => (firstPreviewMs ||= performance.now() - started) });
     generations.push({ ms: performance.now() - started, firstPreviewMs });
   }
   const restoreStarted = performance.now();
-  await client.restore(benchPhoto(version.manifest, options.photo)).result;
+  await client.restore(benchPhoto(version.manifest, options.photo));
   return { backend, loadMs, calls, generations, restoreMs: performance.now() - restoreStarted };
 }
 

@@ -1,15 +1,6 @@
-/** The page's handle on the inference worker: promises for jobs, callbacks for progress. */
+/** The page's handle on the inference worker: a promise per job, progress by callback, cancellation by AbortSignal. */
 import type { Manifest } from "../api/models.ts";
-import {
-  type BackendInfo,
-  type BackendRequest,
-  CancelledError,
-  type GenerateParams,
-  type JobProgress,
-  type Reply,
-  type Request,
-  type RestoreParams,
-} from "./protocol.ts";
+import type { BackendInfo, BackendRequest, GenerateParams, JobProgress, Reply, Request, RestoreParams } from "./protocol.ts";
 
 export interface JobResult {
   images: Float32Array;
@@ -18,15 +9,17 @@ export interface JobResult {
   spread?: Float32Array;
 }
 
-export interface Job<T> {
-  result: Promise<T>;
-  cancel(): void;
+export interface JobOptions {
+  /** Aborting it stops the job before its next network call; the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+  onProgress?: (progress: JobProgress) => void;
 }
 
 type Pending = {
   resolve(value: unknown): void;
-  reject(error: Error): void;
+  reject(error: unknown): void;
   onProgress?: (progress: JobProgress) => void;
+  signal?: AbortSignal;
 };
 
 export interface ClientEvents {
@@ -53,26 +46,29 @@ export class InferenceClient {
     });
   }
 
-  generate(params: GenerateParams, onProgress?: Pending["onProgress"]): Job<JobResult> {
-    return this.start((job) => ({ type: "generate", job, params }), onProgress);
+  generate(params: GenerateParams, options?: JobOptions): Promise<JobResult> {
+    return this.start((job) => ({ type: "generate", job, params }), options);
   }
 
-  restore(params: RestoreParams, onProgress?: Pending["onProgress"]): Job<JobResult> {
-    return this.start((job) => ({ type: "restore", job, params }), onProgress);
+  restore(params: RestoreParams, options?: JobOptions): Promise<JobResult> {
+    return this.start((job) => ({ type: "restore", job, params }), options);
   }
 
   /** Milliseconds per network call at this batch size, after one warm-up call. */
   bench(batch: number, runs: number): Promise<number[]> {
-    return this.start<number[]>((job) => ({ type: "bench", job, batch, runs })).result;
+    return this.start<number[]>((job) => ({ type: "bench", job, batch, runs }));
   }
 
-  private start<T>(request: (job: number) => Request, onProgress?: Pending["onProgress"]): Job<T> {
+  private start<T>(request: (job: number) => Request, { signal, onProgress }: JobOptions = {}): Promise<T> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const job = this.nextJob++;
+    const cancel = () => this.send({ type: "cancel", job });
+    signal?.addEventListener("abort", cancel, { once: true });
     const result = new Promise<T>((resolve, reject) => {
-      this.pending.set(job, { resolve: resolve as Pending["resolve"], reject, onProgress });
+      this.pending.set(job, { resolve: resolve as Pending["resolve"], reject, onProgress, signal });
     });
     this.send(request(job));
-    return { result, cancel: () => this.send({ type: "cancel", job }) };
+    return result.finally(() => signal?.removeEventListener("abort", cancel));
   }
 
   private send(request: Request) {
@@ -99,7 +95,7 @@ export class InferenceClient {
       case "bench-result":
         return this.settle(reply.job, (p) => p.resolve(reply.ms));
       case "cancelled":
-        return this.settle(reply.job, (p) => p.reject(new CancelledError()));
+        return this.settle(reply.job, (p) => p.reject(p.signal?.reason));
       case "error":
         if (reply.job === undefined) {
           this.loading?.reject(new Error(reply.message));
@@ -116,7 +112,7 @@ export class InferenceClient {
     if (pending) how(pending);
   }
 
-  private failAll(error: Error) {
+  private failAll(error: unknown) {
     this.loading?.reject(error);
     this.loading = undefined;
     for (const pending of this.pending.values()) pending.reject(error);

@@ -82,10 +82,3 @@ export type Reply =
   | { type: "bench-result"; job: number; ms: number[] }
   | { type: "cancelled"; job: number }
   | { type: "error"; job?: number; message: string };
-
-/** A job stopped because the visitor cancelled it: thrown in the worker, rejected with in the page. */
-export class CancelledError extends Error {
-  constructor() {
-    super("cancelled");
-  }
-}

@@ -5,15 +5,7 @@
 import type { Manifest } from "../api/models.ts";
 import type { Network } from "../diffusion/guidance.ts";
 import { generateImages } from "./generate-job.ts";
-import {
-  type BackendRequest,
-  CancelledError,
-  type GenerateParams,
-  type JobProgress,
-  type Reply,
-  type Request,
-  type RestoreParams,
-} from "./protocol.ts";
+import type { BackendRequest, GenerateParams, JobProgress, Reply, Request, RestoreParams } from "./protocol.ts";
 import { restoreImage } from "./restore-job.ts";
 import { openSession, type Session } from "./session.ts";
 import { timeNetwork } from "./time-network.ts";
@@ -25,7 +17,8 @@ let session: Session | undefined;
 let switching: Promise<void> | undefined;
 /** The visitor's WASM thread choice, kept for a fallback from WebGPU. */
 let wasmThreads: number | undefined;
-const cancelled = new Set<number>();
+/** One per running job: a "cancel" message aborts it, and its network stops before the next call. */
+const jobs = new Map<number, AbortController>();
 
 async function load(next: Manifest, backend: BackendRequest, threads?: number) {
   const started = performance.now();
@@ -61,10 +54,10 @@ function fallBack(reason: string): Promise<void> {
 }
 
 /** The network of the current session, moving to WASM and retrying when WebGPU fails mid-job. */
-function networkFor(job: number): Network {
+function networkFor(signal: AbortSignal): Network {
   return async (x, t, classLabels) => {
     for (;;) {
-      if (cancelled.has(job)) throw new CancelledError();
+      signal.throwIfAborted();
       await switching;
       const current = session;
       if (!current) throw new Error("no model is loaded");
@@ -98,19 +91,19 @@ function finish(job: number, out: Float64Array, labels: Int32Array, spread?: Flo
   post({ type: "done", job, images, labels, spread: spread32 }, [images.buffer, labels.buffer, ...(spread32 ? [spread32.buffer] : [])]);
 }
 
-async function generate(job: number, p: GenerateParams) {
-  const { images, labels } = await generateImages(networkFor(job), requireManifest(), p, (progress) => report(job, progress));
+async function generate(job: number, signal: AbortSignal, p: GenerateParams) {
+  const { images, labels } = await generateImages(networkFor(signal), requireManifest(), p, (progress) => report(job, progress));
   finish(job, images, labels);
 }
 
-async function restore(job: number, p: RestoreParams) {
+async function restore(job: number, signal: AbortSignal, p: RestoreParams) {
   const m = requireManifest();
-  const { images, spread } = await restoreImage(networkFor(job), m, p, (progress) => report(job, progress));
+  const { images, spread } = await restoreImage(networkFor(signal), m, p, (progress) => report(job, progress));
   finish(job, images, new Int32Array(1).fill(m.classes.null_class), spread);
 }
 
-async function bench(job: number, batch: number, runs: number) {
-  const ms = await timeNetwork(networkFor(job), requireManifest(), batch, runs);
+async function bench(job: number, signal: AbortSignal, batch: number, runs: number) {
+  const ms = await timeNetwork(networkFor(signal), requireManifest(), batch, runs);
   post({ type: "bench-result", job, ms });
 }
 
@@ -123,25 +116,26 @@ function messageOf(error: unknown): string {
 }
 
 self.onmessage = async ({ data }: MessageEvent<Request>) => {
-  const job = "job" in data ? data.job : undefined;
+  if (data.type === "cancel") return jobs.get(data.job)?.abort();
+  if (data.type === "load") {
+    return load(data.manifest, data.backend, data.threads).catch((error) => post({ type: "error", message: messageOf(error) }));
+  }
+  const { job } = data;
+  const controller = new AbortController();
+  jobs.set(job, controller);
   try {
     switch (data.type) {
-      case "load":
-        return await load(data.manifest, data.backend, data.threads);
       case "generate":
-        return await generate(data.job, data.params);
+        return await generate(job, controller.signal, data.params);
       case "restore":
-        return await restore(data.job, data.params);
+        return await restore(job, controller.signal, data.params);
       case "bench":
-        return await bench(data.job, data.batch, data.runs);
-      case "cancel":
-        cancelled.add(data.job);
-        return;
+        return await bench(job, controller.signal, data.batch, data.runs);
     }
   } catch (error) {
-    if (error instanceof CancelledError && job !== undefined) post({ type: "cancelled", job });
+    if (controller.signal.aborted) post({ type: "cancelled", job });
     else post({ type: "error", job, message: messageOf(error) });
   } finally {
-    if (job !== undefined && data.type !== "cancel") cancelled.delete(job);
+    jobs.delete(job);
   }
 };

@@ -112,8 +112,8 @@ export function DemoRestore({ client, manifest, ready, active }: Props) {
   }
 
   async function sample() {
-    const result = await sampling.run((onProgress) =>
-      client.generate({ ...defaultGenerateParams(manifest), count: 1, seed: sampleSeed.current++ }, onProgress),
+    const result = await sampling.run((options) =>
+      client.generate({ ...defaultGenerateParams(manifest), count: 1, seed: sampleSeed.current++ }, options),
     );
     if (result) setSource({ image: result.images, name: `a sample (${manifest.classes.names[result.labels[0]] ?? "unconditional"})` });
   }
@@ -123,7 +123,7 @@ export function DemoRestore({ client, manifest, ready, active }: Props) {
     if (!damaged) return;
     setRunningOn(damaged);
     const params: RestoreParams = { ...measurementOf(damaged, degradation, settings.noise), grayscale, steps, resample, candidates, seed };
-    const result = await job.run((onProgress) => client.restore(params, onProgress));
+    const result = await job.run((options) => client.restore(params, options));
     // The damage may have changed while it ran: an old image's result is never shown beside the new one.
     if (result && damagedNow.current === damaged) setRestored(result.images);
   }

@@ -81,7 +81,7 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
     setEnlarged(null);
     reveal.current = true;
     const started = performance.now();
-    const done = await job.run((onProgress) => client.generate(params, onProgress));
+    const done = await job.run((options) => client.generate(params, options));
     if (done) setResult({ ...done, params, seconds: (performance.now() - started) / 1000 });
   }
 

@@ -159,7 +159,7 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
     setAskedFor(null);
     const raster = { channels, height: photo.height * settings.upscale, width: photo.width * settings.upscale };
     setRunning({ photo, raster });
-    const done = await job.run((onProgress) => client.restore(params, onProgress));
+    const done = await job.run((options) => client.restore(params, options));
     if (!done || photoNow.current !== photo) return;
     setResult({ photo, images: done.images, spread: done.spread, raster, candidates: settings.candidates });
   }

@@ -1,8 +1,6 @@
 /** Runs one worker job at a time for a panel: progress, time left, live preview, cancel, result or error. */
 import { useRef, useState } from "preact/hooks";
-import type { Job, JobResult } from "../inference/client.ts";
-import type { JobProgress } from "../inference/protocol.ts";
-import { CancelledError } from "../inference/protocol.ts";
+import type { JobOptions, JobResult } from "../inference/client.ts";
 
 export interface JobState {
   running: boolean;
@@ -22,31 +20,34 @@ const IDLE: JobState = { running: false, step: 0, steps: 0, done: 0, total: 0, s
 
 export function useJob() {
   const [state, setState] = useState<JobState>(IDLE);
-  const current = useRef<Job<JobResult> | null>(null);
+  const current = useRef<AbortController | null>(null);
 
   /**
-   * Starts a job, cancelling the one still running: only the latest job updates the state, and a
+   * Starts a job, aborting the one still running: only the latest job updates the state, and a
    * superseded or cancelled job resolves to null, so its result can never be shown as the new one's.
    */
-  async function run(start: (onProgress: (progress: JobProgress) => void) => Job<JobResult>): Promise<JobResult | null> {
-    current.current?.cancel();
+  async function run(start: (options: Required<JobOptions>) => Promise<JobResult>): Promise<JobResult | null> {
+    current.current?.abort();
+    const job = new AbortController();
+    current.current = job;
     setState({ ...IDLE, running: true });
     const started = performance.now();
-    const job = start(({ step, steps, done, total, preview }) => {
-      if (current.current !== job) return;
-      const elapsed = (performance.now() - started) / 1000;
-      const secondsLeft = done > 0 ? (elapsed * (total - done)) / done : null;
-      setState((s) => ({ ...s, step, steps, done, total, secondsLeft, preview: preview ?? s.preview }));
-    });
-    current.current = job;
     try {
-      const result = await job.result;
+      const result = await start({
+        signal: job.signal,
+        onProgress: ({ step, steps, done, total, preview }) => {
+          if (current.current !== job) return;
+          const elapsed = (performance.now() - started) / 1000;
+          const secondsLeft = done > 0 ? (elapsed * (total - done)) / done : null;
+          setState((s) => ({ ...s, step, steps, done, total, secondsLeft, preview: preview ?? s.preview }));
+        },
+      });
       if (current.current !== job) return null;
       setState((s) => ({ ...s, running: false, preview: null }));
       return result;
     } catch (error) {
       if (current.current !== job) return null;
-      const message = error instanceof CancelledError ? null : error instanceof Error ? error.message : String(error);
+      const message = job.signal.aborted ? null : error instanceof Error ? error.message : String(error);
       setState((s) => ({ ...s, running: false, preview: null, error: message }));
       return null;
     } finally {
@@ -54,5 +55,5 @@ export function useJob() {
     }
   }
 
-  return { state, run, cancel: () => current.current?.cancel() };
+  return { state, run, cancel: () => current.current?.abort() };
 }
