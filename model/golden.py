@@ -1,25 +1,30 @@
-"""Golden vectors for the TypeScript samplers: `python -m model.golden test/fixtures/sampler-golden.json`.
+"""Golden vectors for the TypeScript diffusion maths: `python -m model.golden [test/fixtures]`.
 
-The "network" is the exact noise predictor for data ~ N(mean, std^2), which both languages can
-compute, so the samplers, schedules and step spacing are compared with no ONNX in the loop
-(model/parity/samplers.py).
+Writes sampler-golden.json (samplers, schedules, step spacing) and restore-golden.json (the
+degradation operators, DDNM(+)/RePaint, tiles, the noise-level estimate). The "network" is the exact
+noise predictor of toy Gaussian data, which both languages can compute, so the maths is compared
+with no ONNX in the loop (model/parity/).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 from typing import Optional
 
-from .parity.samplers import golden
+from .parity import restore, samplers
+
+FIXTURES = {"sampler-golden.json": samplers.golden, "restore-golden.json": restore.golden}
 
 
 def main(argv: Optional[list[str]] = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m model.golden", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("out", help="JSON file to write, e.g. test/fixtures/sampler-golden.json")
+    parser.add_argument("out_dir", nargs="?", default="test/fixtures", help="folder to write both files into")
     args = parser.parse_args(argv)
-    with open(args.out, "w") as f:
-        json.dump(golden(), f)
+    for name, golden in FIXTURES.items():
+        with open(os.path.join(args.out_dir, name), "w") as f:
+            json.dump(golden(), f)
 
 
 if __name__ == "__main__":

@@ -1,3 +1,3 @@
-"""Golden vectors that hold web/src/diffusion/ to the Python reference in model/diffusion/: the commands
-`model.golden` and `model.restore_golden` write them to test/fixtures/, and both languages' tests replay them.
+"""Golden vectors that hold web/src/diffusion/ to the Python reference in model/diffusion/:
+`python -m model.golden` writes them to test/fixtures/, and both languages' tests replay them.
 """

@@ -1,5 +1,5 @@
 """Golden vectors for web/src/diffusion/restore.ts: test/fixtures/restore-golden.json, written by
-`python -m model.restore_golden`.
+`python -m model.golden`.
 
 As for the samplers (samplers.py), the "network" is the toy's exact noise predictor (toy.py), so the
 degradation operator, its pseudo-inverse and the DDNM(+)/RePaint loop are compared with no ONNX in

@@ -127,7 +127,7 @@ def test_committed_golden_vectors_match_this_code():
     for old, new in zip(committed["cases"], fresh["cases"], strict=True):
         assert old["name"] == new["name"] and old["timesteps"] == new["timesteps"]
         assert old["y"] == pytest.approx(new["y"], abs=1e-12)
-        assert old["out"] == pytest.approx(new["out"], abs=1e-12), "run: python -m model.restore_golden " + path
+        assert old["out"] == pytest.approx(new["out"], abs=1e-12), "run: python -m model.golden"
 
 
 def test_a_photo_sits_in_the_corner_of_a_canvas_of_whole_tiles_whose_padding_is_unknown():

@@ -54,4 +54,4 @@ def test_committed_golden_vectors_match_this_code():
     assert committed["schedules"] == fresh["schedules"]
     for old, new in zip(committed["cases"], fresh["cases"], strict=True):
         assert old["timesteps"] == new["timesteps"]
-        assert old["out"] == pytest.approx(new["out"], abs=1e-12), "run: python -m model.golden " + path
+        assert old["out"] == pytest.approx(new["out"], abs=1e-12), "run: python -m model.golden"

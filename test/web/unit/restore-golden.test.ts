@@ -1,5 +1,5 @@
 /**
- * Parity with model/diffusion/restore.py: replays test/fixtures/restore-golden.json (python -m model.restore_golden),
+ * Parity with model/diffusion/restore.py: replays test/fixtures/restore-golden.json (python -m model.golden),
  * where the "network" is the exact v-predictor of data ~ N(mean, std^2) (model/parity/toy.py) and
  * every noise draw was recorded.
  */

@@ -28,7 +28,7 @@ export interface ClientEvents {
 }
 
 export class InferenceClient {
-  private readonly worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+  private readonly worker = new Worker(new URL("./inference-worker.ts", import.meta.url), { type: "module" });
   private readonly pending = new Map<number, Pending>();
   private loading?: Pick<Pending, "resolve" | "reject">;
   private nextJob = 1;
