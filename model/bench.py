@@ -13,7 +13,7 @@ from typing import Optional
 
 import torch
 
-from .training.throughput import bench_preset
+from .training.throughput import bench_levers, bench_preset
 from .training.trainer import setup_distributed
 
 
@@ -23,6 +23,8 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--presets", default="tiny,cpu,ddpm")
     parser.add_argument("--steps", type=int, default=5, help="timed steps per measurement")
     parser.add_argument("--batch-size", type=int, help="override the presets' batch sizes")
+    parser.add_argument("--levers", default="cpu", help="the preset whose step levers to compare ('' to skip)")
+    parser.add_argument("--rounds", type=int, default=3, help="turns of the lever comparison")
     args = parser.parse_args(argv)
     env = setup_distributed("auto")
     device = "cuda" if env.device.type == "cuda" else f"cpu ({torch.get_num_threads()} threads)"
@@ -32,6 +34,11 @@ def main(argv: Optional[list[str]] = None) -> None:
             r = bench_preset(name, args.steps, args.batch_size, work, env)
             print(f"{name:5s} {r['parameters'] / 1e6:6.2f}M params  batch {r['batch']:4d}  trainer {r['trainer']:8.1f} "
                   f"img/s  plain loop {r['plain']:8.1f} img/s  ratio {r['trainer'] / r['plain']:5.2f}", flush=True)
+    if args.levers:
+        print(f"\nlevers of the {args.levers} preset's step (plain loop, in turns; ratio to how it trains):")
+        for r in bench_levers(args.levers, args.steps, args.rounds, env.device):
+            print(f"{r['lever']:14s} batch {r['batch']:4d}  {r['images_per_s']:8.1f} img/s  ratio {r['ratio']:5.2f}",
+                  flush=True)
 
 
 if __name__ == "__main__":

@@ -65,8 +65,18 @@ def timestep_embedding(t: torch.Tensor, dim: int, max_period: float = 10000.0) -
     return torch.cat([torch.cos(args), torch.sin(args)], dim=1)
 
 
+class GroupNorm32(nn.GroupNorm):
+    """GroupNorm computed in float32 whatever the activations' precision (as improved-diffusion's): under
+    PyTorch 1.13's CPU bf16 autocast it would otherwise meet bf16 inputs with float32 weights and fail."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dtype == torch.float32:  # the usual case, and the exported graph's: no casts in it
+            return super().forward(x)
+        return super().forward(x.float()).type(x.dtype)
+
+
 def group_norm(channels: int, groups: int) -> nn.GroupNorm:
-    return nn.GroupNorm(min(groups, channels), channels)
+    return GroupNorm32(min(groups, channels), channels)
 
 
 def zero_init(module: nn.Module) -> nn.Module:

@@ -76,15 +76,17 @@ def summarize(run_dir: str, peak_flops: float, command_seconds: Optional[float])
     net, _ = checkpoint.ema_network(state)
     metrics = os.path.join(run_dir, "metrics.jsonl")
     rows = [json.loads(line) for line in open(metrics)] if os.path.isfile(metrics) else []
-    speed = run_images_per_second(rows, state["images_seen"], state["wall_seconds"])
-    overall = state["images_seen"] / max(state["wall_seconds"], 1e-9)  # compilation included
+    start = state.get("warm_start", {"images_seen": 0, "wall_seconds": 0.0})  # this run's part, not its init's
+    images, wall = state["images_seen"] - start["images_seen"], state["wall_seconds"] - start["wall_seconds"]
+    speed = run_images_per_second(rows, images, wall)
+    overall = images / max(wall, 1e-9)  # compilation included
     train_flops = 3 * forward_flops(net)  # the backward pass costs about twice the forward
     return {
         "preset": state.get("preset"), "parameters": state.get("parameters"), "hardware": state.get("hardware"),
         "torch": torch.__version__, "code_revision": state.get("code_revision"),
         "batch_size": state["train"]["batch_size"], "lr": state["train"]["lr"],
         "steps": state["step"], "images_seen": state["images_seen"],
-        "train_wall_s": round(state["wall_seconds"], 1), "command_wall_s": command_seconds,
+        "warm_start_images": start["images_seen"], "train_wall_s": round(wall, 1), "command_wall_s": command_seconds,
         "images_per_s": round(speed, 1), "images_per_s_overall": round(overall, 1),
         "loss_first": rows[0]["loss"] if rows else None, "loss_last": rows[-1]["loss"] if rows else None,
         "train_flops_per_image": train_flops, "achieved_tflops": round(train_flops * speed / 1e12, 3),
@@ -104,17 +106,21 @@ def write_random_folder(root: str, classes: int, size: int) -> None:
                 os.path.join(root, f"class{c:02d}", f"{i}.png"))
 
 
-def plain_step(net: UNet, optimizer: torch.optim.Optimizer, batch: int, device: torch.device) -> Callable[[], None]:
+def plain_step(net: UNet, optimizer: torch.optim.Optimizer, batch: int, device: torch.device,
+               channels_last: bool = False, bf16: bool = False) -> Callable[[], None]:
     config = net.config
     shape = (batch, config.in_channels, config.image_size, config.image_size)
+    memory_format = torch.channels_last if channels_last else torch.contiguous_format
 
     def step() -> None:
-        x0 = torch.randn(shape, device=device)
-        noise = torch.randn(shape, device=device)
+        x0 = torch.randn(shape, device=device).contiguous(memory_format=memory_format)
+        noise = torch.randn(shape, device=device).contiguous(memory_format=memory_format)
         t = torch.randint(0, 1000, (batch,), device=device)
         a = torch.cos(t.float() / 1000 * math.pi / 2).pow(2).view(-1, 1, 1, 1)
         labels = torch.randint(0, config.num_classes + 1, (batch,), device=device)
-        loss = F.mse_loss(net(a.sqrt() * x0 + (1 - a).sqrt() * noise, t.float(), labels), noise)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+            out = net(a.sqrt() * x0 + (1 - a).sqrt() * noise, t.float(), labels)
+        loss = F.mse_loss(out.float(), noise)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -132,6 +138,40 @@ def timed_images_per_second(step: Callable[[], None], batch: int, steps: int, de
     if device.type == "cuda":
         torch.cuda.synchronize()
     return batch * steps / (time.perf_counter() - start)
+
+
+# What each lever of a training step would change: batch size, memory layout, bf16 autocast.
+LEVERS: dict[str, dict[str, Any]] = {
+    "batch / 2": {"batch_scale": 0.5}, "batch x 2": {"batch_scale": 2.0},
+    "channels_last": {"channels_last": True}, "bf16 autocast": {"bf16": True},
+}
+
+
+def bench_levers(name: str, steps: int, rounds: int, device: torch.device) -> list[dict[str, Any]]:
+    """Images/s of the plain step of a preset's network at its batch size, fp32 and contiguous, beside each
+    lever of LEVERS, timed in turns (`rounds` of `steps` steps each) so that the machine's noise hits all alike."""
+    preset = PRESETS[name]
+    batch = preset.train.batch_size
+    variants = {"as trained": {}, **LEVERS}
+    steps_of: dict[str, Callable[[], None]] = {}
+    batches: dict[str, int] = {}
+    for lever, options in variants.items():
+        torch.manual_seed(0)
+        net = UNet(preset.unet).to(device)
+        if options.get("channels_last"):
+            net = net.to(memory_format=torch.channels_last)
+        batches[lever] = max(1, int(batch * options.get("batch_scale", 1.0)))
+        steps_of[lever] = plain_step(net, torch.optim.Adam(net.parameters(), lr=1e-4), batches[lever], device,
+                                     options.get("channels_last", False), options.get("bf16", False))
+    seconds = dict.fromkeys(variants, 0.0)
+    for lever, step in steps_of.items():
+        step()  # warm-up
+    for _ in range(rounds):
+        for lever, step in steps_of.items():
+            seconds[lever] += batches[lever] * steps / timed_images_per_second(step, batches[lever], steps, device)
+    speed = {lever: batches[lever] * steps * rounds / seconds[lever] for lever in variants}
+    return [{"lever": lever, "batch": batches[lever], "images_per_s": speed[lever],
+             "ratio": speed[lever] / speed["as trained"]} for lever in variants]
 
 
 def bench_preset(name: str, steps: int, batch: Optional[int], work: str, env: Distributed) -> dict[str, Any]:

@@ -181,9 +181,11 @@ class Trainer:
         resuming = "optimizer" in state  # a full checkpoint, not shipped EMA weights to warm-start from
         if resuming:
             self.optimizer.load_state_dict(state["optimizer"])
-        self.step: int = state["step"] if resuming else 0
-        self.images_seen: int = state["images_seen"] if resuming else 0
-        self.wall_seconds: float = state["wall_seconds"] if resuming else 0.0
+        self.step: int = state.get("step", 0)
+        self.images_seen: int = state.get("images_seen", 0)
+        self.wall_seconds: float = state.get("wall_seconds", 0.0)
+        # Where this run took over from the weights it warm-started from (the learning-rate warm-up begins there).
+        self.warm_start: dict[str, float] = state.get("warm_start", {"images_seen": 0, "wall_seconds": 0.0})
         self.generator = torch.Generator().manual_seed(self.train_config.seed * 1000 + env.rank)
         torch.manual_seed(self.train_config.seed * 1000 + env.rank)  # dropout
         self._restore_rng(state)
@@ -203,9 +205,14 @@ class Trainer:
         if run.init:
             init = checkpoint.load(run.init)
             unet, diffusion = checkpoint.configs(init)
+            # The count goes on from the init's, so the EMA ramp-up (and the model's record) keeps the
+            # images its weights already average; only the learning-rate warm-up restarts, for the fresh Adam.
+            seen, wall = init.get("images_seen", 0), init.get("wall_seconds", 0.0)
             return {"unet": dataclasses.asdict(unet), "diffusion": dataclasses.asdict(diffusion),
                     "train": dataclasses.asdict(preset.train), "ema": init["ema"],
-                    "dataset": init.get("dataset", ""), "preset": init.get("preset", run.preset)}
+                    "dataset": init.get("dataset", ""), "preset": init.get("preset", run.preset),
+                    "step": init.get("step", 0), "images_seen": seen, "wall_seconds": wall,
+                    "warm_start": {"images_seen": seen, "wall_seconds": wall}}
         unet = override(preset.unet, run.overrides)
         diffusion = override(preset.diffusion, run.overrides)
         return {"unet": dataclasses.asdict(unet), "diffusion": dataclasses.asdict(diffusion),
@@ -250,7 +257,7 @@ class Trainer:
             "dataset": self.dataset_spec, "dataset_name": self.dataset.name, "preset": self.preset,
             "net": self.net.state_dict(), "ema": self.ema.state_dict(),
             "optimizer": self.optimizer.state_dict(), "step": self.step, "images_seen": self.images_seen,
-            "wall_seconds": self.wall_seconds, "rng": rng,
+            "wall_seconds": self.wall_seconds, "warm_start": self.warm_start, "rng": rng,
             "hardware": hardware(self.env), "code_revision": code_revision(),
             "parameters": count_parameters(self.net),
         }
@@ -262,7 +269,7 @@ class Trainer:
         if self.env.device.type == "cuda":
             x = x.contiguous(memory_format=torch.channels_last)
         for group in self.optimizer.param_groups:
-            group["lr"] = learning_rate(self.images_seen, config)
+            group["lr"] = learning_rate(self.images_seen - int(self.warm_start["images_seen"]), config)
         autocast = (torch.autocast("cuda", dtype=torch.bfloat16) if self.env.device.type == "cuda"
                     else contextlib.nullcontext())
         with autocast:
@@ -310,7 +317,7 @@ class Trainer:
             os.makedirs(self.run_dir, exist_ok=True)
             self._forget_rows_after_checkpoint()
             where = f"{count_parameters(self.net):,} parameters on {hardware(self.env)}, torch {torch.__version__}"
-            print(f"{where}; {len(self.dataset)} images; resuming at {self.images_seen} images" if self.step else
+            print(f"{where}; {len(self.dataset)} images; continuing at {self.images_seen} images" if self.step else
                   f"{where}; {len(self.dataset)} images", file=sys.stderr)
         next_checkpoint = self._next_multiple(config.checkpoint_every_kimg)
         next_sample = self._next_multiple(config.sample_every_kimg)
