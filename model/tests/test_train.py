@@ -127,3 +127,15 @@ def test_two_process_ddp_run_on_cpu(tmp_path, image_folder):
     state = checkpoint.load(str(tmp_path / "run" / "checkpoint.pt"))
     assert state["images_seen"] == 80 and state["step"] == 10  # global batch 8: 4 per rank
     assert "x 2 processes" in state["hardware"]
+
+
+def test_a_second_longer_ema_is_kept_beside_the_first(tmp_path, image_folder):
+    state = train(tmp_path / "run", image_folder, "--total-kimg", "0.032", "--num-classes", "2",
+                  "--ema-rampup", "0.05", "--ema-long-rampup", "0.5")
+    short, _ = checkpoint.ema_network(checkpoint.load(str(tmp_path / "run" / "ema.pt")))
+    long, _ = checkpoint.ema_network(checkpoint.load(str(tmp_path / "run" / "ema-long.pt")))
+    distance = {name: sum(float((p - state["net"][k]).abs().sum()) for k, p in ema.state_dict().items())
+                for name, ema in (("short", short), ("long", long))}
+    assert 0 < distance["short"] < distance["long"]  # the longer average trails the weights further
+    plain = train(tmp_path / "plain", image_folder, "--total-kimg", "0.016", "--num-classes", "2")
+    assert "ema_long" not in plain and not (tmp_path / "plain" / "ema-long.pt").exists()

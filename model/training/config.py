@@ -24,6 +24,9 @@ class TrainConfig:
     grad_clip: float = 1.0
     ema_halflife_kimg: float = 500.0  # EMA half-life, as in EDM (Karras et al. 2022)
     ema_rampup: float = 0.05  # early on, the half-life is at most this fraction of the images seen
+    # A second EMA whose half-life may reach this fraction of the images seen (0: none), written to
+    # ema-long.pt beside ema.pt: both average one training run, so model.eval tells which length is better.
+    ema_long_rampup: float = 0.0
     label_dropout: float = 0.1  # probability of training on the null class (classifier-free guidance)
     hflip: bool = True
     seed: int = 0

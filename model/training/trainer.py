@@ -101,11 +101,11 @@ def hardware(env: Distributed) -> str:
     return f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads x {env.world} processes"
 
 
-def ema_beta(images_seen: int, batch: int, config: TrainConfig) -> float:
+def ema_beta(images_seen: int, batch: int, halflife_kimg: float, rampup: float) -> float:
     """Per-step EMA decay from a half-life in images, ramped up early on (Karras et al. 2022)."""
-    halflife = config.ema_halflife_kimg * 1000
-    if config.ema_rampup > 0:
-        halflife = min(halflife, images_seen * config.ema_rampup)
+    halflife = halflife_kimg * 1000
+    if rampup > 0:
+        halflife = min(halflife, images_seen * rampup)
     return 0.5 ** (batch / max(halflife, 1e-8))
 
 
@@ -175,6 +175,14 @@ class Trainer:
             self.ema.load_state_dict(state["ema"])
             if "net" not in state:  # warm start from shipped EMA weights
                 self.net.load_state_dict(state["ema"])
+        self.ema_long: Optional[UNet] = None
+        if self.train_config.ema_long_rampup > 0:  # it starts as a copy of the EMA when first asked for
+            self.ema_long = copy.deepcopy(self.ema)
+            if "ema_long" in state:
+                self.ema_long.load_state_dict(state["ema_long"])
+        self.emas = [(self.ema, self.train_config.ema_rampup)]
+        if self.ema_long is not None:
+            self.emas.append((self.ema_long, self.train_config.ema_long_rampup))
         if env.device.type == "cuda":
             self.net = self.net.to(memory_format=torch.channels_last)
         self.optimizer = torch.optim.Adam(self.net.parameters(), lr=self.train_config.lr)
@@ -260,6 +268,7 @@ class Trainer:
             "wall_seconds": self.wall_seconds, "warm_start": self.warm_start, "rng": rng,
             "hardware": hardware(self.env), "code_revision": code_revision(),
             "parameters": count_parameters(self.net),
+            **({"ema_long": self.ema_long.state_dict()} if self.ema_long is not None else {}),
         }
 
     def train_step(self, batch: int) -> float:
@@ -280,10 +289,11 @@ class Trainer:
             torch.nn.utils.clip_grad_norm_(self.net.parameters(), config.grad_clip)
         self.optimizer.step()
         self.images_seen += batch * self.env.world
-        beta = ema_beta(self.images_seen, batch * self.env.world, config)
         with torch.no_grad():
-            for p_ema, p in zip(self.ema.parameters(), self.net.parameters()):
-                p_ema.lerp_(p.detach().float(), 1 - beta)
+            for ema, rampup in self.emas:
+                beta = ema_beta(self.images_seen, batch * self.env.world, config.ema_halflife_kimg, rampup)
+                for p_ema, p in zip(ema.parameters(), self.net.parameters()):
+                    p_ema.lerp_(p.detach().float(), 1 - beta)
         self.step += 1
         return float(loss.detach())
 
@@ -383,6 +393,9 @@ class Trainer:
             state = self.state(rng)
             checkpoint.save(self.checkpoint_path, state)
             checkpoint.save(os.path.join(self.run_dir, "ema.pt"), checkpoint.ema_only(state))  # small, to ship
+            if "ema_long" in state:
+                long = checkpoint.ema_only({**state, "ema": state["ema_long"]})
+                checkpoint.save(os.path.join(self.run_dir, "ema-long.pt"), long)
             if os.path.isfile(self.metrics_path):
                 self.save_plot()
 
