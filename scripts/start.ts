@@ -55,7 +55,12 @@ async function main(): Promise<void> {
     await publish(DEFAULT_MODEL, { baseUrl: worker.url, token, promote: true, log: (line) => console.log(`  ${line}`) });
   } catch (e) {
     worker.stop();
-    throw e;
+    if (!(e as Error).message.includes("version_exists")) throw e;
+    // The committed model's manifest changed under the same id since this registry last published it.
+    throw new Error(
+      `${(e as Error).message}\n  The local registry in ${state} holds an older manifest for the default model, ` +
+        "from an earlier checkout: remove that folder (it holds only local test data) and run npm start again.",
+    );
   }
   console.log(`\nedge-diffusion is running at ${worker.url}  (API: ${worker.url}/api/openapi.json; log: ${worker.log}; Ctrl-C stops it)`);
 }
