@@ -30,7 +30,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     try:
         metrics = json.load(open(args.metrics)) if args.metrics else {}
         manifest = export(args.checkpoint, args.out, args.id, args.name, metrics)
-    except (checkpoint.CheckpointError, ExportError, OSError, json.JSONDecodeError) as e:
+    except (checkpoint.CheckpointError, ExportError, OSError, ValueError) as e:  # JSONDecodeError is a ValueError
         sys.exit(f"error: {e}")
     sizes = ", ".join(f"{f['name']} {f['bytes'] / 1e6:.2f} MB" for f in manifest["files"])
     print(f"exported {manifest['id']} to {args.out}: {sizes}")

@@ -3,7 +3,8 @@
 One code path for CPU (fp32) and GPU (bf16 autocast, channels_last, torch.compile where it exists),
 and several GPUs through `torchrun --nproc_per_node N -m model.train ...` (DDP). The run directory
 collects `checkpoint.pt` (atomic; `--resume` continues exactly where it stopped), `ema.pt` (the EMA
-weights alone: what `model.export` needs and `--init` warm-starts from), `metrics.jsonl`,
+weights alone: what `model.export` needs and `--init` warm-starts from; `ema-long.pt` too with
+`--ema-long-rampup`), `metrics.jsonl`,
 `loss.png` and sample grids under `samples/`. Ctrl-C saves a checkpoint before exiting, and so does
 `--max-minutes` when its wall-clock budget is spent.
 """

@@ -32,8 +32,8 @@ const RestoreDefaults = z.strictObject({
 });
 
 /**
- * The settings this version is best used at, chosen by model.eval when it was measured: the page
- * starts its forms from them and Python's commands default to them, so neither keeps its own copy.
+ * The settings this version is best used at, as model.export recorded them (from model.eval's
+ * record when given): the page starts its forms from them and keeps no copy of its own.
  */
 const Defaults = z.strictObject({
   generate: z.strictObject({

@@ -1,9 +1,9 @@
 """The settings a model version is sampled and restored at: the manifest's `defaults` (worker/manifest.ts).
 
-These values are where a new model starts. `model.eval` measures a checkpoint at them (its flags
-default to them) and records what it measured at in metrics.json; `model.export` writes that record
-into the manifest, and the page starts its forms from the manifest. Neither the page nor the Worker
-keeps a copy.
+These values are where a new model starts and what Python's commands default to. `model.eval`
+records the settings it measured at in metrics.json (its flags default to these); `model.export`
+writes that record (or, unmeasured, these values) into the manifest, and the page starts its forms
+from the manifest. Neither the page nor the Worker keeps a copy.
 """
 from __future__ import annotations
 
@@ -43,11 +43,22 @@ class SamplingDefaults:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "SamplingDefaults":
-        generate = dict(data["generate"])
-        interval = generate.get("guidance_interval")
-        generate["guidance_interval"] = None if interval is None else (float(interval[0]), float(interval[1]))
-        return cls(GenerateDefaults(**generate), RestoreDefaults(**data["restore"]),
-                   RestoreDefaults(**data["restore_photo"]), float(data["ddnm_eta"]))
+        try:
+            generate = dict(data["generate"])
+            interval = generate.get("guidance_interval")
+            generate["guidance_interval"] = None if interval is None else (float(interval[0]), float(interval[1]))
+            return cls(GenerateDefaults(**generate), RestoreDefaults(**data["restore"]),
+                       RestoreDefaults(**data["restore_photo"]), float(data["ddnm_eta"]))
+        except (KeyError, TypeError, ValueError, IndexError) as e:
+            raise ValueError(f"defaults are not in the manifest's shape ({e!r}): {data!r}") from e
+
+    def within(self, timesteps: int) -> "SamplingDefaults":
+        """The same settings with no step count above a model's `timesteps` (the manifest requires it)."""
+        def fit(r: RestoreDefaults) -> RestoreDefaults:
+            return dataclasses.replace(r, steps=min(r.steps, timesteps))
+        generate = dataclasses.replace(self.generate, steps=min(self.generate.steps, timesteps))
+        return dataclasses.replace(self, generate=generate, restore=fit(self.restore),
+                                   restore_photo=fit(self.restore_photo))
 
 
 DEFAULTS = SamplingDefaults()

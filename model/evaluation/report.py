@@ -1,5 +1,6 @@
 """What an evaluation tells people: progress on stderr, the metrics JSON (which `model.export --metrics`
-puts in the manifest, for the page's model panel: web/src/ui/evaluation.ts) and its Markdown tables.
+puts in the manifest, for the page's model panel: web/src/ui/evaluation.ts; its `defaults`, the
+settings measured at, become the manifest's own) and its Markdown tables.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def metrics_json(state: dict[str, Any], classifier: str, classifier_facts: dict[
                  seed: int, generation: dict[str, Any], restoration: dict[str, Any]) -> dict[str, Any]:
     """`model.eval`'s metrics: what was judged, by what, against which reference, and the results
     (evaluate_generation's sections, then evaluate_restoration's)."""
-    return {"note": NOT_FID, "checkpoint": {k: state.get(k) for k in ("step", "images_seen", "preset")},
+    return {"note": NOT_FID, "checkpoint": {k: state.get(k) for k in ("step", "images_seen", "preset", "ema_rampup")},
             "classifier": {"path": classifier, **{k: classifier_facts.get(k) for k in ("test_accuracy", "parameters")}},
             "reference": {"split": "train", "images": reference_images, "seed": seed},
             **generation, "restoration": restoration}

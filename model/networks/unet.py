@@ -70,7 +70,8 @@ class GroupNorm32(nn.GroupNorm):
     PyTorch 1.13's CPU bf16 autocast it would otherwise meet bf16 inputs with float32 weights and fail."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.dtype == torch.float32:  # the usual case, and the exported graph's: no casts in it
+        # float32 (the exported graph's case: no casts in it), or CUDA autocast, which runs GroupNorm in fp32 itself.
+        if x.dtype == torch.float32 or torch.is_autocast_enabled():
             return super().forward(x)
         return super().forward(x.float()).type(x.dtype)
 

@@ -46,6 +46,7 @@ def export(checkpoint_path: str, out_dir: str, version_id: Optional[str] = None,
     # model.eval records the settings it measured at; unmeasured, a version gets the library's.
     metrics = dict(metrics or {})
     defaults = SamplingDefaults.from_json(metrics.pop("defaults")) if "defaults" in metrics else DEFAULTS
+    defaults = defaults.within(diffusion.config.timesteps)
     manifest = build_manifest(state, net, diffusion, files, version_id, name, defaults, metrics)
     with open(os.path.join(out_dir, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)

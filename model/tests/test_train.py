@@ -55,6 +55,8 @@ def test_warm_start_from_shipped_ema_weights(tmp_path, image_folder):
     # learning-rate warm-up starts again where the fresh optimizer does.
     assert (warm["images_seen"], warm["warm_start"]["images_seen"], warm["step"]) == (24, 16, state["step"] + 1)
     assert warm["wall_seconds"] > state["wall_seconds"]
+    with pytest.raises(SystemExit, match="--total-kimg 0.008 is the total, and the weights have already seen 16"):
+        train(tmp_path / "c", image_folder, "--total-kimg", "0.008", "--init", str(tmp_path / "ema.pt"))
 
 
 def test_shipped_ema_weights_are_half_precision_and_load_back_as_float32(tmp_path, image_folder):
@@ -132,8 +134,9 @@ def test_two_process_ddp_run_on_cpu(tmp_path, image_folder):
 def test_a_second_longer_ema_is_kept_beside_the_first(tmp_path, image_folder):
     state = train(tmp_path / "run", image_folder, "--total-kimg", "0.032", "--num-classes", "2",
                   "--ema-rampup", "0.05", "--ema-long-rampup", "0.5")
-    short, _ = checkpoint.ema_network(checkpoint.load(str(tmp_path / "run" / "ema.pt")))
-    long, _ = checkpoint.ema_network(checkpoint.load(str(tmp_path / "run" / "ema-long.pt")))
+    files = [checkpoint.load(str(tmp_path / "run" / name)) for name in ("ema.pt", "ema-long.pt")]
+    assert [f["ema_rampup"] for f in files] == [0.05, 0.5]  # each says which EMA it holds
+    (short, _), (long, _) = [checkpoint.ema_network(f) for f in files]
     distance = {name: sum(float((p - state["net"][k]).abs().sum()) for k, p in ema.state_dict().items())
                 for name, ema in (("short", short), ("long", long))}
     assert 0 < distance["short"] < distance["long"]  # the longer average trails the weights further

@@ -2,7 +2,8 @@
 channels_last, torch.compile where it exists), and several GPUs through torchrun (DDP).
 
 A run directory collects `checkpoint.pt` (atomic; a resumed run continues exactly where it stopped),
-`ema.pt` (the EMA weights alone: what export needs and `init` warm-starts from), `metrics.jsonl`,
+`ema.pt` (the EMA weights alone: what export needs and `init` warm-starts from; `ema-long.pt` beside
+it when a second, longer EMA is kept), `metrics.jsonl`,
 `loss.png` and sample grids under `samples/`. SIGINT and SIGTERM save a checkpoint before stopping,
 and so does a run's `max_minutes` when its wall-clock budget is spent.
 """
@@ -322,6 +323,9 @@ class Trainer:
             raise ValueError(f"batch size {config.batch_size} is not divisible by {self.env.world} processes")
         batch = config.batch_size // self.env.world
         total = int(config.total_kimg * 1000)
+        if self.images_seen >= total and self.images_seen == self.warm_start["images_seen"] > 0:  # warm start
+            raise ValueError(f"--total-kimg {config.total_kimg:g} is the total, and the weights have already seen "
+                             f"{self.images_seen} images: raise it")
         progress = Progress(total)
         if self.env.main:
             os.makedirs(self.run_dir, exist_ok=True)
@@ -392,10 +396,12 @@ class Trainer:
         if self.env.main:
             state = self.state(rng)
             checkpoint.save(self.checkpoint_path, state)
-            checkpoint.save(os.path.join(self.run_dir, "ema.pt"), checkpoint.ema_only(state))  # small, to ship
+            # Small, to ship; each says which EMA it holds (model.eval records it).
+            short = checkpoint.ema_only({**state, "ema_rampup": self.train_config.ema_rampup})
+            checkpoint.save(os.path.join(self.run_dir, "ema.pt"), short)
             if "ema_long" in state:
-                long = checkpoint.ema_only({**state, "ema": state["ema_long"]})
-                checkpoint.save(os.path.join(self.run_dir, "ema-long.pt"), long)
+                long = {**state, "ema": state["ema_long"], "ema_rampup": self.train_config.ema_long_rampup}
+                checkpoint.save(os.path.join(self.run_dir, "ema-long.pt"), checkpoint.ema_only(long))
             if os.path.isfile(self.metrics_path):
                 self.save_plot()
 

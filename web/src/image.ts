@@ -84,7 +84,7 @@ export async function pngOf(values: ArrayLike<number>, indices: number[], raster
   const context = out.getContext("2d")!;
   context.imageSmoothingEnabled = false;
   for (const [k, index] of indices.entries()) {
-    paint(tile, toImageData(values, index, raster));
+    tile.getContext("2d")!.putImageData(toImageData(values, index, raster), 0, 0); // an OffscreenCanvas always has one
     context.drawImage(tile, (k % columns) * width * scale, Math.floor(k / columns) * height * scale, width * scale, height * scale);
   }
   return out.convertToBlob({ type: "image/png" });

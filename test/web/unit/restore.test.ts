@@ -108,6 +108,8 @@ describe("ddnmSampler", () => {
   };
   const timesteps = samplingTimesteps(20, alphasCumprod);
   const draw = (seed: number) => createRng(seed).normal;
+  /** DDNM's step noise (Wang et al. 2023), as the default model's manifest sets it: posterior samples, not one mean. */
+  const DDNM_ETA = 0.85;
 
   it("inpaints: known pixels end exactly at the measurement, lost ones follow the prior", async () => {
     const mask = new Uint8Array(32 * 32).fill(1).map((_, i) => (i % 32 < 16 ? 1 : 0));
@@ -118,6 +120,7 @@ describe("ddnmSampler", () => {
     const y = A.apply(truth);
     const noise = draw(9);
     const out = await ddnmSampler({ degradation: A, y, resample: 2 })(toy, noise(A.imageLength), timesteps, alphasCumprod, {
+      eta: DDNM_ETA,
       noise,
       clip: false,
     });
@@ -138,6 +141,7 @@ describe("ddnmSampler", () => {
     const y = A.apply(truth).map((v, i) => v + sigmaY * createRng(7).normal(A.imageLength)[i]);
     const noise = draw(10);
     const out = await ddnmSampler({ degradation: A, y, sigmaY })(toy, noise(A.imageLength), timesteps, alphasCumprod, {
+      eta: DDNM_ETA,
       noise,
       clip: false,
     });
@@ -156,6 +160,7 @@ describe("ddnmSampler", () => {
     const y = A.apply(new Float64Array(count * A.imageLength).map((_, i) => truth[i % A.imageLength]));
     const noise = draw(11);
     const candidates = await ddnmSampler({ degradation: A, y })(toy, noise(count * A.imageLength), timesteps, alphasCumprod, {
+      eta: DDNM_ETA,
       noise,
       clip: false,
     });

@@ -10,7 +10,7 @@ export interface JobResult {
 }
 
 export interface JobOptions {
-  /** Aborting it stops the job before its next network call; the promise rejects with the signal's reason. */
+  /** Aborting it stops the job before its next network call, and the promise rejects with the signal's reason (a job that finished first still resolves). */
   signal?: AbortSignal;
   onProgress?: (progress: JobProgress) => void;
 }
@@ -66,8 +66,12 @@ export class InferenceClient {
     signal?.addEventListener("abort", cancel, { once: true });
     const result = new Promise<T>((resolve, reject) => {
       this.pending.set(job, { resolve: resolve as Pending["resolve"], reject, onProgress, signal });
+      try {
+        this.send(request(job));
+      } catch (error) {
+        this.settle(job, (p) => p.reject(error)); // e.g. parameters postMessage cannot clone
+      }
     });
-    this.send(request(job));
     return result.finally(() => signal?.removeEventListener("abort", cancel));
   }
 

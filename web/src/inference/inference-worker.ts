@@ -1,6 +1,7 @@
 /**
  * The inference worker: holds the ORT session and runs whole sampling jobs, so the page never
- * freezes. One job at a time; cancellation is checked before every network call.
+ * freezes. Each job has an AbortController; an aborted job stops before its next network call (a
+ * superseded one may still make that call while the next job starts).
  */
 import type { Manifest } from "../api/models.ts";
 import type { Network } from "../diffusion/guidance.ts";

@@ -86,10 +86,11 @@ export function App() {
           <>
             <Tabs tabs={TABS} selected={tab} onSelect={setTab} />
             <div role="tabpanel" id="panel-generate" aria-labelledby="tab-generate" hidden={tab !== "generate"}>
-              <GeneratePanel client={client} manifest={version.manifest} ready={ready} />
+              {/* Keyed by version: another version's forms start from its own defaults. */}
+              <GeneratePanel key={version.id} client={client} manifest={version.manifest} ready={ready} />
             </div>
             <div role="tabpanel" id="panel-restore" aria-labelledby="tab-restore" hidden={tab !== "restore"}>
-              <RestorePanel client={client} manifest={version.manifest} ready={ready} />
+              <RestorePanel key={version.id} client={client} manifest={version.manifest} ready={ready} />
             </div>
             <ModelPanel
               version={version}

@@ -13,7 +13,7 @@ import { NumberInput } from "./NumberInput.tsx";
 import { Progress } from "./Progress.tsx";
 import { useJob } from "./useJob.ts";
 
-const SAMPLER_NAMES: Record<SamplerName, string> = {
+const SAMPLER_LABELS: Record<SamplerName, string> = {
   dpmpp_2m: "DPM-Solver++(2M)",
   dpmpp_3m: "DPM-Solver++(3M)",
   ddim: "DDIM",
@@ -123,7 +123,7 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
           <select value={params.sampler} onChange={(e) => set("sampler", e.currentTarget.value as SamplerName)}>
             {(Object.keys(SAMPLERS) as SamplerName[]).map((name) => (
               <option value={name} key={name}>
-                {SAMPLER_NAMES[name]}
+                {SAMPLER_LABELS[name]}
               </option>
             ))}
           </select>
@@ -237,7 +237,7 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
             class: classOf(result, enlarged),
             seed: `${result.params.seed} (image ${enlarged + 1} of ${result.params.count})`,
             steps: String(result.params.steps),
-            sampler: SAMPLER_NAMES[result.params.sampler],
+            sampler: SAMPLER_LABELS[result.params.sampler],
             guidance: guidanceText(result.params.guidance),
           }}
           onClose={() => setEnlarged(null)}
