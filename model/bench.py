@@ -3,7 +3,8 @@
 For each preset, images/s of the real training step (model.train's Trainer: EMA, gradient
 clipping, and on GPUs bf16 autocast, channels_last and torch.compile) beside a plain PyTorch loop of
 the same network (Adam on the eps loss, nothing else), measured in turns in one process. The ratio
-shows what the trainer's extras cost or gain on this machine.
+shows what the trainer's extras cost or gain on this machine. Then, for one preset (`--levers`), the
+plain step beside each lever (half and double the batch, channels_last, bf16 autocast), in turns.
 """
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ def main(argv: Optional[list[str]] = None) -> None:
             print(f"{name:5s} {r['parameters'] / 1e6:6.2f}M params  batch {r['batch']:4d}  trainer {r['trainer']:8.1f} "
                   f"img/s  plain loop {r['plain']:8.1f} img/s  ratio {r['trainer'] / r['plain']:5.2f}", flush=True)
     if args.levers:
-        print(f"\nlevers of the {args.levers} preset's step (plain loop, in turns; ratio to how it trains):")
+        print(f"\nlevers of the {args.levers} preset's step (plain loop, in turns; ratio to fp32, contiguous, "
+              "the preset's batch: how it trains on a CPU):")
         for r in bench_levers(args.levers, args.steps, args.rounds, env.device):
             print(f"{r['lever']:14s} batch {r['batch']:4d}  {r['images_per_s']:8.1f} img/s  ratio {r['ratio']:5.2f}",
                   flush=True)

@@ -1,6 +1,6 @@
 """How fast training runs: FLOPs per training image, a finished run's throughput and the fraction of
-the accelerator's peak arithmetic rate it reached (`model.run_summary`), and the trainer's step
-beside a plain PyTorch loop of the same network (`model.bench`).
+the accelerator's peak arithmetic rate it reached (`model.run_summary`), the trainer's step beside a
+plain PyTorch loop of the same network, and what each lever of that step would change (`model.bench`).
 
 The fraction of peak is FLOPs per training image (an analytic count of the network's products,
 times 3 for forward plus backward) x images/s / peak. The default peak is the H200's dense bf16
@@ -152,7 +152,7 @@ def bench_levers(name: str, steps: int, rounds: int, device: torch.device) -> li
     lever of LEVERS, timed in turns (`rounds` of `steps` steps each) so that the machine's noise hits all alike."""
     preset = PRESETS[name]
     batch = preset.train.batch_size
-    variants = {"as trained": {}, **LEVERS}
+    variants = {"fp32": {}, **LEVERS}
     steps_of: dict[str, Callable[[], None]] = {}
     batches: dict[str, int] = {}
     for lever, options in variants.items():
@@ -171,7 +171,7 @@ def bench_levers(name: str, steps: int, rounds: int, device: torch.device) -> li
             seconds[lever] += batches[lever] * steps / timed_images_per_second(step, batches[lever], steps, device)
     speed = {lever: batches[lever] * steps * rounds / seconds[lever] for lever in variants}
     return [{"lever": lever, "batch": batches[lever], "images_per_s": speed[lever],
-             "ratio": speed[lever] / speed["as trained"]} for lever in variants]
+             "ratio": speed[lever] / speed["fp32"]} for lever in variants]
 
 
 def bench_preset(name: str, steps: int, batch: Optional[int], work: str, env: Distributed) -> dict[str, Any]:

@@ -16,7 +16,7 @@ def test_flop_count_agrees_with_the_profiler():
 
 def test_levers_are_timed_beside_the_step_as_trained():
     rows = bench_levers("tiny", steps=1, rounds=1, device=torch.device("cpu"))
-    assert [r["lever"] for r in rows] == ["as trained", *LEVERS]
+    assert [r["lever"] for r in rows] == ["fp32", *LEVERS]
     assert rows[0]["ratio"] == 1.0 and all(r["images_per_s"] > 0 for r in rows)
     batch = PRESETS["tiny"].train.batch_size
     assert [r["batch"] for r in rows[:3]] == [batch, batch // 2, batch * 2]
