@@ -18,7 +18,20 @@ async function getJson<T>(path: string): Promise<T> {
   return body as T;
 }
 
-export const fetchCurrentVersion = () => getJson<ModelVersion>("/api/models/current");
-export const fetchVersion = (id: string) => getJson<PublishedVersion>(`/api/models/${encodeURIComponent(id)}`);
+/**
+ * A version the page can run. A registry keeps what it accepted, so a version published before its
+ * manifest carried `defaults` is refused here with the fix, not midway through the forms.
+ */
+function runnable<T extends PublishedVersion>(version: T): T {
+  if (!version.manifest.defaults) {
+    throw new Error(
+      `${version.id} was published before manifests carried their sampling defaults: publish it again (npm run publish-model)`,
+    );
+  }
+  return version;
+}
+
+export const fetchCurrentVersion = () => getJson<ModelVersion>("/api/models/current").then(runnable);
+export const fetchVersion = (id: string) => getJson<PublishedVersion>(`/api/models/${encodeURIComponent(id)}`).then(runnable);
 export const fetchVersions = () =>
   getJson<{ items: VersionSummary[]; next_cursor: string | null }>("/api/models?limit=100").then((page) => page.items);
