@@ -7,21 +7,17 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { estimateNoiseSigma } from "../../../web/src/diffusion/noise-level";
 import {
-  crop,
   Degradation,
   damage,
   ddnmSampler,
-  knownEps,
-  networkNeeded,
   onlyNoise,
   photoProblem,
   restorationTimesteps,
-  startingPoint,
+  restorePhoto,
   startNoise,
 } from "../../../web/src/diffusion/restore";
 import type { EpsModel } from "../../../web/src/diffusion/samplers";
 import { samplingTimesteps } from "../../../web/src/diffusion/schedule";
-import { tiledEpsModel } from "../../../web/src/diffusion/tiles";
 import { recordedNoise, toyEpsModel } from "./golden";
 
 interface RestoreCase {
@@ -167,20 +163,20 @@ describe("photos restored tile by tile match the Python reference", () => {
       let call = 0;
       const offsets = () => c.offsets[call++];
       const toy = tileAware(toyEpsModel(golden.alphas_cumprod, "v", samplerGolden.toy), channels * tile * tile, golden.tile_mean_weight);
-      const needed = networkNeeded(problem, c.sigma_y);
-      const skip = needed ? { needed, fallback: knownEps(problem, golden.alphas_cumprod) } : undefined;
-      const epsModel = tiledEpsModel(toy, { channels, height: degradation.height, width: degradation.width }, tile, offsets, skip);
-      const y = new Float64Array(c.candidates * problem.y.length);
-      for (let k = 0; k < c.candidates; k++) y.set(problem.y, k * problem.y.length);
+      expect(restorationTimesteps(c.steps, golden.alphas_cumprod, startNoise(problem.spec, c.sigma_y))).toEqual(c.timesteps);
       const noise = recordedNoise(c.noise);
-      const timesteps = restorationTimesteps(c.steps, golden.alphas_cumprod, startNoise(problem.spec, c.sigma_y));
-      expect(timesteps).toEqual(c.timesteps);
-      const x = startingPoint(problem, c.sigma_y, timesteps, golden.alphas_cumprod, c.candidates, noise.source);
-      const restore = ddnmSampler({ degradation, y, sigmaY: c.sigma_y, resample: c.resample });
-      const out = await restore(epsModel, x, timesteps, golden.alphas_cumprod, { eta: c.eta, noise: noise.source });
+      const out = await restorePhoto(toy, problem, tile, golden.alphas_cumprod, {
+        sigmaY: c.sigma_y,
+        steps: c.steps,
+        resample: c.resample,
+        candidates: c.candidates,
+        eta: c.eta,
+        noise: noise.source,
+        offsets,
+      });
       expect(noise.used()).toBe(c.noise.length);
       expect(call).toBe(c.offsets.length);
-      expect(maxDiff(crop(out, degradation.height, degradation.width, problem.height, problem.width), c.out)).toBeLessThan(1e-9);
+      expect(maxDiff(out, c.out)).toBeLessThan(1e-9);
     });
   }
 });

@@ -9,8 +9,9 @@
  * and known regions agree.
  */
 import { fillLost } from "./fill.ts";
-import { ddimStep, denoise, type EpsModel, type NoiseSource, type Sampler } from "./samplers.ts";
+import { ddimStep, denoise, type EpsModel, type NoiseSource, type Sampler, type SamplerOptions } from "./samplers.ts";
 import { alphaAt, matchedTimestep, samplingTimesteps } from "./schedule.ts";
+import { type Offsets, tiledEpsModel } from "./tiles.ts";
 
 export interface DegradationSpec {
   /** One side of a square image, or [height, width]. */
@@ -408,4 +409,46 @@ export function spreadOfCandidates(candidates: Float64Array, count: number, chan
     }
   }
   return spread.map(Math.sqrt);
+}
+
+export interface PhotoRestoreOptions {
+  /** Std of the noise in the measurement, in [-1, 1] units (0: none). */
+  sigmaY: number;
+  steps: number;
+  /** Repeats per step (RePaint resampling); 1 is plain DDNM. */
+  resample: number;
+  /** Restorations in one batch: the same measurement, different noise. */
+  candidates: number;
+  eta: number;
+  noise: NoiseSource;
+  /** Where each network call's tile grid lies: randomOffsets on the page, recorded ones in the parity tests. */
+  offsets: Offsets;
+  /** Sees the whole canvas at every step. */
+  callback?: SamplerOptions["callback"];
+}
+
+/**
+ * `candidates` restorations of a photo, tile by tile, as `restore_photo` in model/diffusion/restore.py:
+ * DDNM+ on the whole canvas, the prior on tiles whose grid moves at every call, the result cropped to
+ * the restored size ([candidates, C, height, width]).
+ */
+export async function restorePhoto(
+  tileEps: EpsModel,
+  problem: PhotoProblem,
+  tile: number,
+  alphasCumprod: ArrayLike<number>,
+  o: PhotoRestoreOptions,
+): Promise<Float64Array> {
+  const { degradation } = problem;
+  const timesteps = restorationTimesteps(o.steps, alphasCumprod, startNoise(problem.spec, o.sigmaY));
+  const x = startingPoint(problem, o.sigmaY, timesteps, alphasCumprod, o.candidates, o.noise);
+  const needed = networkNeeded(problem, o.sigmaY);
+  const skip = needed ? { needed, fallback: knownEps(problem, alphasCumprod) } : undefined;
+  const canvas = { channels: degradation.channels, height: degradation.height, width: degradation.width };
+  const epsModel = tiledEpsModel(tileEps, canvas, tile, o.offsets, skip);
+  const y = new Float64Array(o.candidates * problem.y.length);
+  for (let k = 0; k < o.candidates; k++) y.set(problem.y, k * problem.y.length);
+  const sampler = ddnmSampler({ degradation, y, sigmaY: o.sigmaY, resample: o.resample });
+  const out = await sampler(epsModel, x, timesteps, alphasCumprod, { eta: o.eta, noise: o.noise, callback: o.callback });
+  return crop(out, degradation.height, degradation.width, problem.height, problem.width);
 }

@@ -8,22 +8,19 @@ import type { Manifest } from "../api/models.ts";
 import { guidedEpsModel, type Network } from "../diffusion/guidance.ts";
 import {
   crop,
-  ddnmSampler,
-  knownEps,
   lostOnCanvas,
   meanOfCandidates,
-  networkNeeded,
   onlyLost,
   padded,
   photoProblem,
   restorationTimesteps,
+  restorePhoto,
   spreadOfCandidates,
-  startingPoint,
   startNoise,
 } from "../diffusion/restore.ts";
 import { createRng } from "../diffusion/rng.ts";
 import type { EpsModel } from "../diffusion/samplers.ts";
-import { randomOffsets, tileCount, tiledEpsModel } from "../diffusion/tiles.ts";
+import { randomOffsets, tileCount } from "../diffusion/tiles.ts";
 import type { RestoreWork } from "../restore-budget.ts";
 import type { JobProgress, RestoreParams } from "./protocol.ts";
 
@@ -128,43 +125,31 @@ export async function restoreImage(
   });
   const { degradation, height, width } = problem;
   const plane = height * width;
-  // The candidates are one batch: the same measurement, different noise.
-  const y = new Float64Array(p.candidates * problem.y.length);
-  for (let k = 0; k < p.candidates; k++) y.set(problem.y, k * problem.y.length);
   const rng = createRng(p.seed);
-  const timesteps = plannedTimesteps(m, p);
-  const x = startingPoint(problem, p.noise, timesteps, alphasCumprod, p.candidates, rng.normal);
+  const steps = plannedTimesteps(m, p).length;
   // Work in tiles: a call runs at most this many (an unshifted grid runs fewer), counted whole at the end of each call.
   const perCall = plannedTilesPerCall(m, p);
-  const progress: JobProgress = {
-    step: 0,
-    steps: timesteps.length,
-    done: 0,
-    total: perCall * ((timesteps.length - 1) * p.resample + 1),
-    preview: null,
-  };
+  const progress: JobProgress = { step: 0, steps, done: 0, total: perCall * ((steps - 1) * p.resample + 1), preview: null };
   let calls = 0;
   const prior = tilePrior(network, m, (done, total) => {
     progress.done = (calls + done / total) * perCall;
     if (done === total) calls++;
     return report({ ...progress, preview: null });
   });
-  const canvas = { channels, height: degradation.height, width: degradation.width };
-  const needed = networkNeeded(problem, p.noise);
-  const skip = needed ? { needed, fallback: knownEps(problem, alphasCumprod) } : undefined;
-  const epsModel = tiledEpsModel(prior, canvas, tile, randomOffsets(tile, rng.uniform), skip);
-  const sampler = ddnmSampler({ degradation, y, sigmaY: p.noise, resample: p.resample });
-  const cropped = (batch: Float64Array) => crop(batch, canvas.height, canvas.width, height, width);
+  const cropped = (batch: Float64Array) => crop(batch, degradation.height, degradation.width, height, width);
   const combine = (batch: Float64Array) => (p.candidates > 1 ? meanOfCandidates(batch, p.candidates, channels * plane) : batch);
-  const out = cropped(
-    await sampler(epsModel, x, timesteps, alphasCumprod, {
-      eta: m.defaults.ddnm_eta,
-      noise: rng.normal,
-      callback: ({ i, denoised }) => {
-        progress.step = i + 1;
-        return report({ ...progress, preview: Float32Array.from(combine(cropped(denoised))) });
-      },
-    }),
-  );
+  const out = await restorePhoto(prior, problem, tile, alphasCumprod, {
+    sigmaY: p.noise,
+    steps: p.steps,
+    resample: p.resample,
+    candidates: p.candidates,
+    eta: m.defaults.ddnm_eta,
+    noise: rng.normal,
+    offsets: randomOffsets(tile, rng.uniform),
+    callback: ({ i, denoised }) => {
+      progress.step = i + 1;
+      return report({ ...progress, preview: Float32Array.from(combine(cropped(denoised))) });
+    },
+  });
   return { images: combine(out), spread: p.candidates > 1 ? spreadOfCandidates(out, p.candidates, channels, plane) : undefined };
 }
