@@ -177,7 +177,8 @@ describe("fix my photo", () => {
     expect(await page.getByTestId("photo-preview").count()).toBe(0);
 
     // Restarting while a run is going: only the latest run's result shows, at the new photo's size.
-    await settings({ steps: 40 });
+    // Resampled 10 times, so that the first run is surely still going when the second starts.
+    await settings({ steps: 40, resample: 10 });
     before = await previews();
     await startLongRun();
     await expect.poll(previews, { timeout: 30_000 }).toBeGreaterThan(before);
