@@ -123,9 +123,15 @@ def test_two_process_ddp_run_on_cpu(tmp_path, image_folder):
              "MASTER_PORT": str(port), "OMP_NUM_THREADS": "1"},
         cwd=os.path.join(os.path.dirname(__file__), "..", ".."), stderr=subprocess.PIPE, text=True)
         for r in range(2)]
-    for process in ranks:
-        _, err = process.communicate(timeout=120)
-        assert process.returncode == 0, err
+    try:
+        for process in ranks:
+            _, err = process.communicate(timeout=120)
+            assert process.returncode == 0, err
+    finally:  # a rank left waiting for its peer would spin on, a core's worth, long after the test
+        for process in ranks:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
     state = checkpoint.load(str(tmp_path / "run" / "checkpoint.pt"))
     assert state["images_seen"] == 80 and state["step"] == 10  # global batch 8: 4 per rank
     assert "x 2 processes" in state["hardware"]
