@@ -32,13 +32,15 @@ def parse_args(argv: Optional[list[str]]) -> TrainingRun:
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     parser.add_argument("--compile", choices=["auto", "on", "off"], default="auto",
                         help="torch.compile (auto: on GPUs with PyTorch 2.x)")
+    parser.add_argument("--precision", choices=["auto", "bf16", "fp32"], default="auto",
+                        help="bf16 autocast (auto: on GPUs; bf16 pays on a CPU with AVX512-BF16: npm run bench:train)")
     parser.add_argument("--max-minutes", type=float,
                         help="wall-clock budget, startup and compilation included: then save a checkpoint and stop")
     add_flags(parser)
     args = parser.parse_args(argv)
     return TrainingRun(run_dir=args.run_dir, preset=args.preset, data=args.data, resume=args.resume, init=args.init,
-                       device=args.device, compile=args.compile, max_minutes=args.max_minutes,
-                       overrides=given_flags(args))
+                       device=args.device, compile=args.compile, precision=args.precision,
+                       max_minutes=args.max_minutes, overrides=given_flags(args))
 
 
 def main(argv: Optional[list[str]] = None) -> None:

@@ -1,4 +1,5 @@
 import json
+import math
 import os
 import time
 
@@ -148,3 +149,10 @@ def test_a_second_longer_ema_is_kept_beside_the_first(tmp_path, image_folder):
     assert 0 < distance["short"] < distance["long"]  # the longer average trails the weights further
     plain = train(tmp_path / "plain", image_folder, "--total-kimg", "0.016", "--num-classes", "2")
     assert "ema_long" not in plain and not (tmp_path / "plain" / "ema-long.pt").exists()
+
+
+def test_bf16_autocast_trains_on_a_cpu(tmp_path, image_folder):
+    state = train(tmp_path / "run", image_folder, "--total-kimg", "0.04", "--num-classes", "2", "--precision", "bf16")
+    rows = [json.loads(line) for line in open(tmp_path / "run" / "metrics.jsonl")]
+    assert state["images_seen"] == 40 and rows and all(math.isfinite(r["loss"]) for r in rows)
+    assert {p.dtype for p in state["net"].values() if p.is_floating_point()} == {torch.float32}  # weights stay fp32

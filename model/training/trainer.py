@@ -9,7 +9,6 @@ and so does a run's `max_minutes` when its wall-clock budget is spent.
 """
 from __future__ import annotations
 
-import contextlib
 import copy
 import dataclasses
 import json
@@ -45,6 +44,7 @@ class TrainingRun:
     init: Optional[str] = None  # start from the EMA weights of this checkpoint (e.g. model/weights/ema.pt)
     device: str = "auto"  # auto, cpu or cuda
     compile: str = "auto"  # torch.compile: auto (on GPUs with PyTorch 2.x), on or off
+    precision: str = "auto"  # bf16 autocast: auto (on GPUs), bf16 (also on a CPU with AVX512-BF16) or fp32
     max_minutes: Optional[float] = None  # wall-clock budget, startup and compilation included
     overrides: dict[str, Any] = dataclasses.field(default_factory=dict)  # fields of the preset's configs to change
 
@@ -54,6 +54,8 @@ class TrainingRun:
         if self.device not in ("auto", "cpu", "cuda") or self.compile not in ("auto", "on", "off"):
             raise ValueError(f"device must be auto, cpu or cuda and compile auto, on or off; got {self.device!r}, "
                              f"{self.compile!r}")
+        if self.precision not in ("auto", "bf16", "fp32"):
+            raise ValueError(f"precision must be auto, bf16 or fp32; got {self.precision!r}")
         unknown = set(self.overrides) - {f.name for cls in CONFIGS for f in dataclasses.fields(cls)}
         if unknown:
             raise ValueError(f"no configuration has the fields {sorted(unknown)}")
@@ -199,6 +201,7 @@ class Trainer:
         torch.manual_seed(self.train_config.seed * 1000 + env.rank)  # dropout
         self._restore_rng(state)
         self.model = self._wrap(run.compile)
+        self.bf16 = run.precision == "bf16" or (run.precision == "auto" and env.device.type == "cuda")
         self.stop_requested = False
 
     def _initial_state(self, run: TrainingRun) -> dict[str, Any]:
@@ -280,9 +283,7 @@ class Trainer:
             x = x.contiguous(memory_format=torch.channels_last)
         for group in self.optimizer.param_groups:
             group["lr"] = learning_rate(self.images_seen - int(self.warm_start["images_seen"]), config)
-        autocast = (torch.autocast("cuda", dtype=torch.bfloat16) if self.env.device.type == "cuda"
-                    else contextlib.nullcontext())
-        with autocast:
+        with torch.autocast(self.env.device.type, dtype=torch.bfloat16, enabled=self.bf16):
             loss = self.diffusion.training_loss(self.model, x, labels, self.generator)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
