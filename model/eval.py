@@ -25,7 +25,7 @@ import time
 from typing import Any, Optional
 
 from .diffusion.defaults import DEFAULTS, GenerateDefaults, RestoreDefaults, SamplingDefaults
-from .diffusion.guidance import guidance_interval
+from .diffusion.generate import add_generate_flags
 from .diffusion.samplers import SAMPLERS
 from .evaluation.generation import GenerationSettings, evaluate_generation
 from .evaluation.judge import Judge, check_classes
@@ -92,12 +92,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--classifier", default=os.path.join(os.path.dirname(__file__), "weights", "classifier.pt"))
     parser.add_argument("--samples", type=int, default=1000, help="conditional samples for the main numbers")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--sampler", choices=sorted(SAMPLERS), default=DEFAULTS.generate.sampler,
-                        help="the manifest's default")
-    parser.add_argument("--sample-steps", type=int, default=DEFAULTS.generate.steps, help="the manifest's default")
-    parser.add_argument("--guidance", type=float, default=DEFAULTS.generate.guidance, help="the manifest's default")
-    parser.add_argument("--guidance-interval", type=guidance_interval, default=DEFAULTS.generate.guidance_interval,
-                        help="LO,HI: guide only where LO < sigma <= HI, or none (every step); the manifest's default")
+    add_generate_flags(parser, "--sample-steps")
     parser.add_argument("--steps", type=functools.partial(parse_list, kind=int), default=[10, 20, 50],
                         help="step counts of the sweep")
     parser.add_argument("--samplers", type=functools.partial(parse_list, kind=str), default=sorted(SAMPLERS),

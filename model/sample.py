@@ -9,10 +9,7 @@ import argparse
 import sys
 from typing import Optional
 
-from .diffusion.defaults import DEFAULTS
-from .diffusion.generate import generate
-from .diffusion.guidance import guidance_interval
-from .diffusion.samplers import SAMPLERS
+from .diffusion.generate import add_generate_flags, generate
 from .training import checkpoint
 from .training.images import grid_labels, save_grid
 from .training.threads import use_cpu_threads
@@ -25,12 +22,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--out", required=True, help="PNG file to write")
     parser.add_argument("--per-class", type=int, default=10)
     parser.add_argument("--unconditional", action="store_true", help="use the null class for every image")
-    parser.add_argument("--sampler", choices=sorted(SAMPLERS), default=DEFAULTS.generate.sampler,
-                        help="the manifest's default")
-    parser.add_argument("--steps", type=int, default=DEFAULTS.generate.steps, help="the manifest's default")
-    parser.add_argument("--guidance", type=float, default=DEFAULTS.generate.guidance, help="the manifest's default")
-    parser.add_argument("--guidance-interval", type=guidance_interval, default=DEFAULTS.generate.guidance_interval,
-                        help="LO,HI: guide only where LO < sigma <= HI, or none (every step); the manifest's default")
+    add_generate_flags(parser)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--scale", type=int, default=2, help="pixel magnification of the PNG")
     args = parser.parse_args(argv)

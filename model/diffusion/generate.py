@@ -2,11 +2,13 @@
 classifier-free guidance, log-SNR spaced timesteps, one of the samplers."""
 from __future__ import annotations
 
+import argparse
 from typing import Optional
 
 import torch
 
-from .guidance import guided_eps_model
+from .defaults import DEFAULTS
+from .guidance import guidance_interval, guided_eps_model
 from .samplers import SAMPLERS, Callback
 from .schedule import Diffusion, sampling_timesteps
 
@@ -28,3 +30,13 @@ def generate(net: torch.nn.Module, diffusion: Diffusion, class_labels: torch.Ten
     timesteps = sampling_timesteps(steps, diffusion.alphas_cumprod)
     return SAMPLERS[sampler](eps_model, x, timesteps, diffusion.alphas_cumprod, generator=generator,
                              callback=callback)
+
+
+def add_generate_flags(parser: argparse.ArgumentParser, steps_flag: str = "--steps") -> None:
+    """The flags that override the manifest's generate defaults (`steps_flag` where --steps means a sweep)."""
+    parser.add_argument("--sampler", choices=sorted(SAMPLERS), default=DEFAULTS.generate.sampler,
+                        help="the manifest's default")
+    parser.add_argument(steps_flag, type=int, default=DEFAULTS.generate.steps, help="the manifest's default")
+    parser.add_argument("--guidance", type=float, default=DEFAULTS.generate.guidance, help="the manifest's default")
+    parser.add_argument("--guidance-interval", type=guidance_interval, default=DEFAULTS.generate.guidance_interval,
+                        help="LO,HI: guide only where LO < sigma <= HI, or none (every step); the manifest's default")
