@@ -20,12 +20,20 @@ class DiffusionConfig:
     timesteps: int = 1000
     prediction: str = "eps"  # what the network predicts: "eps" or "v"
     min_snr_gamma: float = 0.0  # 0 disables min-SNR loss weighting (Hang et al. 2023)
+    # The noise levels training visits: "uniform" in t (DDPM), or "lognormal" in sigma, ln sigma ~ N(p_mean,
+    # p_std^2) as in EDM (Karras et al. 2022), drawn as the nearest timestep. Sampling is unaffected.
+    noise_levels: str = "uniform"
+    p_mean: float = -1.2
+    p_std: float = 1.2
 
     def validate(self) -> None:
         if self.schedule not in ("cosine", "linear"):
             raise ValueError(f"unknown schedule {self.schedule!r}: use 'cosine' or 'linear'")
         if self.prediction not in ("eps", "v"):
             raise ValueError(f"unknown prediction {self.prediction!r}: use 'eps' or 'v'")
+        if self.noise_levels not in ("uniform", "lognormal") or self.p_std <= 0:
+            raise ValueError(f"noise_levels must be 'uniform' or 'lognormal' and p_std positive; got "
+                             f"{self.noise_levels!r}, {self.p_std}")
         if self.timesteps < 2:
             raise ValueError("timesteps must be at least 2")
 
@@ -101,6 +109,16 @@ class Diffusion:
         config.validate()
         self.config = config
         self.alphas_cumprod = alphas_cumprod_for(config.schedule, config.timesteps)
+        log_sigmas = 0.5 * torch.log((1 - self.alphas_cumprod) / self.alphas_cumprod)  # rising with t
+        self._log_sigma_midpoints = (log_sigmas[1:] + log_sigmas[:-1]) / 2
+
+    def draw_timesteps(self, batch: int, generator: torch.Generator) -> torch.Tensor:
+        """Training timesteps (int64, on the CPU) from the configured noise-level distribution."""
+        if self.config.noise_levels == "uniform":
+            return torch.randint(0, self.config.timesteps, (batch,), generator=generator)
+        normal = torch.randn(batch, generator=generator, dtype=torch.float64)
+        log_sigma = normal * self.config.p_std + self.config.p_mean
+        return torch.bucketize(log_sigma, self._log_sigma_midpoints)  # the nearest timestep in log sigma
 
     def q_sample(self, x0: torch.Tensor, t: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
         a = self.alphas_cumprod.to(x0.device)[t].float().view(-1, 1, 1, 1)
@@ -108,12 +126,12 @@ class Diffusion:
 
     def training_loss(self, net: torch.nn.Module, x0: torch.Tensor, class_labels: torch.Tensor,
                       generator: torch.Generator) -> torch.Tensor:
-        """Mean squared error on eps or v at uniformly drawn timesteps, optionally min-SNR weighted.
+        """Mean squared error on eps or v at timesteps from `draw_timesteps`, optionally min-SNR weighted.
 
         Randomness comes from `generator` (a CPU generator) so that training resumes exactly.
         """
         batch = x0.shape[0]
-        t = torch.randint(0, self.config.timesteps, (batch,), generator=generator).to(x0.device)
+        t = self.draw_timesteps(batch, generator).to(x0.device)
         noise = torch.randn(x0.shape, generator=generator).to(x0.device)
         a = self.alphas_cumprod.to(x0.device)[t].float().view(-1, 1, 1, 1)
         x_t = a.sqrt() * x0 + (1 - a).sqrt() * noise

@@ -80,3 +80,20 @@ def test_sampling_timesteps_go_to_sigma_max_then_evenly_in_log_snr(schedule):
     lam = 0.5 * torch.log(alphas_cumprod / (1 - alphas_cumprod))
     gaps = [float(lam[int(s)] - lam[int(t)]) for t, s in zip(steps[1:], steps[2:])]
     assert max(gaps) / min(gaps) < 1.1
+
+
+def test_lognormal_noise_levels_follow_edms_distribution_of_sigma():
+    diffusion = Diffusion(DiffusionConfig(noise_levels="lognormal", p_mean=-1.2, p_std=1.2))
+    t = diffusion.draw_timesteps(20000, torch.Generator().manual_seed(0))
+    a = diffusion.alphas_cumprod[t]
+    log_sigma = 0.5 * torch.log((1 - a) / a)
+    assert t.dtype == torch.int64 and 0 <= int(t.min()) and int(t.max()) < 1000
+    assert abs(float(log_sigma.mean()) + 1.2) < 0.05 and abs(float(log_sigma.std()) - 1.2) < 0.05
+    assert float(torch.quantile(log_sigma, 0.5)) == pytest.approx(-1.2, abs=0.05)  # median sigma exp(p_mean)
+
+
+def test_uniform_noise_levels_cover_every_timestep_and_unknown_ones_are_refused():
+    t = Diffusion(DiffusionConfig(timesteps=10)).draw_timesteps(2000, torch.Generator().manual_seed(0))
+    assert sorted(set(t.tolist())) == list(range(10))
+    with pytest.raises(ValueError, match="noise_levels"):
+        Diffusion(DiffusionConfig(noise_levels="beta"))
