@@ -56,11 +56,10 @@ class SamplingDefaults:
 
     def within(self, timesteps: int) -> "SamplingDefaults":
         """The same settings with no step count above a model's `timesteps` (the manifest requires it)."""
-        def fit(r: RestoreDefaults) -> RestoreDefaults:
-            return dataclasses.replace(r, steps=min(r.steps, timesteps))
-        generate = dataclasses.replace(self.generate, steps=min(self.generate.steps, timesteps))
-        return dataclasses.replace(self, generate=generate, restore=fit(self.restore),
-                                   restore_photo=fit(self.restore_photo))
+        capped = {name: dataclasses.replace(part, steps=min(part.steps, timesteps))
+                  for name, part in (("generate", self.generate), ("restore", self.restore),
+                                     ("restore_photo", self.restore_photo))}
+        return dataclasses.replace(self, **capped)
 
 
 DEFAULTS = SamplingDefaults()
