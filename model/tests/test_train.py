@@ -117,22 +117,36 @@ def test_two_process_ddp_run_on_cpu(tmp_path, image_folder):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    ranks = [subprocess.Popen(
-        [sys.executable, "-m", "model.train", *TINY, "--data", f"folder:{image_folder}", "--num-classes", "2",
-         "--run-dir", str(tmp_path / "run"), "--total-kimg", "0.08"],
-        env={**os.environ, "RANK": str(r), "LOCAL_RANK": str(r), "WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1",
-             "MASTER_PORT": str(port), "OMP_NUM_THREADS": "1"},
-        cwd=os.path.join(os.path.dirname(__file__), "..", ".."), stderr=subprocess.PIPE, text=True)
-        for r in range(2)]
+    # Logs go to files, not pipes: a pipe nobody reads while we wait on the other rank fills at 64 KiB and
+    # stops its writer mid-run, and its peer then waits for it in a collective.
+    logs = [tmp_path / f"rank{r}.log" for r in range(2)]
+    ranks = []
     try:
-        for process in ranks:
-            _, err = process.communicate(timeout=120)
-            assert process.returncode == 0, err
+        for r, log in enumerate(logs):
+            with open(log, "w") as out:
+                ranks.append(subprocess.Popen(
+                    [sys.executable, "-m", "model.train", *TINY, "--data", f"folder:{image_folder}",
+                     "--num-classes", "2", "--run-dir", str(tmp_path / "run"), "--total-kimg", "0.08"],
+                    env={**os.environ, "RANK": str(r), "LOCAL_RANK": str(r), "WORLD_SIZE": "2",
+                         "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port), "OMP_NUM_THREADS": "1",
+                         # gloo otherwise binds to what the hostname resolves to, which on a fresh container
+                         # may be no usable address (an error) or one that drops connections (a hang).
+                         "GLOO_SOCKET_IFNAME": "lo0" if sys.platform == "darwin" else "lo"},
+                    cwd=os.path.join(os.path.dirname(__file__), "..", ".."), stdout=out, stderr=subprocess.STDOUT))
+        # One deadline for both, and stop at the first rank to fail: its peer would wait for it until gloo's
+        # own 30-minute timeout.
+        deadline, codes = time.monotonic() + 120, [None, None]
+        while time.monotonic() < deadline and None in codes and not any(codes):
+            time.sleep(0.1)
+            codes = [p.poll() for p in ranks]
     finally:  # a rank left waiting for its peer would spin on, a core's worth, long after the test
         for process in ranks:
             if process.poll() is None:
                 process.kill()
                 process.wait()
+    report = [f"--- rank {r}: {'still running, killed' if code is None else f'exit code {code}'}\n"
+              + log.read_text(errors="replace")[-20000:] for r, (code, log) in enumerate(zip(codes, logs))]
+    assert codes == [0, 0], "\n".join(report)
     state = checkpoint.load(str(tmp_path / "run" / "checkpoint.pt"))
     assert state["images_seen"] == 80 and state["step"] == 10  # global batch 8: 4 per rank
     assert "x 2 processes" in state["hardware"]

@@ -423,4 +423,9 @@ def train(run: TrainingRun) -> None:
         for s, handler in previous.items():
             signal.signal(s, handler)
     if env.world > 1:
+        # DDP's reducer holds the process group too. Freed last there, the group's destructor joins gloo's
+        # worker threads with the GIL held, and one still letting go of a collective's tensor waits for the
+        # GIL: the process hangs after its checkpoint. Dropped here first, the group goes in
+        # destroy_process_group, which lets go of the GIL while it waits.
+        del trainer
         dist.destroy_process_group()
