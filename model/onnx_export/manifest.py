@@ -29,6 +29,10 @@ def training_facts(state: dict[str, Any], net: UNet) -> dict[str, Any]:
         "hardware": state.get("hardware"), "wall_seconds": state.get("wall_seconds"),
         "code_revision": state.get("code_revision"),
     }
+    start = state.get("warm_start", {})
+    if start.get("images_seen"):  # the hardware is the last run's, so say what that run added to its init's count
+        facts["last_run_from_images"] = start["images_seen"]
+        facts["last_run_wall_seconds"] = state.get("wall_seconds", 0.0) - start.get("wall_seconds", 0.0)
     return {k: v for k, v in facts.items() if v is not None}
 
 

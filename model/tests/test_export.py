@@ -59,6 +59,18 @@ def test_manifest_describes_the_model(exported):
     assert [f["variant"] for f in manifest["files"]] == ["fp32", "fp16"]
     assert all(len(f["sha256"]) == 64 and f["bytes"] > 0 for f in manifest["files"])
     assert manifest["training"]["images_seen"] == 16 and manifest["training"]["preset"] == "tiny"
+    assert "last_run_from_images" not in manifest["training"]  # trained from scratch: one run
+
+
+def test_a_warm_started_model_says_what_its_last_run_added(exported):
+    out, _ = exported
+    state = checkpoint.load(str(out.parent / "run" / "ema.pt"))
+    state.update(images_seen=4000, wall_seconds=900.0, hardware="1 x GPU",
+                 warm_start={"images_seen": 1000, "wall_seconds": 800.0})
+    checkpoint.save(str(out.parent / "warm.pt"), state)
+    training = export(str(out.parent / "warm.pt"), str(out.parent / "warm"))["training"]
+    assert (training["images_seen"], training["wall_seconds"], training["hardware"]) == (4000, 900.0, "1 x GPU")
+    assert (training["last_run_from_images"], training["last_run_wall_seconds"]) == (1000, 100.0)
 
 
 def test_the_manifest_carries_the_settings_model_eval_measured_at(exported):

@@ -14,6 +14,8 @@ const training = {
   parameters: 1745443,
   wall_seconds: 13605.137,
   code_revision: "ac8d69a",
+  last_run_from_images: 200000,
+  last_run_wall_seconds: 660.4,
 };
 
 function render(metrics: Record<string, unknown>): string {
@@ -52,6 +54,8 @@ describe("ModelPanel", () => {
     for (const jargon of ["predicts", "schedule", "ac8d69a", "2026-11-29T", "wall seconds"]) expect(summary).not.toContain(jargon);
     const facts = text(details);
     expect(facts).toContain("training timeabout 3 h 47 min");
+    expect(facts).toContain("last run's timeabout 11 min");
+    expect(facts).toContain("last run from images200,000");
     expect(facts).toContain("Exported on 29 Nov 2026");
     expect(facts).not.toContain("1.361e+4");
     expect(facts).not.toContain("2026-11-29T");

@@ -22,11 +22,14 @@ function formatValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** The training record for the details list: every fact, the training time as a duration. */
+/** The manifest's durations in seconds, by the words the details list shows them under. */
+const DURATIONS: Record<string, string> = { wall_seconds: "training time", last_run_wall_seconds: "last run's time" };
+
+/** The training record for the details list: every fact, the durations as durations. */
 export function trainingFacts(training: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(training).map(([key, value]) =>
-      key === "wall_seconds" && typeof value === "number" ? ["training time", formatDuration(value)] : [key, formatValue(value)],
+      key in DURATIONS && typeof value === "number" ? [DURATIONS[key], formatDuration(value)] : [key, formatValue(value)],
     ),
   );
 }
