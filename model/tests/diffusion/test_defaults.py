@@ -14,7 +14,7 @@ def test_defaults_survive_the_trip_through_json():
 
 def test_the_json_has_the_manifests_shape():
     assert DEFAULTS.to_json() == {
-        "generate": {"sampler": "dpmpp_2m", "steps": 8, "guidance": 2.5, "guidance_interval": [0.2, 10.0]},
+        "generate": {"sampler": "dpmpp_2m", "steps": 8, "guidance": 1.5, "guidance_interval": [0.2, 10.0]},
         "restore": {"steps": 50, "resample": 2}, "restore_photo": {"steps": 20, "resample": 1}, "ddnm_eta": 0.85}
 
 
