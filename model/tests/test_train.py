@@ -170,3 +170,20 @@ def test_bf16_autocast_trains_on_a_cpu(tmp_path, image_folder):
     rows = [json.loads(line) for line in open(tmp_path / "run" / "metrics.jsonl")]
     assert state["images_seen"] == 40 and rows and all(math.isfinite(r["loss"]) for r in rows)
     assert {p.dtype for p in state["net"].values() if p.is_floating_point()} == {torch.float32}  # weights stay fp32
+
+
+def test_the_code_revision_says_when_the_tree_differs_from_its_commit(tmp_path):
+    import subprocess
+
+    from model.training.trainer import code_revision
+
+    assert code_revision(str(tmp_path)) == "unknown"  # not a git checkout
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(tmp_path)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    (tmp_path / "a.py").write_text("x = 1\n")
+    subprocess.run([*git, "add", "a.py"], check=True)
+    subprocess.run([*git, "commit", "-qm", "a"], check=True)
+    head = subprocess.run([*git, "rev-parse", "--short=7", "HEAD"], capture_output=True, text=True).stdout.strip()
+    assert code_revision(str(tmp_path)) == head
+    (tmp_path / "a.py").write_text("x = 2\n")  # what a stale .git beside newer files looks like
+    assert code_revision(str(tmp_path)) == f"{head}-dirty"

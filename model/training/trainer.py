@@ -90,10 +90,12 @@ def setup_distributed(device_flag: str) -> Distributed:
     return Distributed(rank, world, device)
 
 
-def code_revision() -> str:
+def code_revision(directory: str = os.path.dirname(__file__)) -> str:
+    """The commit the code came from, "-dirty" if tracked files differ from it: a copied working tree (a
+    device machine's) can carry an older .git, and a bare hash would then name code that did not run."""
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              cwd=os.path.dirname(__file__), timeout=5).stdout.strip() or "unknown"
+        return subprocess.run(["git", "describe", "--always", "--dirty", "--abbrev=7"], capture_output=True,
+                              text=True, cwd=directory, timeout=5).stdout.strip() or "unknown"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 
