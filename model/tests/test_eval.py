@@ -30,8 +30,9 @@ def test_a_tiny_end_to_end_run_writes_metrics_and_grids(tiny_model, cifar_binary
     assert g["real_test"]["samples"] == 4  # the synthetic test split has only 4 images: the count says so
     assert [(r["sampler"], r["steps"], r["samples"]) for r in metrics["steps_sweep"]["runs"]] == [
         ("ddim", 2, 4), ("ddim", 3, 4), ("dpmpp_2m", 2, 4), ("dpmpp_2m", 3, 4)]
+    main_settings = (DEFAULTS.generate.sampler, DEFAULTS.generate.steps)
     assert [(r["sampler"], r["steps"], r["guidance"]) for r in metrics["guidance_sweep"]["runs"]] == [
-        ("dpmpp_2m", DEFAULTS.generate.steps, 1.0), ("dpmpp_2m", DEFAULTS.generate.steps, 3.0)]
+        (*main_settings, 1.0), (*main_settings, 3.0)]
     tasks = metrics["restoration"]["tasks"]
     assert list(tasks) == ["denoise_25", "denoise_50", "inpaint_box", "inpaint_50pct", "super_resolution_x4",
                            "colourise"]
@@ -52,7 +53,7 @@ def test_a_tiny_end_to_end_run_writes_metrics_and_grids(tiny_model, cifar_binary
     assert {"samples.png", "restore-inpaint_box.png", "restore-colourise.png"} <= names
     table = capsys.readouterr().out
     assert "not comparable with published FID" in table and "| inpaint_box |" in table and "| mean of 2 |" in table
-    assert f"| guidance (dpmpp_2m, {DEFAULTS.generate.steps} steps) |" in table
+    assert f"| guidance ({DEFAULTS.generate.sampler}, {DEFAULTS.generate.steps} steps) |" in table
 
 
 def test_bad_inputs_stop_with_reasons(tiny_model, cifar_binary, tmp_path, capsys):
