@@ -1,12 +1,16 @@
 import json
 import math
 import os
+import socket
+import subprocess
+import sys
 import time
 
 import pytest
 import torch
 
 from model.training import checkpoint
+from model.training.trainer import code_revision
 from model.train import main
 
 TINY = ["--preset", "tiny", "--batch-size", "8", "--log-every", "5", "--sample-every-kimg", "1000",
@@ -110,10 +114,6 @@ def test_corrupt_checkpoint_is_refused(tmp_path):
 
 def test_two_process_ddp_run_on_cpu(tmp_path, image_folder):
     """What torchrun does: one process per rank, rendezvous over TCP (gloo on CPU, NCCL on GPUs)."""
-    import socket
-    import subprocess
-    import sys
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -173,10 +173,6 @@ def test_bf16_autocast_trains_on_a_cpu(tmp_path, image_folder):
 
 
 def test_the_code_revision_says_when_the_tree_differs_from_its_commit(tmp_path):
-    import subprocess
-
-    from model.training.trainer import code_revision
-
     assert code_revision(str(tmp_path)) == "unknown"  # not a git checkout
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(tmp_path)]
     subprocess.run([*git, "init", "-q"], check=True)
