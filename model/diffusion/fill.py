@@ -1,41 +1,74 @@
-"""A smooth first guess for lost pixels: the Python reference of web/src/diffusion/fill.ts.
+"""A first guess for lost pixels that carries the photo's slopes across a hole: the Python reference of
+web/src/diffusion/fill.ts.
 
-Pull-push (Gortler et al. 1996) spreads the known pixels over the holes through an image pyramid,
-then Jacobi sweeps of the 4-neighbour average (a few steps towards the harmonic fill of Laplace's
-equation) smooth away its blocks. Inpainting starts its diffusion from this guess, partly noised
-(restore.py): on 128x128 photos with thin scratches the fill alone scores about as well as
-OpenCV's Telea, and starting there is 5 dB better than starting from pure noise.
+The guess is the biharmonic fill: over the lost pixels, the surface with the least squared
+Laplacian, so gradients continue into a hole where a harmonic fill (the 4-neighbour average) flattens
+them (skimage's `inpaint_biharmonic` solves the same problem exactly). It is solved coarse to fine, as
+a cascadic multigrid: pull-push's pyramid (Gortler et al. 1996) averages the known pixels into ever
+coarser images, each level starts from the filled level below it, and a few conjugate-gradient
+iterations finish it. Inpainting starts its diffusion from this guess, partly noised (restore.py).
+On the photo evaluation's 128 px photos the fill alone scores, against the pull-push and harmonic
+sweeps it replaces: a hole a quarter of the side 29.2 vs 26.8 dB (OpenCV's Navier-Stokes 29.4),
+thin scratches 30.5 vs 29.6, half the pixels lost 31.0 vs 29.8.
 """
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
 
-# Sweeps after pull-push: on thin scratches, 30 reach within 0.15 dB of 300.
-SMOOTHING_SWEEPS = 30
+# Conjugate-gradient iterations at each level of the pyramid: 20 reach within 0.6 dB of the exact
+# solution on a large hole, within 0.05 dB on scratches and scattered pixels (which converge in 10).
+CG_ITERATIONS = 20
 
 
-def pull_push(x: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
-    """x [B, C, H, W] with its lost pixels (known [H, W] false) taken from ever coarser averages of the known."""
+def laplacian(x: torch.Tensor) -> torch.Tensor:
+    """The 4-neighbour Laplacian of x [..., H, W], the edge repeated outside (a symmetric operator)."""
+    p = F.pad(x, (1, 1, 1, 1), mode="replicate")
+    return ((p[..., :-2, 1:-1] + p[..., 2:, 1:-1]) + (p[..., 1:-1, :-2] + p[..., 1:-1, 2:])) - 4 * x
+
+
+def smoothest(x: torch.Tensor, known: torch.Tensor, iterations: int) -> torch.Tensor:
+    """x with its lost pixels moved towards the biharmonic fill: conjugate gradients on the squared
+    Laplacian, over the lost pixels alone (all planes as one system)."""
+    lost = (~known).to(x.dtype)
+
+    def operator(v: torch.Tensor) -> torch.Tensor:
+        return laplacian(laplacian(v)) * lost
+
+    residual = -operator(x)
+    direction = residual
+    size = float((residual * residual).sum())
+    for _ in range(iterations):
+        if size <= 1e-30:  # solved (a flat image is solved from the start)
+            break
+        step = operator(direction)
+        alpha = size / float((direction * step).sum())
+        x = x + alpha * direction
+        residual = residual - alpha * step
+        new_size = float((residual * residual).sum())
+        direction = residual + (new_size / size) * direction
+        size = new_size
+    return x
+
+
+def block_average(x: torch.Tensor, known: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The mean of the known pixels in each 2x2 block, and which blocks hold any (odd sides padded)."""
     height, width = known.shape
-    if bool(known.all()) or height * width == 1:
-        return x
     weight = known.to(x.dtype)
     pad = (0, width % 2, 0, height % 2)
-    # Sums over 2x2 blocks, in the order TypeScript adds them: (top left + top right) + (bottom left + bottom right).
+    # Sums in the order TypeScript adds them: (top left + top right) + (bottom left + bottom right).
     xs, ws = F.pad(x * weight, pad), F.pad(weight, pad)
     x_sum = (xs[..., 0::2, 0::2] + xs[..., 0::2, 1::2]) + (xs[..., 1::2, 0::2] + xs[..., 1::2, 1::2])
     w_sum = (ws[0::2, 0::2] + ws[0::2, 1::2]) + (ws[1::2, 0::2] + ws[1::2, 1::2])
-    coarse = pull_push(torch.where(w_sum > 0, x_sum / w_sum.clamp(min=1), torch.zeros_like(x_sum)), w_sum > 0)
+    return torch.where(w_sum > 0, x_sum / w_sum.clamp(min=1), torch.zeros_like(x_sum)), w_sum > 0
+
+
+def fill_lost(x: torch.Tensor, known: torch.Tensor, iterations: int = CG_ITERATIONS) -> torch.Tensor:
+    """x [B, C, H, W] with its lost pixels (known [H, W] false) filled from the known ones; with
+    `iterations` 0, plain pull-push (each lost pixel takes the nearest coarser average)."""
+    height, width = known.shape
+    if bool(known.all()) or height * width == 1:
+        return x
+    coarse = fill_lost(*block_average(x, known), iterations)
     up = coarse.repeat_interleave(2, -2).repeat_interleave(2, -1)[..., :height, :width]
-    return torch.where(known, x, up)
-
-
-def fill_lost(x: torch.Tensor, known: torch.Tensor, sweeps: int = SMOOTHING_SWEEPS) -> torch.Tensor:
-    """x [B, C, H, W] with its lost pixels (known [H, W] false) filled smoothly from the known ones."""
-    out = pull_push(x, known)
-    for _ in range(sweeps):
-        p = F.pad(out, (1, 1, 1, 1), mode="replicate")
-        average = (((p[..., :-2, 1:-1] + p[..., 2:, 1:-1]) + p[..., 1:-1, :-2]) + p[..., 1:-1, 2:]) / 4
-        out = torch.where(known, out, average)
-    return out
+    return smoothest(torch.where(known, x, up), known, iterations)

@@ -28,7 +28,7 @@ from PIL import Image
 
 from ..diffusion.defaults import DEFAULTS
 from ..diffusion.noise_level import estimate_noise_sigma
-from ..diffusion.restore import photo_problem, restore_photo
+from ..diffusion.restore import candidates_differ, photo_problem, restore_photo
 from ..diffusion.samplers import EpsModel
 from ..diffusion.schedule import Diffusion
 from ..networks.unet import UNet
@@ -209,16 +209,20 @@ def evaluate_task(tile_eps: EpsModel, diffusion: Diffusion, tile: int, photo: Ph
     clean = photo.image
     damaged = task.damage(clean, np.random.default_rng(settings.seed))
     problem = photo_problem(damaged.photo, damaged.known, damaged.downsample, damaged.grayscale, tile)
+    # As the page: restorations that cannot differ run once.
+    count = settings.candidates if candidates_differ(problem, damaged.sigma, settings.steps,
+                                                     diffusion.alphas_cumprod) else 1
     began = time.time()
     candidates = restore_photo(tile_eps, problem, tile, damaged.sigma, settings.steps, settings.resample,
-                               settings.candidates, diffusion.alphas_cumprod,
+                               count, diffusion.alphas_cumprod,
                                torch.Generator().manual_seed(settings.seed)).clamp(-1, 1)
     wall = time.time() - began
     # What the page shows of the measurement: A+ y, at the restored size.
     shown = problem.degradation.pinv(problem.y)[0, :, :problem.height, :problem.width]
     clean01, damaged01 = to_unit_hwc(clean[None]), to_unit_hwc(damaged.photo[None])
     result: dict[str, Any] = {"photo": photo.name, "height": problem.height, "width": problem.width,
-                              "task": task.name, **damaged.facts, "damaged": score(shown, clean01), "baselines": {},
+                              "task": task.name, "candidates": count, **damaged.facts,
+                              "damaged": score(shown, clean01), "baselines": {},
                               "restored": score(candidates[0], clean01),
                               "mean_of_candidates": score(candidates.mean(dim=0), clean01),
                               "wall_seconds": round(wall, 2)}

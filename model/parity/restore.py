@@ -16,11 +16,12 @@ import torch
 
 from ..diffusion.defaults import DEFAULTS
 from ..diffusion.noise_level import estimate_noise_sigma
-from ..diffusion.restore import (Degradation, damage, ddnm_sampler, known_eps, network_needed, photo_problem,
-                                 restoration_timesteps, start_noise, starting_point)
+from ..diffusion.resample import enlarge, shrink
+from ..diffusion.restore import (Degradation, damage, ddnm_sampler, photo_problem, restoration_timesteps,
+                                 restore_photo, start_noise)
 from ..diffusion.samplers import EpsModel
 from ..diffusion.schedule import alphas_cumprod_for, sampling_timesteps
-from ..diffusion.tiles import Offsets, tiled_eps_model
+from ..diffusion.tiles import Offsets
 from .toy import recorded_noise, toy_eps_model
 
 SIZE, CHANNELS, BATCH = 8, 3, 1
@@ -99,6 +100,9 @@ PHOTO_CASES: list[tuple[str, int, int, str, int, bool, float, int, int, int]] = 
     ("photo 13x20 with a small hole: only the tiles around it run", 13, 20, "patch", 1, False, 0.0, 1, 1, 12),
     ("photo 5x7, x4 super-resolution of a gray noisy photo", 5, 7, "none", 4, True, 0.3, 1, 1, 4),
     ("photo 6x11 with only noise: starts at its noise level", 6, 11, "none", 1, False, 0.3, 1, 2, 12),
+    ("photo 10x13, x2 with lost pixels: starts from the photo filled, enlarged", 10, 13, "scattered", 2, False, 0.0, 1,
+     2, 8),
+    ("photo 17x24 that lost only its colour: colours chosen on a coarse copy", 17, 24, "none", 1, True, 0.0, 1, 2, 6),
 ]
 
 
@@ -114,21 +118,17 @@ def photo_case(name: str, h: int, w: int, lost: str, downsample: int, grayscale:
     d = problem.degradation
     noise_sampler, noise = recorded_noise(generator)
     offsets, drawn = recorded_offsets(generator, TILE)
-    needed = network_needed(problem, sigma)
-    fallback = None if needed is None else known_eps(problem, candidates, alphas_cumprod)
-    eps_model = tiled_eps_model(tile_aware(toy_eps_model(alphas_cumprod, "v")), TILE, offsets, needed, fallback)
     timesteps = restoration_timesteps(steps, alphas_cumprod, start_noise(problem, sigma))
-    x_init = starting_point(problem, sigma, timesteps, alphas_cumprod, candidates, noise_sampler)
-    sampler = ddnm_sampler(d, problem.y.expand(candidates, -1, -1, -1), sigma_y=sigma, resample=resample)
     eta = DEFAULTS.ddnm_eta  # as the page restores photos: at the manifest's eta
-    out = sampler(eps_model, x_init, timesteps, alphas_cumprod, eta=eta, noise_sampler=noise_sampler)
+    out = restore_photo(tile_aware(toy_eps_model(alphas_cumprod, "v")), problem, TILE, sigma, steps, resample,
+                        candidates, alphas_cumprod, generator, eta, noise_sampler=noise_sampler, offsets=offsets)
     return {"name": name, "channels": CHANNELS, "height": h, "width": w, "tile": TILE, "eta": eta,
             "known": None if known is None else known.flatten().tolist(), "downsample": downsample,
             "grayscale": grayscale, "sigma_y": sigma, "resample": resample, "candidates": candidates,
             "steps": steps, "timesteps": timesteps, "photo": photo.flatten().tolist(), "canvas": [d.height, d.width],
             "y": problem.y.flatten().tolist(), "filled": problem.filled.flatten().tolist(),
             "only_noise": problem.only_noise, "noise": noise,
-            "offsets": drawn, "out": out[:, :, :problem.height, :problem.width].flatten().tolist()}
+            "offsets": drawn, "out": out.flatten().tolist()}
 
 
 def noise_level_case() -> dict[str, Any]:
@@ -140,6 +140,15 @@ def noise_level_case() -> dict[str, Any]:
             "sigma": estimate_noise_sigma(image)}
 
 
+def resample_case() -> dict[str, Any]:
+    """Two planes of 5x7 enlarged x2 and x4 by each kernel (edge taps repeat the edge), shrunk by 3 (partial blocks)."""
+    image = torch.randn(2, 5, 7, generator=torch.Generator().manual_seed(8), dtype=torch.float64)
+    return {"planes": 2, "height": 5, "width": 7, "image": image.flatten().tolist(),
+            "enlarged": {f"{kernel} x{factor}": enlarge(image, factor, kernel).flatten().tolist()
+                         for kernel in ("lanczos3", "linear") for factor in (2, 4)},
+            "shrunk_by_3": shrink(image, 3).flatten().tolist()}
+
+
 def golden() -> dict[str, Any]:
     """Every case, with the schedule: test/fixtures/restore-golden.json."""
     alphas_cumprod = alphas_cumprod_for("cosine", 1000)
@@ -147,4 +156,4 @@ def golden() -> dict[str, Any]:
             "cases": [case(*c, seed=i, alphas_cumprod=alphas_cumprod) for i, c in enumerate(CASES)],
             "tile_mean_weight": TILE_MEAN_WEIGHT,
             "photo_cases": [photo_case(*c, seed=i, alphas_cumprod=alphas_cumprod) for i, c in enumerate(PHOTO_CASES)],
-            "noise_level": noise_level_case()}
+            "noise_level": noise_level_case(), "resample": resample_case()}

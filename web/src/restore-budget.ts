@@ -13,6 +13,8 @@ export interface RestoreWork {
   steps: number;
   /** RePaint repeats per step; the last step is not repeated. */
   resample: number;
+  /** Tiles the coarse colour passes run in all, when colour is lost (`plannedColourTiles`). */
+  colourTiles?: number;
 }
 
 /** One measured network call: `ms` for a batch of `batch` tiles. */
@@ -26,9 +28,14 @@ export function networkCalls({ steps, resample }: Pick<RestoreWork, "steps" | "r
   return steps < 1 ? 0 : (steps - 1) * resample + 1;
 }
 
+/** Tiles the whole job puts through the network. */
+export function tilesThroughNetwork(work: RestoreWork): number {
+  return networkCalls(work) * work.tilesPerCall + (work.colourTiles ?? 0);
+}
+
 /** Seconds for the whole job, taking a call's time as proportional to its tiles (true enough at the batches photos need). */
 export function estimateSeconds(work: RestoreWork, speed: DeviceSpeed): number {
-  return (networkCalls(work) * work.tilesPerCall * speed.ms) / speed.batch / 1000;
+  return (tilesThroughNetwork(work) * speed.ms) / speed.batch / 1000;
 }
 
 /**

@@ -4,7 +4,8 @@ import os
 import pytest
 import torch
 
-from model.diffusion.restore import Degradation, damage, ddnm_sampler, mean_of_candidates, photo_problem, restore_photo
+from model.diffusion.restore import (UPSCALE_MEASUREMENT_NOISE, Degradation, damage, ddnm_sampler, mean_of_candidates,
+                                     photo_problem, restore_photo)
 from model.diffusion.samplers import sample_ddim
 from model.diffusion.schedule import alphas_cumprod_for, sampling_timesteps
 from model.parity.restore import box_mask, golden
@@ -148,18 +149,20 @@ def test_a_photo_sits_in_the_corner_of_a_canvas_of_whole_tiles_whose_padding_is_
 
 @pytest.mark.parametrize("factor", [2, 4])
 def test_super_resolution_restores_the_photo_at_factor_times_its_size(factor):
-    photo = normal(3, 10, 12, seed=14)
+    photo = normal(3, 10, 12, seed=14).clamp(-1, 1)
     problem = photo_problem(photo, None, downsample=factor, grayscale=False, tile=16)
     side = -(-12 * factor // 16) * 16
     assert (problem.height, problem.width) == (10 * factor, 12 * factor)
     assert (problem.degradation.height, problem.degradation.width) == (-(-10 * factor // 16) * 16, side)
     assert torch.allclose(problem.y[0, :, :10, :12], photo, atol=1e-12)
     alphas_cumprod = alphas_cumprod_for("cosine", 1000)
-    out = restore_photo(toy_eps_model(alphas_cumprod, "v"), problem, 16, 0.0, 3, 1, 2, alphas_cumprod,
+    out = restore_photo(toy_eps_model(alphas_cumprod, "v"), problem, 16, 0.0, 20, 1, 2, alphas_cumprod,
                         torch.Generator().manual_seed(0))
     assert out.shape == (2, 3, 10 * factor, 12 * factor)
-    # The last step lands on the projection: every restoration averages back to the photo it was given.
-    assert torch.allclose(torch.nn.functional.avg_pool2d(out, factor), photo.expand(2, -1, -1, -1), atol=1e-9)
+    # The projection treats the photo as measured with noise (it was not made by average pooling): every
+    # restoration averages back to the photo it was given within that noise.
+    error = torch.nn.functional.avg_pool2d(out, factor) - photo
+    assert float(error.pow(2).mean().sqrt()) < UPSCALE_MEASUREMENT_NOISE
 
 
 def test_a_gray_photo_is_measured_as_one_channel_and_restored_in_colour():

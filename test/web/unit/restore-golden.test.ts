@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { estimateNoiseSigma } from "../../../web/src/diffusion/noise-level";
+import { enlarge, type Kernel, shrink } from "../../../web/src/diffusion/resample";
 import {
   Degradation,
   damage,
@@ -72,6 +73,7 @@ interface Golden {
   tile_mean_weight: number;
   photo_cases: PhotoCase[];
   noise_level: { channels: number; height: number; width: number; image: number[]; sigma: number };
+  resample: { planes: number; height: number; width: number; image: number[]; enlarged: Record<string, number[]>; shrunk_by_3: number[] };
 }
 
 const golden = JSON.parse(readFileSync(new URL("../../fixtures/restore-golden.json", import.meta.url), "utf8")) as Golden;
@@ -184,4 +186,18 @@ describe("photos restored tile by tile match the Python reference", () => {
 it("the noise-level estimate matches the Python reference", () => {
   const { image, channels, height, width, sigma } = golden.noise_level;
   expect(estimateNoiseSigma(image, channels, height, width)).toBeCloseTo(sigma, 12);
+});
+
+describe("resampling matches the Python reference", () => {
+  const { height, width, image, enlarged, shrunk_by_3: shrunk } = golden.resample;
+  expect(Object.keys(enlarged).length).toBe(4);
+  for (const [name, expected] of Object.entries(enlarged)) {
+    it(`enlarges: ${name}`, () => {
+      const [kernel, factor] = name.split(" x") as [Kernel, string];
+      expect(maxDiff(enlarge(Float64Array.from(image), height, width, Number(factor), kernel), expected)).toBeLessThan(1e-12);
+    });
+  }
+  it("shrinks by block means, partial blocks repeating the edge", () => {
+    expect(maxDiff(shrink(Float64Array.from(image), height, width, 3), shrunk)).toBeLessThan(1e-12);
+  });
 });

@@ -9,6 +9,7 @@
  * and known regions agree.
  */
 import { fillLost } from "./fill.ts";
+import { enlarge, shrink } from "./resample.ts";
 import { ddimStep, denoise, type EpsModel, type NoiseSource, type Sampler, type SamplerOptions } from "./samplers.ts";
 import { alphaAt, matchedTimestep, samplingTimesteps } from "./schedule.ts";
 import { type Offsets, tiledEpsModel } from "./tiles.ts";
@@ -247,21 +248,40 @@ export const onlyNoise = ({ known, downsample, grayscale }: Wrong) =>
 export const onlyLost = ({ downsample, grayscale }: Wrong, sigmaY: number) => sigmaY === 0 && downsample === 1 && !grayscale;
 
 /**
- * Inpainting a noiseless photo starts from its lost pixels' smooth fill (fill.ts), noised to this
- * level relative to the signal, as Come-Closer-Diffuse-Faster (Chung et al. 2022) starts from a good
- * guess (model/diffusion/restore.py FILL_START_NOISE).
+ * Inpainting a noiseless photo starts from its lost pixels' fill (fill.ts), noised to this level
+ * relative to the signal, as Come-Closer-Diffuse-Faster (Chung et al. 2022) starts from a good guess
+ * (model/diffusion/restore.py FILL_START_NOISE).
  */
 export const FILL_START_NOISE = 0.5;
+/** Super-resolution starts from the photo enlarged with Lanczos-3, noised to this level (UPSCALE_START_NOISE). */
+export const UPSCALE_START_NOISE = 0.3;
+/**
+ * A visitor's small photo was shrunk by an antialiasing filter and saved as JPEG, not average-pooled:
+ * the projection treats it as measured with this much noise (DDNM+) when enlarging (UPSCALE_MEASUREMENT_NOISE).
+ */
+export const UPSCALE_MEASUREMENT_NOISE = 0.05;
+
+/** The noise std the projection assumes (`measurement_noise` in model/diffusion/restore.py). */
+export const measurementNoise = ({ downsample }: Pick<PhotoSpec, "downsample">, sigmaY: number) =>
+  downsample > 1 ? Math.max(sigmaY, UPSCALE_MEASUREMENT_NOISE) : sigmaY;
 
 /**
  * The noise level, relative to the signal, a restoration starts at (`start_noise` in model/diffusion/restore.py;
- * null: pure noise, the top of the schedule): the photo's own when only noise is wrong, the fill's
- * when only pixels are lost.
+ * null: pure noise, the top of the schedule): the photo's own when only noise is wrong, its Lanczos
+ * enlargement's when it is enlarged, the fill's when only pixels are lost.
  */
 export function startNoise(spec: Wrong, sigmaY: number): number | null {
   if (onlyNoise(spec) && sigmaY > 0) return sigmaY;
+  if (spec.downsample > 1) return Math.max(UPSCALE_START_NOISE, sigmaY);
   return onlyLost(spec, sigmaY) ? FILL_START_NOISE : null;
 }
+
+/** A black-and-white photo with nothing else wrong (`only_colour_lost`): its luminance is kept, only colours are chosen. */
+export const onlyColourLost = (spec: Wrong, sigmaY: number) =>
+  spec.grayscale && spec.downsample === 1 && sigmaY === 0 && (!spec.known || spec.known.every((v) => v === 1));
+
+/** The block side that shrinks a photo's shorter side to about one tile (at least 1): where colours are chosen. */
+export const coarseFactor = (height: number, width: number, tile: number) => Math.max(1, Math.floor(Math.min(height, width) / tile));
 
 /** The side rounded up to whole tiles. */
 export const padded = (side: number, tile: number) => Math.ceil(side / tile) * tile;
@@ -304,8 +324,8 @@ export function restorationTimesteps(steps: number, alphasCumprod: ArrayLike<num
 
 /**
  * Where the reverse process begins for `candidates` images (`starting_point` in model/diffusion/restore.py):
- * pure noise at the top of the schedule; else the photo itself, which carries its own noise; else the
- * fill of its lost pixels, with the noise of the first timestep added.
+ * pure noise at the top of the schedule; else the photo itself, which carries its own noise; else a
+ * guess (the photo enlarged, or the fill of its lost pixels) with the noise of the first timestep added.
  */
 export function startingPoint(
   problem: PhotoProblem,
@@ -318,18 +338,7 @@ export function startingPoint(
   const { degradation: d, filled } = problem;
   if (timesteps[0] === alphasCumprod.length - 1) return noise(candidates * d.imageLength);
   const a = alphasCumprod[timesteps[0]];
-  const needed = networkNeeded(problem, sigmaY);
-  const guess =
-    onlyNoise(problem.spec) && sigmaY > 0
-      ? filled
-      : needed &&
-        fillLost(
-          filled,
-          needed.map((v) => 1 - v),
-          d.height,
-          d.width,
-        );
-  if (!guess) throw new Error("a start below the top is for photos with only noise or only lost pixels");
+  const guess = onlyNoise(problem.spec) && sigmaY > 0 ? filled : firstGuess(problem, sigmaY);
   const z = guess === filled ? null : noise(candidates * d.imageLength);
   const x = new Float64Array(candidates * guess.length);
   for (let k = 0; k < candidates; k++) {
@@ -339,6 +348,41 @@ export function startingPoint(
     }
   }
   return x;
+}
+
+/**
+ * The canvas a restoration that starts below the top is noised from (`first_guess`): the photo with
+ * its lost pixels filled, enlarged with Lanczos-3 when the restoration enlarges it.
+ */
+function firstGuess(problem: PhotoProblem, sigmaY: number): Float64Array {
+  const { degradation: d, filled, spec } = problem;
+  const f = d.factor;
+  if (f === 1) {
+    const needed = networkNeeded(problem, sigmaY);
+    if (!needed) throw new Error("a start below the top is for photos with only noise, enlarged or with only lost pixels");
+    return fillLost(
+      filled,
+      needed.map((v) => 1 - v),
+      d.height,
+      d.width,
+    );
+  }
+  // The photo on the measured grid (its padding an edge copy), its lost pixels filled, then enlarged.
+  const [lowHeight, lowWidth] = [d.outHeight, d.outWidth];
+  const low = new Float64Array(d.channels * lowHeight * lowWidth);
+  for (let c = 0; c < d.channels; c++) {
+    for (let i = 0; i < lowHeight; i++) {
+      for (let j = 0; j < lowWidth; j++) low[(c * lowHeight + i) * lowWidth + j] = filled[(c * d.height + i * f) * d.width + j * f];
+    }
+  }
+  const lost = lostOnCanvas(spec.known, spec.height, spec.width, lowHeight, lowWidth);
+  const filledLow = fillLost(
+    low,
+    lost.map((v) => 1 - v),
+    lowHeight,
+    lowWidth,
+  );
+  return enlarge(filledLow, lowHeight, lowWidth, f);
 }
 
 /**
@@ -430,9 +474,31 @@ export interface PhotoRestoreOptions {
 /**
  * `candidates` restorations of a photo, tile by tile, as `restore_photo` in model/diffusion/restore.py:
  * DDNM+ on the whole canvas, the prior on tiles whose grid moves at every call, the result cropped to
- * the restored size ([candidates, C, height, width]).
+ * the restored size ([candidates, C, height, width]); a photo that lost its colour then takes colours
+ * chosen on a coarse copy (`colourised`).
  */
 export async function restorePhoto(
+  tileEps: EpsModel,
+  problem: PhotoProblem,
+  tile: number,
+  alphasCumprod: ArrayLike<number>,
+  o: PhotoRestoreOptions,
+): Promise<Float64Array> {
+  const { degradation: d, spec } = problem;
+  let restored: Float64Array;
+  if (onlyColourLost(spec, o.sigmaY)) {
+    // The luminance is the photo's own: nothing to restore before colouring.
+    const photo = crop(problem.filled, d.height, d.width, problem.height, problem.width);
+    restored = new Float64Array(o.candidates * photo.length);
+    for (let k = 0; k < o.candidates; k++) restored.set(photo, k * photo.length);
+  } else {
+    restored = await diffusionRestore(tileEps, problem, tile, alphasCumprod, o);
+  }
+  return spec.grayscale ? colourised(tileEps, restored, problem.height, problem.width, tile, alphasCumprod, o) : restored;
+}
+
+/** DDNM+ over the whole canvas from `startingPoint`, the prior on moving tiles; cropped to the restored size (`diffusion_restore`). */
+async function diffusionRestore(
   tileEps: EpsModel,
   problem: PhotoProblem,
   tile: number,
@@ -448,7 +514,69 @@ export async function restorePhoto(
   const epsModel = tiledEpsModel(tileEps, canvas, tile, o.offsets, skip);
   const y = new Float64Array(o.candidates * problem.y.length);
   for (let k = 0; k < o.candidates; k++) y.set(problem.y, k * problem.y.length);
-  const sampler = ddnmSampler({ degradation, y, sigmaY: o.sigmaY, resample: o.resample });
+  const sampler = ddnmSampler({ degradation, y, sigmaY: measurementNoise(problem.spec, o.sigmaY), resample: o.resample });
   const out = await sampler(epsModel, x, timesteps, alphasCumprod, { eta: o.eta, noise: o.noise, callback: o.callback });
   return crop(out, degradation.height, degradation.width, problem.height, problem.width);
+}
+
+/**
+ * Each image (CHW, one after another) as its luminance (the mean of its channels) plus the colours
+ * (each channel's offset from that mean) of its own coarse colourisation, enlarged linearly (`colourised`):
+ * a 32x32 prior colouring tile by tile picks colours per tile, so colours are chosen where it sees the whole scene.
+ */
+async function colourised(
+  tileEps: EpsModel,
+  images: Float64Array,
+  height: number,
+  width: number,
+  tile: number,
+  alphasCumprod: ArrayLike<number>,
+  o: PhotoRestoreOptions,
+): Promise<Float64Array> {
+  const plane = height * width;
+  const channels = images.length / (o.candidates * plane);
+  const factor = coarseFactor(height, width, tile);
+  const out = new Float64Array(images.length);
+  for (let k = 0; k < o.candidates; k++) {
+    const image = images.subarray(k * channels * plane, (k + 1) * channels * plane);
+    const luminance = new Float64Array(plane);
+    for (let c = 0; c < channels; c++) for (let p = 0; p < plane; p++) luminance[p] += image[c * plane + p] / channels;
+    const small = shrink(luminance, height, width, factor);
+    const [smallHeight, smallWidth] = [Math.ceil(height / factor), Math.ceil(width / factor)];
+    const gray = new Float64Array(channels * small.length);
+    for (let c = 0; c < channels; c++) gray.set(small, c * small.length);
+    const coarse = photoProblem(gray, {
+      channels,
+      height: smallHeight,
+      width: smallWidth,
+      known: null,
+      downsample: 1,
+      grayscale: true,
+      tile,
+    });
+    const colour = await diffusionRestore(tileEps, coarse, tile, alphasCumprod, {
+      ...o,
+      sigmaY: 0,
+      resample: 1,
+      candidates: 1,
+      callback: undefined,
+    });
+    const chroma = new Float64Array(colour.length);
+    for (let p = 0; p < small.length; p++) {
+      let mean = 0;
+      for (let c = 0; c < channels; c++) mean += colour[c * small.length + p] / channels;
+      for (let c = 0; c < channels; c++) chroma[c * small.length + p] = colour[c * small.length + p] - mean;
+    }
+    const enlarged = crop(
+      enlarge(chroma, smallHeight, smallWidth, factor, "linear"),
+      smallHeight * factor,
+      smallWidth * factor,
+      height,
+      width,
+    );
+    for (let c = 0; c < channels; c++) {
+      for (let p = 0; p < plane; p++) out[(k * channels + c) * plane + p] = luminance[p] + enlarged[c * plane + p];
+    }
+  }
+  return out;
 }

@@ -7,10 +7,13 @@
 import type { Manifest } from "../api/models.ts";
 import { guidedEpsModel, type Network } from "../diffusion/guidance.ts";
 import {
+  coarseFactor,
   crop,
   lostOnCanvas,
   meanOfCandidates,
+  onlyColourLost,
   onlyLost,
+  onlyNoise,
   padded,
   photoProblem,
   restorationTimesteps,
@@ -21,7 +24,7 @@ import {
 import { createRng } from "../diffusion/rng.ts";
 import type { EpsModel } from "../diffusion/samplers.ts";
 import { randomOffsets, tileCount } from "../diffusion/tiles.ts";
-import type { RestoreWork } from "../restore-budget.ts";
+import { type RestoreWork, tilesThroughNetwork } from "../restore-budget.ts";
 import type { JobProgress, RestoreParams } from "./protocol.ts";
 
 /** Tiles per network call: large enough to amortise a call, small enough that the network's activations stay flat on any photo. */
@@ -42,9 +45,9 @@ export interface Restored {
 
 /**
  * The unconditional prior (restoration should not push an image towards any one class) over any
- * number of model-sized tiles, TILE_BATCH at a time; `onTiles` hears how many are done.
+ * number of model-sized tiles, TILE_BATCH at a time; `onTiles` hears each batch's size as it is done.
  */
-function tilePrior(network: Network, m: Manifest, onTiles: (done: number, total: number) => Promise<void>): EpsModel {
+function tilePrior(network: Network, m: Manifest, onTiles: (tiles: number) => Promise<void>): EpsModel {
   const { channels, size } = m.image;
   const { alphas_cumprod: alphasCumprod, prediction } = m.diffusion;
   const nullClass = m.classes.null_class;
@@ -57,7 +60,7 @@ function tilePrior(network: Network, m: Manifest, onTiles: (done: number, total:
       const classLabels = new Int32Array(end - start).fill(nullClass);
       const epsModel = guidedEpsModel(network, { classLabels, guidance: 0, nullClass, alphasCumprod, prediction });
       eps.set(await epsModel(tiles.subarray(start * tileLength, end * tileLength), t), start * tileLength);
-      await onTiles(end, count);
+      await onTiles(end - start);
     }
     return eps;
   };
@@ -67,10 +70,32 @@ type Planned = Pick<RestoreParams, "steps" | "noise" | "mask" | "upscale" | "gra
 
 const lostColour = (m: Manifest, p: Planned) => p.grayscale && m.image.channels > 1;
 
-/** The timesteps a job runs: fewer when only noise is wrong (it starts at the image's own noise level). */
+/**
+ * The timesteps a job runs at its own size: fewer when it starts from a guess (the photo's own noise,
+ * its enlargement, the fill of its lost pixels); none when only colour is lost (colours are chosen coarse).
+ */
 export function plannedTimesteps(m: Manifest, p: Planned): number[] {
-  const level = startNoise({ known: p.mask, downsample: p.upscale, grayscale: lostColour(m, p) }, p.noise);
-  return restorationTimesteps(p.steps, m.diffusion.alphas_cumprod, level);
+  const spec = { known: p.mask, downsample: p.upscale, grayscale: lostColour(m, p) };
+  if (onlyColourLost(spec, p.noise)) return [];
+  return restorationTimesteps(p.steps, m.diffusion.alphas_cumprod, startNoise(spec, p.noise));
+}
+
+/**
+ * Whether several restorations of this job can differ: a photo with only noise that needs a single step
+ * from its own noise level draws no noise at all, so every restoration would be the same.
+ */
+export function candidatesDiffer(m: Manifest, p: Planned): boolean {
+  const spec = { known: p.mask, downsample: p.upscale, grayscale: lostColour(m, p) };
+  return !(onlyNoise(spec) && p.noise > 0 && plannedTimesteps(m, p).length === 1);
+}
+
+/** Tiles the coarse colour passes run, all candidates together: each runs every step on a copy about one tile high. */
+export function plannedColourTiles(m: Manifest, p: Planned & Pick<RestoreParams, "height" | "width" | "candidates">): number {
+  if (!lostColour(m, p)) return 0;
+  const tile = m.image.size;
+  const [height, width] = [p.upscale * p.height, p.upscale * p.width];
+  const factor = coarseFactor(height, width, tile);
+  return p.candidates * p.steps * tileCount(padded(Math.ceil(height / factor), tile), padded(Math.ceil(width / factor), tile), tile);
 }
 
 /**
@@ -81,13 +106,19 @@ export function plannedTilesPerCall(m: Manifest, p: Planned & Pick<RestoreParams
   const tile = m.image.size;
   const [canvasHeight, canvasWidth] = [padded(p.upscale * p.height, tile), padded(p.upscale * p.width, tile)];
   const spec = { known: p.mask, downsample: p.upscale, grayscale: lostColour(m, p) };
+  if (onlyColourLost(spec, p.noise)) return 0;
   const needed = onlyLost(spec, p.noise) ? lostOnCanvas(p.mask, p.height, p.width, canvasHeight, canvasWidth) : undefined;
   return p.candidates * tileCount(canvasHeight, canvasWidth, tile, needed);
 }
 
 /** What a job costs: its tiles per call, the steps it really runs, its repeats per step. */
 export function plannedWork(m: Manifest, p: Parameters<typeof plannedTilesPerCall>[1] & Pick<RestoreParams, "resample">): RestoreWork {
-  return { tilesPerCall: plannedTilesPerCall(m, p), steps: plannedTimesteps(m, p).length, resample: p.resample };
+  return {
+    tilesPerCall: plannedTilesPerCall(m, p),
+    steps: plannedTimesteps(m, p).length,
+    resample: p.resample,
+    colourTiles: plannedColourTiles(m, p),
+  };
 }
 
 /** Why a job would hold too much memory (more than MAX_RESTORE_PIXELS), in words; null when it fits. */
@@ -126,14 +157,11 @@ export async function restoreImage(
   const { degradation, height, width } = problem;
   const plane = height * width;
   const rng = createRng(p.seed);
-  const steps = plannedTimesteps(m, p).length;
-  // Work in tiles: a call runs at most this many (an unshifted grid runs fewer), counted whole at the end of each call.
-  const perCall = plannedTilesPerCall(m, p);
-  const progress: JobProgress = { step: 0, steps, done: 0, total: perCall * ((steps - 1) * p.resample + 1), preview: null };
-  let calls = 0;
-  const prior = tilePrior(network, m, (done, total) => {
-    progress.done = (calls + done / total) * perCall;
-    if (done === total) calls++;
+  const work = plannedWork(m, p);
+  // Work in tiles through the network, counted as they run (a grid that is not shifted runs fewer than planned).
+  const progress: JobProgress = { step: 0, steps: work.steps, done: 0, total: tilesThroughNetwork(work), preview: null };
+  const prior = tilePrior(network, m, (tiles) => {
+    progress.done = Math.min(progress.total, progress.done + tiles);
     return report({ ...progress, preview: null });
   });
   const cropped = (batch: Float64Array) => crop(batch, degradation.height, degradation.width, height, width);
@@ -151,5 +179,7 @@ export async function restoreImage(
       return report({ ...progress, preview: Float32Array.from(combine(cropped(denoised))) });
     },
   });
+  progress.done = progress.total;
+  await report({ ...progress, preview: null });
   return { images: combine(out), spread: p.candidates > 1 ? spreadOfCandidates(out, p.candidates, channels, plane) : undefined };
 }

@@ -9,10 +9,19 @@ import { estimateNoiseSigma } from "../diffusion/noise-level.ts";
 import { downloadBlob, pngOf, type Raster } from "../image.ts";
 import type { InferenceClient } from "../inference/client.ts";
 import type { RestoreParams } from "../inference/protocol.ts";
-import { memoryRefusal, plannedTimesteps, plannedWork } from "../inference/restore-job.ts";
+import { candidatesDiffer, memoryRefusal, plannedTimesteps, plannedWork } from "../inference/restore-job.ts";
 import { fullMask, hasLoss } from "../mask.ts";
 import { decodePhoto, MAX_SIDE, type Photo } from "../photo.ts";
 import { estimateSeconds, formatDuration, LONG_JOB_SECONDS, networkCalls, type RestoreWork, stepsWithin } from "../restore-budget.ts";
+
+/** The work in words: passes over the photo's tiles, and the coarse colour passes. */
+function passesOf(work: RestoreWork, tile: number): string {
+  const colour = work.colourTiles ? `colours chosen in ${plural(work.colourTiles, "tile pass", "tile passes")}` : "";
+  if (work.steps === 0) return colour;
+  const main = `${plural(networkCalls(work), "network pass", "network passes")} over ${work.tilesPerCall.toLocaleString("en")} tiles of ${tile}×${tile}`;
+  return colour ? `${main}; ${colour}` : main;
+}
+
 import { BeforeAfter } from "./BeforeAfter.tsx";
 import { ImageDrop } from "./ImageDrop.tsx";
 import { RestoreStatus, RunButtons } from "./JobControls.tsx";
@@ -114,19 +123,26 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
     }
   }
 
-  const params: RestoreParams | null = photo && {
-    image: photo.image,
-    height: photo.height,
-    width: photo.width,
+  const planned = photo && {
     mask: hasLoss(mask) ? mask : null,
     upscale: settings.upscale,
     grayscale: settings.colourise && channels > 1,
     noise: noiseLevels / 127.5,
     steps: settings.steps,
-    resample: settings.resample,
-    candidates: settings.candidates,
-    seed: settings.seed,
   };
+  // Averaging restorations that cannot differ would repeat the same work: one runs, and the form says why.
+  const distinct = planned === null || candidatesDiffer(manifest, planned);
+  const params: RestoreParams | null = photo &&
+    planned && {
+      image: photo.image,
+      height: photo.height,
+      width: photo.width,
+      ...planned,
+      resample: settings.resample,
+      candidates: distinct ? settings.candidates : 1,
+      seed: settings.seed,
+    };
+
   // Why this job cannot run as set (checked before any work, and before the estimate needs valid steps).
   const refusal = params && whyNot(manifest, params);
   // What the job costs: the steps it really runs (a photo with only noise starts at its own noise level)
@@ -253,6 +269,12 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
           <label title="1: one sharp, plausible restoration. More: the mean of that many, softer but closer to the original on average, and a map of where they disagree (each costs a restoration)">
             Average of
             <NumberInput min={1} max={8} value={settings.candidates} onValue={(n) => set("candidates", n)} />
+            {!distinct && settings.candidates > 1 && (
+              <span class="hint" data-testid="photo-one-candidate">
+                {" "}
+                · one runs: this photo needs a single step from its own noise, which draws no noise, so every restoration would be the same
+              </span>
+            )}
           </label>
           <label>
             Seed
@@ -261,7 +283,7 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
           <p class="wide" data-testid="photo-estimate" aria-live="polite">
             {refusal ??
               (work && seconds !== null
-                ? `On this device: ${formatDuration(seconds)} (${plural(networkCalls(work), "network pass", "network passes")} over ${work.tilesPerCall.toLocaleString("en")} tiles of ${tile}×${tile}).`
+                ? `On this device: ${formatDuration(seconds)} (${passesOf(work, tile)}).`
                 : (speedError ?? "Measuring this device's speed…"))}
           </p>
           {warned && seconds !== null && (
