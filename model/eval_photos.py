@@ -1,7 +1,8 @@
 """Restoration of real photos at their own size, as the page does it: `python -m model.eval_photos CKPT --out F`.
 
 Photos that are not CIFAR-10 (scikit-image's astronaut, coffee and rocket, centre-cropped and
-area-resized to squares of each --photos-sizes, and chelsea at its own aspect ratio) are damaged on
+area-resized to squares of each --photos-sizes, a game character drawn with flat colours and hard
+outlines, and chelsea at its own aspect ratio; or every image in `--photos DIR`) are damaged on
 purpose, then restored tile by tile with the unconditional prior (model/diffusion/restore.py:
 photo_problem and restore_photo, the page's route). Each task scores, with PSNR and SSIM against the original,
 the damaged photo, classical baselines (model/evaluation/baselines.py), one restoration and the mean of the
@@ -21,8 +22,8 @@ import sys
 import time
 from typing import Optional
 
-from .evaluation.photos import (add_photo_arguments, check_photo_arguments, evaluate_photos, load_photos,
-                                photo_settings, photo_tasks)
+from .evaluation.photos import (add_photo_arguments, check_photo_arguments, evaluate_photos, folder_photos,
+                                load_photos, photo_settings, photo_tasks)
 from .evaluation.report import format_photos_table
 from .training import checkpoint
 from .training.threads import use_cpu_threads
@@ -36,6 +37,8 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tasks", type=lambda s: [v for v in s.split(",") if v], default=None,
                         help=f"only these tasks, of {[t.name for t in photo_tasks()]}")
+    parser.add_argument("--photos", metavar="DIR", help="evaluate every image in this folder instead (each shrunk until "
+                        "its longer side is at most the largest --photos-sizes, cropped to multiples of 4)")
     add_photo_arguments(parser, [128])
     args = parser.parse_args(argv)
     unknown = set(args.tasks or []) - {t.name for t in photo_tasks()}
@@ -48,9 +51,10 @@ def main(argv: Optional[list[str]] = None) -> None:
     began = time.time()
     try:
         net, diffusion = checkpoint.ema_network(checkpoint.load(args.checkpoint))
-        photos = evaluate_photos(net, diffusion, load_photos(args.photos_sizes, args.photo_names),
-                                 photo_settings(args), out_dir, args.tasks)
-    except (checkpoint.CheckpointError, ValueError) as e:
+        chosen = (folder_photos(args.photos, max(args.photos_sizes)) if args.photos
+                  else load_photos(args.photos_sizes, args.photo_names))
+        photos = evaluate_photos(net, diffusion, chosen, photo_settings(args), out_dir, args.tasks)
+    except (checkpoint.CheckpointError, ValueError, OSError) as e:
         sys.exit(f"error: {e}")
     photos["wall_seconds"] = round(time.time() - began)
     with open(args.out, "w") as f:

@@ -2,7 +2,8 @@
 `model.eval --photos-sizes`).
 
 Photos that are not CIFAR-10 (scikit-image's astronaut, coffee and rocket, centre-cropped and
-area-resized to squares of each size, and chelsea at its own aspect ratio) are damaged on purpose,
+area-resized to squares of each size, a game character drawn here with flat colours and hard outlines,
+and chelsea at its own aspect ratio; or any folder of a user's own) are damaged on purpose,
 then restored tile by tile with the unconditional prior (diffusion/restore.py: photo_problem and
 restore_photo, the page's route). Each task scores, with PSNR and SSIM against the original, the
 damaged photo, classical baselines (baselines.py), one restoration and the mean of the candidates,
@@ -24,7 +25,7 @@ from typing import Any, Callable, Optional
 import cv2
 import numpy as np
 import torch
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from ..diffusion.defaults import DEFAULTS
 from ..diffusion.noise_level import estimate_noise_sigma
@@ -39,7 +40,10 @@ from .report import log
 from .restoration import unconditional_tile_eps
 
 SQUARE_PHOTOS = ("astronaut", "coffee", "rocket")
+DRAWN_PHOTO = "character"  # drawn art, as a game's: flat colours and hard outlines (`drawn_character`)
 ASPECT_PHOTO = "chelsea"
+PHOTO_NAMES = (*SQUARE_PHOTOS, DRAWN_PHOTO, ASPECT_PHOTO)
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
 
 
 @dataclass
@@ -174,19 +178,64 @@ def resized(image: np.ndarray, height: int, width: int) -> torch.Tensor:
     return torch.from_numpy(small).permute(2, 0, 1).float() / 127.5 - 1
 
 
+def drawn_character(side: int) -> torch.Tensor:
+    """A game character drawn by this code at side x side, in [-1, 1]: flat colours, black outlines as thick
+    as a drawn sprite's, no antialiasing (the mission's example of a picture to repair)."""
+    image = Image.new("RGB", (side, side), (110, 190, 235))  # sky
+    draw = ImageDraw.Draw(image)
+    line = max(1, side // 48)
+
+    def at(*fractions: float) -> list[float]:
+        return [f * side for f in fractions]
+
+    draw.rectangle(at(0, 0.78, 1, 1), fill=(90, 170, 70))  # grass
+    draw.ellipse(at(0.62, 0.08, 0.9, 0.2), fill=(250, 250, 250), outline=(0, 0, 0), width=line)  # a cloud
+    draw.rectangle(at(0.36, 0.62, 0.44, 0.86), fill=(60, 60, 160), outline=(0, 0, 0), width=line)  # legs
+    draw.rectangle(at(0.56, 0.62, 0.64, 0.86), fill=(60, 60, 160), outline=(0, 0, 0), width=line)
+    draw.ellipse(at(0.28, 0.3, 0.72, 0.72), fill=(240, 140, 40), outline=(0, 0, 0), width=line)  # body
+    draw.polygon(at(0.3, 0.36, 0.5, 0.12, 0.7, 0.36), fill=(210, 40, 50), outline=(0, 0, 0))  # hat
+    for left in (0.37, 0.53):  # eyes
+        draw.ellipse(at(left, 0.42, left + 0.1, 0.54), fill=(255, 255, 255), outline=(0, 0, 0), width=line)
+        draw.ellipse(at(left + 0.04, 0.46, left + 0.08, 0.52), fill=(0, 0, 0))
+    draw.line(at(0.42, 0.62, 0.58, 0.62), fill=(0, 0, 0), width=line)  # mouth
+    draw.rectangle(at(0.76, 0.3, 0.8, 0.66), fill=(190, 190, 200), outline=(0, 0, 0), width=line)  # sword
+    draw.rectangle(at(0.71, 0.6, 0.85, 0.64), fill=(120, 80, 40), outline=(0, 0, 0), width=line)
+    return torch.from_numpy(np.asarray(image).copy()).permute(2, 0, 1).float() / 127.5 - 1
+
+
 def load_photos(sizes: list[int], names: list[str]) -> list[Photo]:
-    """The named square photos at every size, and chelsea (if named) at its own aspect ratio, as tall as the
-    smallest size."""
+    """The named square photos (and the drawn character) at every size, and chelsea (if named) at its own
+    aspect ratio, as tall as the smallest size."""
     import skimage.data  # Debian's scikit-image ships these photos: nothing is downloaded
 
-    photos = [Photo(name, resized(getattr(skimage.data, name)(), size, size))
-              for size in sizes for name in SQUARE_PHOTOS if name in names]
+    photos = []
+    for size in sizes:
+        photos += [Photo(name, resized(getattr(skimage.data, name)(), size, size)) for name in SQUARE_PHOTOS
+                   if name in names]
+        if DRAWN_PHOTO in names:
+            photos.append(Photo(DRAWN_PHOTO, drawn_character(size)))
     if ASPECT_PHOTO not in names:
         return photos
     cat = skimage.data.chelsea()
     height = min(sizes)
     width = round(cat.shape[1] * height / cat.shape[0] / 4) * 4
     return photos + [Photo(ASPECT_PHOTO, resized(cat, height, width))]
+
+
+def folder_photos(directory: str, longest: int) -> list[Photo]:
+    """Every image in `directory` (by name), area-averaged until its longer side is at most `longest`, its
+    sides cropped to multiples of 4 (for x4 super-resolution): a user's own photos."""
+    paths = sorted(p for p in os.listdir(directory) if p.lower().endswith(IMAGE_SUFFIXES))
+    if not paths:
+        raise ValueError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {directory}")
+    photos = []
+    for name in paths:
+        with Image.open(os.path.join(directory, name)) as opened:
+            image = np.asarray(opened.convert("RGB"))
+        scale = min(1.0, longest / max(image.shape[:2]))
+        height, width = (max(4, int(side * scale) // 4 * 4) for side in image.shape[:2])
+        photos.append(Photo(os.path.splitext(name)[0], resized(image, height, width)))
+    return photos
 
 
 # The runner --------------------------------------------------------------------------------------
@@ -288,7 +337,7 @@ def add_photo_arguments(parser: argparse.ArgumentParser, sizes: Optional[list[in
                         help="sides of the square photos, e.g. 128,256 (the aspect-ratio photo is as tall as the "
                         "smallest); model.eval runs the section only when given")
     parser.add_argument("--photo-names", type=lambda s: [v for v in s.split(",") if v],
-                        default=[*SQUARE_PHOTOS, ASPECT_PHOTO], help="which of the photos")
+                        default=list(PHOTO_NAMES), help="which of the photos")
     parser.add_argument("--photo-steps", type=int, default=DEFAULTS.restore_photo.steps, help="the manifest's default")
     parser.add_argument("--photo-resample", type=int, default=DEFAULTS.restore_photo.resample,
                         help="the manifest's default")
@@ -299,9 +348,9 @@ def add_photo_arguments(parser: argparse.ArgumentParser, sizes: Optional[list[in
 def check_photo_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     if min(args.photo_steps, args.photo_resample, args.photo_candidates) < 1:
         parser.error("--photo-steps, --photo-resample and --photo-candidates must be positive")
-    unknown = set(args.photo_names) - {*SQUARE_PHOTOS, ASPECT_PHOTO}
+    unknown = set(args.photo_names) - set(PHOTO_NAMES)
     if unknown or not args.photo_names:
-        parser.error(f"--photo-names: unknown photos {sorted(unknown)}, use some of {[*SQUARE_PHOTOS, ASPECT_PHOTO]}")
+        parser.error(f"--photo-names: unknown photos {sorted(unknown)}, use some of {list(PHOTO_NAMES)}")
 
 
 def photo_settings(args: argparse.Namespace) -> Settings:

@@ -31,10 +31,12 @@ def test_the_photos_section_runs_end_to_end(tiny_model, tiny_photos, tmp_path, c
         factor = int(r["task"][-1]) if r["task"].startswith("super") else 1
         assert (r["height"], r["width"]) == ((32, 32) if r["photo"] == "square" else (36, 44))
         assert r["restored"]["psnr"] > 0
-        # Denoising starts at the photo's noise level: in a run this short, one deterministic step, so only
-        # the other tasks' candidates must differ.
-        if not r["task"].startswith("denoise"):
-            assert r["mean_of_candidates"]["psnr"] != r["restored"]["psnr"]
+        # Denoising starts at the photo's noise level: in a run this short, one deterministic step, so it runs
+        # one restoration, as the page does; the other tasks' candidates differ.
+        if r["task"].startswith("denoise"):
+            assert r["candidates"] == 1 and r["mean_of_candidates"] == r["restored"]
+        else:
+            assert r["candidates"] == 2 and r["mean_of_candidates"]["psnr"] != r["restored"]["psnr"]
         assert r["wall_seconds"] >= 0 and all(b["psnr"] > 0 for b in r["baselines"].values())
         assert factor in (1, 2, 4)
     by_task = {r["task"]: r for r in photos["runs"] if r["photo"] == "wide"}
@@ -47,6 +49,25 @@ def test_the_photos_section_runs_end_to_end(tiny_model, tiny_photos, tmp_path, c
         assert picture.size == (4 + 5 * (44 + 4), 4 + (32 + 4) + (36 + 4))
     table = capsys.readouterr().out
     assert "| 36x44 | hole | 1 |" in table and "| mean of 2 |" in table and "telea" in table
+
+
+def test_any_folder_of_photos_can_be_evaluated(tiny_model, tmp_path, capsys):  # noqa: F811
+    ckpt, _ = tiny_model
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    for name, size in (("beach.png", (40, 33)), ("street.jpg", (70, 36))):
+        Image.effect_mandelbrot(size, (-2, -1.2, 1, 1.2), 60).convert("RGB").save(folder / name)
+    out = tmp_path / "out" / "photos.json"
+    eval_photos.main([ckpt, "--out", str(out), "--photos", str(folder), "--photos-sizes", "64", "--photo-steps", "2",
+                      "--photo-candidates", "1", "--tasks", "hole,colourise"])
+    runs = json.loads(out.read_text())["runs"]
+    assert [(r["task"], r["photo"], r["height"], r["width"]) for r in runs] == [
+        (task, *photo) for task in ("hole", "colourise") for photo in (("beach", 32, 40), ("street", 32, 64))]
+    assert (out.parent / "photos-hole.png").exists()
+    (tmp_path / "none").mkdir()
+    with pytest.raises(SystemExit, match="no images"):
+        eval_photos.main([ckpt, "--out", str(out), "--photos", str(tmp_path / "none")])
+    capsys.readouterr()
 
 
 def test_model_eval_runs_the_section_only_when_asked(tiny_model, tiny_photos, cifar_binary, tmp_path,  # noqa: F811

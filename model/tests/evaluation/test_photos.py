@@ -3,7 +3,8 @@ import pytest
 import torch
 from PIL import Image
 
-from model.evaluation.photos import as_8bit, centre_hole, downsampled, gray, noisy, photo_tasks, save_rows, scratches
+from model.evaluation.photos import (as_8bit, centre_hole, downsampled, drawn_character, folder_photos, gray, noisy,
+                                    photo_tasks, save_rows, scratches)
 
 TASKS = ["denoise_15", "denoise_15_estimated", "denoise_25", "denoise_25_estimated", "denoise_50",
          "denoise_50_estimated", "inpaint_50pct", "scratches", "hole", "super_resolution_x2", "super_resolution_x4",
@@ -39,3 +40,25 @@ def test_rows_of_different_sizes_make_one_picture(tmp_path):
     save_rows([[torch.zeros(3, 8, 8)] * 2, [torch.ones(3, 12, 20)]], str(path), pad=2)
     with Image.open(path) as picture:
         assert picture.size == (2 + 20 + 2, 2 + 8 + 2 + 12 + 2)
+
+
+def test_the_drawn_character_has_flat_colours_and_hard_outlines():
+    picture = drawn_character(128)
+    assert picture.shape == (3, 128, 128)
+    colours, counts = torch.unique(picture.reshape(3, -1).T, dim=0, return_counts=True)
+    assert len(colours) <= 12  # flat fills, no antialiased edge colours
+    black = (colours == -1).all(dim=1)
+    assert black.any() and counts[black].sum() > 0.02 * 128 * 128  # outlines
+    assert torch.equal(picture, drawn_character(128))  # drawn, not random
+
+
+def test_a_folder_of_photos_is_read_shrunk_and_cropped_to_multiples_of_4(tmp_path):
+    Image.new("RGB", (150, 101), (200, 30, 30)).save(tmp_path / "b-wide.jpg")
+    Image.new("L", (30, 41), 128).save(tmp_path / "a-small.png")
+    (tmp_path / "notes.txt").write_text("not an image")
+    photos = folder_photos(str(tmp_path), 128)
+    assert [(p.name, tuple(p.image.shape)) for p in photos] == [("a-small", (3, 40, 28)), ("b-wide", (3, 84, 128))]
+    assert float(photos[1].image[0].mean()) == pytest.approx(200 / 127.5 - 1, abs=0.02)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="no images"):
+        folder_photos(str(tmp_path / "empty"), 128)
