@@ -37,8 +37,8 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tasks", type=lambda s: [v for v in s.split(",") if v], default=None,
                         help=f"only these tasks, of {[t.name for t in photo_tasks()]}")
-    parser.add_argument("--photos", metavar="DIR", help="evaluate every image in this folder instead (each shrunk until "
-                        "its longer side is at most the largest --photos-sizes, cropped to multiples of 4)")
+    parser.add_argument("--photos", metavar="DIR", help="evaluate every image in this folder instead (each shrunk "
+                        "until its longer side is at most the largest --photos-sizes, cropped to multiples of 4)")
     add_photo_arguments(parser, [128])
     args = parser.parse_args(argv)
     unknown = set(args.tasks or []) - {t.name for t in photo_tasks()}

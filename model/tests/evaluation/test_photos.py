@@ -3,8 +3,8 @@ import pytest
 import torch
 from PIL import Image
 
-from model.evaluation.photos import (as_8bit, centre_hole, downsampled, drawn_character, folder_photos, gray, noisy,
-                                    photo_tasks, save_rows, scratches)
+from model.evaluation.photos import (as_8bit, centre_hole, downsampled, drawn_character, folder_photos, gray,
+                                     noisy, photo_tasks, save_rows, scratches)
 
 TASKS = ["denoise_15", "denoise_15_estimated", "denoise_25", "denoise_25_estimated", "denoise_50",
          "denoise_50_estimated", "inpaint_50pct", "scratches", "hole", "super_resolution_x2", "super_resolution_x4",

@@ -252,7 +252,7 @@ export const onlyLost = ({ downsample, grayscale }: Wrong, sigmaY: number) => si
  * relative to the signal, as Come-Closer-Diffuse-Faster (Chung et al. 2022) starts from a good guess
  * (model/diffusion/restore.py FILL_START_NOISE).
  */
-export const FILL_START_NOISE = 0.5;
+export const FILL_START_NOISE = 0.3;
 /** Super-resolution starts from the photo enlarged with Lanczos-3, noised to this level (UPSCALE_START_NOISE). */
 export const UPSCALE_START_NOISE = 0.3;
 /**
