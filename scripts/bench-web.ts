@@ -1,30 +1,38 @@
 // npm run bench:web [export-dir]: one UNet call at batch 1, 16 and 64; 16 images at the page's
-// defaults and at the defaults before each speed lever; and a 256x256 photo denoised tile by tile,
-// in Chromium's ORT-web WASM (1 and 2 threads) beside onnxruntime-node running the same TypeScript
-// jobs on the same model and machine.
+// defaults and at the defaults before each speed lever; and each task of Fix my photo on a 600x400
+// photo, with the page's estimate beside the time it took, in Chromium's ORT-web WASM (1 and 2
+// threads) beside onnxruntime-node running the same TypeScript jobs on the same model and machine.
 // The model defaults to model/weights (the published default), else the tiny test fixture.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import type { Manifest } from "../web/src/api/models.ts";
 import type { BenchOptions, BenchResult } from "../web/src/bench.ts";
-import { tileCount } from "../web/src/diffusion/tiles.ts";
 import { defaultGenerateParams, generateImages } from "../web/src/inference/generate-job.ts";
 import type { GenerateParams } from "../web/src/inference/protocol.ts";
-import { plannedTimesteps, restoreImage, TILE_BATCH } from "../web/src/inference/restore-job.ts";
-import { benchPhoto, timeNetwork } from "../web/src/inference/time-network.ts";
+import { plannedWork, restoreImage, TILE_BATCH } from "../web/src/inference/restore-job.ts";
+import { BENCH_NOISE_255, BENCH_OBJECT_SIDE, type BenchPhoto, benchPhoto, timeNetwork } from "../web/src/inference/time-network.ts";
+import { estimateSeconds, tilesThroughNetwork } from "../web/src/restore-budget.ts";
 import { root } from "./lib/local-worker.ts";
 import { FIXTURE, launch, openPage, startSite } from "./lib/site.ts";
 
 const BATCHES = [1, 16, 64];
 const THREADS = [1, 2];
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
-const PHOTO = { side: 256, sigma255: 25, steps: 20, resample: 1 };
 
 const defaultDir = existsSync(join(root, "model/weights/manifest.json")) ? join(root, "model/weights") : FIXTURE;
 const dir = process.argv[2] ?? defaultDir;
 const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+/** Each task of Fix my photo on a 600x400 result, at the version's photo defaults. */
+const PHOTOS: BenchPhoto[] = (["denoise", "remove an object", "enlarge x2", "enlarge x4", "colourise"] as const).map((task) => ({
+  task,
+  width: 600,
+  height: 400,
+  ...manifest.defaults.restore_photo,
+}));
+/** The batch the page times once, after a warm-up, to estimate a job (web/src/ui/useDeviceSpeed.ts). */
+const ESTIMATE_BATCH = 16;
 
 /** 16 images at the page's defaults and at the defaults before each speed lever; one image at the defaults. */
 function generations(manifest: Manifest): { name: string; params: GenerateParams }[] {
@@ -68,11 +76,14 @@ async function native(threads: number) {
     await generateImages(net, manifest, params, async () => {});
     jobs.push({ ms: performance.now() - started, passesPerImage: rows / params.count });
   }
-  const restoreStarted = performance.now();
-  await restoreImage(net, manifest, benchPhoto(manifest, PHOTO), async () => {});
-  const restoreMs = performance.now() - restoreStarted;
+  const restores: number[] = [];
+  for (const photo of PHOTOS) {
+    const started = performance.now();
+    await restoreImage(net, manifest, benchPhoto(manifest, photo), async () => {});
+    restores.push(performance.now() - started);
+  }
   await session.release();
-  return { calls, jobs, restoreMs };
+  return { calls, jobs, restores };
 }
 
 async function browser(url: string, threads: number): Promise<BenchResult> {
@@ -87,7 +98,7 @@ async function browser(url: string, threads: number): Promise<BenchResult> {
       batches: BATCHES,
       runs: RUNS,
       generations: generations(manifest).map((job) => job.params),
-      photo: PHOTO,
+      photos: PHOTOS,
     };
     return await page.evaluate((o) => (globalThis as unknown as { runBench(o: BenchOptions): Promise<BenchResult> }).runBench(o), options);
   } finally {
@@ -100,21 +111,21 @@ try {
   console.log(
     `model ${manifest.id} (${manifest.image.size}x${manifest.image.size}, ${manifest.training.parameters ?? "?"} parameters) from ${dir}`,
   );
-  const photoTiles = tileCount(PHOTO.side, PHOTO.side, manifest.image.size);
   const jobs = generations(manifest);
   const defaults = jobs[2].params;
   console.log(
     `median of ${RUNS} runs after one warm-up; generation: ${defaults.sampler}, guidance ${defaults.guidance} ` +
       `in sigma (${defaults.guidanceInterval?.join(", ") ?? "everywhere"}], classes drawn from seed ${defaults.seed}`,
   );
-  const photoSteps = plannedTimesteps(manifest, benchPhoto(manifest, PHOTO)).length;
+  const work = PHOTOS.map((photo) => plannedWork(manifest, benchPhoto(manifest, photo)));
   console.log(
-    `photo: ${PHOTO.side}x${PHOTO.side} denoised (sigma ${PHOTO.sigma255}/255), ${photoSteps} DDNM+ steps from its own noise level ` +
-      `(the density of ${PHOTO.steps} over the whole schedule) x ${PHOTO.resample}, up to ${photoTiles} tiles a call in batches of ${TILE_BATCH}\n`,
+    `photos: 600x400 results at ${PHOTOS[0].steps} steps x ${PHOTOS[0].resample}, tiles in batches of ${TILE_BATCH}: ` +
+      PHOTOS.map((photo, k) => `${photo.task} ${tilesThroughNetwork(work[k]).toLocaleString("en")} tile passes`).join(", ") +
+      ` (noise ${BENCH_NOISE_255}/255; an object of ${BENCH_OBJECT_SIDE}x${BENCH_OBJECT_SIDE}; enlargements from 300x200 and 150x100)\n`,
   );
   const starts: string[] = [];
   const previews: string[] = [];
-  const rows: string[][] = [["threads", "measure", "ORT-web WASM (Chromium)", "onnxruntime-node", "browser/native", "vs before (WASM)"]];
+  const rows: string[][] = [["threads", "measure", "ORT-web WASM (Chromium)", "onnxruntime-node", "browser/native", "vs before, or the page's estimate (WASM)"]];
   let passes: number[] = [];
   for (const threads of THREADS) {
     const web = await browser(site.worker.url, threads);
@@ -129,7 +140,13 @@ try {
       const comparable = k > 0 && job.params.count === jobs[0].params.count;
       add(job.name, web.generations[k].ms, node.jobs[k].ms, comparable ? `${speedup.toFixed(2)}x faster` : "");
     });
-    add(`${PHOTO.side}x${PHOTO.side} photo denoised`, web.restoreMs, node.restoreMs);
+    // The page's estimate before a job: one timed call at its batch, scaled by the job's tiles.
+    const speed = { batch: ESTIMATE_BATCH, ms: web.calls[ESTIMATE_BATCH][0] };
+    PHOTOS.forEach((photo, k) => {
+      const estimate = estimateSeconds(work[k], speed) * 1000;
+      const said = `estimated ${(estimate / 1000).toFixed(1)} s (${((estimate / web.restores[k] - 1) * 100).toFixed(0)}%)`;
+      add(`600x400 photo: ${photo.task}`, web.restores[k], node.restores[k], said);
+    });
     starts.push(`${web.loadMs.toFixed(0)} ms with ${threads} thread${threads > 1 ? "s" : ""}`);
     previews.push(
       `${web.generations[3].firstPreviewMs.toFixed(0)} ms (16 images: ${web.generations[2].firstPreviewMs.toFixed(0)} ms) with ${threads} thread${threads > 1 ? "s" : ""}`,

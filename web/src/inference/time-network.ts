@@ -4,36 +4,43 @@ import type { Network } from "../diffusion/guidance.ts";
 import { createRng } from "../diffusion/rng.ts";
 import type { RestoreParams } from "./protocol.ts";
 
+/** What a benchmark photo job asks for: the tasks of Fix my photo. */
+export type BenchTask = "denoise" | "remove an object" | "enlarge x2" | "enlarge x4" | "colourise";
+
 export interface BenchPhoto {
-  side: number;
-  /** Pixel noise, in levels of 255. */
-  sigma255: number;
+  task: BenchTask;
+  /** The restored photo's size (an enlargement starts from a photo `factor` times smaller). */
+  width: number;
+  height: number;
   steps: number;
   resample: number;
 }
 
-/** A smooth square photo with noise, to denoise: the work depends only on its size and the settings. */
-export function benchPhoto(manifest: Manifest, { side, sigma255, steps, resample }: BenchPhoto): RestoreParams {
+/** Side of the square an object removal loses, as an object a visitor paints over. */
+export const BENCH_OBJECT_SIDE = 48;
+/** Noise of the photo a denoising job restores, in levels of 255. */
+export const BENCH_NOISE_255 = 25;
+
+/** A smooth photo with the job's damage: the work depends only on its size, task and settings. */
+export function benchPhoto(manifest: Manifest, { task, width, height, steps, resample }: BenchPhoto): RestoreParams {
   const { channels } = manifest.image;
-  const plane = side * side;
+  const upscale = task === "enlarge x2" ? 2 : task === "enlarge x4" ? 4 : 1;
+  const [h, w] = [height / upscale, width / upscale];
+  const plane = h * w;
+  const noise = task === "denoise" ? BENCH_NOISE_255 / 127.5 : 0;
   const z = createRng(1).normal(channels * plane);
   const image = Float32Array.from(z, (v, k) => {
-    const [c, i, j] = [Math.floor(k / plane), Math.floor(k / side) % side, k % side];
-    return 0.7 * Math.sin(i / 17 + c) * Math.cos(j / 23) + (sigma255 / 127.5) * v;
+    const [c, i, j] = [task === "colourise" ? 0 : Math.floor(k / plane), Math.floor(k / w) % h, k % w];
+    return 0.7 * Math.sin((upscale * i) / 17 + c) * Math.cos((upscale * j) / 23) + noise * v;
   });
-  return {
-    image,
-    height: side,
-    width: side,
-    mask: null,
-    upscale: 1,
-    grayscale: false,
-    noise: sigma255 / 127.5,
-    steps,
-    resample,
-    candidates: 1,
-    seed: 0,
-  };
+  let mask: Uint8Array | null = null;
+  if (task === "remove an object") {
+    mask = new Uint8Array(plane).fill(1);
+    const [top, left] = [Math.floor((h - BENCH_OBJECT_SIDE) / 2), Math.floor((w - BENCH_OBJECT_SIDE) / 2)];
+    for (let i = top; i < top + BENCH_OBJECT_SIDE; i++) mask.fill(0, i * w + left, i * w + left + BENCH_OBJECT_SIDE);
+  }
+  const grayscale = task === "colourise";
+  return { image, height: h, width: w, mask, upscale, grayscale, noise, steps, resample, candidates: 1, seed: 0 };
 }
 
 /** Milliseconds of each of `runs` calls on one fixed batch (t halfway, the null class), after a warm-up call. */

@@ -27,7 +27,9 @@ interface JobProgressBarProps {
 /** A running job: its step, the work done of the total, and the time left once some is done. */
 export function JobProgressBar({ label, state, unit }: JobProgressBarProps) {
   const { step, steps, done, total, secondsLeft } = state;
-  const parts = [`Step ${step} of ${steps || "…"}`, `${Math.floor(done).toLocaleString("en")} of ${total.toLocaleString("en")} ${unit}`];
+  const work = `${Math.floor(done).toLocaleString("en")} of ${total.toLocaleString("en")} ${unit}`;
+  // A job with work done but no steps at full size (colours chosen on a small copy) counts its work alone.
+  const parts = done > 0 && steps === 0 ? [work] : [`Step ${step} of ${steps || "…"}`, work];
   if (secondsLeft !== null) parts.push(`${formatDuration(secondsLeft)} left`);
   return <Progress label={label} value={done} max={total || 1} detail={`${label}: ${parts.join(" · ")}`} />;
 }
