@@ -125,7 +125,9 @@ try {
   );
   const starts: string[] = [];
   const previews: string[] = [];
-  const rows: string[][] = [["threads", "measure", "ORT-web WASM (Chromium)", "onnxruntime-node", "browser/native", "vs before, or the page's estimate (WASM)"]];
+  const rows: string[][] = [
+    ["threads", "measure", "ORT-web WASM (Chromium)", "onnxruntime-node", "browser/native", "vs before, or the page's estimate (WASM)"],
+  ];
   let passes: number[] = [];
   for (const threads of THREADS) {
     const web = await browser(site.worker.url, threads);

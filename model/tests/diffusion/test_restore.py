@@ -4,8 +4,8 @@ import os
 import pytest
 import torch
 
-from model.diffusion.restore import (UPSCALE_MEASUREMENT_NOISE, Degradation, damage, ddnm_sampler, mean_of_candidates,
-                                     photo_problem, restore_photo)
+from model.diffusion.restore import (UPSCALE_MEASUREMENT_NOISE, Degradation, candidates_differ, coarse_factor, damage,
+                                     ddnm_sampler, mean_of_candidates, photo_problem, restore_photo)
 from model.diffusion.samplers import sample_ddim
 from model.diffusion.schedule import alphas_cumprod_for, sampling_timesteps
 from model.parity.restore import box_mask, golden
@@ -174,6 +174,35 @@ def test_a_gray_photo_is_measured_as_one_channel_and_restored_in_colour():
     out = restore_photo(toy_eps_model(alphas_cumprod, "v"), problem, 16, 0.0, 3, 1, 1, alphas_cumprod,
                         torch.Generator().manual_seed(0))
     assert out.shape == (1, 3, 16, 16)
+
+
+def test_colours_are_chosen_coarse_and_laid_on_the_photos_own_luminance():
+    photo = normal(1, 40, 72, seed=16).clamp(-1, 1).expand(3, -1, -1)  # black and white
+    problem = photo_problem(photo, None, downsample=1, grayscale=True, tile=8)
+    assert coarse_factor(40, 72, 8) == 5  # colours are chosen on an 8x15 copy
+    alphas_cumprod = alphas_cumprod_for("cosine", 1000)
+    out = restore_photo(toy_eps_model(alphas_cumprod, "v"), problem, 8, 0.0, 6, 1, 3, alphas_cumprod,
+                        torch.Generator().manual_seed(0))
+    assert out.shape == (3, 3, 40, 72)
+    assert torch.allclose(out.mean(dim=1), photo[0].expand(3, -1, -1), atol=1e-12)  # the luminance is the photo's
+    chroma = out - out.mean(dim=1, keepdim=True)
+    assert float(chroma.abs().mean()) > 0.01  # coloured...
+    # ...smoothly: the colours between neighbouring pixels change by a fraction of what the luminance does.
+    step = (chroma[..., 1:] - chroma[..., :-1]).abs().max()
+    assert float(step) < 0.3 * float((photo[0, :, 1:] - photo[0, :, :-1]).abs().max())
+    assert not torch.allclose(out[0], out[1])  # candidates choose their own colours
+
+
+def test_candidates_run_once_where_they_cannot_differ():
+    alphas_cumprod = alphas_cumprod_for("cosine", 1000)
+    noisy = photo_problem(normal(3, 16, 16, seed=17), None, downsample=1, grayscale=False, tile=16)
+    assert not candidates_differ(noisy, 0.01, 20, alphas_cumprod)  # one step from its own noise draws none
+    assert candidates_differ(noisy, 0.5, 20, alphas_cumprod)  # several steps do
+    out = restore_photo(toy_eps_model(alphas_cumprod, "v"), noisy, 16, 0.01, 20, 1, 2, alphas_cumprod,
+                        torch.Generator().manual_seed(0))
+    assert torch.equal(out[0], out[1])
+    enlarged = photo_problem(normal(3, 8, 8, seed=18), None, downsample=2, grayscale=False, tile=16)
+    assert candidates_differ(enlarged, 0.0, 20, alphas_cumprod)
 
 
 def test_bad_photo_problems_are_rejected_with_reasons():

@@ -1,5 +1,8 @@
 /** The time a restoration will take, said before it starts. */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import type { Manifest } from "../../../web/src/api/models.ts";
+import { candidatesDiffer, plannedWork } from "../../../web/src/inference/restore-job.ts";
 import {
   estimateSeconds,
   formatDuration,
@@ -7,7 +10,10 @@ import {
   networkCalls,
   type RestoreWork,
   stepsWithin,
+  tilesThroughNetwork,
 } from "../../../web/src/restore-budget.ts";
+
+const manifest = JSON.parse(readFileSync(new URL("../../fixtures/tiny/manifest.json", import.meta.url), "utf8")) as Manifest;
 
 // A 451x300 photo: 16 x 11 tiles of 32 on the shifted grid.
 const photo: RestoreWork = { tilesPerCall: 16 * 11, steps: 20, resample: 1 };
@@ -38,6 +44,26 @@ describe("restore budget", () => {
     expect(estimateSeconds(third(more), speed)).toBeLessThanOrEqual(LONG_JOB_SECONDS);
     // Even one step over budget is the least there is.
     expect(stepsWithin(1, 20, every, speed)).toBe(1);
+  });
+
+  it("counts the coarse colour passes: a photo that lost only its colour runs nothing at its own size", () => {
+    // The tiny model's tiles are 16: a 160x96 photo's colours are chosen on a 27x16 copy (3 tiles a call on the shifted grid).
+    const photo = { height: 96, width: 160, mask: null, upscale: 1 as const, noise: 0, steps: 10, resample: 1, candidates: 3 };
+    const colourOnly = plannedWork(manifest, { ...photo, grayscale: true });
+    expect(colourOnly).toMatchObject({ tilesPerCall: 0, steps: 0, colourTiles: 3 * 10 * 3 });
+    expect(tilesThroughNetwork(colourOnly)).toBe(90);
+    expect(estimateSeconds(colourOnly, speed)).toBeCloseTo((90 * 857) / 16 / 1000, 9);
+    // Noise as well: the photo is restored at its own size first, then coloured.
+    const noisyGray = plannedWork(manifest, { ...photo, grayscale: true, noise: 0.2 });
+    expect(noisyGray.steps).toBeGreaterThan(0);
+    expect(tilesThroughNetwork(noisyGray)).toBe(networkCalls(noisyGray) * noisyGray.tilesPerCall + 90);
+  });
+
+  it("averages restorations only where they can differ", () => {
+    const photo = { mask: null, upscale: 1 as const, grayscale: false, steps: 20 };
+    expect(candidatesDiffer(manifest, { ...photo, noise: 0.01 })).toBe(false); // one step from its own noise draws none
+    expect(candidatesDiffer(manifest, { ...photo, noise: 0.2 })).toBe(true);
+    expect(candidatesDiffer(manifest, { ...photo, noise: 0.01, upscale: 2 })).toBe(true);
   });
 
   it("says durations in words", () => {
