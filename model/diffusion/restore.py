@@ -296,7 +296,7 @@ def restore_photo(tile_eps: EpsModel, problem: PhotoProblem, tile: int, sigma_y:
                                      eta, noise_sampler, offsets, callback)
     if d.out_channels == d.channels:
         return restored
-    return colourised(tile_eps, restored, tile, steps, alphas_cumprod, eta, noise_sampler, offsets)
+    return colourised(tile_eps, restored, tile, steps, resample, alphas_cumprod, eta, noise_sampler, offsets)
 
 
 def diffusion_restore(tile_eps: EpsModel, problem: PhotoProblem, tile: int, sigma_y: float, steps: int, resample: int,
@@ -331,8 +331,8 @@ def coarse_factor(height: int, width: int, tile: int) -> int:
     return max(1, min(height, width) // tile)
 
 
-def colourised(tile_eps: EpsModel, images: torch.Tensor, tile: int, steps: int, alphas_cumprod: torch.Tensor,
-               eta: float, noise_sampler: NoiseSampler, offsets: Offsets) -> torch.Tensor:
+def colourised(tile_eps: EpsModel, images: torch.Tensor, tile: int, steps: int, resample: int,
+               alphas_cumprod: torch.Tensor, eta: float, noise_sampler: NoiseSampler, offsets: Offsets) -> torch.Tensor:
     """Each image [N, C, H, W] as its luminance (the mean of its channels) plus the colours (each
     channel's offset from that mean) of its own coarse colourisation, enlarged linearly."""
     _, channels, height, width = images.shape
@@ -341,8 +341,8 @@ def colourised(tile_eps: EpsModel, images: torch.Tensor, tile: int, steps: int, 
     for image in images:
         luminance = image.mean(dim=0, keepdim=True)
         coarse = photo_problem(shrink(luminance, factor).expand(channels, -1, -1), None, 1, True, tile)
-        colour = diffusion_restore(tile_eps, coarse, tile, 0.0, steps, 1, 1, alphas_cumprod, eta, noise_sampler,
-                                   offsets)
+        colour = diffusion_restore(tile_eps, coarse, tile, 0.0, steps, resample, 1, alphas_cumprod, eta,
+                                   noise_sampler, offsets)
         chroma = enlarge(colour - colour.mean(dim=1, keepdim=True), factor, "linear")[0, :, :height, :width]
         out.append(luminance + chroma)
     return torch.stack(out)

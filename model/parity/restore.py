@@ -102,7 +102,8 @@ PHOTO_CASES: list[tuple[str, int, int, str, int, bool, float, int, int, int]] = 
     ("photo 6x11 with only noise: starts at its noise level", 6, 11, "none", 1, False, 0.3, 1, 2, 12),
     ("photo 10x13, x2 with lost pixels: starts from the photo filled, enlarged", 10, 13, "scattered", 2, False, 0.0, 1,
      2, 8),
-    ("photo 17x24 that lost only its colour: colours chosen on a coarse copy", 17, 24, "none", 1, True, 0.0, 1, 2, 6),
+    ("photo 17x24 that lost only its colour: colours chosen on a coarse copy, RePaint x2", 17, 24, "none", 1, True,
+     0.0, 2, 2, 6),
 ]
 
 

@@ -557,7 +557,6 @@ async function colourised(
     const colour = await diffusionRestore(tileEps, coarse, tile, alphasCumprod, {
       ...o,
       sigmaY: 0,
-      resample: 1,
       candidates: 1,
       callback: undefined,
     });

@@ -24,7 +24,7 @@ import {
 import { createRng } from "../diffusion/rng.ts";
 import type { EpsModel } from "../diffusion/samplers.ts";
 import { randomOffsets, tileCount } from "../diffusion/tiles.ts";
-import { type RestoreWork, tilesThroughNetwork } from "../restore-budget.ts";
+import { networkCalls, type RestoreWork, tilesThroughNetwork } from "../restore-budget.ts";
 import type { JobProgress, RestoreParams } from "./protocol.ts";
 
 /** Tiles per network call: large enough to amortise a call, small enough that the network's activations stay flat on any photo. */
@@ -89,13 +89,14 @@ export function candidatesDiffer(m: Manifest, p: Planned): boolean {
   return !(onlyNoise(spec) && p.noise > 0 && plannedTimesteps(m, p).length === 1);
 }
 
-/** Tiles the coarse colour passes run, all candidates together: each runs every step on a copy about one tile high. */
-export function plannedColourTiles(m: Manifest, p: Planned & Pick<RestoreParams, "height" | "width" | "candidates">): number {
+/** Tiles the coarse colour passes run, all candidates together: each runs every step (and its repeats) on a copy about one tile high. */
+export function plannedColourTiles(m: Manifest, p: Planned & Pick<RestoreParams, "height" | "width" | "candidates" | "resample">): number {
   if (!lostColour(m, p)) return 0;
   const tile = m.image.size;
   const [height, width] = [p.upscale * p.height, p.upscale * p.width];
   const factor = coarseFactor(height, width, tile);
-  return p.candidates * p.steps * tileCount(padded(Math.ceil(height / factor), tile), padded(Math.ceil(width / factor), tile), tile);
+  const tiles = tileCount(padded(Math.ceil(height / factor), tile), padded(Math.ceil(width / factor), tile), tile);
+  return p.candidates * networkCalls({ steps: p.steps, resample: p.resample }) * tiles;
 }
 
 /**
