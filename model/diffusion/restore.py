@@ -334,15 +334,12 @@ def coarse_factor(height: int, width: int, tile: int) -> int:
 def colourised(tile_eps: EpsModel, images: torch.Tensor, tile: int, steps: int, resample: int,
                alphas_cumprod: torch.Tensor, eta: float, noise_sampler: NoiseSampler, offsets: Offsets) -> torch.Tensor:
     """Each image [N, C, H, W] as its luminance (the mean of its channels) plus the colours (each
-    channel's offset from that mean) of its own coarse colourisation, enlarged linearly."""
-    _, channels, height, width = images.shape
+    channel's offset from that mean) of its own coarse colourisation, enlarged linearly; the N coarse
+    copies are restored as one batch."""
+    channels, height, width = images.shape[1:]
     factor = coarse_factor(height, width, tile)
-    out = []
-    for image in images:
-        luminance = image.mean(dim=0, keepdim=True)
-        coarse = photo_problem(shrink(luminance, factor).expand(channels, -1, -1), None, 1, True, tile)
-        colour = diffusion_restore(tile_eps, coarse, tile, 0.0, steps, resample, 1, alphas_cumprod, eta,
-                                   noise_sampler, offsets)
-        chroma = enlarge(colour - colour.mean(dim=1, keepdim=True), factor, "linear")[0, :, :height, :width]
-        out.append(luminance + chroma)
-    return torch.stack(out)
+    luminance = images.mean(dim=1, keepdim=True)
+    coarse = photo_problem(shrink(luminance, factor).expand(-1, channels, -1, -1), None, 1, True, tile)
+    colour = diffusion_restore(tile_eps, coarse, tile, 0.0, steps, resample, 1, alphas_cumprod, eta, noise_sampler,
+                               offsets)
+    return luminance + enlarge(colour - colour.mean(dim=1, keepdim=True), factor, "linear")[..., :height, :width]

@@ -497,13 +497,17 @@ export async function restorePhoto(
   return spec.grayscale ? colourised(tileEps, restored, problem.height, problem.width, tile, alphasCumprod, o) : restored;
 }
 
-/** DDNM+ over the whole canvas from `startingPoint`, the prior on moving tiles; cropped to the restored size (`diffusion_restore`). */
+/**
+ * DDNM+ over the whole canvas from `startingPoint`, the prior on moving tiles; cropped to the restored
+ * size (`diffusion_restore`). `measurements`: each candidate's own y (default: the photo's, for every one).
+ */
 async function diffusionRestore(
   tileEps: EpsModel,
   problem: PhotoProblem,
   tile: number,
   alphasCumprod: ArrayLike<number>,
   o: PhotoRestoreOptions,
+  measurements?: Float64Array,
 ): Promise<Float64Array> {
   const { degradation } = problem;
   const timesteps = restorationTimesteps(o.steps, alphasCumprod, startNoise(problem.spec, o.sigmaY));
@@ -512,8 +516,8 @@ async function diffusionRestore(
   const skip = needed ? { needed, fallback: knownEps(problem, alphasCumprod) } : undefined;
   const canvas = { channels: degradation.channels, height: degradation.height, width: degradation.width };
   const epsModel = tiledEpsModel(tileEps, canvas, tile, o.offsets, skip);
-  const y = new Float64Array(o.candidates * problem.y.length);
-  for (let k = 0; k < o.candidates; k++) y.set(problem.y, k * problem.y.length);
+  const y = measurements ?? new Float64Array(o.candidates * problem.y.length);
+  if (!measurements) for (let k = 0; k < o.candidates; k++) y.set(problem.y, k * problem.y.length);
   const sampler = ddnmSampler({ degradation, y, sigmaY: measurementNoise(problem.spec, o.sigmaY), resample: o.resample });
   const out = await sampler(epsModel, x, timesteps, alphasCumprod, { eta: o.eta, noise: o.noise, callback: o.callback });
   return crop(out, degradation.height, degradation.width, problem.height, problem.width);
@@ -522,7 +526,8 @@ async function diffusionRestore(
 /**
  * Each image (CHW, one after another) as its luminance (the mean of its channels) plus the colours
  * (each channel's offset from that mean) of its own coarse colourisation, enlarged linearly (`colourised`):
- * a 32x32 prior colouring tile by tile picks colours per tile, so colours are chosen where it sees the whole scene.
+ * a 32x32 prior colouring tile by tile picks colours per tile, so colours are chosen where it sees the
+ * whole scene. The coarse copies are restored as one batch.
  */
 async function colourised(
   tileEps: EpsModel,
@@ -534,47 +539,47 @@ async function colourised(
   o: PhotoRestoreOptions,
 ): Promise<Float64Array> {
   const plane = height * width;
-  const channels = images.length / (o.candidates * plane);
+  const count = o.candidates;
+  const channels = images.length / (count * plane);
   const factor = coarseFactor(height, width, tile);
-  const out = new Float64Array(images.length);
-  for (let k = 0; k < o.candidates; k++) {
-    const image = images.subarray(k * channels * plane, (k + 1) * channels * plane);
-    const luminance = new Float64Array(plane);
-    for (let c = 0; c < channels; c++) for (let p = 0; p < plane; p++) luminance[p] += image[c * plane + p] / channels;
-    const small = shrink(luminance, height, width, factor);
-    const [smallHeight, smallWidth] = [Math.ceil(height / factor), Math.ceil(width / factor)];
-    const gray = new Float64Array(channels * small.length);
-    for (let c = 0; c < channels; c++) gray.set(small, c * small.length);
-    const coarse = photoProblem(gray, {
-      channels,
-      height: smallHeight,
-      width: smallWidth,
-      known: null,
-      downsample: 1,
-      grayscale: true,
-      tile,
-    });
-    const colour = await diffusionRestore(tileEps, coarse, tile, alphasCumprod, {
-      ...o,
-      sigmaY: 0,
-      candidates: 1,
-      callback: undefined,
-    });
-    const chroma = new Float64Array(colour.length);
-    for (let p = 0; p < small.length; p++) {
-      let mean = 0;
-      for (let c = 0; c < channels; c++) mean += colour[c * small.length + p] / channels;
-      for (let c = 0; c < channels; c++) chroma[c * small.length + p] = colour[c * small.length + p] - mean;
-    }
-    const enlarged = crop(
-      enlarge(chroma, smallHeight, smallWidth, factor, "linear"),
-      smallHeight * factor,
-      smallWidth * factor,
-      height,
-      width,
-    );
+  const [smallHeight, smallWidth] = [Math.ceil(height / factor), Math.ceil(width / factor)];
+  const luminance = new Float64Array(count * plane);
+  for (let k = 0; k < count; k++) {
     for (let c = 0; c < channels; c++) {
-      for (let p = 0; p < plane; p++) out[(k * channels + c) * plane + p] = luminance[p] + enlarged[c * plane + p];
+      for (let p = 0; p < plane; p++) luminance[k * plane + p] += images[(k * channels + c) * plane + p] / channels;
+    }
+  }
+  const small = shrink(luminance, height, width, factor);
+  const smallPlane = smallHeight * smallWidth;
+  const coarse = (k: number) => {
+    const gray = new Float64Array(channels * smallPlane);
+    for (let c = 0; c < channels; c++) gray.set(small.subarray(k * smallPlane, (k + 1) * smallPlane), c * smallPlane);
+    return photoProblem(gray, { channels, height: smallHeight, width: smallWidth, known: null, downsample: 1, grayscale: true, tile });
+  };
+  const problems = Array.from({ length: count }, (_, k) => coarse(k));
+  const y = new Float64Array(count * problems[0].y.length);
+  problems.forEach((problem, k) => y.set(problem.y, k * problem.y.length));
+  const colour = await diffusionRestore(tileEps, problems[0], tile, alphasCumprod, { ...o, sigmaY: 0, callback: undefined }, y);
+  const chroma = new Float64Array(colour.length);
+  for (let k = 0; k < count; k++) {
+    for (let p = 0; p < smallPlane; p++) {
+      let mean = 0;
+      for (let c = 0; c < channels; c++) mean += colour[(k * channels + c) * smallPlane + p] / channels;
+      for (let c = 0; c < channels; c++) chroma[(k * channels + c) * smallPlane + p] = colour[(k * channels + c) * smallPlane + p] - mean;
+    }
+  }
+  const enlarged = crop(
+    enlarge(chroma, smallHeight, smallWidth, factor, "linear"),
+    smallHeight * factor,
+    smallWidth * factor,
+    height,
+    width,
+  );
+  const out = new Float64Array(images.length);
+  for (let k = 0; k < count; k++) {
+    for (let c = 0; c < channels; c++) {
+      for (let p = 0; p < plane; p++)
+        out[(k * channels + c) * plane + p] = luminance[k * plane + p] + enlarged[(k * channels + c) * plane + p];
     }
   }
   return out;
