@@ -558,7 +558,7 @@ async function colourised(
   };
   const problems = Array.from({ length: count }, (_, k) => coarse(k));
   const y = new Float64Array(count * problems[0].y.length);
-  problems.forEach((problem, k) => y.set(problem.y, k * problem.y.length));
+  for (const [k, problem] of problems.entries()) y.set(problem.y, k * problem.y.length);
   const colour = await diffusionRestore(tileEps, problems[0], tile, alphasCumprod, { ...o, sigmaY: 0, callback: undefined }, y);
   const chroma = new Float64Array(colour.length);
   for (let k = 0; k < count; k++) {
