@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import io
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -131,6 +132,18 @@ def downsampled(factor: int, clean: torch.Tensor, rng: np.random.Generator) -> D
     return Damaged(torch.nn.functional.avg_pool2d(clean[None], factor)[0], downsample=factor)
 
 
+def shrunk_by_pil(factor: int, jpeg_quality: Optional[int], clean: torch.Tensor, rng: np.random.Generator) -> Damaged:
+    """As a camera or browser makes a small photo: PIL's antialiased bicubic resize, saved as an 8-bit PNG, or
+    as a JPEG of `jpeg_quality`: not the average pooling the restoration's operator assumes."""
+    height, width = clean.shape[1] // factor, clean.shape[2] // factor
+    small = Image.fromarray(to_uint8(clean[None])[0]).resize((width, height), Image.BICUBIC)
+    if jpeg_quality is not None:
+        saved = io.BytesIO()
+        small.save(saved, format="JPEG", quality=jpeg_quality)
+        small = Image.open(saved).convert("RGB")
+    return Damaged(torch.from_numpy(np.asarray(small).copy()).permute(2, 0, 1).float() / 127.5 - 1, downsample=factor)
+
+
 def gray(clean: torch.Tensor, rng: np.random.Generator) -> Damaged:
     return Damaged(clean.mean(dim=0, keepdim=True).expand_as(clean).clone(), grayscale=True)
 
@@ -156,13 +169,16 @@ DENOISERS: dict[str, Baseline] = {
 
 def photo_tasks() -> list[PhotoTask]:
     """The issue's tasks: denoising (told the noise, or estimating it), missing pixels, scratches, a large hole,
-    x2 and x4 super-resolution, colourisation."""
+    x2 and x4 super-resolution (x4 also from PIL's bicubic resize, and from that saved as a JPEG of quality 85),
+    colourisation."""
     tasks = [PhotoTask(f"denoise_{level}{'_estimated' if estimate else ''}",
                        functools.partial(noisy, level, estimate), DENOISERS)
              for level in (15, 25, 50) for estimate in (False, True)]
     tasks += [PhotoTask(name, functools.partial(masked, lost), INPAINTERS)
               for name, lost in (("inpaint_50pct", scattered), ("scratches", scratches), ("hole", centre_hole))]
     tasks += [PhotoTask(f"super_resolution_x{f}", functools.partial(downsampled, f), UPSCALERS) for f in (2, 4)]
+    tasks += [PhotoTask(f"super_resolution_x4_{name}", functools.partial(shrunk_by_pil, 4, quality), UPSCALERS)
+              for name, quality in (("pil", None), ("pil_jpeg85", 85))]
     tasks.append(PhotoTask("colourise", gray, {"gray": lambda damaged, damaged01, clean01: (damaged01, {})}))
     return tasks
 

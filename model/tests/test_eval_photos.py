@@ -28,7 +28,7 @@ def test_the_photos_section_runs_end_to_end(tiny_model, tiny_photos, tmp_path, c
     assert (photos["steps"], photos["resample"], photos["candidates"], photos["tile"]) == (2, 1, 2, 32)
     assert [(r["task"], r["photo"]) for r in photos["runs"]] == [(t, p) for t in TASKS for p in ("square", "wide")]
     for r in photos["runs"]:
-        factor = int(r["task"][-1]) if r["task"].startswith("super") else 1
+        factor = int(r["task"].split("_x")[1][0]) if r["task"].startswith("super") else 1
         assert (r["height"], r["width"]) == ((32, 32) if r["photo"] == "square" else (36, 44))
         assert r["restored"]["psnr"] > 0
         # Denoising starts at the photo's noise level: in a run this short, one deterministic step, so it runs

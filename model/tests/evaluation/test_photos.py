@@ -4,11 +4,11 @@ import torch
 from PIL import Image
 
 from model.evaluation.photos import (as_8bit, centre_hole, downsampled, drawn_character, folder_photos, gray,
-                                     noisy, photo_tasks, save_rows, scratches)
+                                     noisy, photo_tasks, save_rows, scratches, shrunk_by_pil)
 
 TASKS = ["denoise_15", "denoise_15_estimated", "denoise_25", "denoise_25_estimated", "denoise_50",
          "denoise_50_estimated", "inpaint_50pct", "scratches", "hole", "super_resolution_x2", "super_resolution_x4",
-         "colourise"]
+         "super_resolution_x4_pil", "super_resolution_x4_pil_jpeg85", "colourise"]
 
 
 def smooth_photo(height: int, width: int) -> torch.Tensor:
@@ -31,6 +31,13 @@ def test_the_damage_is_what_the_task_says():
     low = downsampled(4, clean, rng)
     assert low.photo.shape == (3, 16, 24) and low.downsample == 4
     assert torch.allclose(low.photo[:, 0, 0], clean[:, :4, :4].mean(dim=(1, 2)))
+    resized = shrunk_by_pil(4, None, clean, rng)
+    assert resized.photo.shape == (3, 16, 24) and resized.downsample == 4
+    assert torch.equal(resized.photo, as_8bit(resized.photo))
+    # Antialiased bicubic is close to average pooling, not equal to it; JPEG adds its own error on top.
+    pooled_error = float((resized.photo - low.photo).abs().mean())
+    assert 0 < pooled_error < 0.05
+    assert float((shrunk_by_pil(4, 85, clean, rng).photo - resized.photo).abs().mean()) > 0
     colourless = gray(clean, rng)
     assert colourless.grayscale and torch.allclose(colourless.photo[0], colourless.photo[2])
 
