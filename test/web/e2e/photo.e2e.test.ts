@@ -236,6 +236,19 @@ describe("fix my photo", () => {
     await form().getByLabel("Too small?").selectOption({ label: "Keep its size (96×64)" });
   });
 
+  it("starts each photo from the defaults: x4, steps and averaging chosen for one photo do not carry over", async () => {
+    await upload("photo.png");
+    await loaded("photo.png (451×300)");
+    const defaults = await Promise.all(["Steps", "Average of"].map((label) => form().getByLabel(label).inputValue()));
+    await form().getByLabel("Too small?").selectOption({ label: "Enlarge ×4 (1804×1200)" });
+    await settings({ steps: 7, candidates: 3 });
+    await upload("cmyk.jpg");
+    await loaded("cmyk.jpg (120×80)");
+    expect(await form().getByLabel("Too small?").inputValue()).toBe("1");
+    expect(await Promise.all(["Steps", "Average of"].map((label) => form().getByLabel(label).inputValue()))).toEqual(defaults);
+    await expect.poll(() => page.getByTestId("photo-estimate").textContent()).toContain("Nothing is wrong with it yet");
+  });
+
   it("says when a photo is too large: scaled to 1024 px, and a long job waits for a second click", async () => {
     const started = Date.now();
     await upload({ name: "huge.png", mimeType: "image/png", buffer: blackPng(10000, 10000) });

@@ -116,7 +116,13 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
       setMask(fullMask(next.height * next.width));
       const estimate =
         next.height >= 2 && next.width >= 2 ? estimateNoiseSigma(next.image, next.channels, next.height, next.width) * 127.5 : null;
-      setSettings((s) => ({ ...s, useEstimate: estimate !== null && estimate >= NOISY_LEVELS, colourise: next.grayscale }));
+      // A new photo starts from the version's defaults and its own facts: nothing chosen for the last one carries over.
+      setSettings({
+        ...INITIAL_SETTINGS,
+        ...manifest.defaults.restore_photo,
+        useEstimate: estimate !== null && estimate >= NOISY_LEVELS,
+        colourise: next.grayscale,
+      });
       setLoaded((previous) => ({ photo: next, id: (previous?.id ?? 0) + 1, estimatedLevels: estimate }));
     } catch (error) {
       if (load === loads.current) setLoadError(error instanceof Error ? error.message : String(error));
