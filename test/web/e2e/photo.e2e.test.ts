@@ -203,14 +203,15 @@ describe("fix my photo", () => {
     expect(await page.getByTestId("photo-after").count()).toBe(0);
     expect(await page.getByTestId("photo-preview").count()).toBe(0);
 
-    // Restarting while a run is going: only the latest run's result shows, at the new photo's size.
-    // Resampled 10 times, so that the first run is surely still going when the second starts.
+    // One job at a time: while a run goes, its button cannot start another; after Cancel, a new run shows
+    // only its own result, at the new photo's size. Resampled 10 times, so that the run is surely still going.
     await settings({ steps: 40, resample: 10 });
     before = await previews();
     await startLongRun();
     await expect.poll(previews, { timeout: 30_000 }).toBeGreaterThan(before);
+    expect(await page.getByRole("button", { name: "Restore my photo" }).isDisabled()).toBe(true);
+    await form().getByRole("button", { name: "Cancel" }).click();
     // Denoising runs the steps below the photo's noise of 20/255: 40 asked are 6 run, 20 are 3.
-    // (Its preview may take over the running one's element without a gap, so it is not counted here.)
     await settings({ steps: 20 });
     await restoreButton().click();
     await page.getByTestId("photo-after").waitFor();

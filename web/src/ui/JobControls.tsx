@@ -12,7 +12,8 @@ interface RunButtonsProps {
 export function RunButtons({ label, disabled, running, onCancel }: RunButtonsProps) {
   return (
     <div class="row wide">
-      <button type="submit" disabled={disabled}>
+      {/* One job at a time: a running job is cancelled, never silently restarted. */}
+      <button type="submit" disabled={disabled || running}>
         {label}
       </button>
       <button type="button" onClick={onCancel} disabled={!running}>
