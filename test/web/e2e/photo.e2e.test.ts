@@ -211,6 +211,13 @@ describe("fix my photo", () => {
     await expect.poll(previews, { timeout: 30_000 }).toBeGreaterThan(before);
     expect(await page.getByRole("button", { name: "Restore my photo" }).isDisabled()).toBe(true);
     await form().getByRole("button", { name: "Cancel" }).click();
+    // Cancel says so, and keeps the last preview on screen.
+    await expect
+      .poll(() => page.getByTestId("job-cancelled").textContent())
+      .toMatch(
+        /^Cancelled at step \d+ of \d+ \([\d,]+ of [\d,]+ tiles\), its last preview kept below\. The button above starts it again\.$/,
+      );
+    expect(await page.getByTestId("photo-preview").count()).toBe(1);
     // Denoising runs the steps below the photo's noise of 20/255: 40 asked are 6 run, 20 are 3.
     await settings({ steps: 20 });
     await restoreButton().click();

@@ -23,11 +23,17 @@ export function RunButtons({ label, disabled, running, onCancel }: RunButtonsPro
   );
 }
 
-/** A running job's progress in tiles, or the error that ended it. */
-export function RestoreStatus({ state }: { state: JobState }) {
+/** A running job's progress in tiles, the line a cancelled one leaves (`keptPreview`: its last preview is on screen), or the error that ended it. */
+export function RestoreStatus({ state, keptPreview = false }: { state: JobState; keptPreview?: boolean }) {
   return (
     <>
       {state.running && <JobProgressBar label="Restoring" state={state} unit="tiles" />}
+      {state.cancelled && (
+        <p role="status" data-testid="job-cancelled">
+          Cancelled at step {state.step} of {state.steps} ({Math.floor(state.done).toLocaleString("en")} of{" "}
+          {state.total.toLocaleString("en")} tiles){keptPreview ? ", its last preview kept below" : ""}. The button above starts it again.
+        </p>
+      )}
       {state.error && (
         <p role="alert" class="error">
           {state.error}

@@ -193,7 +193,8 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
   }
 
   const shown = result?.photo === photo ? result : null;
-  const preview = job.state.running && running?.photo === photo ? job.state.preview : null;
+  // A running job's preview, or a cancelled one's last, for this photo only.
+  const preview = (job.state.running || job.state.cancelled) && running?.photo === photo ? job.state.preview : null;
   const raster: Raster | null = photo && { channels, height: photo.height, width: photo.width };
   const size = (factor: number) => (photo ? `${photo.width * factor}×${photo.height * factor}` : "");
   return (
@@ -314,7 +315,7 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
           />
         </form>
       )}
-      <RestoreStatus state={job.state} />
+      <RestoreStatus state={job.state} keptPreview={preview !== null} />
       {photo && raster && (preview || shown) && (
         <div class="result">
           <BeforeAfter
@@ -322,7 +323,7 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
             beforeRaster={raster}
             after={(preview ?? shown?.images)!}
             afterRaster={preview ? running!.raster : shown!.raster}
-            afterLabel={preview ? "Preview" : "After"}
+            afterLabel={preview ? (job.state.cancelled ? "Preview when cancelled" : "Preview") : "After"}
             beforeTestId="photo-before"
             afterTestId={preview ? "photo-preview" : "photo-after"}
           />

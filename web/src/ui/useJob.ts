@@ -11,12 +11,24 @@ export interface JobState {
   total: number;
   /** Seconds left, extrapolated from the work done so far (null until some is done). */
   secondsLeft: number | null;
-  /** The latest step's estimate of the result; it stays until the next step's. */
+  /** The latest step's estimate of the result; it stays until the next step's, and after a cancel. */
   preview: Float32Array | null;
+  /** The last job was cancelled (its progress and preview are where it stopped). */
+  cancelled: boolean;
   error: string | null;
 }
 
-const IDLE: JobState = { running: false, step: 0, steps: 0, done: 0, total: 0, secondsLeft: null, preview: null, error: null };
+const IDLE: JobState = {
+  running: false,
+  step: 0,
+  steps: 0,
+  done: 0,
+  total: 0,
+  secondsLeft: null,
+  preview: null,
+  cancelled: false,
+  error: null,
+};
 
 export function useJob() {
   const [state, setState] = useState<JobState>(IDLE);
@@ -47,8 +59,8 @@ export function useJob() {
       return result;
     } catch (error) {
       if (current.current !== job) return null;
-      const message = job.signal.aborted ? null : error instanceof Error ? error.message : String(error);
-      setState((s) => ({ ...s, running: false, preview: null, error: message }));
+      if (job.signal.aborted) setState((s) => ({ ...s, running: false, secondsLeft: null, cancelled: true }));
+      else setState((s) => ({ ...s, running: false, preview: null, error: error instanceof Error ? error.message : String(error) }));
       return null;
     } finally {
       if (current.current === job) current.current = null;
