@@ -12,7 +12,7 @@ import { defaultGenerateParams } from "../inference/generate-job.ts";
 import type { RestoreParams } from "../inference/protocol.ts";
 import { fullMask, holeMask, scratchMask } from "../mask.ts";
 import { BeforeAfter } from "./BeforeAfter.tsx";
-import { formatPsnr } from "./format.ts";
+import { formatChange, formatPsnr } from "./format.ts";
 import { ImageDrop } from "./ImageDrop.tsx";
 import { ImageCanvas } from "./ImageGrid.tsx";
 import { RestoreStatus, RunButtons } from "./JobControls.tsx";
@@ -131,6 +131,8 @@ export function DemoRestore({ client, manifest, ready, active }: Props) {
   const busy = job.state.running || sampling.state.running;
   const preview = job.state.running && runningOn === damaged ? job.state.preview : null;
   const after = restored ?? preview;
+  const psnrBefore = source && damaged ? psnr(source.image, damaged) : Number.NaN;
+  const psnrAfter = source && restored ? psnr(source.image, restored) : null;
   return (
     <div class="demo-restore" data-testid="demo-restore">
       <ImageDrop
@@ -228,8 +230,16 @@ export function DemoRestore({ client, manifest, ready, active }: Props) {
             <figcaption>Original</figcaption>
           </figure>
           <p class="wide" data-testid="restore-psnr">
-            Closeness to the original (PSNR, higher is closer): before {formatPsnr(psnr(source.image, damaged))}
-            {restored && `, after ${formatPsnr(psnr(source.image, restored))}`}
+            Closeness to the original (PSNR, higher is closer): before {formatPsnr(psnrBefore)}
+            {psnrAfter !== null &&
+              `, after ${formatPsnr(psnrAfter)}${Number.isFinite(psnrBefore) ? ` (${formatChange(psnrAfter - psnrBefore)})` : ""}`}
+            {psnrAfter !== null && psnrAfter < psnrBefore && (
+              <span class="hint">
+                {" "}
+                · lower is not always worse to the eye: one restoration is a sharp guess at what was lost, where PSNR rewards a blur;
+                "Average of" several scores higher
+              </span>
+            )}
           </p>
         </div>
       )}

@@ -18,5 +18,10 @@ export function formatPsnr(db: number): string {
   return Number.isFinite(db) ? `${db.toFixed(1)} dB` : "–";
 }
 
+/** A change in PSNR with its sign: "+2.3 dB", "−0.1 dB". */
+export function formatChange(db: number): string {
+  return `${db < 0 ? "−" : "+"}${Math.abs(db).toFixed(1)} dB`;
+}
+
 /** A fraction as a percentage: "91%", or "91.3%" with one digit. */
 export const formatPercent = (fraction: number, digits = 0) => `${(100 * fraction).toFixed(digits)}%`;
