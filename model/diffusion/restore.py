@@ -233,22 +233,25 @@ def starting_point(problem: PhotoProblem, sigma_y: float, timesteps: list[float]
     a = float(alphas_cumprod[int(timesteps[0])])
     if problem.only_noise and sigma_y > 0:
         return math.sqrt(a) * problem.filled.repeat_interleave(candidates, dim=0)
-    guess = first_guess(problem, sigma_y).repeat_interleave(candidates, dim=0)
+    guess = first_guess(problem).repeat_interleave(candidates, dim=0)
     return math.sqrt(a) * guess + math.sqrt(1 - a) * noise_sampler(shape).to(guess)
 
 
-def first_guess(problem: PhotoProblem, sigma_y: float) -> torch.Tensor:
-    """The canvas a restoration that starts below the top is noised from: the photo with its lost pixels
-    filled (fill.py), enlarged with Lanczos-3 when the restoration enlarges it."""
+def first_guess(problem: PhotoProblem) -> torch.Tensor:
+    """The canvas a restoration that starts below the top is noised from: the photo on its measured grid
+    (its padding an edge copy) with its lost pixels filled (fill.py), enlarged with Lanczos-3 when the
+    restoration enlarges it."""
+    factor = problem.degradation.factor
+    guess = fill_lost(problem.filled[..., ::factor, ::factor], ~lost_pixels(problem))
+    return enlarge(guess, factor) if factor > 1 else guess
+
+
+def lost_pixels(problem: PhotoProblem) -> torch.Tensor:
+    """The photo's lost pixels on the measured grid [H / factor, W / factor]; its padding is not lost."""
     d = problem.degradation
-    low = problem.filled[..., ::d.factor, ::d.factor]  # the photo on the measured grid, its padding an edge copy
-    if d.factor > 1:
-        inside = torch.zeros_like(d.known, dtype=torch.bool)
-        inside[:problem.height // d.factor, :problem.width // d.factor] = True
-        return enlarge(fill_lost(low, ~(inside & (d.known == 0))), d.factor)
-    needed = network_needed(problem, sigma_y)
-    assert needed is not None, "a start below the top is for photos with only noise, enlarged or with only lost pixels"
-    return fill_lost(low, ~needed)
+    inside = torch.zeros_like(d.known, dtype=torch.bool)
+    inside[:problem.height // d.factor, :problem.width // d.factor] = True
+    return inside & (d.known == 0)
 
 
 def network_needed(problem: PhotoProblem, sigma_y: float) -> Optional[torch.Tensor]:
@@ -257,9 +260,7 @@ def network_needed(problem: PhotoProblem, sigma_y: float) -> Optional[torch.Tens
     d = problem.degradation
     if sigma_y > 0 or d.factor != 1 or d.out_channels != d.channels:
         return None
-    inside = torch.zeros(d.height, d.width, dtype=torch.bool)
-    inside[:problem.height, :problem.width] = True
-    return inside & (d.known == 0)
+    return lost_pixels(problem)
 
 
 def known_eps(problem: PhotoProblem, candidates: int, alphas_cumprod: torch.Tensor) -> EpsModel:

@@ -49,11 +49,11 @@ function laplacian(planes: Float64Array, height: number, width: number): Float64
   const out = new Float64Array(planes.length);
   for (let plane = 0; plane < planes.length; plane += height * width) {
     for (let i = 0; i < height; i++) {
-      const [up, down] = [Math.max(i - 1, 0), Math.min(i + 1, height - 1)];
+      const row = plane + i * width;
+      const [up, down] = [plane + Math.max(i - 1, 0) * width, plane + Math.min(i + 1, height - 1) * width];
       for (let j = 0; j < width; j++) {
         const [left, right] = [Math.max(j - 1, 0), Math.min(j + 1, width - 1)];
-        const at = (r: number, c: number) => planes[plane + r * width + c];
-        out[plane + i * width + j] = at(up, j) + at(down, j) + (at(i, left) + at(i, right)) - 4 * at(i, j);
+        out[row + j] = planes[up + j] + planes[down + j] + (planes[row + left] + planes[row + right]) - 4 * planes[row + j];
       }
     }
   }

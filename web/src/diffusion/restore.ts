@@ -338,7 +338,7 @@ export function startingPoint(
   const { degradation: d, filled } = problem;
   if (timesteps[0] === alphasCumprod.length - 1) return noise(candidates * d.imageLength);
   const a = alphasCumprod[timesteps[0]];
-  const guess = onlyNoise(problem.spec) && sigmaY > 0 ? filled : firstGuess(problem, sigmaY);
+  const guess = onlyNoise(problem.spec) && sigmaY > 0 ? filled : firstGuess(problem);
   const z = guess === filled ? null : noise(candidates * d.imageLength);
   const x = new Float64Array(candidates * guess.length);
   for (let k = 0; k < candidates; k++) {
@@ -351,38 +351,22 @@ export function startingPoint(
 }
 
 /**
- * The canvas a restoration that starts below the top is noised from (`first_guess`): the photo with
- * its lost pixels filled, enlarged with Lanczos-3 when the restoration enlarges it.
+ * The canvas a restoration that starts below the top is noised from (`first_guess`): the photo on its
+ * measured grid (its padding an edge copy) with its lost pixels filled, enlarged with Lanczos-3 when the
+ * restoration enlarges it.
  */
-function firstGuess(problem: PhotoProblem, sigmaY: number): Float64Array {
+function firstGuess(problem: PhotoProblem): Float64Array {
   const { degradation: d, filled, spec } = problem;
-  const f = d.factor;
-  if (f === 1) {
-    const needed = networkNeeded(problem, sigmaY);
-    if (!needed) throw new Error("a start below the top is for photos with only noise, enlarged or with only lost pixels");
-    return fillLost(
-      filled,
-      needed.map((v) => 1 - v),
-      d.height,
-      d.width,
-    );
-  }
-  // The photo on the measured grid (its padding an edge copy), its lost pixels filled, then enlarged.
-  const [lowHeight, lowWidth] = [d.outHeight, d.outWidth];
+  const [f, lowHeight, lowWidth] = [d.factor, d.outHeight, d.outWidth];
   const low = new Float64Array(d.channels * lowHeight * lowWidth);
   for (let c = 0; c < d.channels; c++) {
     for (let i = 0; i < lowHeight; i++) {
       for (let j = 0; j < lowWidth; j++) low[(c * lowHeight + i) * lowWidth + j] = filled[(c * d.height + i * f) * d.width + j * f];
     }
   }
-  const lost = lostOnCanvas(spec.known, spec.height, spec.width, lowHeight, lowWidth);
-  const filledLow = fillLost(
-    low,
-    lost.map((v) => 1 - v),
-    lowHeight,
-    lowWidth,
-  );
-  return enlarge(filledLow, lowHeight, lowWidth, f);
+  const known = lostOnCanvas(spec.known, spec.height, spec.width, lowHeight, lowWidth).map((v) => 1 - v);
+  const guess = fillLost(low, known, lowHeight, lowWidth);
+  return f > 1 ? enlarge(guess, lowHeight, lowWidth, f) : guess;
 }
 
 /**

@@ -70,12 +70,15 @@ type Planned = Pick<RestoreParams, "steps" | "noise" | "mask" | "upscale" | "gra
 
 const lostColour = (m: Manifest, p: Planned) => p.grayscale && m.image.channels > 1;
 
+/** What is wrong with the photo, as the restoration's maths reads it. */
+const wrongWith = (m: Manifest, p: Planned) => ({ known: p.mask, downsample: p.upscale, grayscale: lostColour(m, p) });
+
 /**
  * The timesteps a job runs at its own size: fewer when it starts from a guess (the photo's own noise,
  * its enlargement, the fill of its lost pixels); none when only colour is lost (colours are chosen coarse).
  */
 export function plannedTimesteps(m: Manifest, p: Planned): number[] {
-  const spec = { known: p.mask, downsample: p.upscale, grayscale: lostColour(m, p) };
+  const spec = wrongWith(m, p);
   if (onlyColourLost(spec, p.noise)) return [];
   return restorationTimesteps(p.steps, m.diffusion.alphas_cumprod, startNoise(spec, p.noise));
 }
@@ -85,7 +88,7 @@ export function plannedTimesteps(m: Manifest, p: Planned): number[] {
  * from its own noise level draws no noise at all, so every restoration would be the same.
  */
 export function candidatesDiffer(m: Manifest, p: Planned): boolean {
-  const spec = { known: p.mask, downsample: p.upscale, grayscale: lostColour(m, p) };
+  const spec = wrongWith(m, p);
   return !(onlyNoise(spec) && p.noise > 0 && plannedTimesteps(m, p).length === 1);
 }
 
@@ -106,7 +109,7 @@ export function plannedColourTiles(m: Manifest, p: Planned & Pick<RestoreParams,
 export function plannedTilesPerCall(m: Manifest, p: Planned & Pick<RestoreParams, "height" | "width" | "candidates">): number {
   const tile = m.image.size;
   const [canvasHeight, canvasWidth] = [padded(p.upscale * p.height, tile), padded(p.upscale * p.width, tile)];
-  const spec = { known: p.mask, downsample: p.upscale, grayscale: lostColour(m, p) };
+  const spec = wrongWith(m, p);
   if (onlyColourLost(spec, p.noise)) return 0;
   const needed = onlyLost(spec, p.noise) ? lostOnCanvas(p.mask, p.height, p.width, canvasHeight, canvasWidth) : undefined;
   return p.candidates * tileCount(canvasHeight, canvasWidth, tile, needed);
