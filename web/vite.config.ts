@@ -1,9 +1,10 @@
 import preact from "@preact/preset-vite";
 import { defineConfig } from "vite";
+import { serviceWorker } from "./service-worker-plugin.ts";
 
 export default defineConfig({
   root: "web",
-  plugins: [preact()],
+  plugins: [preact(), serviceWorker("web/src/sw.ts")],
   // The inference worker imports onnxruntime-web on demand, so ORT lands in chunks of its own: its
   // WASM threads re-import the chunk that holds it, which must not carry the app with it.
   worker: { format: "es" },

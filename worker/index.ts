@@ -103,7 +103,11 @@ app.all("/api/*", () => {
 app.all("*", async (c) => {
   const asset = await c.env.ASSETS.fetch(c.req.raw);
   // A fresh Response, because fetched headers are immutable and the middleware adds headers.
-  return new Response(asset.body, asset);
+  const response = new Response(asset.body, asset);
+  // The service worker's script names its build's files (web/src/sw.ts): no cache may keep it
+  // unasked, so a visit after a deploy finds the new build.
+  if (new URL(c.req.url).pathname === "/sw.js") response.headers.set("Cache-Control", "no-cache");
+  return response;
 });
 app.onError(onError);
 

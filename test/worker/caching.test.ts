@@ -166,3 +166,13 @@ describe("GET /api/models/current", () => {
     expect((await expectJson<Version>(call("/api/models/current"), 200)).id).toBe("cache-b");
   });
 });
+
+describe("GET /sw.js (the page's service worker)", () => {
+  it("is re-checked on every visit, so a deploy reaches the next one, and has the page's headers", async () => {
+    const res = await call("/sw.js");
+    await res.body?.cancel();
+    expect(res.headers.get("Cache-Control")).toBe("no-cache");
+    expect(res.headers.get("Cross-Origin-Embedder-Policy")).toBe("require-corp");
+    expect(res.headers.get("Content-Security-Policy")).toContain("worker-src 'self' blob:");
+  });
+});
