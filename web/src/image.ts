@@ -1,4 +1,5 @@
 /** Images as the model sees them (CHW float in [-1, 1]) and as the page shows them (RGBA canvases). */
+import { type ImageParameters, withParameters } from "./parameters.ts";
 
 /** The model's images: square, `size` x `size`. */
 export interface ImageShape {
@@ -75,8 +76,18 @@ export function paint(canvas: HTMLCanvasElement | OffscreenCanvas | null, pixels
   canvas?.getContext("2d")?.putImageData(pixels, 0, 0);
 }
 
-/** A PNG of the given images side by side in rows of `columns`, each scaled up by `scale` (nearest neighbour). */
-export async function pngOf(values: ArrayLike<number>, indices: number[], raster: Raster, columns: number, scale = 1): Promise<Blob> {
+/**
+ * A PNG of the given images side by side in rows of `columns`, each scaled up by `scale` (nearest
+ * neighbour), carrying the `parameters` that made them.
+ */
+export async function pngOf(
+  values: ArrayLike<number>,
+  indices: number[],
+  raster: Raster,
+  columns: number,
+  scale = 1,
+  parameters?: ImageParameters,
+): Promise<Blob> {
   const { height, width } = raster;
   const rows = Math.ceil(indices.length / columns);
   const tile = new OffscreenCanvas(width, height);
@@ -87,7 +98,8 @@ export async function pngOf(values: ArrayLike<number>, indices: number[], raster
     tile.getContext("2d")!.putImageData(toImageData(values, index, raster), 0, 0); // an OffscreenCanvas always has one
     context.drawImage(tile, (k % columns) * width * scale, Math.floor(k / columns) * height * scale, width * scale, height * scale);
   }
-  return out.convertToBlob({ type: "image/png" });
+  const png = await out.convertToBlob({ type: "image/png" });
+  return parameters ? withParameters(png, parameters) : png;
 }
 
 export function downloadBlob(blob: Blob, filename: string) {

@@ -44,6 +44,16 @@ export async function generate(page: Page, settings: GenerateSettings): Promise<
   return canvasPixels(page, "[data-testid=generate-result] canvas");
 }
 
+/** A PNG decoded by the page's browser: its size and RGBA bytes. */
+export function decodePng(page: Page, png: Uint8Array): Promise<{ width: number; height: number; rgba: number[] }> {
+  return page.evaluate(async (base64) => {
+    const bitmap = await createImageBitmap(new Blob([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], { type: "image/png" }));
+    const context = new OffscreenCanvas(bitmap.width, bitmap.height).getContext("2d")!;
+    context.drawImage(bitmap, 0, 0);
+    return { width: bitmap.width, height: bitmap.height, rgba: Array.from(context.getImageData(0, 0, bitmap.width, bitmap.height).data) };
+  }, Buffer.from(png).toString("base64"));
+}
+
 /** Largest difference between two sets of images, in 8-bit levels. */
 export function maxLevelDiff(a: number[][], b: number[][]): number {
   return Math.max(...a.map((image, k) => Math.max(...image.map((v, i) => Math.abs(v - b[k][i])))));
@@ -73,10 +83,12 @@ export async function inViewport(page: Page, locator: Locator): Promise<boolean>
 /**
  * Serves the current model with the real default model's training record and evaluation, so the model
  * panel shows what visitors see (the tiny fixture has no evaluation); the network stays the fixture's.
+ * Routed for the page's whole context: once the service worker controls a page, the page's requests
+ * reach the network as the service worker's, which page.route does not see.
  */
 export async function withDefaultModelsMetrics(page: Page): Promise<void> {
   const { training, metrics } = JSON.parse(readFileSync("model/weights/manifest.json", "utf8")) as { training: unknown; metrics: unknown };
-  await page.route("**/api/models/current", async (route) => {
+  await page.context().route("**/api/models/current", async (route) => {
     const response = await route.fetch();
     const version = (await response.json()) as { manifest: Record<string, unknown> };
     await route.fulfill({ response, json: { ...version, manifest: { ...version.manifest, training, metrics } } });

@@ -1,4 +1,7 @@
-/** Generate: class, count, steps, sampler, guidance, seed; live previews; labelled results to enlarge and download. */
+/**
+ * Generate: class, count, steps, sampler, guidance, seed; live previews; labelled results to enlarge
+ * and download, each PNG with the settings that made it; a PNG from here, dropped or chosen, fills the form again.
+ */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Manifest } from "../api/models.ts";
 import { SAMPLERS, type SamplerName } from "../diffusion/samplers.ts";
@@ -6,23 +9,18 @@ import { downloadBlob, type ImageShape, pngOf, rasterOf } from "../image.ts";
 import type { InferenceClient, JobResult } from "../inference/client.ts";
 import { defaultGenerateParams } from "../inference/generate-job.ts";
 import type { GenerateParams } from "../inference/protocol.ts";
+import { generateParameters } from "../parameters.ts";
+import { GUIDANCE_RANGE, guidanceText, MAX_IMAGES, MAX_SEED, SAMPLER_LABELS } from "./generate-form.ts";
 import { gridColumns } from "./grid-columns.ts";
 import { ImageDialog } from "./ImageDialog.tsx";
 import { ImageGrid, WIDE_COLUMNS } from "./ImageGrid.tsx";
 import { NumberInput } from "./NumberInput.tsx";
 import { Progress } from "./Progress.tsx";
+import { SettingsFile } from "./SettingsFile.tsx";
+import { type FromFile, settingsFromFile } from "./settings-file.ts";
 import { useJob } from "./useJob.ts";
 
-const SAMPLER_LABELS: Record<SamplerName, string> = {
-  dpmpp_2m: "DPM-Solver++(2M)",
-  dpmpp_3m: "DPM-Solver++(3M)",
-  ddim: "DDIM",
-  ddpm: "DDPM (ancestral)",
-};
 const SCALE = 8;
-
-/** Guidance 0 runs the unconditional network alone (web/src/diffusion/guidance.ts): the class is ignored. */
-const guidanceText = (guidance: number) => (guidance === 0 ? "0 · class ignored" : guidance.toFixed(1));
 
 interface Props {
   client: InferenceClient;
@@ -55,6 +53,7 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
   const [submitted, setSubmitted] = useState<GenerateParams>(params);
   const [result, setResult] = useState<Result | null>(null);
   const [enlarged, setEnlarged] = useState<number | null>(null);
+  const [fromFile, setFromFile] = useState<FromFile | null>(null);
   const job = useJob();
   const set = <K extends keyof GenerateParams>(key: K, value: GenerateParams[K]) => setParams((p) => ({ ...p, [key]: value }));
   /** An image's class in words: "unconditional" where the class was ignored (guidance 0) or none was asked. */
@@ -85,14 +84,38 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
     if (done) setResult({ ...done, params, seconds: (performance.now() - started) / 1000 });
   }
 
-  async function download(indices: number[], name: string) {
+  /** `index`: one image of the result; none: the grid of all of them. */
+  async function download(name: string, index?: number) {
     if (!result) return;
+    const indices = index === undefined ? Array.from({ length: result.params.count }, (_, i) => i) : [index];
+    const parameters = generateParameters(manifest, result.params, index);
     // The PNG is laid out as the page shows the grid on a wide screen (16 images: 8x2).
-    downloadBlob(await pngOf(result.images, indices, rasterOf(shape), gridColumns(indices.length, WIDE_COLUMNS), SCALE), name);
+    downloadBlob(await pngOf(result.images, indices, rasterOf(shape), gridColumns(indices.length, WIDE_COLUMNS), SCALE, parameters), name);
   }
 
+  // Two files dropped in quick succession: only the last one's settings are taken.
+  const reads = useRef(0);
+  async function takeSettings(file: File) {
+    const read = ++reads.current;
+    const outcome = await settingsFromFile(file, file.name, manifest);
+    if (read !== reads.current) return;
+    setFromFile(outcome);
+    if (outcome.ok) setParams((form) => ({ ...form, ...outcome.settings }));
+  }
+  // Only drags that carry files: text dragged into a field is the browser's to drop.
+  const carriesFiles = (e: DragEvent) => e.dataTransfer?.types.includes("Files") ?? false;
+
   return (
-    <section aria-labelledby="generate-title">
+    <section
+      aria-labelledby="generate-title"
+      onDragOver={(e) => carriesFiles(e) && e.preventDefault()}
+      onDrop={(e) => {
+        if (!carriesFiles(e)) return;
+        e.preventDefault();
+        const file = e.dataTransfer?.files[0];
+        if (file) takeSettings(file);
+      }}
+    >
       <h2 id="generate-title">Generate</h2>
       <form class="controls" onSubmit={generate}>
         <label class="span-2">
@@ -112,7 +135,7 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
         </label>
         <label>
           Images
-          <NumberInput min={1} max={64} value={params.count} onValue={(n) => set("count", n)} />
+          <NumberInput min={1} max={MAX_IMAGES} value={params.count} onValue={(n) => set("count", n)} />
         </label>
         <label>
           Steps
@@ -135,9 +158,7 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
           <input
             id="guidance"
             type="range"
-            min={0}
-            max={8}
-            step={0.5}
+            {...GUIDANCE_RANGE}
             value={params.guidance}
             aria-describedby="guidance-hint"
             onInput={(e) => set("guidance", e.currentTarget.valueAsNumber)}
@@ -149,7 +170,7 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
         <label>
           Seed
           <span class="row">
-            <NumberInput min={0} max={2 ** 31 - 1} value={params.seed} onValue={(n) => set("seed", n)} />
+            <NumberInput min={0} max={MAX_SEED} value={params.seed} onValue={(n) => set("seed", n)} />
             <button type="button" onClick={() => set("seed", Math.floor(Math.random() * 2 ** 31))}>
               Random
             </button>
@@ -164,6 +185,7 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
           </button>
         </div>
       </form>
+      <SettingsFile onFile={takeSettings} outcome={fromFile} />
       <div ref={output} class="output">
         {(state.running || result) && (
           <div class="status-line">
@@ -210,15 +232,7 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
               onPick={setEnlarged}
             />
             <div class="row wrap">
-              <button
-                type="button"
-                onClick={() =>
-                  download(
-                    Array.from({ length: result.params.count }, (_, i) => i),
-                    `edge-diffusion-seed${result.params.seed}-grid.png`,
-                  )
-                }
-              >
+              <button type="button" onClick={() => download(`edge-diffusion-seed${result.params.seed}-grid.png`)}>
                 Download grid (PNG)
               </button>
               <span class="hint">Click an image to enlarge it and see how it was made.</span>
@@ -231,6 +245,8 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
           title={`Image ${enlarged + 1} of ${result.params.count}: ${classOf(result, enlarged)}`}
           values={result.images}
           index={enlarged}
+          count={result.params.count}
+          onIndex={setEnlarged}
           raster={rasterOf(shape)}
           label={altOf(result, enlarged)}
           facts={{
@@ -244,9 +260,7 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
         >
           <button
             type="button"
-            onClick={() =>
-              download([enlarged], `edge-diffusion-${classOf(result, enlarged)}-seed${result.params.seed}-${enlarged + 1}.png`)
-            }
+            onClick={() => download(`edge-diffusion-${classOf(result, enlarged)}-seed${result.params.seed}-${enlarged + 1}.png`, enlarged)}
           >
             Download (PNG, {shape.size * SCALE}×{shape.size * SCALE})
           </button>

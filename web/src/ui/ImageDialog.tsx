@@ -1,4 +1,7 @@
-/** One image enlarged in a modal dialog, with the settings that made it and a download; Escape or Close closes it. */
+/**
+ * One image of a result enlarged in a modal dialog, with the settings that made it and a download;
+ * Previous and Next (or the left and right arrow keys) move through the result; Escape or Close closes it.
+ */
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import type { Raster } from "../image.ts";
@@ -9,6 +12,10 @@ interface Props {
   title: string;
   values: ArrayLike<number>;
   index: number;
+  /** How many images the result has. */
+  count: number;
+  /** Shows another of the result's images. */
+  onIndex: (index: number) => void;
   raster: Raster;
   /** The image's alt text. */
   label: string;
@@ -18,12 +25,22 @@ interface Props {
   children: ComponentChildren;
 }
 
-export function ImageDialog({ title, values, index, raster, label, facts, onClose, children }: Props) {
+export function ImageDialog({ title, values, index, count, onIndex, raster, label, facts, onClose, children }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
+  const previous = useRef<HTMLButtonElement>(null);
+  const next = useRef<HTMLButtonElement>(null);
   // Modal: the page behind is inert, focus moves in, and on close the browser hands it back to the image.
   useEffect(() => dialog.current?.showModal(), []);
+
+  function show(to: number) {
+    if (to < 0 || to >= count) return;
+    // A button is disabled at its end: if it has the focus, the other takes it, rather than focus leaving the dialog.
+    const ending = to === 0 ? previous.current : to === count - 1 ? next.current : null;
+    if (ending && ending === document.activeElement) (ending === previous.current ? next : previous).current?.focus();
+    onIndex(to);
+  }
+
   return (
-    // biome-ignore lint/a11y/useKeyWithClickEvents: the keyboard closes a modal dialog with Escape, natively.
     <dialog
       ref={dialog}
       class="image-dialog"
@@ -32,10 +49,23 @@ export function ImageDialog({ title, values, index, raster, label, facts, onClos
       onClose={onClose}
       // A click on the backdrop (the dialog element itself, outside its content) closes it too.
       onClick={(e) => e.target === e.currentTarget && e.currentTarget.close()}
+      onKeyDown={(e) => {
+        if (e.altKey || e.ctrlKey || e.metaKey) return; // Alt+Left is the browser's Back
+        if (e.key === "ArrowLeft") show(index - 1);
+        if (e.key === "ArrowRight") show(index + 1);
+      }}
     >
       <div class="content">
         <h2 id="image-dialog-title">{title}</h2>
         <ImageCanvas values={values} index={index} raster={raster} label={label} testId="image-dialog-image" />
+        <div class="row">
+          <button type="button" ref={previous} disabled={index === 0} aria-keyshortcuts="ArrowLeft" onClick={() => show(index - 1)}>
+            Previous
+          </button>
+          <button type="button" ref={next} disabled={index === count - 1} aria-keyshortcuts="ArrowRight" onClick={() => show(index + 1)}>
+            Next
+          </button>
+        </div>
         <FactList facts={facts} />
         <div class="row wrap">
           {children}

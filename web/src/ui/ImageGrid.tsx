@@ -1,6 +1,6 @@
 /** Images drawn 1:1 into canvases and scaled by CSS: model-resolution ones crisply (pixelated). */
 import type { ComponentChildren } from "preact";
-import { useEffect, useRef } from "preact/hooks";
+import { useLayoutEffect, useRef } from "preact/hooks";
 import { type ImageShape, paint, type Raster, rasterOf, toImageData } from "../image.ts";
 import { gridColumns } from "./grid-columns.ts";
 
@@ -16,7 +16,8 @@ interface ImageCanvasProps {
 
 export function ImageCanvas({ values, index = 0, raster, label, testId, class: className = "pixelated" }: ImageCanvasProps) {
   const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
+  // Painted before the browser shows the frame: a caption or title never shows beside the image before it.
+  useLayoutEffect(() => {
     paint(ref.current, toImageData(values, index, raster));
   }, [values, index, raster]);
   return (
