@@ -12,7 +12,7 @@ import { defaultGenerateParams, generateImages } from "../web/src/inference/gene
 import type { GenerateParams } from "../web/src/inference/protocol.ts";
 import { plannedWork, restoreImage, TILE_BATCH } from "../web/src/inference/restore-job.ts";
 import { BENCH_NOISE_255, BENCH_OBJECT_SIDE, type BenchPhoto, benchPhoto, timeNetwork } from "../web/src/inference/time-network.ts";
-import { estimateSeconds, tilesThroughNetwork } from "../web/src/restore-budget.ts";
+import { estimateSeconds, SPEED_BATCH, SPEED_RUNS, speedFrom, tilesThroughNetwork } from "../web/src/restore-budget.ts";
 import { root } from "./lib/local-worker.ts";
 import { FIXTURE, launch, openPage, startSite } from "./lib/site.ts";
 
@@ -31,8 +31,6 @@ const PHOTOS: BenchPhoto[] = (["denoise", "remove an object", "enlarge x2", "enl
   height: 400,
   ...manifest.defaults.restore_photo,
 }));
-/** The batch the page times once, after a warm-up, to estimate a job (web/src/ui/useDeviceSpeed.ts). */
-const ESTIMATE_BATCH = 16;
 
 /** 16 images at the page's defaults and at the defaults before each speed lever; one image at the defaults. */
 function generations(manifest: Manifest): { name: string; params: GenerateParams }[] {
@@ -142,8 +140,8 @@ try {
       const comparable = k > 0 && job.params.count === jobs[0].params.count;
       add(job.name, web.generations[k].ms, node.jobs[k].ms, comparable ? `${speedup.toFixed(2)}x faster` : "");
     });
-    // The page's estimate before a job: one timed call at its batch, scaled by the job's tiles.
-    const speed = { batch: ESTIMATE_BATCH, ms: web.calls[ESTIMATE_BATCH][0] };
+    // The page's estimate before a job: its first timed calls at its batch, scaled by the job's tiles.
+    const speed = speedFrom(web.calls[SPEED_BATCH].slice(0, SPEED_RUNS));
     PHOTOS.forEach((photo, k) => {
       const estimate = estimateSeconds(work[k], speed) * 1000;
       const said = `estimated ${(estimate / 1000).toFixed(1)} s (${((estimate / web.restores[k] - 1) * 100).toFixed(0)}%)`;

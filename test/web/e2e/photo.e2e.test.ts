@@ -47,8 +47,11 @@ async function shownPhoto(): Promise<number[]> {
   return (await canvasPixels(page, "[data-testid=photo-restore] .layers canvas:first-child"))[0] ?? [];
 }
 
+/** Sets the expert fields, behind Advanced. */
 async function settings({ steps, resample = 1, candidates = 1 }: { steps: number; resample?: number; candidates?: number }) {
-  await form().getByLabel("Steps").fill(String(steps));
+  const advanced = form().locator("details.advanced");
+  if (!(await advanced.evaluate((d: HTMLDetailsElement) => d.open))) await advanced.locator("summary").click();
+  await form().getByLabel("Steps", { exact: true }).fill(String(steps));
   await form().getByLabel("Resampling (RePaint)").fill(String(resample));
   await form().getByLabel("Average of").fill(String(candidates));
 }
@@ -192,8 +195,9 @@ describe("fix my photo", () => {
     let before = await previews();
     await startLongRun();
     await expect.poll(previews, { timeout: 30_000 }).toBeGreaterThan(before);
-    // A new photo while the restoration runs: the old one is cancelled and shown nowhere.
+    // A new photo while the restoration runs: asked first, then the old one is stopped and shown nowhere.
     await upload("alpha.png");
+    await page.getByRole("button", { name: "Stop and open alpha.png" }).click();
     await loaded("alpha.png (96×64)");
     // A clean photo has nothing to restore until the visitor says what is wrong.
     expect(await page.getByTestId("photo-estimate").textContent()).toContain("Nothing is wrong with it yet");
@@ -247,13 +251,15 @@ describe("fix my photo", () => {
   it("starts each photo from the defaults: x4, steps and averaging chosen for one photo do not carry over", async () => {
     await upload("photo.png");
     await loaded("photo.png (451×300)");
-    const defaults = await Promise.all(["Steps", "Average of"].map((label) => form().getByLabel(label).inputValue()));
+    const defaults = await Promise.all(["Steps", "Average of"].map((label) => form().getByLabel(label, { exact: true }).inputValue()));
     await form().getByLabel("Too small?").selectOption({ label: "Enlarge ×4 (1804×1200)" });
     await settings({ steps: 7, candidates: 3 });
     await upload("cmyk.jpg");
     await loaded("cmyk.jpg (120×80)");
     expect(await form().getByLabel("Too small?").inputValue()).toBe("1");
-    expect(await Promise.all(["Steps", "Average of"].map((label) => form().getByLabel(label).inputValue()))).toEqual(defaults);
+    expect(await Promise.all(["Steps", "Average of"].map((label) => form().getByLabel(label, { exact: true }).inputValue()))).toEqual(
+      defaults,
+    );
     await expect.poll(() => page.getByTestId("photo-estimate").textContent()).toContain("Nothing is wrong with it yet");
   });
 
@@ -289,7 +295,7 @@ describe("fix my photo", () => {
     expect(await page.getByText(/Restoring: Step/).count()).toBe(0);
     await warning.getByRole("button", { name: /Use \d+ steps instead/ }).click();
     // The field shows a value set from outside after its effect runs, a frame after the click.
-    const steps = () => form().getByLabel("Steps").inputValue().then(Number);
+    const steps = () => form().getByLabel("Steps", { exact: true }).inputValue().then(Number);
     await expect.poll(steps).toBeLessThan(100);
     expect(await steps()).toBeGreaterThanOrEqual(1);
     await form().getByLabel("Too small?").selectOption({ label: "Keep its size (1024×1024)" });

@@ -57,7 +57,7 @@ describe("restore", () => {
     await page.getByTestId("restore-after").waitFor();
 
     // Before and after in one frame, a slider between them.
-    await page.getByRole("slider", { name: "Move the line between before and after" }).waitFor();
+    await page.getByRole("slider", { name: /^The line between before and after/ }).waitFor();
     // The change is said with its sign; a drop comes with why it may still be the better picture.
     const said = (await page.getByTestId("restore-psnr").textContent()) ?? "";
     const [, was, now, change] = /before ([\d.]+) dB, after ([\d.]+) dB \(([+−][\d.]+) dB\)/.exec(said) ?? [];

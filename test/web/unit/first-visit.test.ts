@@ -19,7 +19,7 @@ const text = (html: string) => html.replace(/<[^>]+>/g, "");
 
 describe("Intro", () => {
   it("says what the model learned from, what it can and cannot do, why it matters, and links to the details", () => {
-    const html = renderToString(h(Intro, { manifest: cifar }));
+    const html = renderToString(h(Intro, { manifest: cifar, onStart: () => {} }));
     const words = text(html);
     expect(words).toContain("runs entirely on your device");
     expect(words).toContain(
@@ -29,10 +29,13 @@ describe("Intro", () => {
     expect(words).toContain("What it cannot:");
     expect(words).toContain("Why it is interesting:");
     expect(html).toContain('<a href="#model">');
+    // Something to do on the first screen, not only words.
+    expect(html).toMatch(/<button type="button">Fix my photo<\/button>/);
+    expect(html).toMatch(/<button type="button">Draw new pictures<\/button>/);
   });
 
   it("says where it runs before the model is known", () => {
-    const words = text(renderToString(h(Intro, { manifest: null })));
+    const words = text(renderToString(h(Intro, { manifest: null, onStart: () => {} })));
     expect(words).toContain("runs entirely on your device");
     expect(words).not.toContain("learned from");
   });

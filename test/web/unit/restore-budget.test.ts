@@ -6,11 +6,16 @@ import { candidatesDiffer, plannedWork } from "../../../web/src/inference/restor
 import {
   estimateSeconds,
   formatDuration,
+  formatTimeLeft,
   LONG_JOB_SECONDS,
   networkCalls,
   type RestoreWork,
+  SPEED_BATCH,
+  secondsLeftOf,
+  speedFrom,
   stepsWithin,
   tilesThroughNetwork,
+  WARN_ABOVE_SECONDS,
 } from "../../../web/src/restore-budget.ts";
 
 const manifest = JSON.parse(readFileSync(new URL("../../fixtures/tiny/manifest.json", import.meta.url), "utf8")) as Manifest;
@@ -71,5 +76,40 @@ describe("restore budget", () => {
     expect(formatDuration(42.4)).toBe("about 42 s");
     expect(formatDuration(600)).toBe("about 10 min");
     expect(formatDuration(4800)).toBe("about 1 h 20 min");
+  });
+
+  it("takes the median of the timed calls, so one slow or fast call does not set the estimate", () => {
+    expect(speedFrom([900, 400, 1800])).toEqual({ batch: SPEED_BATCH, ms: 900 });
+    expect(speedFrom([500])).toEqual({ batch: SPEED_BATCH, ms: 500 });
+  });
+
+  it("warns about a job estimated close to the line, not only over it", () => {
+    expect(WARN_ABOVE_SECONDS).toBeLessThan(LONG_JOB_SECONDS);
+    // The steps suggested instead fit under the warning, so taking them is not warned about again.
+    const every = (steps: number): RestoreWork => ({ ...photo, steps });
+    const steps = stepsWithin(WARN_ABOVE_SECONDS, 20, every, speed);
+    expect(estimateSeconds(every(steps), speed)).toBeLessThanOrEqual(WARN_ABOVE_SECONDS);
+  });
+
+  it("refines the time left: the estimate at first, the job's own rate as its work is done", () => {
+    expect(secondsLeftOf(0, 0, 60)).toBe(60);
+    expect(secondsLeftOf(10, 0, 60)).toBe(50);
+    expect(secondsLeftOf(10, 0, null)).toBeNull();
+    // A job running at half the estimated speed: 20 s for a tenth of the work. The rate (180 s left)
+    // already counts 40% at a tenth, and everything from a quarter on.
+    expect(secondsLeftOf(20, 0.1, 100)).toBeCloseTo(0.4 * 180 + 0.6 * 80, 6);
+    expect(secondsLeftOf(50, 0.25, 100)).toBeCloseTo(150, 6);
+    expect(secondsLeftOf(50, 0.25, null)).toBeCloseTo(150, 6);
+    // Past the estimate, it never goes below what the rate says.
+    expect(secondsLeftOf(120, 0.5, 100)).toBeCloseTo(120, 6);
+  });
+
+  it("says the time left finely enough to move with the work", () => {
+    expect(formatTimeLeft(0.4)).toBe("almost done");
+    expect(formatTimeLeft(42.2)).toBe("43 s left");
+    expect(formatTimeLeft(155)).toBe("2 min 35 s left");
+    expect(formatTimeLeft(151)).toBe("2 min 35 s left");
+    expect(formatTimeLeft(182)).toBe("3 min 05 s left");
+    expect(formatTimeLeft(1800)).toBe("about 30 min left");
   });
 });

@@ -58,6 +58,16 @@ export function App() {
     );
   }, [version]);
 
+  function start(name: TabName) {
+    setTab(name);
+    // After the render that shows the tab: its panel comes into view, its first control focused.
+    requestAnimationFrame(() => {
+      const panel = document.getElementById(`panel-${name}`);
+      panel?.scrollIntoView({ block: "start" });
+      panel?.querySelector<HTMLElement>("input:enabled, select:enabled, button:enabled")?.focus({ preventScroll: true });
+    });
+  }
+
   async function pick(id: string) {
     setError(null);
     try {
@@ -74,7 +84,7 @@ export function App() {
         <BackendBadge backend={backend} />
       </header>
       <main>
-        <Intro manifest={version?.manifest ?? null} />
+        <Intro manifest={version?.manifest ?? null} onStart={start} />
         {error ? (
           <p role="alert" class="error">
             {error}

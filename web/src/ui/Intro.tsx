@@ -1,6 +1,7 @@
 /**
- * What this page is, for a first-time visitor: an image model running on their own device, what it
- * learned from, what it can and cannot do, why that is interesting, and where to read more.
+ * What this page is, for a first-time visitor: an image model running on their own device, the two
+ * things to do with it, what it learned from, what it can and cannot do, why that is interesting, and
+ * where to read more.
  */
 import type { Manifest } from "../api/models.ts";
 import { datasetName } from "./model-facts.ts";
@@ -17,7 +18,13 @@ function LearnedFrom({ manifest }: { manifest: Manifest }) {
   );
 }
 
-export function Intro({ manifest }: { manifest: Manifest | null }) {
+interface Props {
+  manifest: Manifest | null;
+  /** Opens a tool's tab and brings it into view: the first screen has something to do, even on a phone. */
+  onStart: (tool: "generate" | "restore") => void;
+}
+
+export function Intro({ manifest, onStart }: Props) {
   return (
     <section class="intro" aria-labelledby="intro-title">
       <h2 id="intro-title" class="visually-hidden">
@@ -27,6 +34,14 @@ export function Intro({ manifest }: { manifest: Manifest | null }) {
         An image-generating AI that runs <strong>entirely on your device</strong>, in this browser tab: nothing you make or upload is sent
         anywhere.
       </p>
+      <div class="row wrap start">
+        <button type="button" onClick={() => onStart("restore")}>
+          Fix my photo
+        </button>
+        <button type="button" onClick={() => onStart("generate")}>
+          Draw new pictures
+        </button>
+      </div>
       <ul>
         {manifest && <LearnedFrom manifest={manifest} />}
         <li>

@@ -34,6 +34,8 @@ export function MaskPainter({ image, raster, mask, onChange, presets = [] }: Pro
   const history = useRef(new UndoHistory<Uint8Array>());
   // The stroke in progress: painted into a copy, handed over when the pointer lifts.
   const stroke = useRef<{ mask: Uint8Array; last: Point } | null>(null);
+  // Where the pointer is over the image (null when it is not): the brush's outline follows it.
+  const [hover, setHover] = useState<Point | null>(null);
 
   useEffect(() => paint(base.current, toImageData(image, 0, raster)), [image, raster]);
   useEffect(() => drawOverlay(mask), [mask]);
@@ -144,10 +146,23 @@ export function MaskPainter({ image, raster, mask, onChange, presets = [] }: Pro
               stroke.current = { mask: mask.slice(), last: point };
               paintTo(point);
             }}
-            onPointerMove={(e) => stroke.current && paintTo(pointAt(e))}
+            onPointerMove={(e) => {
+              const point = pointAt(e);
+              setHover(point);
+              if (stroke.current) paintTo(point);
+            }}
+            onPointerLeave={() => setHover(null)}
             onPointerUp={endStroke}
             onPointerCancel={endStroke}
           />
+          {hover && (
+            <div
+              class={`brush-outline${erase ? " erasing" : ""}`}
+              data-testid="brush-outline"
+              aria-hidden="true"
+              style={{ left: `${(hover.x / width) * 100}%`, top: `${(hover.y / height) * 100}%`, width: `${(brush / width) * 100}%` }}
+            />
+          )}
         </div>
       </ZoomBox>
       <div class="row wrap">

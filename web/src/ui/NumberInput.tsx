@@ -10,9 +10,11 @@ interface Props {
   onValue: (value: number) => void;
   min: number;
   max: number;
+  /** The id of the line of help that describes the field. */
+  describedBy?: string;
 }
 
-export function NumberInput({ value, onValue, min, max }: Props) {
+export function NumberInput({ value, onValue, min, max, describedBy }: Props) {
   const [text, setText] = useState(String(value));
   // A value set from outside (a random seed, a suggested number of steps) replaces the text; the
   // field's own edits already match it ("05" stays "05").
@@ -24,6 +26,7 @@ export function NumberInput({ value, onValue, min, max }: Props) {
       min={min}
       max={max}
       value={text}
+      aria-describedby={describedBy}
       onInput={(e) => {
         const input = e.currentTarget;
         setText(input.value);

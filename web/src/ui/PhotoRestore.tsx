@@ -3,7 +3,7 @@
  * or set; lost parts, painted or uploaded; too small; black and white), see how long it will take on
  * this device, restore it tile by tile with a live preview, compare, see where it is unsure, download.
  */
-import { useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Manifest } from "../api/models.ts";
 import { estimateNoiseSigma } from "../diffusion/noise-level.ts";
 import { downloadBlob, pngOf, type Raster } from "../image.ts";
@@ -11,8 +11,9 @@ import type { InferenceClient } from "../inference/client.ts";
 import type { RestoreParams } from "../inference/protocol.ts";
 import { candidatesDiffer, memoryRefusal, plannedTimesteps, plannedWork } from "../inference/restore-job.ts";
 import { fullMask, hasLoss } from "../mask.ts";
+import { restoreParameters } from "../parameters.ts";
 import { decodePhoto, MAX_SIDE, type Photo } from "../photo.ts";
-import { estimateSeconds, formatDuration, LONG_JOB_SECONDS, networkCalls, type RestoreWork, stepsWithin } from "../restore-budget.ts";
+import { estimateSeconds, formatDuration, networkCalls, type RestoreWork, stepsWithin, WARN_ABOVE_SECONDS } from "../restore-budget.ts";
 
 /** The work in words: passes over the photo's tiles, and the coarse colour passes. */
 function passesOf(work: RestoreWork, tile: number): string {
@@ -26,9 +27,11 @@ import { BeforeAfter } from "./BeforeAfter.tsx";
 import { ImageDrop } from "./ImageDrop.tsx";
 import { RestoreStatus, RunButtons } from "./JobControls.tsx";
 import { MaskPainter } from "./MaskPainter.tsx";
-import { NumberInput } from "./NumberInput.tsx";
+import { PhotoEffort } from "./PhotoEffort.tsx";
+import { SamplePhoto } from "./SamplePhoto.tsx";
 import { SpreadMap } from "./SpreadMap.tsx";
 import { useDeviceSpeed } from "./useDeviceSpeed.ts";
+import { useFinishNotice } from "./useFinishNotice.ts";
 import { useJob } from "./useJob.ts";
 
 /** Below this estimate (in 8-bit levels) a photo counts as clean: its estimate is shown, not used. */
@@ -54,12 +57,15 @@ interface Settings {
   seed: number;
 }
 
-/** A photo as loaded: `id` tells two loads of the same file apart. */
-interface Loaded {
+/** A photo as decoded, with its noise as estimated from its pixels, in 8-bit levels (null for a photo too small to tell). */
+interface Decoded {
   photo: Photo;
-  id: number;
-  /** Its noise as estimated from its pixels, in 8-bit levels (null for a photo too small to tell). */
   estimatedLevels: number | null;
+}
+
+/** A photo as loaded: `id` tells two loads of the same file apart. */
+interface Loaded extends Decoded {
+  id: number;
 }
 
 interface Result {
@@ -67,7 +73,8 @@ interface Result {
   images: Float32Array;
   spread?: Float32Array;
   raster: Raster;
-  candidates: number;
+  /** What it ran with: its download says so, whatever the form says since. */
+  params: RestoreParams;
 }
 
 /** The form before the visitor touches it; steps and resampling come from the manifest's defaults. */
@@ -104,30 +111,63 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
   // Two files dropped in quick succession: only the last one's decode is taken.
   const loads = useRef(0);
 
+  // A photo dropped while another is being restored waits for the visitor's answer (`switchPrompt`).
+  const [waiting, setWaiting] = useState<Decoded | null>(null);
+
   async function takeFile(file: Blob, name: string) {
     setLoadError(null);
     const load = ++loads.current;
     try {
       const next = await decodePhoto(file, name, channels);
       if (load !== loads.current) return;
-      job.cancel();
-      setResult(null);
-      setAskedFor(null);
-      setMask(fullMask(next.height * next.width));
       const estimate =
         next.height >= 2 && next.width >= 2 ? estimateNoiseSigma(next.image, next.channels, next.height, next.width) * 127.5 : null;
-      // A new photo starts from the version's defaults and its own facts: nothing chosen for the last one carries over.
-      setSettings({
-        ...INITIAL_SETTINGS,
-        ...manifest.defaults.restore_photo,
-        useEstimate: estimate !== null && estimate >= NOISY_LEVELS,
-        colourise: next.grayscale,
-      });
-      setLoaded((previous) => ({ photo: next, id: (previous?.id ?? 0) + 1, estimatedLevels: estimate }));
+      const decoded = { photo: next, estimatedLevels: estimate };
+      if (job.isRunning()) setWaiting(decoded);
+      else open(decoded);
     } catch (error) {
       if (load === loads.current) setLoadError(error instanceof Error ? error.message : String(error));
     }
   }
+
+  function open(next: Decoded) {
+    job.reset();
+    setWaiting(null);
+    setResult(null);
+    setAskedFor(null);
+    setMask(fullMask(next.photo.height * next.photo.width));
+    // A new photo starts from the version's defaults and its own facts: nothing chosen for the last one carries over.
+    setSettings({
+      ...INITIAL_SETTINGS,
+      ...manifest.defaults.restore_photo,
+      useEstimate: next.estimatedLevels !== null && next.estimatedLevels >= NOISY_LEVELS,
+      colourise: next.photo.grayscale,
+    });
+    setLoaded((previous) => ({ ...next, id: (previous?.id ?? 0) + 1 }));
+  }
+
+  // A new photo brings its form into view, focused on the first control, instead of changing nothing above the fold.
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (!loaded) return;
+    form.current?.scrollIntoView({ block: "start" });
+    form.current?.querySelector<HTMLElement>("input:enabled, select:enabled, button:enabled")?.focus({ preventScroll: true });
+  }, [loaded?.id]);
+
+  // Set by Restore, spent once its progress shows: the progress and the live preview come into view.
+  const reveal = useRef(false);
+  const status = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!reveal.current || !job.state.running) return;
+    reveal.current = false;
+    status.current?.scrollIntoView({ block: "start" });
+  }, [job.state.running]);
+
+  const { announce, askToNotify } = useFinishNotice(job.state, {
+    running: "Restoring",
+    done: "Restored",
+    body: `${running?.photo.name ?? "Your photo"} is restored: compare and download it on the page.`,
+  });
 
   const planned = photo && {
     mask: hasLoss(mask) ? mask : null,
@@ -158,13 +198,13 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
     [photo, mask, settings, noiseLevels, refusal, manifest],
   );
   const seconds = work && speed ? estimateSeconds(work, speed) : null;
-  const long = seconds !== null && seconds > LONG_JOB_SECONDS;
+  const long = seconds !== null && seconds > WARN_ABOVE_SECONDS;
   const warned = long && askedFor === seconds;
   // The tiles do not change with the steps; only the steps below the start do.
   const fitting =
     warned && params && work && speed
       ? stepsWithin(
-          LONG_JOB_SECONDS,
+          WARN_ABOVE_SECONDS,
           params.steps,
           (steps) => ({ ...work, steps: plannedTimesteps(manifest, { ...params, steps }).length }),
           speed,
@@ -181,15 +221,18 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
     setAskedFor(null);
     const raster = { channels, height: photo.height * settings.upscale, width: photo.width * settings.upscale };
     setRunning({ photo, raster });
-    const done = await job.run((options) => client.restore(params, options));
+    reveal.current = true;
+    const done = await job.run((options) => client.restore(params, options), seconds);
     if (!done || photoNow.current !== photo) return;
-    setResult({ photo, images: done.images, spread: done.spread, raster, candidates: settings.candidates });
+    announce();
+    setResult({ photo, images: done.images, spread: done.spread, raster, params });
   }
 
   async function download() {
     if (!result) return;
     const stem = result.photo.name.replace(/\.[^.]*$/, "") || "photo";
-    downloadBlob(await pngOf(result.images, [0], result.raster, 1), `${stem}-restored.png`);
+    const parameters = restoreParameters(manifest.id, result.params);
+    downloadBlob(await pngOf(result.images, [0], result.raster, 1, 1, parameters), `${stem}-restored.png`);
   }
 
   const shown = result?.photo === photo ? result : null;
@@ -204,14 +247,31 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
         active={active}
         testId="photo-upload"
         hint={`Any photo, restored at its own size (up to ${MAX_SIDE} pixels on the long side; larger ones are scaled down). It never leaves this device.`}
-      />
+      >
+        <SamplePhoto onFile={takeFile} />
+      </ImageDrop>
+      {waiting && photo && (
+        <div class="warning" role="alert" data-testid="photo-switch">
+          <p>
+            {photo.name} is still being restored. Stop that and open {waiting.photo.name}?
+          </p>
+          <div class="row wrap">
+            <button type="button" onClick={() => open(waiting)}>
+              Stop and open {waiting.photo.name}
+            </button>
+            <button type="button" onClick={() => setWaiting(null)}>
+              Keep restoring {photo.name}
+            </button>
+          </div>
+        </div>
+      )}
       {loadError && (
         <p role="alert" class="error" data-testid="photo-error">
           {loadError}
         </p>
       )}
       {photo && raster && (
-        <form class="controls" onSubmit={restore}>
+        <form class="controls" onSubmit={restore} ref={form}>
           {photo.notes.length > 0 && (
             <ul class="notes" data-testid="photo-notes">
               {photo.notes.map((note) => (
@@ -265,28 +325,17 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
               <MaskPainter key={loaded!.id} image={photo.image} raster={raster} mask={mask} onChange={setMask} />
             </div>
           </fieldset>
-          <label>
-            Steps
-            <NumberInput min={1} max={manifest.diffusion.timesteps} value={settings.steps} onValue={(n) => set("steps", n)} />
-          </label>
-          <label>
-            Resampling (RePaint)
-            <NumberInput min={1} max={10} value={settings.resample} onValue={(n) => set("resample", n)} />
-          </label>
-          <label title="1: one sharp, plausible restoration. More: the mean of that many, softer but closer to the original on average, and a map of where they disagree (each costs a restoration)">
-            Average of
-            <NumberInput min={1} max={8} value={settings.candidates} onValue={(n) => set("candidates", n)} />
-            {!distinct && settings.candidates > 1 && (
-              <span class="hint" data-testid="photo-one-candidate">
-                {" "}
-                · one runs: this photo needs a single step from its own noise, which draws no noise, so every restoration would be the same
-              </span>
-            )}
-          </label>
-          <label>
-            Seed
-            <NumberInput min={0} max={2 ** 31 - 1} value={settings.seed} onValue={(n) => set("seed", n)} />
-          </label>
+          <PhotoEffort
+            manifest={manifest}
+            settings={settings}
+            onChange={(change) => setSettings((s) => ({ ...s, ...change }))}
+            enlarging={settings.upscale > 1}
+            oneCandidate={
+              distinct
+                ? null
+                : "this photo needs a single step from its own noise, which draws no noise, so every restoration would be the same"
+            }
+          />
           <p class="wide" data-testid="photo-estimate" aria-live="polite">
             {refusal ??
               (work && seconds !== null
@@ -315,7 +364,14 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
           />
         </form>
       )}
-      <RestoreStatus state={job.state} keptPreview={preview !== null} />
+      <div ref={status} class="job-status">
+        <RestoreStatus state={job.state} keptPreview={preview !== null} />
+        {job.state.running && askToNotify && (
+          <button type="button" onClick={askToNotify}>
+            Tell me when it is done
+          </button>
+        )}
+      </div>
       {photo && raster && (preview || shown) && (
         <div class="result">
           <BeforeAfter
@@ -328,7 +384,7 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
             afterTestId={preview ? "photo-preview" : "photo-after"}
           />
           {!preview && shown?.spread && (
-            <SpreadMap spread={shown.spread} height={shown.raster.height} width={shown.raster.width} candidates={shown.candidates} />
+            <SpreadMap spread={shown.spread} height={shown.raster.height} width={shown.raster.width} candidates={shown.params.candidates} />
           )}
         </div>
       )}

@@ -1,4 +1,5 @@
-import { formatDuration } from "../restore-budget.ts";
+import { useEffect, useState } from "preact/hooks";
+import { formatTimeLeft } from "../restore-budget.ts";
 import type { JobState } from "./useJob.ts";
 
 interface ProgressProps {
@@ -24,12 +25,24 @@ interface JobProgressBarProps {
   unit: string;
 }
 
-/** A running job: its step, the work done of the total, and the time left once some is done. */
+/** performance.now(), renewed every second: a countdown keeps moving between a long job's progress messages. */
+function useSecondTick(): number {
+  const [now, setNow] = useState(() => performance.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(performance.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}
+
+/** A running job: its step, the work done of the total, and the time left, counting down between its messages. */
 export function JobProgressBar({ label, state, unit }: JobProgressBarProps) {
-  const { step, steps, done, total, secondsLeft } = state;
+  const { step, steps, done, total, at } = state;
+  const now = useSecondTick();
+  const secondsLeft = state.secondsLeft === null ? null : Math.max(0, state.secondsLeft - Math.max(0, now - at) / 1000);
   const work = `${Math.floor(done).toLocaleString("en")} of ${total.toLocaleString("en")} ${unit}`;
   // A job with work done but no steps at full size (colours chosen on a small copy) counts its work alone.
   const parts = done > 0 && steps === 0 ? [work] : [`Step ${step} of ${steps || "…"}`, work];
-  if (secondsLeft !== null) parts.push(`${formatDuration(secondsLeft)} left`);
+  if (secondsLeft !== null) parts.push(formatTimeLeft(secondsLeft));
   return <Progress label={label} value={done} max={total || 1} detail={`${label}: ${parts.join(" · ")}`} />;
 }

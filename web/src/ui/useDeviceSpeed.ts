@@ -1,9 +1,7 @@
-/** This device's speed with the loaded model, measured once, when first `wanted` (one network call after a warm-up). */
+/** This device's speed with the loaded model, measured once, when first `wanted` (`speedFrom`'s calls). */
 import { useEffect, useState } from "preact/hooks";
 import type { InferenceClient } from "../inference/client.ts";
-import type { DeviceSpeed } from "../restore-budget.ts";
-
-const BENCH_BATCH = 16;
+import { type DeviceSpeed, SPEED_BATCH, SPEED_RUNS, speedFrom } from "../restore-budget.ts";
 
 export interface SpeedState {
   speed: DeviceSpeed | null;
@@ -17,8 +15,8 @@ export function useDeviceSpeed(client: InferenceClient, modelId: string, wanted:
   useEffect(() => {
     if (!wanted || measured) return;
     let current = true;
-    client.bench(BENCH_BATCH, 1).then(
-      ([ms]) => current && setState({ speed: { batch: BENCH_BATCH, ms }, error: null, modelId }),
+    client.bench(SPEED_BATCH, SPEED_RUNS).then(
+      (ms) => current && setState({ speed: speedFrom(ms), error: null, modelId }),
       (error: Error) => current && setState({ speed: null, error: `Could not measure this device's speed: ${error.message}`, modelId }),
     );
     return () => {

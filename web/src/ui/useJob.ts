@@ -1,6 +1,7 @@
 /** Runs one worker job at a time for a panel: progress, time left, live preview, cancel, result or error. */
 import { useRef, useState } from "preact/hooks";
 import type { JobOptions, JobResult } from "../inference/client.ts";
+import { secondsLeftOf } from "../restore-budget.ts";
 
 export interface JobState {
   running: boolean;
@@ -9,8 +10,12 @@ export interface JobState {
   /** The network's work done of the total (tiles or images), for progress within a step. */
   done: number;
   total: number;
-  /** Seconds left, extrapolated from the work done so far (null until some is done). */
+  /**
+   * Seconds left when the latest progress came (`at`, performance.now()): the job's estimate at first,
+   * then more and more the rate of its own work (null while neither is known).
+   */
   secondsLeft: number | null;
+  at: number;
   /** The latest step's estimate of the result; it stays until the next step's, and after a cancel. */
   preview: Float32Array | null;
   /** The last job was cancelled (its progress and preview are where it stopped). */
@@ -25,6 +30,7 @@ const IDLE: JobState = {
   done: 0,
   total: 0,
   secondsLeft: null,
+  at: 0,
   preview: null,
   cancelled: false,
   error: null,
@@ -35,23 +41,26 @@ export function useJob() {
   const current = useRef<AbortController | null>(null);
 
   /**
-   * Starts a job, aborting the one still running: only the latest job updates the state, and a
+   * Starts a job (`expected`: its estimated seconds, if known), aborting the one still running: only the latest job updates the state, and a
    * superseded or cancelled job resolves to null, so its result can never be shown as the new one's.
    */
-  async function run(start: (options: Required<JobOptions>) => Promise<JobResult>): Promise<JobResult | null> {
+  async function run(
+    start: (options: Required<JobOptions>) => Promise<JobResult>,
+    expected: number | null = null,
+  ): Promise<JobResult | null> {
     current.current?.abort();
     const job = new AbortController();
     current.current = job;
-    setState({ ...IDLE, running: true });
     const started = performance.now();
+    setState({ ...IDLE, running: true, secondsLeft: expected, at: started });
     try {
       const result = await start({
         signal: job.signal,
         onProgress: ({ step, steps, done, total, preview }) => {
           if (current.current !== job) return;
-          const elapsed = (performance.now() - started) / 1000;
-          const secondsLeft = done > 0 ? (elapsed * (total - done)) / done : null;
-          setState((s) => ({ ...s, step, steps, done, total, secondsLeft, preview: preview ?? s.preview }));
+          const at = performance.now();
+          const secondsLeft = secondsLeftOf((at - started) / 1000, total > 0 ? done / total : 0, expected);
+          setState((s) => ({ ...s, step, steps, done, total, secondsLeft, at, preview: preview ?? s.preview }));
         },
       });
       if (current.current !== job) return null;
@@ -67,5 +76,12 @@ export function useJob() {
     }
   }
 
-  return { state, run, cancel: () => current.current?.abort() };
+  /** Cancels the job without a word: what it was for is gone (another photo was opened). */
+  function reset() {
+    current.current?.abort();
+    current.current = null;
+    setState(IDLE);
+  }
+
+  return { state, run, cancel: () => current.current?.abort(), reset, isRunning: () => current.current !== null };
 }
