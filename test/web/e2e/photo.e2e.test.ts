@@ -270,15 +270,20 @@ describe("fix my photo", () => {
     console.log(`10000x10000 PNG decoded to 1024x1024 in ${Date.now() - started} ms`);
     expect(await page.getByTestId("photo-notes").textContent()).toContain("Scaled down from 10000×10000 to 1024×1024");
 
-    // x4 of 1024 with 8 candidates would hold 128 M pixels: refused before any work, with what to change.
-    await form().getByLabel("Too small?").selectOption({ label: "Enlarge ×4 (4096×4096)" });
+    // x4 would not fit in memory even once: said on the choice itself, which cannot be picked; x2 (4 M pixels) fits.
+    const choice = (text: string) => form().getByLabel("Too small?").locator("option", { hasText: text });
+    expect(await choice("Enlarge ×4 (4096×4096): too large to restore here").isDisabled()).toBe(true);
+    expect(await choice("Enlarge ×2 (2048×2048)").textContent()).toBe("Enlarge ×2 (2048×2048)");
+    // Averaging 8 at its own size would hold 8 M pixels: refused before any work, with what to change.
     await settings({ steps: 100, candidates: 8 });
-    await expect.poll(() => page.getByTestId("photo-estimate").textContent()).toContain("too large to restore here");
+    await expect
+      .poll(() => page.getByTestId("photo-estimate").textContent())
+      .toBe("Averaging 8 restorations of a 1024×1024 result needs too much memory: average at most 4.");
+    expect(await form().getByTestId("photo-average-refusal").textContent()).toContain("average at most 4");
     expect(await page.getByRole("button", { name: "Restore my photo" }).isDisabled()).toBe(true);
 
     // At its own size with 4 candidates it fits, but removing noise before colourising it (it is black and
     // white) takes long: colours alone are chosen on a small copy, quickly.
-    await form().getByLabel("Too small?").selectOption({ label: "Keep its size (1024×1024)" });
     await form().getByRole("slider", { name: /Noise/ }).fill("0");
     await settings({ steps: 100, candidates: 4 });
     await expect

@@ -1,6 +1,7 @@
 /** Where an image comes in: a file chooser, a drop zone, and paste anywhere on the page while `active`. */
 import type { ComponentChildren } from "preact";
 import { useEffect } from "preact/hooks";
+import { FileButton } from "./FileButton.tsx";
 
 interface Props {
   onFile: (file: Blob, name: string) => void;
@@ -38,20 +39,7 @@ export function ImageDrop({ onFile, active, testId, hint, children }: Props) {
     >
       <p>Drop an image here, paste one, or</p>
       <div class="row wrap">
-        <label class="button">
-          Choose a file…
-          <input
-            type="file"
-            accept="image/*"
-            class="visually-hidden"
-            data-testid={testId}
-            onChange={(e) => {
-              const file = e.currentTarget.files?.[0];
-              if (file) onFile(file, file.name);
-              e.currentTarget.value = "";
-            }}
-          />
-        </label>
+        <FileButton label="Choose a file…" accept="image/*" testId={testId} onFile={(file) => onFile(file, file.name)} />
         {children}
       </div>
       <p class="hint">{hint}</p>

@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { decodeImage, paint, type Raster, toImageData } from "../image.ts";
 import { fullMask, maskFromRgba, type Point, paintStroke, UndoHistory } from "../mask.ts";
+import { FileButton } from "./FileButton.tsx";
 import { ZoomBox } from "./ZoomBox.tsx";
 
 export interface MaskPreset {
@@ -177,20 +178,7 @@ export function MaskPainter({ image, raster, mask, onChange, presets = [] }: Pro
         <button type="button" onClick={() => change(fullMask(width * height))}>
           Clear mask
         </button>
-        <label class="button">
-          Upload a mask…
-          <input
-            type="file"
-            accept="image/*"
-            class="visually-hidden"
-            data-testid="mask-upload"
-            onChange={(e) => {
-              const file = e.currentTarget.files?.[0];
-              if (file) void uploadMask(file, file.name);
-              e.currentTarget.value = "";
-            }}
-          />
-        </label>
+        <FileButton label="Upload a mask…" accept="image/*" testId="mask-upload" onFile={(file) => void uploadMask(file, file.name)} />
       </div>
       <p class="hint">
         Magenta marks what is lost. An uploaded mask is white where the image is lost and black (or transparent) where it is right; it is

@@ -18,9 +18,11 @@ interface Props {
   oneCandidate: string | null;
   /** The photo is being enlarged (Best is for enlargements). */
   enlarging: boolean;
+  /** Why this many restorations cannot be averaged here (memory), or null. */
+  averagingRefusal: string | null;
 }
 
-export function PhotoEffort({ manifest, settings, onChange, oneCandidate, enlarging }: Props) {
+export function PhotoEffort({ manifest, settings, onChange, oneCandidate, enlarging, averagingRefusal }: Props) {
   const chosen = presetOf(manifest, settings);
   return (
     <>
@@ -97,6 +99,11 @@ export function PhotoEffort({ manifest, settings, onChange, oneCandidate, enlarg
               1: one sharp, plausible restoration. More: their mean, softer but closer on average, with a map of where they disagree.
               {oneCandidate && settings.candidates > 1 && <span data-testid="photo-one-candidate"> One runs: {oneCandidate}.</span>}
             </span>
+            {averagingRefusal && (
+              <span class="error" data-testid="photo-average-refusal">
+                {averagingRefusal}
+              </span>
+            )}
           </div>
           <div class="field">
             <label>

@@ -189,6 +189,11 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
       seed: settings.seed,
     };
 
+  // Averaging that alone asks too much memory is said beside its field too (the refusal line says it as well).
+  const averagingRefusal =
+    params && params.candidates > 1 && memoryRefusal(manifest, { ...params, candidates: 1 }) === null
+      ? memoryRefusal(manifest, params)
+      : null;
   // Why this job cannot run as set (checked before any work, and before the estimate needs valid steps).
   const refusal = params && whyNot(manifest, params);
   // What the job costs: the steps it really runs (a photo with only noise starts at its own noise level)
@@ -309,8 +314,16 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
               Too small?
               <select value={settings.upscale} onChange={(e) => set("upscale", Number(e.currentTarget.value) as Settings["upscale"])}>
                 <option value={1}>Keep its size ({size(1)})</option>
-                <option value={2}>Enlarge ×2 ({size(2)})</option>
-                <option value={4}>Enlarge ×4 ({size(4)})</option>
+                {([2, 4] as const).map((factor) => {
+                  // Said here, where it is chosen: an enlargement too large for this device's memory even once.
+                  const tooLarge =
+                    memoryRefusal(manifest, { height: photo.height, width: photo.width, upscale: factor, candidates: 1 }) !== null;
+                  return (
+                    <option value={factor} key={factor} disabled={tooLarge && settings.upscale !== factor}>
+                      Enlarge ×{factor} ({size(factor)}){tooLarge ? ": too large to restore here" : ""}
+                    </option>
+                  );
+                })}
               </select>
             </label>
             {channels > 1 && (
@@ -330,6 +343,7 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
             settings={settings}
             onChange={(change) => setSettings((s) => ({ ...s, ...change }))}
             enlarging={settings.upscale > 1}
+            averagingRefusal={averagingRefusal}
             oneCandidate={
               distinct
                 ? null

@@ -2,6 +2,7 @@
  * Where a PNG downloaded from this page comes back to fill the Generate form: a file chooser (the
  * whole tab takes dropped files too), and a line saying what was filled, or why nothing was.
  */
+import { FileButton } from "./FileButton.tsx";
 import type { FromFile } from "./settings-file.ts";
 
 interface Props {
@@ -13,20 +14,7 @@ export function SettingsFile({ onFile, outcome }: Props) {
   return (
     <div class="settings-file">
       <div class="row wrap">
-        <label class="button">
-          Settings from a PNG…
-          <input
-            type="file"
-            accept="image/png"
-            class="visually-hidden"
-            data-testid="settings-upload"
-            onChange={(e) => {
-              const file = e.currentTarget.files?.[0];
-              if (file) onFile(file);
-              e.currentTarget.value = "";
-            }}
-          />
-        </label>
+        <FileButton label="Settings from a PNG…" accept="image/png" testId="settings-upload" onFile={onFile} />
         <span class="hint">or drop one downloaded from here anywhere on this tab, to make it again.</span>
       </div>
       {/* Always in the page, so screen readers announce each new outcome. */}
