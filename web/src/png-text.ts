@@ -6,7 +6,7 @@
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** 1 to 79 printable Latin-1 characters, no leading, trailing or consecutive spaces. */
-const KEYWORD = /^(?! )(?!.* $)(?!.* {2})[\x20-\x7e\xa1-\xff]{1,79}$/;
+const KEYWORD_RULE = /^(?! )(?!.* $)(?!.* {2})[\x20-\x7e\xa1-\xff]{1,79}$/;
 /** Latin-1 without NUL, which would end the text early for other readers. */
 const isText = (text: string) => Array.from(text).every((c) => c.charCodeAt(0) >= 1 && c.charCodeAt(0) <= 0xff);
 
@@ -42,7 +42,7 @@ export function readText(png: Uint8Array, keyword: string): string | null {
 
 /** A copy of the PNG with `text` under `keyword`, in a tEXt chunk just before IEND (the chunk that ends every PNG). */
 export function withText(png: Uint8Array, keyword: string, text: string): Uint8Array<ArrayBuffer> {
-  if (!KEYWORD.test(keyword)) throw new RangeError(`"${keyword}" is not a tEXt keyword: 1 to 79 printable Latin-1 characters`);
+  if (!KEYWORD_RULE.test(keyword)) throw new RangeError(`"${keyword}" is not a tEXt keyword: 1 to 79 printable Latin-1 characters`);
   if (!isText(text)) throw new RangeError("tEXt holds Latin-1 text without NUL: escape other characters first");
   const iend = [...chunksOf(png)].find((chunk) => chunk.type === "IEND");
   if (!iend) throw new Error("the PNG has no IEND chunk to put the text before");
@@ -68,6 +68,7 @@ interface Chunk {
   crc: number;
 }
 
+/** The chunks up to IEND: bytes some tools append after it are not the image's. */
 function* chunksOf(png: Uint8Array): Generator<Chunk> {
   if (!isPng(png)) throw new Error("not a PNG: its first bytes are not the PNG signature");
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
@@ -75,7 +76,9 @@ function* chunksOf(png: Uint8Array): Generator<Chunk> {
     const end = at + 12 <= png.length ? at + 12 + view.getUint32(at) : Number.POSITIVE_INFINITY;
     if (end > png.length) throw new Error("the PNG is cut short: a chunk runs past its end");
     const body = png.subarray(at + 4, end - 4);
-    yield { type: latin1(body.subarray(0, 4)), at, body, crc: view.getUint32(end - 4) };
+    const type = latin1(body.subarray(0, 4));
+    yield { type, at, body, crc: view.getUint32(end - 4) };
+    if (type === "IEND") return;
     at = end;
   }
 }

@@ -4,7 +4,7 @@
  *
  * - Each build has its own worker: web/service-worker-plugin.ts writes BUILD (every file of the build
  *   with its sha256) into sw.js, so a new build is a new sw.js that the browser installs beside the
- *   old one, and activates once no page of the old build is open.
+ *   old one, and activates once no tab that the old worker controls is open.
  * - Install keeps the whole build in a cache of its own and checks each file against its sha256: a
  *   site caught mid-deploy (or answering a missing asset with index.html) fails the install, and the
  *   next visit tries again. Both ONNX Runtime builds are kept, since which one a device runs is only
@@ -56,7 +56,8 @@ async function install(): Promise<void> {
 async function activate(): Promise<void> {
   const stale = (await caches.keys()).filter((name) => name.startsWith(PAGE_CACHES) && name !== PAGE_CACHE);
   await Promise.all(stale.map((name) => caches.delete(name)));
-  // The page that registered this worker is of this build: it may use the cache without a reload.
+  // Open pages take this worker at once. One loaded from an older build mid-deploy still gets its
+  // own hashed files from the network (they are not in this build's list), as without a worker.
   await self.clients.claim();
 }
 
@@ -65,7 +66,7 @@ function route(request: Request): Promise<Response> | undefined {
   const { origin, pathname } = new URL(request.url);
   if (request.method !== "GET" || origin !== location.origin) return undefined;
   if (pathname.startsWith("/api/")) return pathname.startsWith("/api/models") ? networkThenKept(request) : undefined;
-  if (request.mode === "navigate") return networkThenBuild(request, "/");
+  if (request.mode === "navigate") return pageThenBuild(request);
   if (!inBuild.has(pathname)) return undefined;
   return pathname.startsWith("/assets/") ? buildThenNetwork(request) : networkThenBuild(request, pathname);
 }
@@ -73,6 +74,21 @@ function route(request: Request): Promise<Response> | undefined {
 /** This build's copy of a file whose name carries its hash; the network if the copy went missing. */
 async function buildThenNetwork(request: Request): Promise<Response> {
   return (await caches.match(request, { cacheName: PAGE_CACHE })) ?? fetch(request);
+}
+
+/**
+ * A page load waits this long for the network before this build's copy answers: on a connection that
+ * is up but not working, the installed app would otherwise hang until the network gives up.
+ */
+const PAGE_WAIT_MS = 4000;
+
+/** The network's page, or this build's copy when the network fails or is slow. */
+async function pageThenBuild(request: Request): Promise<Response> {
+  const network = fetch(request);
+  const slow = new Promise<null>((resolve) => setTimeout(() => resolve(null), PAGE_WAIT_MS));
+  const first = await Promise.race([network.catch(() => null), slow]);
+  if (first) return first;
+  return (await caches.match("/", { cacheName: PAGE_CACHE })) ?? network;
 }
 
 /** The network's answer; offline, this build's copy of `url`. */

@@ -31,7 +31,7 @@ describe("Intro", () => {
     expect(html).toContain('<a href="#model">');
     // Something to do on the first screen, not only words.
     expect(html).toMatch(/<button type="button">Fix my photo<\/button>/);
-    expect(html).toMatch(/<button type="button">Draw new pictures<\/button>/);
+    expect(html).toMatch(/<button type="button">Generate pictures<\/button>/);
   });
 
   it("says where it runs before the model is known", () => {

@@ -30,8 +30,4 @@ describe("photo presets", () => {
     expect(presetOf(m, { steps: 7, resample: 1, candidates: 1 })).toBeNull();
     expect(presetOf(m, { steps: 20, resample: 1, candidates: 4 })).toBeNull();
   });
-
-  it("keeps Best for enlargements only: more steps measured no better on noise", () => {
-    expect(PRESETS.filter((p) => p.enlargingOnly).map((p) => p.name)).toEqual(["Best"]);
-  });
 });

@@ -58,6 +58,12 @@ describe("withText and readText", () => {
     expect(() => readText(written.subarray(0, written.length - 20), "parameters")).toThrow("the PNG is cut short");
   });
 
+  it("read only up to IEND: bytes some tools append after it are not the image's", () => {
+    const trailed = new Uint8Array([...written, ...ascii("trailing bytes, not a chunk")]);
+    expect(readText(trailed, "parameters")).toBe(text);
+    expect(readText(new Uint8Array([...png, 0, 0, 0]), "parameters")).toBeNull();
+  });
+
   it("refuse what is not a PNG", () => {
     const jpeg = fixture("gray.jpg");
     expect(isPng(jpeg)).toBe(false);

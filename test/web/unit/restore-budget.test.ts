@@ -6,17 +6,16 @@ import { candidatesDiffer, plannedWork } from "../../../web/src/inference/restor
 import {
   estimateSeconds,
   formatDuration,
-  formatTimeLeft,
   LONG_JOB_SECONDS,
   networkCalls,
   type RestoreWork,
   SPEED_BATCH,
-  secondsLeftOf,
   speedFrom,
   stepsWithin,
   tilesThroughNetwork,
   WARN_ABOVE_SECONDS,
 } from "../../../web/src/restore-budget.ts";
+import { formatTimeLeft, secondsLeftOf } from "../../../web/src/time-left.ts";
 
 const manifest = JSON.parse(readFileSync(new URL("../../fixtures/tiny/manifest.json", import.meta.url), "utf8")) as Manifest;
 

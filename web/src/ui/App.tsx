@@ -58,6 +58,17 @@ export function App() {
     );
   }, [version]);
 
+  // A file dropped outside a drop zone would make the browser open it in place of the page, losing its results.
+  useEffect(() => {
+    const keepPage = (event: DragEvent) => event.dataTransfer?.types.includes("Files") && event.preventDefault();
+    window.addEventListener("dragover", keepPage);
+    window.addEventListener("drop", keepPage);
+    return () => {
+      window.removeEventListener("dragover", keepPage);
+      window.removeEventListener("drop", keepPage);
+    };
+  }, []);
+
   function start(name: TabName) {
     setTab(name);
     // After the render that shows the tab: its panel comes into view, its first control focused.
@@ -100,7 +111,7 @@ export function App() {
               <GeneratePanel key={version.id} client={client} manifest={version.manifest} ready={ready} />
             </div>
             <div role="tabpanel" id="panel-restore" aria-labelledby="tab-restore" hidden={tab !== "restore"}>
-              <RestorePanel key={version.id} client={client} manifest={version.manifest} ready={ready} />
+              <RestorePanel key={version.id} client={client} manifest={version.manifest} ready={ready} visible={tab === "restore"} />
             </div>
             <ModelPanel
               version={version}

@@ -45,7 +45,6 @@ export function BeforeAfter({ before, beforeRaster, after, afterRaster, afterLab
     const rect = layers.current!.getBoundingClientRect();
     setSplit(clampPercent(((event.clientX - rect.left) / rect.width) * 100));
   };
-  const name = `The line between before and ${afterLabel.toLowerCase()}: drag on the image, or use the arrow keys`;
   return (
     <figure class="before-after">
       <ZoomBox naturalWidth={afterRaster.width} label="comparison">
@@ -54,6 +53,7 @@ export function BeforeAfter({ before, beforeRaster, after, afterRaster, afterLab
           ref={layers}
           data-testid="split-view"
           onPointerDown={(e) => {
+            if (e.button !== 0) return; // the main button, a touch or a pen; not a right click
             // Captured, so the drag goes on outside the image; the handle keeps the keyboard focus.
             e.currentTarget.setPointerCapture(e.pointerId);
             moveTo(e);
@@ -69,7 +69,7 @@ export function BeforeAfter({ before, beforeRaster, after, afterRaster, afterLab
             style={{ left: `${split}%` }}
             role="slider"
             tabIndex={0}
-            aria-label={name}
+            aria-label={`The line between before and ${afterLabel.toLowerCase()}`}
             aria-valuemin={0}
             aria-valuemax={100}
             aria-valuenow={Math.round(split)}

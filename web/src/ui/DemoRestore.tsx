@@ -11,14 +11,17 @@ import type { InferenceClient } from "../inference/client.ts";
 import { defaultGenerateParams } from "../inference/generate-job.ts";
 import type { RestoreParams } from "../inference/protocol.ts";
 import { fullMask, holeMask, scratchMask } from "../mask.ts";
+import { restoreParameters } from "../parameters.ts";
 import { BeforeAfter } from "./BeforeAfter.tsx";
 import { formatChange, formatPsnr } from "./format.ts";
+import { MAX_SEED } from "./generate-form.ts";
 import { ImageDrop } from "./ImageDrop.tsx";
 import { ImageCanvas } from "./ImageGrid.tsx";
 import { RestoreStatus, RunButtons } from "./JobControls.tsx";
 import { MaskPainter, type MaskPreset } from "./MaskPainter.tsx";
 import { NumberInput } from "./NumberInput.tsx";
 import { Progress } from "./Progress.tsx";
+import { useFinishNotice } from "./useFinishNotice.ts";
 import { useJob } from "./useJob.ts";
 
 /** Damage noise has its own fixed stream, so the same settings always give the same damaged image. */
@@ -76,7 +79,9 @@ export function DemoRestore({ client, manifest, ready, active }: Props) {
   const [resample, setResample] = useState(manifest.defaults.restore.resample);
   const [candidates, setCandidates] = useState(1);
   const [seed, setSeed] = useState(0);
-  const [restored, setRestored] = useState<Float32Array | null>(null);
+  // The restoration, and what it ran with (its download says so).
+  const [result, setResult] = useState<{ images: Float32Array; params: RestoreParams } | null>(null);
+  const restored = result?.images ?? null;
   const [loadError, setLoadError] = useState<string | null>(null);
   // The damaged image the running job restores: its preview is shown only beside that image.
   const [runningOn, setRunningOn] = useState<Float32Array | null>(null);
@@ -96,7 +101,8 @@ export function DemoRestore({ client, manifest, ready, active }: Props) {
     [source, degradation, settings.noise],
   );
 
-  useEffect(() => setRestored(null), [damaged]);
+  useEffect(() => setResult(null), [damaged]);
+  const form = useRef<HTMLFormElement>(null);
   const damagedNow = useRef(damaged);
   damagedNow.current = damaged;
 
@@ -123,11 +129,15 @@ export function DemoRestore({ client, manifest, ready, active }: Props) {
     if (!damaged) return;
     setRunningOn(damaged);
     const params: RestoreParams = { ...measurementOf(damaged, degradation, settings.noise), grayscale, steps, resample, candidates, seed };
-    const result = await job.run((options) => client.restore(params, options));
+    const done = await job.run((options) => client.restore(params, options));
     // The damage may have changed while it ran: an old image's result is never shown beside the new one.
-    if (result && damagedNow.current === damaged) setRestored(result.images);
+    if (done && damagedNow.current === damaged) {
+      setResult({ images: done.images, params });
+      announce();
+    }
   }
 
+  const { announce } = useFinishNotice(job.state, { running: "Restoring", done: "Restored", body: "The damaged sample is restored." });
   const busy = job.state.running || sampling.state.running;
   const preview = job.state.running && runningOn === damaged ? job.state.preview : null;
   const after = restored ?? preview;
@@ -152,7 +162,7 @@ export function DemoRestore({ client, manifest, ready, active }: Props) {
       )}
       {sampling.state.running && <Progress label="Sampling" value={sampling.state.step} max={sampling.state.steps || 1} />}
       {source && damaged && (
-        <form class="controls" onSubmit={restore}>
+        <form class="controls" onSubmit={restore} ref={form}>
           <fieldset>
             <legend>Damage {source.name} on purpose</legend>
             <label>
@@ -201,12 +211,12 @@ export function DemoRestore({ client, manifest, ready, active }: Props) {
           </label>
           <label>
             Seed
-            <NumberInput min={0} max={2 ** 31 - 1} value={seed} onValue={setSeed} />
+            <NumberInput min={0} max={MAX_SEED} value={seed} onValue={setSeed} />
           </label>
           <RunButtons label="Restore" disabled={!ready || busy} running={job.state.running} onCancel={job.cancel} />
         </form>
       )}
-      <RestoreStatus state={job.state} />
+      <RestoreStatus state={job.state} onRestart={() => form.current?.requestSubmit()} />
       {source && damaged && (
         <div class="compare">
           {after ? (
@@ -243,8 +253,16 @@ export function DemoRestore({ client, manifest, ready, active }: Props) {
           </p>
         </div>
       )}
-      {restored && (
-        <button type="button" onClick={async () => downloadBlob(await pngOf(restored, [0], raster, 1, 8), "edge-diffusion-restored.png")}>
+      {result && (
+        <button
+          type="button"
+          onClick={async () =>
+            downloadBlob(
+              await pngOf(result.images, [0], raster, 1, 8, restoreParameters(manifest.id, result.params)),
+              "edge-diffusion-restored.png",
+            )
+          }
+        >
           Download the restored image (PNG)
         </button>
       )}

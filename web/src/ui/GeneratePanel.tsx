@@ -18,6 +18,7 @@ import { NumberInput } from "./NumberInput.tsx";
 import { Progress } from "./Progress.tsx";
 import { SettingsFile } from "./SettingsFile.tsx";
 import { type FromFile, settingsFromFile } from "./settings-file.ts";
+import { useFinishNotice } from "./useFinishNotice.ts";
 import { useJob } from "./useJob.ts";
 
 const SCALE = 8;
@@ -55,6 +56,7 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
   const [enlarged, setEnlarged] = useState<number | null>(null);
   const [fromFile, setFromFile] = useState<FromFile | null>(null);
   const job = useJob();
+  const { announce } = useFinishNotice(job.state, { running: "Generating", done: "Generated", body: "Your images are ready." });
   const set = <K extends keyof GenerateParams>(key: K, value: GenerateParams[K]) => setParams((p) => ({ ...p, [key]: value }));
   /** An image's class in words: "unconditional" where the class was ignored (guidance 0) or none was asked. */
   const classOf = (run: Result, i: number) => names[run.labels[i]] ?? "unconditional";
@@ -81,7 +83,10 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
     reveal.current = true;
     const started = performance.now();
     const done = await job.run((options) => client.generate(params, options));
-    if (done) setResult({ ...done, params, seconds: (performance.now() - started) / 1000 });
+    if (done) {
+      setResult({ ...done, params, seconds: (performance.now() - started) / 1000 });
+      announce();
+    }
   }
 
   /** `index`: one image of the result; none: the grid of all of them. */

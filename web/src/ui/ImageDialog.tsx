@@ -56,7 +56,10 @@ export function ImageDialog({ title, values, index, count, onIndex, raster, labe
       }}
     >
       <div class="content">
-        <h2 id="image-dialog-title">{title}</h2>
+        {/* Said when Previous or Next changes the image. */}
+        <h2 id="image-dialog-title" aria-live="polite">
+          {title}
+        </h2>
         <ImageCanvas values={values} index={index} raster={raster} label={label} testId="image-dialog-image" />
         <div class="row">
           <button type="button" ref={previous} disabled={index === 0} aria-keyshortcuts="ArrowLeft" onClick={() => show(index - 1)}>

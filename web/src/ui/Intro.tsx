@@ -39,7 +39,7 @@ export function Intro({ manifest, onStart }: Props) {
           Fix my photo
         </button>
         <button type="button" onClick={() => onStart("generate")}>
-          Draw new pictures
+          Generate pictures
         </button>
       </div>
       <ul>

@@ -23,15 +23,26 @@ export function RunButtons({ label, disabled, running, onCancel }: RunButtonsPro
   );
 }
 
-/** A running job's progress in tiles, the line a cancelled one leaves (`keptPreview`: its last preview is on screen), or the error that ended it. */
-export function RestoreStatus({ state, keptPreview = false }: { state: JobState; keptPreview?: boolean }) {
+interface RestoreStatusProps {
+  state: JobState;
+  /** A cancelled job's last preview is on screen. */
+  keptPreview?: boolean;
+  /** Runs the form again, as set. */
+  onRestart: () => void;
+}
+
+/** A running job's progress in tiles, the line a cancelled one leaves with a way to start again, or the error that ended it. */
+export function RestoreStatus({ state, keptPreview = false, onRestart }: RestoreStatusProps) {
   return (
     <>
       {state.running && <JobProgressBar label="Restoring" state={state} unit="tiles" />}
       {state.cancelled && (
         <p role="status" data-testid="job-cancelled">
           Cancelled at step {state.step} of {state.steps} ({Math.floor(state.done).toLocaleString("en")} of{" "}
-          {state.total.toLocaleString("en")} tiles){keptPreview ? ", its last preview kept below" : ""}. The button above starts it again.
+          {state.total.toLocaleString("en")} tiles){keptPreview ? ", its last preview kept below" : ""}.{" "}
+          <button type="button" onClick={onRestart}>
+            Start again
+          </button>
         </p>
       )}
       {state.error && (

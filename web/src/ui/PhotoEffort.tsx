@@ -3,6 +3,7 @@
  * fields they set, each with one line of help.
  */
 import type { Manifest } from "../api/models.ts";
+import { MAX_SEED } from "./generate-form.ts";
 import { NumberInput } from "./NumberInput.tsx";
 import { type Effort, PRESETS, presetEffort, presetOf } from "./photo-presets.ts";
 
@@ -92,7 +93,7 @@ export function PhotoEffort({ manifest, settings, onChange, oneCandidate, enlarg
                 max={8}
                 value={settings.candidates}
                 onValue={(candidates) => onChange({ candidates })}
-                describedBy="photo-help-average"
+                describedBy={averagingRefusal ? "photo-help-average photo-average-refusal" : "photo-help-average"}
               />
             </label>
             <span class="hint" id="photo-help-average">
@@ -100,7 +101,7 @@ export function PhotoEffort({ manifest, settings, onChange, oneCandidate, enlarg
               {oneCandidate && settings.candidates > 1 && <span data-testid="photo-one-candidate"> One runs: {oneCandidate}.</span>}
             </span>
             {averagingRefusal && (
-              <span class="error" data-testid="photo-average-refusal">
+              <span class="error" id="photo-average-refusal" data-testid="photo-average-refusal">
                 {averagingRefusal}
               </span>
             )}
@@ -110,7 +111,7 @@ export function PhotoEffort({ manifest, settings, onChange, oneCandidate, enlarg
               Seed
               <NumberInput
                 min={0}
-                max={2 ** 31 - 1}
+                max={MAX_SEED}
                 value={settings.seed}
                 onValue={(seed) => onChange({ seed })}
                 describedBy="photo-help-seed"

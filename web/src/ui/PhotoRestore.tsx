@@ -15,6 +15,19 @@ import { restoreParameters } from "../parameters.ts";
 import { decodePhoto, MAX_SIDE, type Photo } from "../photo.ts";
 import { estimateSeconds, formatDuration, networkCalls, type RestoreWork, stepsWithin, WARN_ABOVE_SECONDS } from "../restore-budget.ts";
 
+import { BeforeAfter } from "./BeforeAfter.tsx";
+import { ImageDrop } from "./ImageDrop.tsx";
+import { RestoreStatus, RunButtons } from "./JobControls.tsx";
+import { MaskPainter } from "./MaskPainter.tsx";
+import { PhotoEffort } from "./PhotoEffort.tsx";
+import { presetEffort, presetOf } from "./photo-presets.ts";
+import { SamplePhoto } from "./SamplePhoto.tsx";
+import { SpreadMap } from "./SpreadMap.tsx";
+import { SwitchPhotoPrompt } from "./SwitchPhotoPrompt.tsx";
+import { useDeviceSpeed } from "./useDeviceSpeed.ts";
+import { useFinishNotice } from "./useFinishNotice.ts";
+import { useJob } from "./useJob.ts";
+
 /** The work in words: passes over the photo's tiles, and the coarse colour passes. */
 function passesOf(work: RestoreWork, tile: number): string {
   const colour = work.colourTiles ? `colours chosen in ${plural(work.colourTiles, "tile pass", "tile passes")}` : "";
@@ -22,17 +35,6 @@ function passesOf(work: RestoreWork, tile: number): string {
   const main = `${plural(networkCalls(work), "network pass", "network passes")} over ${work.tilesPerCall.toLocaleString("en")} tiles of ${tile}×${tile}`;
   return colour ? `${main}; ${colour}` : main;
 }
-
-import { BeforeAfter } from "./BeforeAfter.tsx";
-import { ImageDrop } from "./ImageDrop.tsx";
-import { RestoreStatus, RunButtons } from "./JobControls.tsx";
-import { MaskPainter } from "./MaskPainter.tsx";
-import { PhotoEffort } from "./PhotoEffort.tsx";
-import { SamplePhoto } from "./SamplePhoto.tsx";
-import { SpreadMap } from "./SpreadMap.tsx";
-import { useDeviceSpeed } from "./useDeviceSpeed.ts";
-import { useFinishNotice } from "./useFinishNotice.ts";
-import { useJob } from "./useJob.ts";
 
 /** Below this estimate (in 8-bit levels) a photo counts as clean: its estimate is shown, not used. */
 const NOISY_LEVELS = 3;
@@ -123,6 +125,7 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
       const estimate =
         next.height >= 2 && next.width >= 2 ? estimateNoiseSigma(next.image, next.channels, next.height, next.width) * 127.5 : null;
       const decoded = { photo: next, estimatedLevels: estimate };
+      // Asked first while a run goes (the prompt stays right if the run ends meanwhile).
       if (job.isRunning()) setWaiting(decoded);
       else open(decoded);
     } catch (error) {
@@ -168,6 +171,15 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
     done: "Restored",
     body: `${running?.photo.name ?? "Your photo"} is restored: compare and download it on the page.`,
   });
+
+  // Best is for enlargements: keeping the size again goes back to Balanced rather than stay on a preset that no longer applies.
+  function chooseUpscale(upscale: Settings["upscale"]) {
+    setSettings((s) => ({
+      ...s,
+      upscale,
+      ...(upscale === 1 && presetOf(manifest, s) === "Best" ? presetEffort(manifest, "Balanced") : {}),
+    }));
+  }
 
   const planned = photo && {
     mask: hasLoss(mask) ? mask : null,
@@ -229,8 +241,8 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
     reveal.current = true;
     const done = await job.run((options) => client.restore(params, options), seconds);
     if (!done || photoNow.current !== photo) return;
-    announce();
     setResult({ photo, images: done.images, spread: done.spread, raster, params });
+    announce();
   }
 
   async function download() {
@@ -256,19 +268,13 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
         <SamplePhoto onFile={takeFile} />
       </ImageDrop>
       {waiting && photo && (
-        <div class="warning" role="alert" data-testid="photo-switch">
-          <p>
-            {photo.name} is still being restored. Stop that and open {waiting.photo.name}?
-          </p>
-          <div class="row wrap">
-            <button type="button" onClick={() => open(waiting)}>
-              Stop and open {waiting.photo.name}
-            </button>
-            <button type="button" onClick={() => setWaiting(null)}>
-              Keep restoring {photo.name}
-            </button>
-          </div>
-        </div>
+        <SwitchPhotoPrompt
+          current={photo.name}
+          next={waiting.photo.name}
+          running={job.state.running}
+          onOpen={() => open(waiting)}
+          onKeep={() => setWaiting(null)}
+        />
       )}
       {loadError && (
         <p role="alert" class="error" data-testid="photo-error">
@@ -312,7 +318,7 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
             )}
             <label>
               Too small?
-              <select value={settings.upscale} onChange={(e) => set("upscale", Number(e.currentTarget.value) as Settings["upscale"])}>
+              <select value={settings.upscale} onChange={(e) => chooseUpscale(Number(e.currentTarget.value) as Settings["upscale"])}>
                 <option value={1}>Keep its size ({size(1)})</option>
                 {([2, 4] as const).map((factor) => {
                   // Said here, where it is chosen: an enlargement too large for this device's memory even once.
@@ -379,7 +385,7 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
         </form>
       )}
       <div ref={status} class="job-status">
-        <RestoreStatus state={job.state} keptPreview={preview !== null} />
+        <RestoreStatus state={job.state} keptPreview={preview !== null} onRestart={() => form.current?.requestSubmit()} />
         {job.state.running && askToNotify && (
           <button type="button" onClick={askToNotify}>
             Tell me when it is done
@@ -402,9 +408,10 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
           )}
         </div>
       )}
-      {shown && !preview && (
+      {/* A cancelled re-run's preview is on screen: the last finished restoration stays downloadable. */}
+      {shown && !job.state.running && (
         <button type="button" onClick={download}>
-          Download the restored photo (PNG, {shown.raster.width}×{shown.raster.height})
+          Download {preview ? "the last finished restoration" : "the restored photo"} (PNG, {shown.raster.width}×{shown.raster.height})
         </button>
       )}
     </div>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { formatTimeLeft } from "../restore-budget.ts";
+import { formatTimeLeft } from "../time-left.ts";
 import type { JobState } from "./useJob.ts";
 
 interface ProgressProps {
@@ -7,13 +7,18 @@ interface ProgressProps {
   value: number;
   max: number;
   detail?: string;
+  /** The countdown: kept out of the live region, which would otherwise be read out every second. */
+  timeLeft?: string;
 }
 
-export function Progress({ label, value, max, detail }: ProgressProps) {
+export function Progress({ label, value, max, detail, timeLeft }: ProgressProps) {
   return (
     <div class="progress">
       <progress value={value} max={max} aria-label={label} />
-      <span aria-live="polite">{detail ?? `${label}: ${value}/${max}`}</span>
+      <span>
+        <span aria-live="polite">{detail ?? `${label}: ${value}/${max}`}</span>
+        {timeLeft && ` · ${timeLeft}`}
+      </span>
     </div>
   );
 }
@@ -43,6 +48,13 @@ export function JobProgressBar({ label, state, unit }: JobProgressBarProps) {
   const work = `${Math.floor(done).toLocaleString("en")} of ${total.toLocaleString("en")} ${unit}`;
   // A job with work done but no steps at full size (colours chosen on a small copy) counts its work alone.
   const parts = done > 0 && steps === 0 ? [work] : [`Step ${step} of ${steps || "…"}`, work];
-  if (secondsLeft !== null) parts.push(formatTimeLeft(secondsLeft));
-  return <Progress label={label} value={done} max={total || 1} detail={`${label}: ${parts.join(" · ")}`} />;
+  return (
+    <Progress
+      label={label}
+      value={done}
+      max={total || 1}
+      detail={`${label}: ${parts.join(" · ")}`}
+      timeLeft={secondsLeft === null ? undefined : formatTimeLeft(secondsLeft)}
+    />
+  );
 }

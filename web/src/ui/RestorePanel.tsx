@@ -13,12 +13,14 @@ interface Props {
   client: InferenceClient;
   manifest: Manifest;
   ready: boolean;
+  /** The Restore tab is on screen: only then do its paths take pasted images. */
+  visible: boolean;
 }
 
 const PATHS = { photo: "Fix my photo", demo: "Damage a sample on purpose" } as const;
 type Path = keyof typeof PATHS;
 
-export function RestorePanel({ client, manifest, ready }: Props) {
+export function RestorePanel({ client, manifest, ready, visible }: Props) {
   const [path, setPath] = useState<Path>("photo");
   return (
     <section aria-labelledby="restore-title">
@@ -32,10 +34,10 @@ export function RestorePanel({ client, manifest, ready }: Props) {
         ))}
       </fieldset>
       <div hidden={path !== "photo"}>
-        <PhotoRestore client={client} manifest={manifest} ready={ready} active={path === "photo"} />
+        <PhotoRestore client={client} manifest={manifest} ready={ready} active={visible && path === "photo"} />
       </div>
       <div hidden={path !== "demo"}>
-        <DemoRestore client={client} manifest={manifest} ready={ready} active={path === "demo"} />
+        <DemoRestore client={client} manifest={manifest} ready={ready} active={visible && path === "demo"} />
       </div>
     </section>
   );

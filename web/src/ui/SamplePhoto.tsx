@@ -1,7 +1,7 @@
 /** "Try a sample photo": a noisy photo the site ships, for a visitor without a damaged photo of their own. */
 import { useState } from "preact/hooks";
 
-/** Rachel Michetti's coffee cup (CC0, scikit-image's data), Lanczos-resized to 300x200, Gaussian noise of 20/255 added (seed 2026). */
+/** Rachel Michetti's coffee cup (CC0, scikit-image's data) with noise added: web/public/samples/README.md. */
 const SAMPLE = { url: "/samples/coffee-noisy.png", name: "coffee-noisy.png" };
 
 export function SamplePhoto({ onFile }: { onFile: (file: Blob, name: string) => void }) {
@@ -18,9 +18,10 @@ export function SamplePhoto({ onFile }: { onFile: (file: Blob, name: string) => 
   }
   return (
     <>
-      <button type="button" onClick={load} title="A noisy photo of a coffee cup by Rachel Michetti, CC0">
+      <button type="button" onClick={load}>
         Try a sample photo
       </button>
+      <span class="hint">a noisy coffee cup (photo: Rachel Michetti, CC0)</span>
       {error && (
         <span role="alert" class="error">
           {error}

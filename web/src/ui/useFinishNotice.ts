@@ -1,10 +1,13 @@
 /**
- * A long job in the tab's title while it runs ("37% · Restoring · edge-diffusion"), and its end said
- * where the visitor is: in the title until they come back to the tab, and as a notification if they
- * allowed them and are elsewhere.
+ * A job in the tab's title while it runs ("37% · Restoring · edge-diffusion"), and its end said where
+ * the visitor is: in the title until they come back to the tab, and as a notification if they allowed
+ * them and are elsewhere.
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { JobState } from "./useJob.ts";
+
+/** The page's own title, as loaded: every panel's title is built on it, never on another panel's. */
+const PAGE_TITLE = document.title;
 
 interface Notice {
   /** "Restoring": the title's word while it runs. */
@@ -15,7 +18,6 @@ interface Notice {
   body: string;
 }
 
-/** Returns how to ask for notifications, or null once asked (or where the browser has none). */
 export interface FinishNotice {
   /** Says the job is done: in the title while the visitor is on another tab, and as a notification if allowed. */
   announce: () => void;
@@ -23,18 +25,37 @@ export interface FinishNotice {
   askToNotify: (() => void) | null;
 }
 
+/**
+ * Shows a notification through the service worker where there is one: Chrome on Android allows no
+ * other way (`new Notification` throws there). A notification is a courtesy: the title says it anyway.
+ */
+async function notify(title: string, body: string): Promise<void> {
+  try {
+    const registration = await navigator.serviceWorker?.getRegistration();
+    if (registration) await registration.showNotification(title, { body });
+    else new Notification(title, { body });
+  } catch (error) {
+    console.warn(`no notification: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 export function useFinishNotice(state: JobState, notice: Notice): FinishNotice {
-  const baseTitle = useRef(document.title);
   const [asked, setAsked] = useState(() => !("Notification" in window) || Notification.permission !== "default");
   // A finished job the visitor has not come back to the tab to see.
   const [unseen, setUnseen] = useState(false);
   const { running, done, total } = state;
 
   useEffect(() => {
-    const base = baseTitle.current;
-    if (running) document.title = `${total > 0 ? Math.floor((100 * done) / total) : 0}% · ${notice.running} · ${base}`;
-    else document.title = unseen ? `✓ ${notice.done} · ${base}` : base;
+    if (running) document.title = `${total > 0 ? Math.floor((100 * done) / total) : 0}% · ${notice.running} · ${PAGE_TITLE}`;
+    else document.title = unseen ? `✓ ${notice.done} · ${PAGE_TITLE}` : PAGE_TITLE;
   }, [running, done, total, unseen]);
+  // A panel that goes (another model chosen) leaves the page's title behind, not its progress.
+  useEffect(
+    () => () => {
+      document.title = PAGE_TITLE;
+    },
+    [],
+  );
 
   useEffect(() => {
     if (!unseen) return;
@@ -46,7 +67,7 @@ export function useFinishNotice(state: JobState, notice: Notice): FinishNotice {
   function announce() {
     if (!document.hidden) return;
     setUnseen(true);
-    if ("Notification" in window && Notification.permission === "granted") new Notification(notice.done, { body: notice.body });
+    if ("Notification" in window && Notification.permission === "granted") void notify(notice.done, notice.body);
   }
 
   return { announce, askToNotify: asked ? null : () => void Notification.requestPermission().finally(() => setAsked(true)) };

@@ -1,7 +1,7 @@
 /** Runs one worker job at a time for a panel: progress, time left, live preview, cancel, result or error. */
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { JobOptions, JobResult } from "../inference/client.ts";
-import { secondsLeftOf } from "../restore-budget.ts";
+import { secondsLeftOf } from "../time-left.ts";
 
 export interface JobState {
   running: boolean;
@@ -39,6 +39,8 @@ const IDLE: JobState = {
 export function useJob() {
   const [state, setState] = useState<JobState>(IDLE);
   const current = useRef<AbortController | null>(null);
+  // A panel that goes (another model chosen) stops its job: nothing would show its result.
+  useEffect(() => () => current.current?.abort(), []);
 
   /**
    * Starts a job (`expected`: its estimated seconds, if known), aborting the one still running: only the latest job updates the state, and a
