@@ -102,8 +102,9 @@ async function benchWorkerd(work: string, seed: Seed): Promise<void> {
       "   D1 queries: statements the Worker prepared, counted by a proxy around its D1 binding (scripts/lib/workerd-bench-entry.js).\n" +
         "   workerd CPU: all of workerd (miniflare's router, its HTTP server, D1's SQLite, the cache), not the Worker's\n" +
         "   isolate alone; the first row is that floor. Client CPU: this Node process sending the requests (dispatchFetch).\n" +
-        "   Uncached: each miss also puts the answer into miniflare's Cache API, which writes it to disk; the gap to the\n" +
-        "   /api/models/{id} row (also one D1 query) is the cache's miss and put. On Cloudflare a miss is once per data center per 15 s.",
+        "   Uncached: each miss also puts the answer into miniflare's Cache API, which writes it to disk, and reads the pointer's\n" +
+        "   generation again (worker/current-cache.ts: the second D1 query); the gap to the /api/models/{id} row (one D1 query)\n" +
+        "   is the cache's miss and put and that read. On Cloudflare a miss is once per data center per 15 s.",
     );
   } finally {
     await worker.stop();

@@ -1,12 +1,17 @@
 /** Bearer-token authentication with scopes, and a limit on failed attempts per client. */
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { failureBucket } from "./client-address.ts";
 import { sha256Hex } from "./crypto.ts";
-import { findTokenByHash, recordFailure, recordUse } from "./db/tokens.ts";
+import { failureWindow, findTokenByHash, recordFailure, recordUse } from "./db/tokens.ts";
 import type { AppEnv, Principal } from "./env.ts";
 import { ApiError } from "./errors.ts";
 import { SCOPES, type Scope } from "./schemas.ts";
 
-/** After this many bad tokens from one client within the window, its further bad tokens get 429 until the window ends. */
+/**
+ * After this many bad tokens from one client (an IPv4 address or an IPv6 /64) within the window,
+ * its further bad tokens get 429 until the window ends.
+ */
 export const AUTH_FAILURE_LIMIT = 10;
 export const AUTH_FAILURE_WINDOW_SECONDS = 15 * 60;
 /** last_used_at is written at most this often per token, not on every request. */
@@ -14,7 +19,7 @@ export const LAST_USED_RESOLUTION_SECONDS = 60;
 /** A shorter ADMIN_TOKEN is ignored: it would be guessable. */
 const MIN_ADMIN_TOKEN_LENGTH = 24;
 
-const BOOTSTRAP: Principal = { tokenId: "admin-token", scopes: SCOPES };
+const BOOTSTRAP: Principal = { tokenId: "admin-token", scopes: SCOPES, expiresAt: null };
 
 /** Constant-time (workerd's timingSafeEqual) comparison of two equal-length hex digests. */
 function sameDigest(a: string, b: string): boolean {
@@ -44,7 +49,31 @@ async function authenticate(secret: string, env: AppEnv["Bindings"]): Promise<Pr
   if (token.last_used_at === null || Date.parse(token.last_used_at) <= since) {
     await recordUse(env.DB, token.id, new Date(nowMs).toISOString(), new Date(since).toISOString());
   }
-  return { tokenId: token.id, scopes: token.scopes.split(" ").filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)) };
+  return {
+    tokenId: token.id,
+    scopes: token.scopes.split(" ").filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)),
+    expiresAt: token.expires_at,
+  };
+}
+
+/**
+ * Counts a failed attempt from this request's client. Past the limit it throws 429 instead and
+ * writes nothing, so refused guesses cannot spend D1's write quota.
+ */
+async function countFailure(db: D1Database, client: string): Promise<void> {
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const window = await failureWindow(db, client, nowSeconds, AUTH_FAILURE_WINDOW_SECONDS);
+  const underLimit = (window?.failures ?? 0) < AUTH_FAILURE_LIMIT;
+  // The upsert is capped too: concurrent attempts may have reached the limit since the read.
+  if (underLimit && (await recordFailure(db, client, nowSeconds, AUTH_FAILURE_WINDOW_SECONDS, AUTH_FAILURE_LIMIT))) return;
+  const retryAfter = window?.retryAfter ?? AUTH_FAILURE_WINDOW_SECONDS;
+  throw new ApiError(
+    429,
+    "too_many_failed_attempts",
+    `Too many failed authentication attempts from this address: wait ${retryAfter} s and retry with a valid token.`,
+    undefined,
+    { "Retry-After": String(retryAfter) },
+  );
 }
 
 /**
@@ -63,18 +92,7 @@ export function requireScope(scope: Scope | null) {
     try {
       principal = await authenticate(match[1], c.env);
     } catch (err) {
-      // Cloudflare sets CF-Connecting-IP; without it (local runs) every caller shares one bucket.
-      const client = c.req.header("CF-Connecting-IP") ?? "local";
-      const { failures, retryAfter } = await recordFailure(c.env.DB, client, Math.floor(Date.now() / 1000), AUTH_FAILURE_WINDOW_SECONDS);
-      if (failures > AUTH_FAILURE_LIMIT) {
-        throw new ApiError(
-          429,
-          "too_many_failed_attempts",
-          `Too many failed authentication attempts from this address: wait ${retryAfter} s and retry with a valid token.`,
-          undefined,
-          { "Retry-After": String(retryAfter) },
-        );
-      }
+      await countFailure(c.env.DB, failureBucket(c.req.raw));
       throw err;
     }
     if (scope && !principal.scopes.includes(scope)) {
@@ -85,4 +103,11 @@ export function requireScope(scope: Scope | null) {
     c.set("principal", principal);
     await next();
   });
+}
+
+/** The caller of an admin route, as its scope check authenticated it. */
+export function principalOf(c: Context<AppEnv>): Principal {
+  const principal = c.get("principal");
+  if (!principal) throw new Error("the scope check sets the principal before a handler runs");
+  return principal;
 }

@@ -2,7 +2,8 @@
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
-import { abortAbandonedUploads } from "./cleanup.ts";
+import { allowedMethods } from "./allowed-methods.ts";
+import { abortAbandonedUploads, finishInterruptedDeletions } from "./cleanup.ts";
 import type { Bindings } from "./env.ts";
 import { ApiError, onError } from "./errors.ts";
 import { createRouter } from "./openapi.ts";
@@ -96,8 +97,14 @@ app.doc("/api/openapi.json", {
   },
 });
 
-app.all("/api/*", () => {
-  throw new ApiError(404, "not_found", "No API route has this path and method: see /api/openapi.json.");
+app.all("/api/*", (c) => {
+  const allowed = allowedMethods(app, c.req.path);
+  if (allowed.length > 0) {
+    throw new ApiError(405, "method_not_allowed", `This path answers ${allowed.join(", ")} only: see /api/openapi.json.`, undefined, {
+      Allow: allowed.join(", "),
+    });
+  }
+  throw new ApiError(404, "not_found", "No API route has this path: see /api/openapi.json.");
 });
 // Everything else is the page; ASSETS serves index.html for unknown paths (SPA fallback).
 app.all("*", async (c) => {
@@ -116,6 +123,7 @@ export default {
   /** The hourly cron (wrangler.toml [triggers]). */
   async scheduled(controller, env) {
     const aborted = await abortAbandonedUploads(env, controller.scheduledTime);
-    console.log(JSON.stringify({ cron: controller.cron, aborted_uploads: aborted }));
+    const removed = await finishInterruptedDeletions(env);
+    console.log(JSON.stringify({ cron: controller.cron, aborted_uploads: aborted, removed_weights: removed }));
   },
 } satisfies ExportedHandler<Bindings>;

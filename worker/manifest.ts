@@ -11,9 +11,16 @@ export const VersionId = z
   // GET /api/models/current would shadow a version with this id.
   .refine((id) => id !== "current", { message: "'current' is reserved" })
   .openapi({ example: "cifar10-cpu-2026-11-29-1a2b3c" });
+/**
+ * One rule for file names: a letter or digit first, so never "." or ".." (which no URL can reach
+ * once normalised, nor a hidden file), then no separators, spaces or control characters.
+ */
 export const FileName = z
   .string()
-  .regex(/^[A-Za-z0-9._-]{1,128}$/, "must match ^[A-Za-z0-9._-]{1,128}$")
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+    "must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$: a letter or digit, then up to 127 letters, digits, '.', '_' or '-'",
+  )
   .openapi({ example: "model.onnx" });
 export const Sha256 = z
   .string()

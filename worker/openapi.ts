@@ -15,11 +15,11 @@ export function json<T extends z.ZodType>(schema: T, description: string) {
 }
 
 const ERROR_DESCRIPTIONS = {
-  400: "Invalid input (`invalid_request`, `malformed_body`, `size_mismatch`).",
+  400: "Invalid input (`invalid_request`, `malformed_body`, `size_mismatch`, `expiry_too_late`).",
   401: "No valid token (`missing_token`, `invalid_token`, `token_revoked`, `token_expired`).",
-  403: "The token lacks the route's scope (`insufficient_scope`).",
+  403: "The token lacks the route's scope (`insufficient_scope`), or a scope it would grant (`scope_not_held`).",
   404: "Not found.",
-  409: "The version's state forbids this.",
+  409: "The registry's state forbids this (e.g. `version_exists`, `version_id_retired`, `weights_being_deleted`, `files_missing`).",
   411: "Content-Length is required (`length_required`).",
   413: "Body over the size limit (`payload_too_large`).",
   416: "Range not satisfiable.",

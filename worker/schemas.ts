@@ -116,7 +116,7 @@ export const TokenInfo = z
     scopes: z.array(Scope),
     created_at: z.string(),
     revoked_at: z.string().nullable(),
-    expires_at: z.string().nullable().openapi({ description: "After this the token is refused (`token_expired`); null: never." }),
+    expires_at: z.string().nullable().openapi({ description: "After this the token is refused (`token_expired`)." }),
     last_used_at: z.string().nullable().openapi({ description: "When it last authenticated a request, to the minute." }),
   })
   .openapi("Token");

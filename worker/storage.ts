@@ -46,22 +46,16 @@ export async function discardUploads(
 export type StoreResult = { ok: true } | { ok: false; code: "size_mismatch" | "sha256_mismatch" | "upload_incomplete"; message: string };
 
 /**
- * Streams `body` into R2 at `key` while hashing it. R2 is given the expected sha256 too, so it
- * refuses to commit wrong bytes: a failed upload never leaves an object behind. The byte count
- * and our own digest say which way it failed.
+ * `body` counted and hashed on its way through; `check`, once the stream has been read, says
+ * whether it was the expected file. A wrong length errors the stream at once, before a byte too
+ * many passes or a close comes too early.
  */
-export async function storeVerified(
-  bucket: R2Bucket,
-  key: string,
-  body: ReadableStream<Uint8Array>,
-  expected: { bytes: number; sha256: string },
-): Promise<StoreResult> {
+function measured(body: ReadableStream<Uint8Array>, expected: { bytes: number; sha256: string }) {
   const digest = new crypto.DigestStream("SHA-256");
   const digestWriter = digest.getWriter();
   let received = 0;
   let ended = false;
-  // Wrong lengths error the stream here, before R2 sees a byte too many or a close too early.
-  const hashed = body.pipeThrough(
+  const stream = body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       async transform(chunk, controller) {
         received += chunk.byteLength;
@@ -76,35 +70,61 @@ export async function storeVerified(
       },
     }),
   );
-  const fixed = new FixedLengthStream(expected.bytes);
-  const [piped, put] = await Promise.allSettled([
-    hashed.pipeTo(fixed.writable),
-    bucket.put(key, fixed.readable, { sha256: expected.sha256 }),
-  ]);
-  if (!ended) {
-    if (piped.status === "rejected" && piped.reason instanceof RangeError) {
-      const how = received > expected.bytes ? "more" : "fewer";
+  async function check(piped: PromiseSettledResult<void>): Promise<StoreResult> {
+    if (!ended) {
+      if (piped.status === "rejected" && piped.reason instanceof RangeError) {
+        const how = received > expected.bytes ? "more" : "fewer";
+        return {
+          ok: false,
+          code: "size_mismatch",
+          message: `Received ${how} bytes than the manifest's ${expected.bytes}: upload the exact file.`,
+        };
+      }
       return {
         ok: false,
-        code: "size_mismatch",
-        message: `Received ${how} bytes than the manifest's ${expected.bytes}: upload the exact file.`,
+        code: "upload_incomplete",
+        message: `The body broke off after ${received} of ${expected.bytes} bytes: retry the upload.`,
       };
     }
-    return {
-      ok: false,
-      code: "upload_incomplete",
-      message: `The body broke off after ${received} of ${expected.bytes} bytes: retry the upload.`,
-    };
+    const actual = toHex(await digest.digest);
+    if (actual !== expected.sha256) {
+      return {
+        ok: false,
+        code: "sha256_mismatch",
+        message: `The body's sha256 is ${actual}, the manifest says ${expected.sha256}: upload the file the manifest describes.`,
+      };
+    }
+    return { ok: true };
   }
-  const actual = toHex(await digest.digest);
-  if (actual !== expected.sha256) {
-    if (put.status === "fulfilled") await bucket.delete(key);
-    return {
-      ok: false,
-      code: "sha256_mismatch",
-      message: `The body's sha256 is ${actual}, the manifest says ${expected.sha256}: upload the file the manifest describes.`,
-    };
-  }
-  if (put.status === "rejected") throw put.reason;
-  return { ok: true };
+  return { stream, check };
+}
+
+/** Reads `body` to its end and says whether it is the expected file, writing nothing. */
+export async function verifyBody(body: ReadableStream<Uint8Array>, expected: { bytes: number; sha256: string }): Promise<StoreResult> {
+  const { stream, check } = measured(body, expected);
+  const [piped] = await Promise.allSettled([stream.pipeTo(new WritableStream())]);
+  return check(piped);
+}
+
+/**
+ * Streams `body` into R2 at `key` while hashing it. R2 is given the expected sha256 too, so it
+ * refuses to commit wrong bytes: a failed upload never leaves an object behind. The byte count
+ * and our own digest say which way it failed.
+ */
+export async function storeVerified(
+  bucket: R2Bucket,
+  key: string,
+  body: ReadableStream<Uint8Array>,
+  expected: { bytes: number; sha256: string },
+): Promise<StoreResult> {
+  const { stream, check } = measured(body, expected);
+  const fixed = new FixedLengthStream(expected.bytes);
+  const [piped, put] = await Promise.allSettled([
+    stream.pipeTo(fixed.writable),
+    bucket.put(key, fixed.readable, { sha256: expected.sha256 }),
+  ]);
+  const result = await check(piped);
+  if (!result.ok && result.code === "sha256_mismatch" && put.status === "fulfilled") await bucket.delete(key);
+  if (result.ok && put.status === "rejected") throw put.reason;
+  return result;
 }

@@ -1,6 +1,7 @@
 // Publishing one export directory: verify locally, register, upload what is missing, finalize,
-// promote. Idempotent (a rerun changes nothing), and a failure undoes the version it registered,
-// so the registry is left as it was.
+// promote. Idempotent (a rerun changes nothing), and a failure before finalizing undoes the
+// version it registered, so the registry is left as it was. A version already published stays:
+// the registry never takes a deleted published id again, so a rerun finishes it instead.
 import { readManifest, readVerifiedFile } from "./export-dir.ts";
 import { type Fetch, PublishError, RegistryClient } from "./registry.ts";
 import { verifyExport } from "./verify-onnx.ts";
@@ -77,6 +78,10 @@ async function checkScopes(registry: RegistryClient): Promise<void> {
 
 async function undoRegistration(registry: RegistryClient, id: string, log: (line: string) => void): Promise<void> {
   try {
+    if ((await registry.version(id)).status !== "pending") {
+      log(`${id} was published before the failure and stays (a deleted published id is never taken again): rerun to finish`);
+      return;
+    }
     await registry.remove(id);
     log(`removed ${id} again: the registry is as it was`);
   } catch (e) {

@@ -65,6 +65,23 @@ describe("publishing", () => {
     expect(current.id).toBe("tiny-fixture");
     expect((await fetch(`${worker.url}/api/models/side-version`)).status).toBe(200);
   });
+
+  test("a publish that fails after finalizing keeps the published version, and a rerun promotes it", async () => {
+    await publish(fixture, options());
+    // Deleting it would burn its id for good: the registry never takes a deleted published id again.
+    const flaky: typeof fetch = async (input, init) => {
+      if (String(input).endsWith("/promote")) throw new TypeError("connection reset by peer");
+      return fetch(input, init);
+    };
+    const lines: string[] = [];
+    const dir = exportCopy("promote-fails");
+    await expect(publish(dir, { ...options(), fetchImpl: flaky, log: (l) => lines.push(l) })).rejects.toThrow(/connection reset by peer/);
+    expect(lines).toContain(
+      "promote-fails was published before the failure and stays (a deleted published id is never taken again): rerun to finish",
+    );
+    expect((await fetch(`${worker.url}/api/models/promote-fails`)).status).toBe(200);
+    expect(await publish(dir, options())).toEqual({ id: "promote-fails", registered: false, uploaded: [], promoted: true });
+  });
 });
 
 describe("failures leave the registry as it was", () => {

@@ -1,7 +1,7 @@
 /** Every admin route refuses callers without the right token; tokens are stored only as hashes. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ADMIN, call, expectError, expectJson, freshIp, sha256Hex, tokenWith } from "./helpers.ts";
+import { ADMIN, call, expectError, expectJson, freshIp, sha256Hex, tokenWith, withOverrides } from "./helpers.ts";
 
 const VERSION = "/api/admin/models/auth-v";
 const FILE = `${VERSION}/files/model.onnx`;
@@ -30,7 +30,7 @@ const ALL_SCOPES = ["models:write", "models:promote", "tokens:admin"];
 
 /** A body that would pass validation, so only auth decides the outcome. */
 function bodyFor(method: string, path: string) {
-  if (path.endsWith("/tokens") && method === "POST") return { json: { name: "x", scopes: ["models:write"] } };
+  if (path.endsWith("/tokens") && method === "POST") return { json: { name: "x", scopes: ["tokens:admin"] } };
   if (path.endsWith("/complete")) return { json: { parts: [{ part_number: 1, etag: "x" }] } };
   if (method === "PUT") return { body: new Uint8Array(4) };
   return {};
@@ -91,6 +91,58 @@ describe("failed attempts", () => {
     );
     expect(statuses.filter((s) => s === 401)).toHaveLength(10);
     expect(statuses.filter((s) => s === 429)).toHaveLength(20);
+  });
+
+  it("answers past the limit without writing to D1, so refused guesses cannot spend its write quota", async () => {
+    const ip = freshIp();
+    for (let i = 0; i < 10; i++) await expectError(call("/api/admin/tokens", { token: `bad-${i}`, ip }), 401, "invalid_token");
+    // Every statement the Worker prepares for the refused guess, through a proxy around its real D1 binding.
+    const statements: string[] = [];
+    const DB = withOverrides(env.DB, {
+      prepare: (sql: string) => {
+        statements.push(sql);
+        return env.DB.prepare(sql);
+      },
+    });
+    await expectError(call("/api/admin/tokens", { token: "bad-10", ip, env: { DB } }), 429, "too_many_failed_attempts");
+    expect(statements.length).toBeGreaterThan(0);
+    expect(statements.filter((sql) => !/^\s*SELECT\b/i.test(sql))).toEqual([]);
+  });
+
+  it("counts an IPv6 client by its /64, however it spells its address, and another /64 apart", async () => {
+    const addresses = [
+      "2001:db8:24:64::1",
+      "2001:db8:24:64:0:0:0:2",
+      "2001:0db8:0024:0064:ffff:ffff:ffff:ffff",
+      "2001:DB8:24:64:1:2:3:4",
+      "2001:db8:24:64::a:b",
+      "2001:db8:24:64:8000::",
+      "2001:db8:24:64::3",
+      "2001:db8:24:64::4",
+      "2001:db8:24:64::5",
+      "2001:db8:24:64::6",
+    ];
+    for (const [i, ip] of addresses.entries()) {
+      await expectError(call("/api/admin/tokens", { token: `v6-guess-${i}`, ip }), 401, "invalid_token");
+    }
+    await expectError(call("/api/admin/tokens", { token: "v6-guess-10", ip: "2001:db8:24:64::beef" }), 429, "too_many_failed_attempts");
+    await expectError(call("/api/admin/tokens", { token: "v6-guess-11", ip: "2001:db8:24:65::1" }), 401, "invalid_token");
+  });
+
+  it("ignores CF-Connecting-IP on requests that did not come through Cloudflare: they share one bucket", async () => {
+    // wrangler dev answers on an IP address or localhost, which Cloudflare's edge never serves; there
+    // the header is whatever the client sent, so a new address per guess must not buy new guesses.
+    const origins = ["http://127.0.0.1:8787", "http://localhost:8787", "http://[::1]:8787"];
+    for (let i = 0; i < 10; i++) {
+      const origin = origins[i % origins.length];
+      await expectError(call("/api/admin/tokens", { token: `local-guess-${i}`, origin }), 401, "invalid_token");
+    }
+    await expectError(
+      call("/api/admin/tokens", { token: "local-guess-10", origin: "http://127.0.0.1:8787" }),
+      429,
+      "too_many_failed_attempts",
+    );
+    await expectJson(call("/api/admin/tokens", { token: ADMIN, origin: "http://127.0.0.1:8787" }), 200);
   });
 
   it("does not count missing tokens or wrong scopes as failures", async () => {
@@ -156,6 +208,8 @@ interface TokenInfo {
   last_used_at: string | null;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 async function listed(id: string): Promise<TokenInfo | undefined> {
   return (await expectJson<{ items: TokenInfo[] }>(call("/api/admin/tokens", { token: ADMIN }), 200)).items.find((t) => t.id === id);
 }
@@ -165,7 +219,7 @@ function create(json: Record<string, unknown>) {
 }
 
 describe("token expiry", () => {
-  it("sets expires_at from expires_in_seconds or expires_at, and never by default", async () => {
+  it("sets expires_at from expires_in_seconds or expires_at, and the longest lifetime by default", async () => {
     const forAnHour = await expectJson<TokenInfo>(create({ expires_in_seconds: 3600 }), 201);
     expect(Date.parse(forAnHour.expires_at ?? "") - Date.parse(forAnHour.created_at)).toBe(3600 * 1000);
     const at = new Date(Date.now() + 86_400_000);
@@ -173,7 +227,8 @@ describe("token expiry", () => {
     const until = await expectJson<TokenInfo>(create({ expires_at: at.toISOString().replace(".000Z", "+00:00") }), 201);
     expect(until.expires_at).toBe(at.toISOString());
     expect((await listed(until.id))?.expires_at).toBe(at.toISOString());
-    expect((await expectJson<TokenInfo>(create({}), 201)).expires_at).toBeNull();
+    const unasked = await expectJson<TokenInfo>(create({}), 201);
+    expect(Date.parse(unasked.expires_at ?? "") - Date.parse(unasked.created_at)).toBe(90 * DAY_MS);
   });
 
   it("refuses expiries in the past, both fields at once, and nonsense", async () => {
@@ -202,6 +257,46 @@ describe("token expiry", () => {
     await expectError(res, 401, "token_expired");
     const failures = await env.DB.prepare("SELECT failures FROM auth_failures WHERE client = ?").bind(ip).first<number>("failures");
     expect(failures).toBe(1);
+  });
+});
+
+describe("minting", () => {
+  it("grants only scopes the minting token holds, and never a life past its own", async () => {
+    const minter = await expectJson<TokenInfo>(create({ name: "minter", scopes: ["tokens:admin"], expires_in_seconds: 600 }), 201);
+    const mint = (json: Record<string, unknown>) =>
+      call("/api/admin/tokens", { method: "POST", token: minter.token, json: { name: "minted", scopes: ["tokens:admin"], ...json } });
+
+    const wider = await expectError(mint({ scopes: ["models:write", "models:promote", "tokens:admin"] }), 403, "scope_not_held");
+    expect(wider.not_held).toEqual(["models:write", "models:promote"]);
+    for (const json of [{ expires_in_seconds: 3600 }, { expires_at: new Date(Date.now() + DAY_MS).toISOString() }]) {
+      const later = await expectError(mint(json), 400, "expiry_too_late");
+      expect(later.latest_expires_at).toBe(minter.expires_at);
+    }
+    // Unasked, the expiry is the latest allowed: the minter's own.
+    expect((await expectJson<TokenInfo>(mint({}), 201)).expires_at).toBe(minter.expires_at);
+    const sooner = await expectJson<TokenInfo & { scopes: string[] }>(mint({ expires_in_seconds: 60 }), 201);
+    expect(Date.parse(sooner.expires_at ?? "")).toBeLessThan(Date.parse(minter.expires_at ?? ""));
+  });
+
+  it("caps every token's life at TOKEN_MAX_LIFETIME_DAYS (90 unless configured), even ADMIN_TOKEN's", async () => {
+    const tooLong = await expectError(create({ expires_in_seconds: 91 * 24 * 3600 }), 400, "expiry_too_late");
+    expect(tooLong.message).toContain("at most 90 days");
+    const oneDay = { TOKEN_MAX_LIFETIME_DAYS: "1" };
+    const configured = await expectJson<TokenInfo>(
+      call("/api/admin/tokens", { method: "POST", token: ADMIN, json: { name: "short", scopes: ["models:write"] }, env: oneDay }),
+      201,
+    );
+    expect(Date.parse(configured.expires_at ?? "") - Date.parse(configured.created_at)).toBe(DAY_MS);
+    await expectError(
+      call("/api/admin/tokens", {
+        method: "POST",
+        token: ADMIN,
+        json: { name: "short", scopes: ["models:write"], expires_in_seconds: 2 * 24 * 3600 },
+        env: oneDay,
+      }),
+      400,
+      "expiry_too_late",
+    );
   });
 });
 

@@ -1,9 +1,7 @@
 /** What HTTP caches may keep: finalized versions forever, the current one for a few seconds; D1 is read accordingly. */
-import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import worker from "../../worker/index.ts";
-import { ADMIN, bytesOf, call, expectError, expectJson, manifestFor, ORIGIN, promote, publish } from "./helpers.ts";
+import { ADMIN, bytesOf, call, expectError, expectJson, gate, manifestFor, promote, publish, withOverrides } from "./helpers.ts";
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
 const STRONG_ETAG = /^"[0-9a-f]{64}"$/;
@@ -125,20 +123,13 @@ describe("GET /api/models/current", () => {
     // The Worker's own fetch handler gets the real D1 binding behind a proxy that counts the
     // statements it prepares: every query, batched or not, is prepared first, and still runs on D1.
     let queries = 0;
-    const DB = new Proxy(env.DB, {
-      get(target, key) {
-        if (key === "prepare") {
-          return (sql: string) => {
-            queries += 1;
-            return target.prepare(sql);
-          };
-        }
-        const value: unknown = Reflect.get(target, key);
-        return typeof value === "function" ? value.bind(target) : value;
+    const DB = withOverrides(env.DB, {
+      prepare: (sql: string) => {
+        queries += 1;
+        return env.DB.prepare(sql);
       },
     });
-    const counted = { ...env, DB };
-    const get = () => worker.fetch(new Request(`${ORIGIN}/api/models/current`), counted, createExecutionContext());
+    const get = () => call("/api/models/current", { env: { DB } });
 
     const first = await get();
     expect(first.status).toBe(200);
@@ -153,6 +144,29 @@ describe("GET /api/models/current", () => {
       }
     }
     expect(queries).toBeLessThanOrEqual(3);
+  });
+
+  it("does not keep an answer read before a promote that purged the cache before it was stored", async () => {
+    await expectJson(promote("cache-a"), 200);
+    const reading = readHeldAfterD1("/api/models/current");
+    await reading.held.reached;
+    // The reader has read cache-a from D1 and not stored it yet: a promote commits and purges now.
+    await expectJson(promote("cache-b"), 200);
+    reading.held.open();
+    expect((await expectJson<Version>(reading.response, 200)).id).toBe("cache-a");
+    expect((await expectJson<Version>(call("/api/models/current"), 200)).id).toBe("cache-b");
+  });
+
+  it("never stores an answer of an older generation over a newer one", async () => {
+    await expectJson(promote("cache-a"), 200);
+    const reading = readHeldAfterD1("/api/models/current");
+    await reading.held.reached;
+    await expectJson(promote("cache-b"), 200);
+    // A later reader reads and stores cache-b while the first still holds cache-a.
+    expect((await expectJson<Version>(call("/api/models/current"), 200)).id).toBe("cache-b");
+    reading.held.open();
+    await (await reading.response).body?.cancel();
+    expect((await expectJson<Version>(call("/api/models/current"), 200)).id).toBe("cache-b");
   });
 
   it("does not cache the 404 of a registry with no current model", async () => {
@@ -176,3 +190,23 @@ describe("GET /sw.js (the page's service worker)", () => {
     expect(res.headers.get("Content-Security-Policy")).toContain("worker-src 'self' blob:");
   });
 });
+
+/** A request whose first D1 read completes and then waits at `held` before the Worker goes on. */
+function readHeldAfterD1(path: string) {
+  const held = gate();
+  let first = true;
+  const DB = withOverrides(env.DB, {
+    prepare: (sql: string) => {
+      const statement = env.DB.prepare(sql);
+      if (!first) return statement;
+      first = false;
+      const firstRow = async (column?: string) => {
+        const row = await (column === undefined ? statement.first() : statement.first(column));
+        await held.pass();
+        return row;
+      };
+      return withOverrides(statement, { first: firstRow as D1PreparedStatement["first"] });
+    },
+  });
+  return { held, response: call(path, { env: { DB } }) };
+}

@@ -1,9 +1,9 @@
-/** The hourly cron aborts multipart uploads abandoned for over a day, and leaves the others alone. */
+/** The hourly cron aborts multipart uploads abandoned for over a day, and finishes deletes cut off before R2. */
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import worker from "../../worker/index.ts";
-import { ADMIN, bytesOf, call, expectError, expectJson, manifestFor } from "./helpers.ts";
+import { ADMIN, bytesOf, call, expectError, expectJson, manifestFor, publish, withOverrides } from "./helpers.ts";
 
 const PART = 5 * 1024 * 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -55,4 +55,24 @@ it("finds nothing to do when no upload is old enough", async () => {
   expect(left).toBe(1);
   await runCron(Date.now() + DAY_MS + 60_000);
   expect(await env.DB.prepare("SELECT count(*) AS n FROM uploads WHERE version_id = 'cron-young'").first<number>("n")).toBe(0);
+});
+
+it("finishes a delete cut off between D1 and R2: the file goes, then versions may register it again", async () => {
+  const bytes = bytesOf(300, 4);
+  const manifest = await publish("cron-cut-off", { "model.onnx": bytes });
+  const key = `weights/${manifest.files[0]?.sha256}`;
+  const cutOff = withOverrides(env.WEIGHTS, {
+    delete: async () => {
+      throw new Error("the Worker was cut off here");
+    },
+  });
+  expect((await call("/api/admin/models/cron-cut-off", { method: "DELETE", token: ADMIN, env: { WEIGHTS: cutOff } })).status).toBe(500);
+  expect(await env.WEIGHTS.head(key)).not.toBeNull();
+  const register = async () =>
+    call("/api/admin/models", { method: "POST", token: ADMIN, json: await manifestFor("cron-cut-off-2", { "model.onnx": bytes }) });
+  await expectError(register(), 409, "weights_being_deleted");
+
+  await runCron(Date.now());
+  expect(await env.WEIGHTS.head(key)).toBeNull();
+  await expectJson(register(), 201);
 });

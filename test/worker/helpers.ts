@@ -1,7 +1,10 @@
 /** Requests against the real Worker (local D1 and R2 in workerd). */
+import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import { manifestFor, type Weights } from "../../scripts/lib/fixtures.ts";
+import type { Bindings } from "../../worker/env.ts";
+import worker from "../../worker/index.ts";
 
 export { bytesOf, manifestFor } from "../../scripts/lib/fixtures.ts";
 export { sha256Hex } from "../../worker/crypto.ts";
@@ -23,9 +26,13 @@ export interface CallOptions {
   body?: BodyInit | null;
   headers?: Record<string, string>;
   ip?: string;
+  /** Bindings to give this one request in place of the real ones (the rest stay real). */
+  env?: Partial<Bindings>;
+  /** Where the request is addressed; ORIGIN unless given. */
+  origin?: string;
 }
 
-export function call(path: string, options: CallOptions = {}): Promise<Response> {
+export async function call(path: string, options: CallOptions = {}): Promise<Response> {
   const headers = new Headers(options.headers);
   headers.set("CF-Connecting-IP", options.ip ?? freshIp());
   if (options.token !== undefined) headers.set("Authorization", `Bearer ${options.token}`);
@@ -34,7 +41,43 @@ export function call(path: string, options: CallOptions = {}): Promise<Response>
     headers.set("Content-Type", "application/json");
     body = JSON.stringify(options.json);
   }
-  return exports.default.fetch(new Request(ORIGIN + path, { method: options.method ?? "GET", headers, body }));
+  const request = new Request((options.origin ?? ORIGIN) + path, { method: options.method ?? "GET", headers, body });
+  if (options.env) return worker.fetch(request, { ...env, ...options.env }, createExecutionContext());
+  return exports.default.fetch(request);
+}
+
+/** `target` with some members replaced; every other member is the real one (methods bound to it). */
+export function withOverrides<T extends object>(target: T, overrides: Partial<T>): T {
+  return new Proxy(target, {
+    get(real, key) {
+      if (Object.hasOwn(overrides, key)) return overrides[key as keyof T];
+      const value: unknown = Reflect.get(real, key);
+      return typeof value === "function" ? value.bind(real) : value;
+    },
+  });
+}
+
+/**
+ * A point where the Worker waits for the test: the Worker calls `pass()`, which resolves `reached`
+ * and holds it until the test calls `open()`. So a test can run requests in the gap it forces.
+ */
+export function gate() {
+  let arrive = () => {};
+  let open = () => {};
+  const reached = new Promise<void>((resolve) => {
+    arrive = resolve;
+  });
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return {
+    reached,
+    open: () => open(),
+    pass: async () => {
+      arrive();
+      await opened;
+    },
+  };
 }
 
 /** Asserts the status and returns the JSON body. */

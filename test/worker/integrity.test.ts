@@ -1,7 +1,7 @@
 /** Uploads only land when size and sha256 match the manifest; failures leave nothing visible. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ADMIN, bytesOf, call, expectError, expectJson, manifestFor, publish, sha256Hex, streamOf, upload } from "./helpers.ts";
+import { ADMIN, bytesOf, call, expectError, expectJson, manifestFor, publish, sha256Hex, streamOf, tokenWith, upload } from "./helpers.ts";
 
 /** MAX_UPLOAD_BYTES in the test configuration. */
 const LIMIT = 5 * 1024 * 1024;
@@ -176,5 +176,60 @@ describe("a new version that reuses stored weights", () => {
     );
     expect(created.files.map((file) => file.verified)).toEqual([true]);
     await expectJson(call("/api/admin/models/second-use/finalize", { method: "POST", token: ADMIN }), 200);
+  });
+});
+
+interface FileStates {
+  status: string;
+  files: { name: string; verified: boolean }[];
+}
+
+describe("bytes stored for a version nobody has published", () => {
+  it("count for another version only once its publisher uploads them too", async () => {
+    const unreleased = bytesOf(2000, 40);
+    const owner = await tokenWith("models:write");
+    const other = await tokenWith("models:write");
+    const register = async (id: string, token: string) =>
+      expectJson<FileStates>(
+        call("/api/admin/models", { method: "POST", token, json: await manifestFor(id, { "model.onnx": unreleased }) }),
+        201,
+      );
+    await register("unreleased-own", owner.token);
+    expect((await upload("unreleased-own", "model.onnx", unreleased, owner.token)).status).toBe(201);
+
+    // Naming the sha256 and size is not enough: nothing is verified, nothing can be finalized or downloaded.
+    const claimed = await register("unreleased-claim", other.token);
+    expect(claimed.files.map((file) => file.verified)).toEqual([false]);
+    const finalize = (id: string, token: string) => call(`/api/admin/models/${id}/finalize`, { method: "POST", token });
+    await expectError(finalize("unreleased-claim", other.token), 409, "files_missing");
+    const multipart = await expectJson<{ upload_id: string | null }>(
+      call("/api/admin/models/unreleased-claim/files/model.onnx/uploads", { method: "POST", token: other.token }),
+      201,
+    );
+    expect(multipart.upload_id).not.toBeNull();
+    const sha = await sha256Hex(unreleased);
+    await expectError(call(`/api/weights/${sha}`), 404, "weights_not_found");
+
+    // The token that uploaded them may reuse them, as anyone may once a version holding them is published.
+    expect((await register("unreleased-own-2", owner.token)).files.map((file) => file.verified)).toEqual([true]);
+
+    // Uploading the bytes proves them: the stored copy is kept, and the version can be finalized.
+    const uploaded = await upload("unreleased-claim", "model.onnx", unreleased, other.token);
+    expect(uploaded.status).toBe(200);
+    expect((await expectJson<FileStates>(finalize("unreleased-claim", other.token), 200)).status).toBe("ready");
+    expect((await register("unreleased-after", other.token)).files.map((file) => file.verified)).toEqual([true]);
+  });
+
+  it("an upload of other bytes to a stored file is read and refused, not answered verified", async () => {
+    const bytes = bytesOf(1500, 41);
+    await publish("stored-once", { "model.onnx": bytes });
+    const wrong = bytes.slice();
+    wrong[700] = (wrong[700] ?? 0) ^ 1;
+    const refused = await expectError(upload("stored-once", "model.onnx", wrong), 422, "sha256_mismatch");
+    expect(refused.message).toContain(await sha256Hex(wrong));
+    await expectError(upload("stored-once", "model.onnx", bytes.slice(0, 1000)), 400, "size_mismatch");
+    const matched = await upload("stored-once", "model.onnx", bytes);
+    expect(matched.status).toBe(200);
+    expect((await matched.json<{ file: { verified: boolean } }>()).file.verified).toBe(true);
   });
 });

@@ -1,7 +1,20 @@
 /** The life of a version: create, upload, finalize, promote, roll back, retire, delete. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ADMIN, bytesOf, call, expectError, expectJson, manifestFor, ORIGIN, promote, publish, upload } from "./helpers.ts";
+import {
+  ADMIN,
+  bytesOf,
+  call,
+  expectError,
+  expectJson,
+  gate,
+  manifestFor,
+  ORIGIN,
+  promote,
+  publish,
+  upload,
+  withOverrides,
+} from "./helpers.ts";
 
 interface Version {
   id: string;
@@ -80,14 +93,13 @@ describe("publishing is idempotent", () => {
     expect((await env.WEIGHTS.head(key))?.uploaded).toEqual(before?.uploaded);
   });
 
-  it("a file another version already stored needs no upload", async () => {
+  it("a file a published version already stored needs no upload", async () => {
     const shared = bytesOf(300, 6);
     await publish("idem-c1", { "model.onnx": shared });
     await expectJson(
       call("/api/admin/models", { method: "POST", token: ADMIN, json: await manifestFor("idem-c2", { "model.onnx": shared }) }),
       201,
     );
-    expect((await upload("idem-c2", "model.onnx", new Uint8Array(0))).status).toBe(200);
     expect((await expectJson<Version>(call("/api/admin/models/idem-c2/finalize", { method: "POST", token: ADMIN }), 200)).status).toBe(
       "ready",
     );
@@ -146,6 +158,58 @@ describe("deleting a version", () => {
     expect(await env.WEIGHTS.head(`weights/${sharedSha}`)).not.toBeNull();
     expect((await call(`/api/weights/${sharedSha}`)).status).toBe(200);
     await expectError(call(`/api/weights/${ownSha}`), 404, "weights_not_found");
+  });
+
+  it("leaves a tombstone for a published version: its id is never registered again", async () => {
+    const manifest = await publish("tomb-a", { "model.onnx": bytesOf(100, 13) });
+    // Served as immutable for a year: a cache anywhere may still hold this manifest under this id.
+    expect((await call("/api/models/tomb-a")).headers.get("Cache-Control")).toContain("immutable");
+    expect((await call("/api/admin/models/tomb-a", { method: "DELETE", token: ADMIN })).status).toBe(204);
+    for (const json of [{ ...manifest, name: "another meaning" }, manifest]) {
+      const body = await expectError(call("/api/admin/models", { method: "POST", token: ADMIN, json }), 409, "version_id_retired");
+      expect(body.message).toContain("new id");
+    }
+    await expectError(call("/api/models/tomb-a"), 404, "version_not_found");
+  });
+
+  it("leaves no tombstone for a version never published, which nothing can have cached", async () => {
+    const manifest = await manifestFor("tomb-pending", { "model.onnx": bytesOf(100, 14) });
+    const register = () => call("/api/admin/models", { method: "POST", token: ADMIN, json: manifest });
+    await expectJson(register(), 201);
+    expect((await call("/api/admin/models/tomb-pending", { method: "DELETE", token: ADMIN })).status).toBe(204);
+    await expectJson(register(), 201);
+  });
+
+  it("cannot strand a file that a version registered meanwhile would use", async () => {
+    const bytes = bytesOf(600, 15);
+    const manifest = await publish("del-race-a", { "model.onnx": bytes });
+    const sha = manifest.files[0]?.sha256 ?? "";
+    // The delete is held after its D1 transaction, before R2 drops the file it found unused.
+    const held = gate();
+    const WEIGHTS = withOverrides(env.WEIGHTS, {
+      delete: async (keys: string | string[]) => {
+        if ([keys].flat().includes(`weights/${sha}`)) await held.pass();
+        return env.WEIGHTS.delete(keys);
+      },
+    });
+    const deleting = call("/api/admin/models/del-race-a", { method: "DELETE", token: ADMIN, env: { WEIGHTS } });
+    await held.reached;
+
+    const reuse = await manifestFor("del-race-b", { "model.onnx": bytes });
+    const register = () => call("/api/admin/models", { method: "POST", token: ADMIN, json: reuse });
+    const refused = await register();
+    expect(refused.headers.get("Retry-After")).toBe("5");
+    expect((await expectError(refused, 409, "weights_being_deleted")).sha256s).toEqual([sha]);
+    held.open();
+    expect((await deleting).status).toBe(204);
+    expect(await env.WEIGHTS.head(`weights/${sha}`)).toBeNull();
+
+    // Once the file is gone the version registers, must upload it, and serves what it finalized.
+    const created = await expectJson<Version>(register(), 201);
+    expect(created.files?.map((file) => file.verified)).toEqual([false]);
+    expect((await upload("del-race-b", "model.onnx", bytes)).status).toBe(201);
+    await expectJson(call("/api/admin/models/del-race-b/finalize", { method: "POST", token: ADMIN }), 200);
+    expect(new Uint8Array(await (await call(`/api/weights/${sha}`)).arrayBuffer())).toEqual(bytes);
   });
 });
 

@@ -42,6 +42,20 @@ describe("malformed input", () => {
     }
   });
 
+  it("takes file names of one pattern only: no dots-only names, separators or control characters", async () => {
+    const good = await manifestFor("file-names-v", { "model.onnx": bytesOf(10, 3) });
+    // "." and ".." normalise away in every URL, so no upload could reach them and the version could never be finalized.
+    for (const name of [".", "..", "...", ".hidden", "-flag", "a/b", "a\\b", "a b", "a\u0000b", "a\nb", "é.onnx", "a".repeat(129)]) {
+      const manifest = { ...good, files: [{ ...good.files[0], name }] };
+      const body = await expectError(call("/api/admin/models", { method: "POST", token: ADMIN, json: manifest }), 400, "invalid_request");
+      expect(body.message, JSON.stringify(name)).toContain("a letter or digit, then up to 127 letters, digits, '.', '_' or '-'");
+    }
+    for (const name of ["model.onnx", "model.fp16.onnx", "0_weights-v2.bin", "a".repeat(128)]) {
+      const manifest = { ...good, id: `file-names-${name.length}-${name.charCodeAt(0)}`, files: [{ ...good.files[0], name }] };
+      await expectJson(call("/api/admin/models", { method: "POST", token: ADMIN, json: manifest }), 201);
+    }
+  });
+
   it("accepts unknown keys under training and metrics", async () => {
     const good = await manifestFor("free-form-v", { "model.onnx": bytesOf(10, 2) });
     const manifest = {
@@ -149,9 +163,25 @@ describe("malformed input", () => {
     }
   });
 
-  it("answers unknown API routes and methods with a JSON 404", async () => {
+  it("answers unknown API paths with a JSON 404, and a wrong method on a known one with 405 and Allow", async () => {
     await expectError(call("/api/nope"), 404, "not_found");
-    await expectError(call("/api/models", { method: "DELETE" }), 404, "not_found");
+    await expectError(call("/api/models/a/b", { method: "DELETE" }), 404, "not_found");
+    const sha = "0".repeat(64);
+    const cases: [method: string, path: string, allow: string][] = [
+      ["DELETE", "/api/models", "GET, HEAD"],
+      ["POST", "/api/models/current", "GET, HEAD"],
+      ["PUT", `/api/weights/${sha}`, "GET, HEAD"],
+      ["PATCH", "/api/admin/models/some-id", "DELETE, GET, HEAD"],
+      ["GET", "/api/admin/models/some-id/finalize", "POST"],
+      ["GET", "/api/admin/models/some-id/files/model.onnx", "PUT"],
+      ["PUT", "/api/admin/tokens", "GET, HEAD, POST"],
+    ];
+    for (const [method, path, allow] of cases) {
+      const res = await call(path, { method });
+      expect(res.headers.get("Allow"), `${method} ${path}`).toBe(allow);
+      const body = await expectError(res, 405, "method_not_allowed");
+      expect(body.message, `${method} ${path}`).toContain(allow);
+    }
   });
 });
 

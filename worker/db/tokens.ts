@@ -7,7 +7,7 @@ export interface TokenRow {
   scopes: string;
   created_at: string;
   revoked_at: string | null;
-  /** Null: the token never expires. */
+  /** Every token minted now expires; null survives only in rows D1 got some other way (migration 0003 gave older ones an expiry). */
   expires_at: string | null;
   last_used_at: string | null;
 }
@@ -16,7 +16,7 @@ const COLUMNS = "id, name, scopes, created_at, revoked_at, expires_at, last_used
 
 export async function insertToken(
   db: D1Database,
-  token: { id: string; name: string; hash: string; scopes: readonly Scope[]; expiresAt: string | null },
+  token: { id: string; name: string; hash: string; scopes: readonly Scope[]; expiresAt: string },
   now: string,
 ): Promise<void> {
   await db
@@ -50,13 +50,23 @@ export function revokeToken(db: D1Database, id: string, now: string): Promise<To
     .first<TokenRow>();
 }
 
+/** The failures counted for `client` in its current window, or null when it has none. */
+export async function failureWindow(db: D1Database, client: string, nowSeconds: number, windowSeconds: number) {
+  const row = await db
+    .prepare("SELECT failures, window_start FROM auth_failures WHERE client = ? AND window_start > ? - ?")
+    .bind(client, nowSeconds, windowSeconds)
+    .first<{ failures: number; window_start: number }>();
+  return row && { failures: row.failures, retryAfter: row.window_start + windowSeconds - nowSeconds };
+}
+
 /**
- * Counts one failure of `client`, starting a fresh window when the old one has passed, and returns
- * the count this failure makes: one atomic upsert, so concurrent failures each see their own count.
- * Windows that have passed are deleted on the way, so the table never grows without bound.
+ * Counts one failure of `client`, starting a fresh window when the old one has passed, unless its
+ * window already holds `limit` failures: one atomic upsert, so concurrent failures never count past
+ * the limit. Returns whether it counted. Windows that have passed are deleted on the way, so the
+ * table never grows without bound.
  */
-export async function recordFailure(db: D1Database, client: string, nowSeconds: number, windowSeconds: number) {
-  const [, counted] = await db.batch<{ failures: number; window_start: number }>([
+export async function recordFailure(db: D1Database, client: string, nowSeconds: number, windowSeconds: number, limit: number) {
+  const [, counted] = await db.batch([
     db.prepare("DELETE FROM auth_failures WHERE window_start <= ?1 - ?2 AND client != ?3").bind(nowSeconds, windowSeconds, client),
     db
       .prepare(
@@ -64,10 +74,10 @@ export async function recordFailure(db: D1Database, client: string, nowSeconds: 
          ON CONFLICT (client) DO UPDATE SET
            failures = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE failures + 1 END,
            window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END
-         RETURNING failures, window_start`,
+         WHERE window_start <= ?2 - ?3 OR failures < ?4
+         RETURNING failures`,
       )
-      .bind(client, nowSeconds, windowSeconds),
+      .bind(client, nowSeconds, windowSeconds, limit),
   ]);
-  const row = counted?.results[0] ?? { failures: 1, window_start: nowSeconds };
-  return { failures: row.failures, retryAfter: row.window_start + windowSeconds - nowSeconds };
+  return (counted?.results.length ?? 0) > 0;
 }

@@ -4,15 +4,16 @@
  * bytes and only a file whose sha256 and size match the manifest is kept.
  */
 import { createRoute, z } from "@hono/zod-openapi";
+import { principalOf } from "../auth.ts";
 import { jsonBodyLimit } from "../body-limit.ts";
 import { randomHex } from "../crypto.ts";
 import { deleteUploads, findUpload, insertUpload } from "../db/uploads.ts";
-import { type FileRow, findFile, findVersion, markFileVerified } from "../db/versions.ts";
-import type { Bindings } from "../env.ts";
+import { claimStoredFiles, type FileRow, findFile, findVersion, markFileVerified } from "../db/versions.ts";
+import { type Bindings, positiveIntVar } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { adminOnly, createRouter, errors, json } from "../openapi.ts";
 import { FileParams, FileState, PartParams, UploadParams } from "../schemas.ts";
-import { discardUploads, type StoreResult, stagingKey, storedSize, storeVerified, weightsKey, wrongSize } from "../storage.ts";
+import { discardUploads, type StoreResult, stagingKey, storedSize, storeVerified, verifyBody, weightsKey, wrongSize } from "../storage.ts";
 import { now } from "../time.ts";
 import { fileState } from "../views.ts";
 
@@ -22,8 +23,7 @@ const DEFAULT_MAX_UPLOAD_BYTES = 99_000_000;
 const MIN_PART_BYTES = 5 * 1024 * 1024;
 
 function maxUploadBytes(env: Bindings): number {
-  const configured = Number(env.MAX_UPLOAD_BYTES);
-  return Number.isSafeInteger(configured) && configured > 0 ? configured : DEFAULT_MAX_UPLOAD_BYTES;
+  return positiveIntVar(env.MAX_UPLOAD_BYTES, DEFAULT_MAX_UPLOAD_BYTES);
 }
 
 async function requireFile(db: D1Database, id: string, name: string): Promise<FileRow> {
@@ -35,13 +35,11 @@ async function requireFile(db: D1Database, id: string, name: string): Promise<Fi
   throw new ApiError(404, "version_not_found", "No version has this id: create it with POST /api/admin/models first.");
 }
 
-/** When R2 already holds the bytes (this or another version uploaded them), only D1 needs telling. */
-async function alreadyStored(env: Bindings, id: string, file: FileRow): Promise<boolean> {
+/** Whether R2 already holds the file's bytes (by sha256); 409 if at another size than the manifest's, which then lies. */
+async function isStored(env: Bindings, file: FileRow): Promise<boolean> {
   const size = await storedSize(env.WEIGHTS, file.sha256);
-  if (size === null) return false;
-  if (size !== file.bytes) throw new ApiError(409, "size_mismatch", wrongSize(file.name, size, file.bytes));
-  await markFileVerified(env.DB, id, file.name, now());
-  return true;
+  if (size !== null && size !== file.bytes) throw new ApiError(409, "size_mismatch", wrongSize(file.name, size, file.bytes));
+  return size !== null;
 }
 
 /** The Content-Length a part or file upload declares, checked against the limit before reading. */
@@ -73,9 +71,9 @@ const upload = createRoute({
     body: { content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } },
   },
   responses: {
-    200: json(FileResult, "R2 already holds these bytes: nothing was written."),
+    200: json(FileResult, "R2 already held these bytes: the body was read and matched them, and nothing was written."),
     201: json(FileResult, "Stored and verified."),
-    ...errors(400, 401, 403, 404, 413, 422, 429),
+    ...errors(400, 401, 403, 404, 409, 413, 422, 429),
   },
 });
 
@@ -86,7 +84,10 @@ const startUpload = createRoute({
   ...adminOnly("models:write"),
   request: { params: FileParams },
   responses: {
-    200: json(FileResult.extend({ upload_id: z.null() }), "R2 already holds these bytes: there is nothing to upload."),
+    200: json(
+      FileResult.extend({ upload_id: z.null() }),
+      "The file is verified already, or R2 holds its bytes for a published version or from this token: there is nothing to upload.",
+    ),
     201: json(
       FileResult.extend({
         upload_id: z.string(),
@@ -95,7 +96,7 @@ const startUpload = createRoute({
       }),
       "Send the parts, then complete.",
     ),
-    ...errors(400, 401, 403, 404, 429),
+    ...errors(400, 401, 403, 404, 409, 429),
   },
 });
 
@@ -152,11 +153,8 @@ export const adminFiles = createRouter()
   .openapi(upload, async (c) => {
     const { id, name } = c.req.valid("param");
     const file = await requireFile(c.env.DB, id, name);
+    const stored = await isStored(c.env, file);
     const body = c.req.raw.body;
-    if (await alreadyStored(c.env, id, file)) {
-      await body?.cancel();
-      return c.json({ file: { ...fileState(file), verified: true } }, 200);
-    }
     const limit = maxUploadBytes(c.env);
     if (file.bytes > limit) {
       throw new ApiError(
@@ -173,15 +171,20 @@ export const adminFiles = createRouter()
         `The manifest says ${file.bytes} bytes but the body has ${declared ?? 0}: upload the exact file.`,
       );
     }
-    const result = await storeVerified(c.env.WEIGHTS, weightsKey(file.sha256), body, file);
+    // Bytes R2 holds already spare the write, not the check: whoever uploads proves they have the file.
+    const result = stored ? await verifyBody(body, file) : await storeVerified(c.env.WEIGHTS, weightsKey(file.sha256), body, file);
     if (!result.ok) throw storeFailure(result);
-    await markFileVerified(c.env.DB, id, name, now());
-    return c.json({ file: { ...fileState(file), verified: true } }, 201);
+    await markFileVerified(c.env.DB, id, name, principalOf(c).tokenId, now());
+    return c.json({ file: { ...fileState(file), verified: true } }, stored ? 200 : 201);
   })
   .openapi(startUpload, async (c) => {
     const { id, name } = c.req.valid("param");
     const file = await requireFile(c.env.DB, id, name);
-    if (await alreadyStored(c.env, id, file)) return c.json({ file: { ...fileState(file), verified: true }, upload_id: null }, 200);
+    if (file.verified_at !== null || (await claimStoredFiles(c.env.DB, id, name, principalOf(c).tokenId, now())) > 0) {
+      return c.json({ file: { ...fileState(file), verified: true }, upload_id: null }, 200);
+    }
+    // A manifest that lies about the size hears so now, not after every part.
+    await isStored(c.env, file);
     const uploadId = `upl_${randomHex(16)}`;
     const multipart = await c.env.WEIGHTS.createMultipartUpload(stagingKey(uploadId));
     await insertUpload(c.env.DB, { id: uploadId, r2_upload_id: multipart.uploadId, version_id: id, name, r2_key: multipart.key }, now());
@@ -229,7 +232,7 @@ export const adminFiles = createRouter()
     await c.env.WEIGHTS.delete(row.r2_key);
     await deleteUploads(c.env.DB, [row.id]);
     if (!result.ok) throw storeFailure(result);
-    await markFileVerified(c.env.DB, params.id, params.name, now());
+    await markFileVerified(c.env.DB, params.id, params.name, principalOf(c).tokenId, now());
     return c.json({ file: { ...fileState(file), verified: true } }, 201);
   })
   .openapi(abortUpload, async (c) => {

@@ -1,20 +1,21 @@
 /** Admin routes over versions: create from a manifest, inspect, finalize, promote, roll back, retire, delete. */
 import { createRoute } from "@hono/zod-openapi";
+import { principalOf } from "../auth.ts";
 import { jsonBodyLimit } from "../body-limit.ts";
+import { removeWeights } from "../cleanup.ts";
 import { purgeCurrent } from "../current-cache.ts";
 import { listUploads } from "../db/uploads.ts";
 import {
+  claimStoredFiles,
   deleteVersion,
   finalizeVersion,
   findVersion,
-  insertVersion,
   listFiles,
   listVersions,
-  markFileVerified,
   previousVersionId,
   promoteVersion,
+  registerVersion,
   retireVersion,
-  unreferencedHashes,
   type VersionRow,
 } from "../db/versions.ts";
 import type { Bindings } from "../env.ts";
@@ -22,7 +23,7 @@ import { ApiError } from "../errors.ts";
 import { canonicalJson, Manifest } from "../manifest.ts";
 import { adminOnly, createRouter, errors, json } from "../openapi.ts";
 import { AdminVersion, IdParams, ListQuery, PublicVersion, VersionStatus, versionList } from "../schemas.ts";
-import { discardUploads, storedSize, weightsKey, wrongSize } from "../storage.ts";
+import { discardUploads, storedSize, wrongSize } from "../storage.ts";
 import { now } from "../time.ts";
 import { adminVersion, publicVersion } from "../views.ts";
 
@@ -132,21 +133,31 @@ export const adminModels = createRouter()
     const manifest = c.req.valid("json");
     const canonical = canonicalJson(manifest);
     const stamp = now();
-    const created = await insertVersion(c.env.DB, manifest, canonical, stamp);
+    const registration = await registerVersion(c.env.DB, manifest, canonical, stamp);
+    if (registration.outcome === "id_retired") {
+      throw new ApiError(
+        409,
+        "version_id_retired",
+        `A published version with this id was deleted at ${registration.deletedAt}, and caches may keep its manifest for a year: publish under a new id.`,
+      );
+    }
+    if (registration.outcome === "weights_being_deleted") {
+      throw new ApiError(
+        409,
+        "weights_being_deleted",
+        "A delete is removing files this manifest names from storage: retry in a few seconds, then upload them.",
+        { sha256s: registration.sha256s },
+        { "Retry-After": "5" },
+      );
+    }
     const row = await requireVersion(c.env.DB, manifest.id);
+    const created = registration.outcome === "created";
     if (!created && row.manifest !== canonical) {
       throw new ApiError(409, "version_exists", "A version with this id and a different manifest exists: publish under a new id.");
     }
-    if (created) {
-      // Files whose bytes R2 already holds (another version uploaded them) need no upload: the
-      // publisher sees them verified and never sends megabytes the Worker would have to refuse.
-      const sizes = await Promise.all(manifest.files.map((file) => storedSize(c.env.WEIGHTS, file.sha256)));
-      await Promise.all(
-        manifest.files
-          .filter((file, i) => sizes[i] === file.bytes)
-          .map((file) => markFileVerified(c.env.DB, manifest.id, file.name, stamp)),
-      );
-    }
+    // Files already stored for a published version, or by this token, need no upload: the
+    // publisher sees them verified and never sends megabytes again.
+    if (created) await claimStoredFiles(c.env.DB, manifest.id, null, principalOf(c).tokenId, stamp);
     return c.json(await adminView(c.env, row, c.req.url), created ? 201 : 200);
   })
   .openapi(list, async (c) => {
@@ -164,20 +175,24 @@ export const adminModels = createRouter()
     const { id } = c.req.valid("param");
     const row = await requireVersion(c.env.DB, id);
     if (row.status === "pending") {
-      // Objects under weights/ are only ever written by a sha256-checked put, so presence means
-      // verified bytes, including files another version uploaded first; their size must be the manifest's.
-      const files = await listFiles(c.env.DB, id);
-      const sizes = await Promise.all(files.map((file) => storedSize(c.env.WEIGHTS, file.sha256)));
-      const missing = files.filter((_file, i) => sizes[i] === null).map((file) => file.name);
-      if (missing.length > 0) {
-        throw new ApiError(409, "files_missing", `Upload these files before finalizing: ${missing.join(", ")}.`, { missing });
-      }
-      for (const [i, file] of files.entries()) {
-        const size = sizes[i] ?? 0;
-        if (size !== file.bytes) throw new ApiError(409, "size_mismatch", wrongSize(file.name, size, file.bytes));
-      }
+      // Files another version stored since this one was registered count as they would have then.
       const stamp = now();
-      await Promise.all(files.filter((file) => file.verified_at === null).map((file) => markFileVerified(c.env.DB, id, file.name, stamp)));
+      await claimStoredFiles(c.env.DB, id, null, principalOf(c).tokenId, stamp);
+      const unverified = (await listFiles(c.env.DB, id)).filter((file) => file.verified_at === null);
+      const sizes = await Promise.all(unverified.map((file) => storedSize(c.env.WEIGHTS, file.sha256)));
+      for (const [i, file] of unverified.entries()) {
+        const size = sizes[i] ?? null;
+        if (size !== null && size !== file.bytes) throw new ApiError(409, "size_mismatch", wrongSize(file.name, size, file.bytes));
+      }
+      const missing = unverified.map((file) => file.name);
+      if (missing.length > 0) {
+        throw new ApiError(
+          409,
+          "files_missing",
+          `Upload these files before finalizing: ${missing.join(", ")} (bytes stored by another token for a version not yet published count only once uploaded here too).`,
+          { missing },
+        );
+      }
       await finalizeVersion(c.env.DB, id, stamp);
     }
     return c.json(await adminView(c.env, await requireVersion(c.env.DB, id), c.req.url), 200);
@@ -216,11 +231,11 @@ export const adminModels = createRouter()
     const { id } = c.req.valid("param");
     const row = await requireVersion(c.env.DB, id);
     if (row.current) throw isCurrent();
-    const [files, uploads] = await Promise.all([listFiles(c.env.DB, id), listUploads(c.env.DB, id)]);
-    if (!(await deleteVersion(c.env.DB, id))) throw isCurrent();
-    // D1 no longer points at these objects, so removing them cannot expose a half-deleted version.
-    const orphans = await unreferencedHashes(c.env.DB, [...new Set(files.map((file) => file.sha256))]);
+    const uploads = await listUploads(c.env.DB, id);
+    const { deleted, orphans } = await deleteVersion(c.env.DB, id, now());
+    if (!deleted) throw (await findVersion(c.env.DB, id)) ? isCurrent() : versionNotFound();
     await discardUploads(c.env.WEIGHTS, uploads);
-    await c.env.WEIGHTS.delete(orphans.map(weightsKey));
+    // D1 no longer points at these objects, and no version can register them until they are gone.
+    await removeWeights(c.env, orphans);
     return c.body(null, 204);
   });

@@ -1,9 +1,11 @@
 /** Admin routes over API tokens: the secret is returned once, at creation; only its hash is kept. */
 import { createRoute, z } from "@hono/zod-openapi";
+import { principalOf } from "../auth.ts";
 import { jsonBodyLimit } from "../body-limit.ts";
 import { randomHex, sha256Hex } from "../crypto.ts";
 import { insertToken, listTokens, revokeToken, type TokenRow } from "../db/tokens.ts";
 import { ApiError } from "../errors.ts";
+import { checkGrantable, expiryFor } from "../minting.ts";
 import { adminOnly, createRouter, errors, json } from "../openapi.ts";
 import { Scope, TokenInfo, TokenParams } from "../schemas.ts";
 import { now } from "../time.ts";
@@ -20,9 +22,6 @@ function tokenInfo(row: TokenRow): TokenInfo {
   };
 }
 
-/** Ten years: a longer life is no different from none (omit both expiry fields for that). */
-const MAX_LIFETIME_SECONDS = 10 * 365 * 24 * 3600;
-
 const NewToken = z
   .object({
     name: z
@@ -37,19 +36,16 @@ const NewToken = z
       .array(Scope)
       .min(1)
       .refine((scopes) => new Set(scopes).size === scopes.length, { message: "scopes must not repeat" }),
-    expires_in_seconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_LIFETIME_SECONDS)
-      .optional()
-      .openapi({ description: "The token expires this long after creation." }),
+    expires_in_seconds: z.number().int().min(1).optional().openapi({ description: "The token expires this long after creation." }),
     expires_at: z.iso
       .datetime({ offset: true })
       .refine((at) => Date.parse(at) > Date.now(), { message: "expires_at must be in the future" })
-      .refine((at) => Date.parse(at) <= Date.now() + MAX_LIFETIME_SECONDS * 1000, { message: "expires_at must be at most ten years away" })
       .optional()
-      .openapi({ description: "The token expires at this time. Omit both expiry fields for a token that never expires." }),
+      .openapi({
+        description:
+          "The token expires at this time. Omit both expiry fields for the latest allowed: TOKEN_MAX_LIFETIME_DAYS (90) from now, " +
+          "or the minting token's own expiry if that comes first.",
+      }),
   })
   .refine((token) => token.expires_in_seconds === undefined || token.expires_at === undefined, {
     message: "give expires_in_seconds or expires_at, not both",
@@ -59,17 +55,10 @@ const NewToken = z
 /** A name, three scopes and an expiry take about 200 bytes. */
 const newTokenLimit = jsonBodyLimit(16 * 1024, "A token request");
 
-/** When a new token expires, as stored (ISO 8601 UTC, like every timestamp), or null for never. */
-function expiryOf(token: z.infer<typeof NewToken>, createdAt: string): string | null {
-  if (token.expires_at !== undefined) return new Date(token.expires_at).toISOString();
-  if (token.expires_in_seconds !== undefined) return new Date(Date.parse(createdAt) + token.expires_in_seconds * 1000).toISOString();
-  return null;
-}
-
 const create = createRoute({
   method: "post",
   path: "/admin/tokens",
-  summary: "Create a token; its secret is in this response only",
+  summary: "Create a token with scopes the caller holds, expiring no later than the caller; its secret is in this response only",
   ...adminOnly("tokens:admin", newTokenLimit),
   request: { body: { required: true, content: { "application/json": { schema: NewToken } } } },
   responses: {
@@ -105,17 +94,18 @@ const whoami = createRoute({
 
 export const adminTokens = createRouter()
   .openapi(whoami, (c) => {
-    const principal = c.get("principal");
-    if (!principal) throw new Error("the scope check sets the principal before this handler runs");
+    const principal = principalOf(c);
     return c.json({ id: principal.tokenId, scopes: [...principal.scopes] }, 200);
   })
   .openapi(create, async (c) => {
     const request = c.req.valid("json");
     const { name, scopes } = request;
+    const minter = principalOf(c);
+    checkGrantable(minter, scopes);
+    const createdAt = now();
+    const expiresAt = expiryFor(minter, request, Date.parse(createdAt), c.env);
     const id = `tok_${randomHex(8)}`;
     const secret = `edt_${randomHex(32)}`;
-    const createdAt = now();
-    const expiresAt = expiryOf(request, createdAt);
     await insertToken(c.env.DB, { id, name, hash: await sha256Hex(secret), scopes, expiresAt }, createdAt);
     return c.json(
       { id, name, scopes, created_at: createdAt, revoked_at: null, expires_at: expiresAt, last_used_at: null, token: secret },

@@ -1,7 +1,7 @@
 /** Public reads of the registry: published (ready or retired) versions and the current one. */
 import { createRoute, z } from "@hono/zod-openapi";
 import { cachedCurrent } from "../current-cache.ts";
-import { findCurrent, findVersion, listVersionSummaries } from "../db/versions.ts";
+import { currentGeneration, findCurrent, findVersion, listVersionSummaries } from "../db/versions.ts";
 import { ApiError } from "../errors.ts";
 import { conditional, IMMUTABLE, jsonWithETag } from "../http-cache.ts";
 import { createRouter, errors, json } from "../openapi.ts";
@@ -52,11 +52,15 @@ export const models = createRouter()
     return c.json({ items: page.rows.map((row) => versionSummary(row, origin)), next_cursor: page.nextCursor }, 200, NO_CACHE);
   })
   .openapi(current, async (c) => {
-    const answer = await cachedCurrent(c.req.url, async () => {
-      const row = await findCurrent(c.env.DB);
-      if (!row) throw new ApiError(404, "no_current_model", "No version has been promoted yet: publish one and promote it.");
-      return publicVersion(row, new URL(c.req.url).origin);
-    });
+    const answer = await cachedCurrent(
+      c.req.url,
+      async () => {
+        const row = await findCurrent(c.env.DB);
+        if (!row) throw new ApiError(404, "no_current_model", "No version has been promoted yet: publish one and promote it.");
+        return { body: publicVersion(row, new URL(c.req.url).origin), generation: row.generation };
+      },
+      () => currentGeneration(c.env.DB),
+    );
     return conditional(c.req.header("If-None-Match"), answer);
   })
   .openapi(one, async (c) => {
