@@ -16,8 +16,12 @@ from .schedule import Diffusion, sampling_timesteps
 def generate(net: torch.nn.Module, diffusion: Diffusion, class_labels: torch.Tensor, steps: int = 20,
              sampler: str = "dpmpp_2m", guidance: float = 1.0, seed: int = 0,
              callback: Optional[Callback] = None,
-             guidance_interval: Optional[tuple[float, float]] = None) -> torch.Tensor:
-    """Images in [-1, 1] for the given class labels (null class = unconditional)."""
+             guidance_interval: Optional[tuple[float, float]] = None,
+             timesteps: Optional[list[float]] = None) -> torch.Tensor:
+    """Images in [-1, 1] for the given class labels (null class = unconditional).
+
+    `timesteps`: a distilled student's own (it was trained at them); else `steps` spaced in log-SNR.
+    """
     if sampler not in SAMPLERS:
         raise ValueError(f"unknown sampler {sampler!r}: use one of {sorted(SAMPLERS)}")
     config = getattr(net, "config")
@@ -27,7 +31,7 @@ def generate(net: torch.nn.Module, diffusion: Diffusion, class_labels: torch.Ten
     x = torch.randn(shape, generator=generator).to(device)
     eps_model = guided_eps_model(net, class_labels, guidance, config.num_classes, diffusion.alphas_cumprod,
                                  diffusion.config.prediction, guidance_interval)
-    timesteps = sampling_timesteps(steps, diffusion.alphas_cumprod)
+    timesteps = timesteps or sampling_timesteps(steps, diffusion.alphas_cumprod)
     return SAMPLERS[sampler](eps_model, x, timesteps, diffusion.alphas_cumprod, generator=generator,
                              callback=callback)
 

@@ -71,22 +71,24 @@ def sample_ddpm(eps_model: EpsModel, x: torch.Tensor, timesteps: list[float], al
 
 
 def dpm_solver_multistep(eps_model: EpsModel, x: torch.Tensor, timesteps: list[float], alphas_cumprod: torch.Tensor,
-                         order: int, clip: bool, callback: Optional[Callback]) -> torch.Tensor:
+                         order: int, clip: bool, callback: Optional[Callback], end: float = 1.0) -> torch.Tensor:
     """DPM-Solver++ multistep of up to `order`, in x0 form (Lu et al. 2022, their code's updates).
 
     Each step extrapolates x0 from the last `order` predictions along lambda = log(alpha / sigma);
     the first steps, with fewer predictions, and the last ones (Lu et al.'s "lower order final",
-    which keeps few-step sampling stable) use a lower order. The step to sigma = 0 lands on x0.
+    which keeps few-step sampling stable) use a lower order. The last step lands on the signal
+    fraction `end`: 1 is clean data (x0 itself); a distilled student's teacher stops earlier.
     """
     history: list[tuple[torch.Tensor, float]] = []  # (x0, lambda) of the steps so far, latest last
     for i, t in enumerate(timesteps):
         a_t = float(alphas_cumprod[int(t)])
         _, x0 = denoise(eps_model, x, t, a_t, clip)
         history = (history + [(x0, log_snr(a_t))])[-min(order, len(timesteps) - i):]
-        if i + 1 == len(timesteps):
+        last = i + 1 == len(timesteps)
+        if last and end == 1.0:
             x = x0
         else:
-            a_s = alpha_after(alphas_cumprod, timesteps, i)
+            a_s = end if last else alpha_after(alphas_cumprod, timesteps, i)
             x = math.sqrt((1 - a_s) / (1 - a_t)) * x + math.sqrt(a_s) * multistep_x0(history, log_snr(a_s))
         if callback is not None:
             callback({"i": i, "t": t, "x": x, "denoised": x0})

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..diffusion.schedule import DiffusionConfig
 from ..networks.unet import UNetConfig
+from .distill import DistillConfig
 
 
 @dataclass
@@ -36,7 +37,7 @@ class TrainConfig:
 
 
 # The configurations a run can change field by field (model.train's flags, TrainingRun.overrides).
-CONFIGS = (UNetConfig, DiffusionConfig, TrainConfig)
+CONFIGS = (UNetConfig, DiffusionConfig, TrainConfig, DistillConfig)
 
 
 @dataclass

@@ -30,6 +30,7 @@ from ..networks.unet import UNet, count_parameters
 from . import checkpoint
 from .config import CONFIGS, PRESETS, TrainConfig, override
 from .data import DatasetError, ImageDataset, load_dataset
+from .distill import DistillConfig, Distillation
 from .images import grid_labels, save_curve, save_grid
 from .threads import use_cpu_threads
 
@@ -162,6 +163,7 @@ class Trainer:
         state = self._initial_state(run)
         self.unet_config, self.diffusion_config = checkpoint.configs(state)
         self.train_config: TrainConfig = override(TrainConfig(**state["train"]), run.overrides)
+        self.distill_config: DistillConfig = override(DistillConfig(**state.get("distill", {})), run.overrides)
         self.preset: str = state.get("preset", run.preset)
         self.dataset_spec: str = run.data or state.get("dataset", "")
         if not self.dataset_spec:
@@ -188,6 +190,9 @@ class Trainer:
         self.emas = [(self.ema, self.train_config.ema_rampup)]
         if self.ema_long is not None:
             self.emas.append((self.ema_long, self.train_config.ema_long_rampup))
+        self.distillation: Optional[Distillation] = None
+        if self.distill_config.student_steps > 0:
+            self.distillation = self._distillation(state)
         if env.device.type == "cuda":
             self.net = self.net.to(memory_format=torch.channels_last)
         self.optimizer = torch.optim.Adam(self.net.parameters(), lr=self.train_config.lr)
@@ -205,6 +210,15 @@ class Trainer:
         self.model = self._wrap(run.compile)
         self.bf16 = run.precision == "bf16" or (run.precision == "auto" and env.device.type == "cuda")
         self.stop_requested = False
+
+    def _distillation(self, state: dict[str, Any]) -> Distillation:
+        """The student's objective. Its teacher is the weights it starts from (--init), kept in its checkpoint."""
+        teacher_weights = state.get("teacher") or (state["ema"] if "ema" in state and "net" not in state else None)
+        if teacher_weights is None:
+            raise ValueError("a student distils the weights it starts from: pass --init with the teacher's checkpoint")
+        teacher = UNet(self.unet_config).to(self.env.device)
+        teacher.load_state_dict(teacher_weights)
+        return Distillation(teacher, self.diffusion, self.distill_config, self.unet_config.num_classes)
 
     def _initial_state(self, run: TrainingRun) -> dict[str, Any]:
         """The state to start from: a checkpoint to resume, EMA weights to warm-start from, or a preset."""
@@ -267,7 +281,8 @@ class Trainer:
     def state(self, rng: list[dict[str, Any]]) -> dict[str, Any]:
         return {
             "unet": dataclasses.asdict(self.unet_config), "diffusion": dataclasses.asdict(self.diffusion_config),
-            "train": dataclasses.asdict(self.train_config), "class_names": self.dataset.class_names,
+            "train": dataclasses.asdict(self.train_config), "distill": dataclasses.asdict(self.distill_config),
+            "class_names": self.dataset.class_names,
             "dataset": self.dataset_spec, "dataset_name": self.dataset.name, "preset": self.preset,
             "net": self.net.state_dict(), "ema": self.ema.state_dict(),
             "optimizer": self.optimizer.state_dict(), "step": self.step, "images_seen": self.images_seen,
@@ -275,6 +290,7 @@ class Trainer:
             "hardware": hardware(self.env), "code_revision": code_revision(),
             "parameters": count_parameters(self.net),
             **({"ema_long": self.ema_long.state_dict()} if self.ema_long is not None else {}),
+            **({"teacher": self.distillation.teacher.state_dict()} if self.distillation is not None else {}),
         }
 
     def train_step(self, batch: int) -> float:
@@ -286,7 +302,8 @@ class Trainer:
         for group in self.optimizer.param_groups:
             group["lr"] = learning_rate(self.images_seen - int(self.warm_start["images_seen"]), config)
         with torch.autocast(self.env.device.type, dtype=torch.bfloat16, enabled=self.bf16):
-            loss = self.diffusion.training_loss(self.model, x, labels, self.generator)
+            objective = self.distillation.loss if self.distillation is not None else self.diffusion.training_loss
+            loss = objective(self.model, x, labels, self.generator)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if config.grad_clip > 0:
@@ -306,9 +323,13 @@ class Trainer:
         per_class = 10 if conditional else 64
         labels = grid_labels(self.unet_config.num_classes, per_class)
         settings = DEFAULTS.generate
-        images = generate(self.ema, self.diffusion, labels, steps=settings.steps, sampler=settings.sampler,
-                          guidance=settings.guidance if conditional else 1.0, seed=0,
-                          guidance_interval=settings.guidance_interval)
+        if self.distillation is not None:  # the student's own way: DDIM at its timesteps, guidance built in
+            images = generate(self.ema, self.diffusion, labels, sampler="ddim", seed=0,
+                              timesteps=self.distillation.timesteps)
+        else:
+            images = generate(self.ema, self.diffusion, labels, steps=settings.steps, sampler=settings.sampler,
+                              guidance=settings.guidance if conditional else 1.0, seed=0,
+                              guidance_interval=settings.guidance_interval)
         directory = os.path.join(self.run_dir, "samples")
         os.makedirs(directory, exist_ok=True)
         path = os.path.join(directory, f"kimg-{self.images_seen // 1000:06d}.png")

@@ -1,0 +1,109 @@
+"""A few-step student of the guided teacher: progressive distillation's target (Salimans & Ho 2022)
+reached in one phase from a strong solver, with classifier-free guidance distilled in (Meng et al. 2023).
+
+The student samples with DDIM at its own `student_steps` timesteps (`student_timesteps`), one network
+pass per step, where the teacher's defaults spend 14 passes (guided steps cost two). For each training
+image, noised to a student timestep t, the guided teacher runs `teacher_substeps` steps of
+DPM-Solver++(2M) to the student's next timestep s (to clean data after the last), and the student
+learns the x0 whose DDIM step from t lands exactly there (Salimans & Ho's eq. 8), its error weighted
+by max(SNR, 1) ("truncated SNR", their section 4). The null class is distilled unguided, so the
+student still serves restoration's unconditional prior.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+from ..diffusion.defaults import DEFAULTS
+from ..diffusion.guidance import guided_eps_model
+from ..diffusion.samplers import dpm_solver_multistep
+from ..diffusion.schedule import SIGMA_MAX, Diffusion, matched_timestep
+
+
+@dataclass
+class DistillConfig:
+    student_steps: int = 0  # 0 trains the model itself; N distils a student that samples in N DDIM steps
+    teacher_substeps: int = 3  # the teacher's DPM-Solver++(2M) steps per student step
+    student_sigma_min: float = 0.1  # the student's last timestep; its last step goes from there to clean data
+    teacher_guidance: float = DEFAULTS.generate.guidance  # guided where the defaults' interval says
+
+
+def timesteps_between(alphas_cumprod: torch.Tensor, first: int, last: int, count: int) -> list[float]:
+    """`count` distinct integer timesteps from `first` down to `last` (both included), evenly in log-SNR."""
+    if not first > last >= 0 or not 2 <= count <= first - last + 1:
+        raise ValueError(f"cannot place {count} timesteps from {first} down to {last}")
+    lam = 0.5 * torch.log(alphas_cumprod / (1 - alphas_cumprod))
+    targets = torch.linspace(float(lam[first]), float(lam[last]), count, dtype=torch.float64).tolist()
+    chosen: list[int] = []
+    for k, target in enumerate(targets):
+        nearest = int(torch.argmin((lam - target).abs()))
+        highest = chosen[-1] - 1 if chosen else first  # strictly decreasing...
+        lowest = last + count - 1 - k  # ...leaving room for the ones still to come
+        chosen.append(min(max(nearest, lowest), highest))
+    return [float(t) for t in chosen]
+
+
+def student_timesteps(alphas_cumprod: torch.Tensor, steps: int, sigma_min: float) -> list[float]:
+    """The student's timesteps: from SIGMA_MAX (above it the cosine schedule's steps change nothing)
+    down to sigma_min, evenly in log-SNR; its last step goes from there to clean data."""
+    top, bottom = matched_timestep(alphas_cumprod, SIGMA_MAX), matched_timestep(alphas_cumprod, sigma_min)
+    return [float(top)] if steps == 1 else timesteps_between(alphas_cumprod, top, bottom, steps)
+
+
+class Distillation:
+    """The student's training loss against a frozen guided teacher (the trainer's objective when distilling)."""
+
+    def __init__(self, teacher: torch.nn.Module, diffusion: Diffusion, config: DistillConfig, null_class: int):
+        if config.student_steps < 1 or config.teacher_substeps < 1:
+            raise ValueError("student_steps and teacher_substeps must be positive to distil")
+        self.teacher = teacher.eval().requires_grad_(False)
+        self.diffusion = diffusion
+        self.config = config
+        self.null_class = null_class
+        a = diffusion.alphas_cumprod
+        self.timesteps = student_timesteps(a, config.student_steps, config.student_sigma_min)
+        # The teacher's steps from each student timestep toward the next one (toward t = 0 after the last,
+        # whose final step lands on clean data), the next one itself excluded: the solver lands there.
+        ends = [int(t) for t in self.timesteps[1:]] + [0]
+        self.segments = [timesteps_between(a, int(t), end, config.teacher_substeps + 1)[:-1]
+                         for t, end in zip(self.timesteps, ends)]
+
+    def alpha_after(self, i: int) -> float:
+        """a_s of the student's step after timesteps[i]: the next one's, or clean data (1) after the last."""
+        return float(self.diffusion.alphas_cumprod[int(self.timesteps[i + 1])]) if i + 1 < len(self.timesteps) else 1.0
+
+    def teacher_target(self, x: torch.Tensor, labels: torch.Tensor, i: int) -> torch.Tensor:
+        """The x0 whose DDIM step from the student's timestep i lands where the guided teacher's solver does."""
+        a = self.diffusion.alphas_cumprod
+        eps_model = guided_eps_model(self.teacher, labels, self.config.teacher_guidance, self.null_class, a,
+                                     self.diffusion.config.prediction, DEFAULTS.generate.guidance_interval)
+        a_t, a_s = float(a[int(self.timesteps[i])]), self.alpha_after(i)
+        x_s = dpm_solver_multistep(eps_model, x, self.segments[i], a, order=2, clip=True, callback=None, end=a_s)
+        if a_s == 1.0:
+            return x_s
+        ratio = math.sqrt((1 - a_s) / (1 - a_t))  # DDIM: x_s = sqrt(a_s) x0 + ratio * (x - sqrt(a_t) x0)
+        return (x_s - ratio * x) / (math.sqrt(a_s) - ratio * math.sqrt(a_t))
+
+    def loss(self, net: torch.nn.Module, x0: torch.Tensor, class_labels: torch.Tensor,
+             generator: torch.Generator) -> torch.Tensor:
+        """Truncated-SNR weighted x0 error at student timesteps drawn per image (randomness from `generator`)."""
+        batch, device = x0.shape[0], x0.device
+        index = torch.randint(len(self.timesteps), (batch,), generator=generator)
+        noise = torch.randn(x0.shape, generator=generator).to(device)
+        t = torch.tensor(self.timesteps, dtype=torch.float64)[index]
+        a = self.diffusion.alphas_cumprod[t.long()].float().to(device).view(-1, 1, 1, 1)
+        x_t = a.sqrt() * x0 + (1 - a).sqrt() * noise
+        target = torch.empty_like(x0)
+        for i in range(len(self.timesteps)):
+            rows = (index == i).nonzero().flatten().to(device)
+            if len(rows) > 0:
+                target[rows] = self.teacher_target(x_t[rows], class_labels[rows], i).to(target.dtype)
+        out = net(x_t, t.float().to(device), class_labels).float()
+        if self.diffusion.config.prediction == "v":
+            x0_pred = a.sqrt() * x_t - (1 - a).sqrt() * out
+        else:
+            x0_pred = (x_t - (1 - a).sqrt() * out) / a.sqrt()
+        weight = (a / (1 - a)).clamp(min=1).view(-1)
+        return (weight * (x0_pred - target).pow(2).mean(dim=(1, 2, 3))).mean()
