@@ -37,6 +37,7 @@ from .networks.classifier import to_float
 from .training import checkpoint
 from .training.classifier import load as load_classifier
 from .training.data import DatasetError, load_dataset, subset
+from .training.distill import student_of
 from .training.threads import use_cpu_threads
 
 
@@ -63,10 +64,17 @@ def evaluate(args: argparse.Namespace, out_dir: str) -> dict[str, Any]:
     reference_images = to_float(train.images[subset(args.reference, len(train), args.seed)])
     judge = Judge.fitted(judge_net, reference_images)
     test_images = to_float(test.images)
+    sampling = GenerateDefaults(args.sampler, args.sample_steps, args.guidance, args.guidance_interval)
+    student = student_of(state, diffusion)
+    if student is not None:  # measured as it was trained to sample
+        log(f"a distilled student: {student.sampler} at its timesteps {student.timesteps}, guidance built in "
+            "(--sampler, --sample-steps, --guidance and --guidance-interval do not apply)")
+        sampling = student
     generation = evaluate_generation(net, diffusion, judge, test_images, test.labels, GenerationSettings(
-        samples=args.samples, sampler=args.sampler, steps=args.sample_steps, guidance=args.guidance,
-        interval=args.guidance_interval, sweep_samples=args.sweep_samples, sweep_samplers=args.samplers,
-        sweep_steps=args.steps, guidances=args.guidances, seed=args.seed, batch=args.batch), out_dir)
+        samples=args.samples, sampler=sampling.sampler, steps=sampling.steps, guidance=sampling.guidance,
+        interval=sampling.guidance_interval, sweep_samples=args.sweep_samples, sweep_samplers=args.samplers,
+        sweep_steps=args.steps, guidances=args.guidances, seed=args.seed, batch=args.batch,
+        timesteps=sampling.timesteps), out_dir)
     restoration = evaluate_restoration(net, diffusion, judge, test_images, test.labels, RestorationSettings(
         images=args.restore_images, steps=args.restore_steps, resample=args.resample, candidates=args.candidates,
         seed=args.seed, batch=args.batch), out_dir)
@@ -74,9 +82,8 @@ def evaluate(args: argparse.Namespace, out_dir: str) -> dict[str, Any]:
                            restoration)
     # The settings measured here: model.export makes them the manifest's defaults, where the page starts.
     metrics["defaults"] = SamplingDefaults(
-        GenerateDefaults(args.sampler, args.sample_steps, args.guidance, args.guidance_interval),
-        RestoreDefaults(args.restore_steps, args.resample), RestoreDefaults(args.photo_steps, args.photo_resample),
-        DEFAULTS.ddnm_eta).to_json()
+        sampling, RestoreDefaults(args.restore_steps, args.resample),
+        RestoreDefaults(args.photo_steps, args.photo_resample), DEFAULTS.ddnm_eta).to_json()
     if args.photos_sizes:  # real photos at their own size, tile by tile (model/evaluation/photos.py)
         metrics["photos"] = evaluate_photos(net, diffusion, load_photos(args.photos_sizes, args.photo_names),
                                             photo_settings(args), out_dir)

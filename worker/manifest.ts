@@ -49,6 +49,11 @@ const Defaults = z.strictObject({
     guidance: z.number().min(0).max(100),
     /** Guidance applies only to steps at noise levels sigma in (low, high]; null: at every step. */
     guidance_interval: z.tuple([z.number().nonnegative(), z.number().positive()]).nullable(),
+    /**
+     * A distilled student's own timesteps, strictly decreasing: it was trained at them, one per step.
+     * Absent: `steps` spaced in log-SNR (model/diffusion/schedule.py's sampling_timesteps).
+     */
+    timesteps: z.array(z.number().int().nonnegative()).min(1).max(10000).optional(),
   }),
   /** A model-sized image (the demo). */
   restore: RestoreDefaults,
@@ -147,6 +152,16 @@ export const Manifest = z
         (steps) => steps <= m.diffusion.timesteps,
       ),
     { message: "default steps cannot exceed diffusion.timesteps", path: ["defaults"] },
+  )
+  .refine(
+    ({ defaults: { generate }, diffusion }) =>
+      !generate.timesteps ||
+      (generate.timesteps.length === generate.steps &&
+        generate.timesteps.every((t, i, all) => t < diffusion.timesteps && (i === 0 || t < (all[i - 1] ?? t)))),
+    {
+      message: "defaults.generate.timesteps must be one per step, strictly decreasing, below diffusion.timesteps",
+      path: ["defaults", "generate", "timesteps"],
+    },
   )
   .openapi("Manifest");
 export type Manifest = z.infer<typeof Manifest>;

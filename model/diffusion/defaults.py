@@ -24,6 +24,9 @@ class GenerateDefaults:
     # each; README, Evaluation).
     guidance: float = 1.5
     guidance_interval: Optional[tuple[float, float]] = (0.2, 10.0)
+    # A distilled student's own timesteps (it was trained at them; model/training/distill.py). None:
+    # `steps` spaced in log-SNR, as for every model that learned the whole schedule.
+    timesteps: Optional[tuple[int, ...]] = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,10 @@ class SamplingDefaults:
         out = dataclasses.asdict(self)
         interval = self.generate.guidance_interval
         out["generate"]["guidance_interval"] = None if interval is None else list(interval)
+        if self.generate.timesteps is None:
+            del out["generate"]["timesteps"]  # the manifest names timesteps for students alone
+        else:
+            out["generate"]["timesteps"] = list(self.generate.timesteps)
         return out
 
     @classmethod
@@ -51,6 +58,8 @@ class SamplingDefaults:
             generate = dict(data["generate"])
             interval = generate.get("guidance_interval")
             generate["guidance_interval"] = None if interval is None else (float(interval[0]), float(interval[1]))
+            if generate.get("timesteps") is not None:
+                generate["timesteps"] = tuple(int(t) for t in generate["timesteps"])
             return cls(GenerateDefaults(**generate), RestoreDefaults(**data["restore"]),
                        RestoreDefaults(**data["restore_photo"]), float(data["ddnm_eta"]))
         except (KeyError, TypeError, ValueError, IndexError) as e:

@@ -34,6 +34,8 @@ class GenerationSettings:
     guidances: list[float]  # of the guidance sweep, at the main sampler and steps
     seed: int
     batch: int
+    # A distilled student's own timesteps, used wherever it samples at its own sampler and step count.
+    timesteps: Optional[tuple[int, ...]] = None
 
 
 def balanced_labels(count: int, num_classes: int) -> torch.Tensor:
@@ -49,10 +51,12 @@ def grid_order(labels: torch.Tensor, num_classes: int, per_class: int = 10) -> t
 
 
 def generate_batched(net: UNet, diffusion: Diffusion, labels: torch.Tensor, sampler: str, steps: int,
-                     guidance: float, interval: Optional[tuple[float, float]], seed: int, batch: int) -> torch.Tensor:
+                     guidance: float, interval: Optional[tuple[float, float]], seed: int, batch: int,
+                     timesteps: Optional[tuple[int, ...]] = None) -> torch.Tensor:
     """`generate` in batches (batch k is seeded with seed + k), so memory stays flat for any count."""
+    chosen = [float(t) for t in timesteps] if timesteps else None
     return torch.cat([generate(net, diffusion, labels[i:i + batch], steps, sampler, guidance, seed + k,
-                               guidance_interval=interval)
+                               guidance_interval=interval, timesteps=chosen)
                       for k, i in enumerate(range(0, len(labels), batch))])
 
 
@@ -78,10 +82,12 @@ def evaluate_generation(net: UNet, diffusion: Diffusion, judge: Judge, test_imag
     log(f"generation: {s.samples} samples, {s.sampler} {s.steps} steps, guidance {s.guidance} "
         f"in sigma interval {s.interval}")
     labels = balanced_labels(s.samples, num_classes)
-    samples = generate_batched(net, diffusion, labels, s.sampler, s.steps, s.guidance, s.interval, s.seed, s.batch)
+    samples = generate_batched(net, diffusion, labels, s.sampler, s.steps, s.guidance, s.interval, s.seed, s.batch,
+                               s.timesteps)
     save_grid(samples[grid_order(labels, num_classes)], os.path.join(out_dir, "samples.png"), columns=10)
     generation = {"sampler": s.sampler, "steps": s.steps, "guidance": s.guidance,
                   "guidance_interval": interval_field, "seed": s.seed,
+                  **({"timesteps": list(s.timesteps)} if s.timesteps else {}),
                   **sample_quality(judge, samples, labels, conditional), "real_test": floor(s.samples),
                   "real_test_all": {"images": len(test_images),
                                     "class_accuracy": judge.accuracy(test_images, test_labels)}}
@@ -90,8 +96,9 @@ def evaluate_generation(net: UNet, diffusion: Diffusion, judge: Judge, test_imag
 
     def sweep_run(sampler: str, steps: int, guidance: float) -> dict[str, Any]:
         log(f"sweep: {sampler} {steps} steps, guidance {guidance}, {s.sweep_samples} samples")
+        own = s.timesteps if (sampler, steps) == (s.sampler, s.steps) else None
         images = generate_batched(net, diffusion, sweep_labels, sampler, steps, guidance, s.interval, s.seed,
-                                  s.batch)
+                                  s.batch, own)
         return {"sampler": sampler, "steps": steps, "guidance": guidance,
                 "guidance_interval": interval_field, "seed": s.seed,
                 **sample_quality(judge, images, sweep_labels, conditional)}

@@ -3,6 +3,7 @@ PyTorch's outputs) and `manifest.json`, from a checkpoint's EMA weights.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -12,6 +13,7 @@ import onnx
 
 from ..diffusion.defaults import DEFAULTS, SamplingDefaults
 from ..training import checkpoint
+from ..training.distill import student_of
 from .fp16 import convert_to_fp16
 from .graph import FILES, check_interface, export_onnx
 from .manifest import build_manifest, file_entry
@@ -43,9 +45,11 @@ def export(checkpoint_path: str, out_dir: str, version_id: Optional[str] = None,
         print(f"parity with PyTorch (max abs error): {errors}", file=sys.stderr)
 
     files = [file_entry(out_dir, file, variant) for variant, file in FILES.items()]
-    # model.eval records the settings it measured at; unmeasured, a version gets the library's.
+    # model.eval records the settings it measured at; unmeasured, a version gets the library's (a
+    # distilled student, its own way of sampling).
     metrics = dict(metrics or {})
-    defaults = SamplingDefaults.from_json(metrics.pop("defaults")) if "defaults" in metrics else DEFAULTS
+    unmeasured = dataclasses.replace(DEFAULTS, generate=student_of(state, diffusion) or DEFAULTS.generate)
+    defaults = SamplingDefaults.from_json(metrics.pop("defaults")) if "defaults" in metrics else unmeasured
     defaults = defaults.within(diffusion.config.timesteps)
     manifest = build_manifest(state, net, diffusion, files, version_id, name, defaults, metrics)
     with open(os.path.join(out_dir, "manifest.json"), "w") as f:

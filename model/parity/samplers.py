@@ -13,6 +13,7 @@ import torch
 
 from ..diffusion.samplers import SAMPLERS
 from ..diffusion.schedule import alphas_cumprod_for, sampling_timesteps
+from ..training.distill import student_timesteps
 from .toy import TOY, recorded_noise, toy_eps_model
 
 SHAPE = (2, 1, 2, 2)
@@ -21,17 +22,20 @@ CASES = [(sampler, schedule, prediction, steps, clip)
          for steps, clip in ((5, True), (12, False))]
 
 
-def case(sampler: str, schedule: str, prediction: str, steps: int, clip: bool, seed: int) -> dict[str, Any]:
+def case(sampler: str, schedule: str, prediction: str, steps: int, clip: bool, seed: int,
+         student: bool = False) -> dict[str, Any]:
+    """One run of a sampler; `student`: at a distilled student's own timesteps, which its manifest lists."""
     alphas_cumprod = alphas_cumprod_for(schedule, 1000)
     generator = torch.Generator().manual_seed(seed)
     x_init = torch.randn(SHAPE, generator=generator, dtype=torch.float64)
     noise_sampler, noise = recorded_noise(generator)
-    timesteps = sampling_timesteps(steps, alphas_cumprod)
+    timesteps = (student_timesteps(alphas_cumprod, steps, 0.1) if student
+                 else sampling_timesteps(steps, alphas_cumprod))
     out = SAMPLERS[sampler](toy_eps_model(alphas_cumprod, prediction), x_init.clone(), timesteps, alphas_cumprod,
                             clip=clip, noise_sampler=noise_sampler)
     return {"sampler": sampler, "schedule": schedule, "prediction": prediction, "steps": steps, "clip": clip,
-            "shape": list(SHAPE), "timesteps": timesteps, "x_init": x_init.flatten().tolist(), "noise": noise,
-            "out": out.flatten().tolist()}
+            "student": student, "shape": list(SHAPE), "timesteps": timesteps, "x_init": x_init.flatten().tolist(),
+            "noise": noise, "out": out.flatten().tolist()}
 
 
 def golden() -> dict[str, Any]:
@@ -39,5 +43,6 @@ def golden() -> dict[str, Any]:
     return {
         "toy": TOY,
         "schedules": {name: alphas_cumprod_for(name, 1000).tolist() for name in ("cosine", "linear")},
-        "cases": [case(*c, seed=i) for i, c in enumerate(CASES)],
+        "cases": [case(*c, seed=i) for i, c in enumerate(CASES)] + [
+            case("ddim", "cosine", "v", 4, True, seed=len(CASES), student=True)],
     }

@@ -122,3 +122,21 @@ def test_an_unconditional_model_trains_and_exports_without_class_names(tmp_path,
            str(tmp_path / "run"), "--total-kimg", "0.016"])
     manifest = export(str(tmp_path / "run" / "ema.pt"), str(tmp_path / "out"))
     assert manifest["classes"] == {"names": [], "null_class": 0}
+
+
+def test_a_distilled_student_exports_the_way_it_samples(exported, tmp_path):
+    """A student's manifest names its own timesteps, DDIM and guidance built in; the Worker's contract takes it."""
+    out, _ = exported
+    student = train(["--preset", "tiny", "--run-dir", str(tmp_path / "student"), "--init",
+                     str(out.parent / "run" / "ema.pt"), "--data", f"folder:{out.parent / 'data'}",
+                     "--student-steps", "3", "--teacher-substeps", "1", "--total-kimg", "0.024"])
+    assert student is None
+    manifest = export(str(tmp_path / "student" / "ema.pt"), str(tmp_path / "out"))
+    generate = manifest["defaults"]["generate"]
+    assert (generate["sampler"], generate["steps"], generate["guidance"], generate["guidance_interval"]) == \
+        ("ddim", 3, 1.0, None)
+    assert len(generate["timesteps"]) == 3 and generate["timesteps"] == sorted(generate["timesteps"], reverse=True)
+    here = os.path.dirname(__file__)
+    with open(os.path.join(here, "..", "..", "worker", "manifest.schema.json")) as f:
+        validator = jsonschema.Draft202012Validator(json.load(f))
+    assert [error.message for error in validator.iter_errors(manifest)] == []

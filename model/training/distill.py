@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any, Optional
 
 import torch
 
-from ..diffusion.defaults import DEFAULTS
+from ..diffusion.defaults import DEFAULTS, GenerateDefaults
 from ..diffusion.guidance import guided_eps_model
 from ..diffusion.samplers import dpm_solver_multistep
 from ..diffusion.schedule import SIGMA_MAX, Diffusion, matched_timestep
@@ -50,6 +51,19 @@ def student_timesteps(alphas_cumprod: torch.Tensor, steps: int, sigma_min: float
     down to sigma_min, evenly in log-SNR; its last step goes from there to clean data."""
     top, bottom = matched_timestep(alphas_cumprod, SIGMA_MAX), matched_timestep(alphas_cumprod, sigma_min)
     return [float(top)] if steps == 1 else timesteps_between(alphas_cumprod, top, bottom, steps)
+
+
+def student_defaults(config: DistillConfig, diffusion: Diffusion) -> GenerateDefaults:
+    """How a student samples: DDIM at its own timesteps, with guidance built in (one pass per step)."""
+    ts = student_timesteps(diffusion.alphas_cumprod, config.student_steps, config.student_sigma_min)
+    return GenerateDefaults(sampler="ddim", steps=len(ts), guidance=1.0, guidance_interval=None,
+                            timesteps=tuple(int(t) for t in ts))
+
+
+def student_of(state: dict[str, Any], diffusion: Diffusion) -> Optional[GenerateDefaults]:
+    """A checkpoint's student sampling (`student_defaults`), or None for a model that learned the whole schedule."""
+    config = DistillConfig(**state.get("distill", {}))
+    return student_defaults(config, diffusion) if config.student_steps > 0 else None
 
 
 class Distillation:

@@ -5,8 +5,10 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import type { Manifest } from "../../../web/src/api/models.ts";
 import { SAMPLERS, type SamplerName } from "../../../web/src/diffusion/samplers";
 import { type Prediction, samplingTimesteps } from "../../../web/src/diffusion/schedule";
+import { generateTimesteps } from "../../../web/src/inference/generate-job.ts";
 import { SAMPLER_NAMES } from "../../../worker/manifest.ts";
 import { recordedNoise, toyEpsModel } from "./golden";
 
@@ -18,6 +20,8 @@ interface GoldenCase {
   clip: boolean;
   shape: number[];
   timesteps: number[];
+  /** At a distilled student's own timesteps, which its manifest lists (Python's student_timesteps). */
+  student: boolean;
   x_init: number[];
   noise: number[][];
   out: number[];
@@ -33,11 +37,16 @@ const golden = JSON.parse(readFileSync(new URL("../../fixtures/sampler-golden.js
 describe("samplers match the Python reference", () => {
   expect(golden.cases.length).toBeGreaterThanOrEqual(12);
   for (const c of golden.cases) {
-    const name = `${c.sampler} ${c.schedule}/${c.prediction} ${c.steps} steps clip=${c.clip}`;
+    const name = `${c.sampler} ${c.schedule}/${c.prediction} ${c.steps} steps clip=${c.clip}${c.student ? " (a student's timesteps)" : ""}`;
     const alphasCumprod = golden.schedules[c.schedule];
 
     it(`${name}: timesteps`, () => {
-      expect(samplingTimesteps(c.steps, alphasCumprod)).toEqual(c.timesteps);
+      // A student's come from its manifest; the others are spaced in log-SNR as Python spaces them.
+      const manifest = {
+        defaults: { generate: { timesteps: c.student ? c.timesteps : undefined } },
+        diffusion: { alphas_cumprod: alphasCumprod },
+      };
+      expect(generateTimesteps(manifest as unknown as Manifest, c.steps)).toEqual(c.timesteps);
     });
 
     it(`${name}: samples`, async () => {

@@ -25,6 +25,15 @@ export function defaultGenerateParams(manifest: Manifest): GenerateParams {
   };
 }
 
+/**
+ * The timesteps a job samples at: a distilled student's own (its manifest lists them; it was trained at
+ * them) when asked for that many steps, else `steps` spaced in log-SNR.
+ */
+export function generateTimesteps(m: Manifest, steps: number): number[] {
+  const own = m.defaults.generate.timesteps;
+  return own && own.length === steps ? own : samplingTimesteps(steps, m.diffusion.alphas_cumprod);
+}
+
 export interface Generated {
   images: Float64Array;
   /** The class each image was made for (drawn from the seed for "random"); the null class at guidance 0, which ignores it. */
@@ -50,7 +59,7 @@ export async function generateImages(
   const interval = p.guidanceInterval ?? undefined;
   const epsModel = guidedEpsModel(network, { classLabels: labels, guidance: p.guidance, interval, nullClass, alphasCumprod, prediction });
   const total = p.steps * labels.length;
-  const images = await SAMPLERS[p.sampler](epsModel, x, samplingTimesteps(p.steps, alphasCumprod), alphasCumprod, {
+  const images = await SAMPLERS[p.sampler](epsModel, x, generateTimesteps(m, p.steps), alphasCumprod, {
     noise: rng.normal,
     callback: ({ i, denoised }) =>
       onStep({ step: i + 1, steps: p.steps, done: (i + 1) * labels.length, total, preview: Float32Array.from(denoised) }),

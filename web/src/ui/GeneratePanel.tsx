@@ -55,6 +55,8 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
   const [result, setResult] = useState<Result | null>(null);
   const [enlarged, setEnlarged] = useState<number | null>(null);
   const [fromFile, setFromFile] = useState<FromFile | null>(null);
+  // A distilled student samples at its own timesteps (generateTimesteps), one pass per step.
+  const studentSteps = manifest.defaults.generate.timesteps?.length ?? null;
   const job = useJob();
   const { announce } = useFinishNotice(job.state, { running: "Generating", done: "Generated", body: "Your images are ready." });
   const set = <K extends keyof GenerateParams>(key: K, value: GenerateParams[K]) => setParams((p) => ({ ...p, [key]: value }));
@@ -145,6 +147,12 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
         <label>
           Steps
           <NumberInput min={1} max={manifest.diffusion.timesteps} value={params.steps} onValue={(n) => set("steps", n)} />
+          {studentSteps && (
+            <span class="hint" data-testid="student-steps">
+              A distilled student: it learned to sample in {studentSteps} steps of DDIM, guidance built in
+              {params.steps === studentSteps ? "" : "; other step counts are untested"}
+            </span>
+          )}
         </label>
         <label>
           Sampler
