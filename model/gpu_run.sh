@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# One prepared GPU training run, for a device machine lent for a few minutes (issue 15, item 3).
+# One prepared training run on a GPU machine lent for minutes: it gets the working tree and the
+# git-ignored folders sent with it, runs one command for at most 10 minutes, and hands back the files
+# written under $OUT, each at most 16 MiB and 8 in all.
 #
-# Once, here: copy the CIFAR-10 JPEG mirror (19 MB) into the ignored folder .gpu-data/, since the
-# device machine gets only the working tree and the ignored paths named in `carry`:
-#     bash model/gpu_run.sh prepare [MIRROR_DIR]        (default ../shared/data/cifar10)
-# Then, with the device tool: run, command "bash model/gpu_run.sh run", carry [".gpu-data"], timeout_s 600.
+# Once, where CIFAR-10 is at hand: copy its JPEG mirror (19 MB: cifar10-jpeg.tar.gz,
+# train-labels-official-order.u8 and the mirror's build-binary.py) into the git-ignored .gpu-data/:
+#     bash model/gpu_run.sh prepare MIRROR_DIR
+# Then, on the GPU machine, with .gpu-data/ sent along: bash model/gpu_run.sh run
 #
 # `run` rebuilds CIFAR-10's official binary layout from the mirror under $TMPDIR (about 10 s), prints
 # nvidia-smi, then fine-tunes the page's model (preset "cpu", warm-started from the shipped
 # model/weights/ema.pt) on model.train's CUDA path (bf16 autocast, channels_last, torch.compile) at
 # batch 512. The trainer stops itself (--max-minutes) RESERVE_S seconds before BUDGET_S seconds after
 # this script started, saving a checkpoint; what follows fits in RESERVE_S, so the command ends within
-# BUDGET_S, under the tool's 600. If training fails (say torch.compile does), it runs again without
-# compiling, for the time left.
+# BUDGET_S, under the machine's 10 minutes. If training fails (say torch.compile does), it runs again
+# without compiling, for the time left.
 # It writes to $OUT (default ./gpu-out):
 #     run.log         everything printed, as it is printed (it comes back even if the command is killed),
 #                     with the GPU's load once a minute during training
@@ -22,10 +24,10 @@
 #     summary.json    images seen, images/s, FLOPs per training image, and the fraction of the H200's
 #                     dense bf16 peak (989 TFLOP/s, datasheet) reached: see model/training/throughput.py
 #     checkpoint.pt.part-aa, checkpoint.pt.part-ab
-#                     the full checkpoint with the optimizer's state (28 MB, over the tool's 16 MiB a
-#                     file) in 15 MiB parts: `cat checkpoint.pt.part-* > checkpoint.pt`, then
+#                     the full checkpoint with the optimizer's state (28 MB, over the 16 MiB a file
+#                     may have) in 15 MiB parts: `cat checkpoint.pt.part-* > checkpoint.pt`, then
 #                     `python -m model.train --run-dir DIR --resume --data ...` continues it exactly.
-# Any file over 15 MiB comes back in such parts; the tool brings back at most 8 files.
+# Any file over 15 MiB comes back in such parts.
 #
 # Settings, as environment variables (the defaults are the H200 run's):
 #     OUT=gpu-out  BUDGET_S=570  RESERVE_S=60  PRESET=cpu  INIT=model/weights/ema.pt (empty: from scratch)
@@ -33,9 +35,9 @@
 #     EXTRA_ARGS   more model.train flags, after the defaults below, so they win
 #     CIFAR_DIR    an existing CIFAR-10 copy to train on instead of building one from .gpu-data/
 #
-# A larger "quality" model for WebGPU visitors does not fit beside this run: a lease has 15 minutes of
-# device time and this command takes about 10 of them. It is the same script as the one command of a
-# later lease, e.g. the page's architecture at twice the width (7M parameters), from scratch:
+# A larger "quality" model for WebGPU visitors does not fit beside this run: a GPU lent for 15 minutes
+# has room for one such command. It is the same script as the one command of a later loan, e.g. the
+# page's architecture at twice the width (7M parameters), from scratch:
 #     PRESET=cpu INIT= CHECKPOINT=0 EXTRA_ARGS="--model-channels 64" bash model/gpu_run.sh run
 # Its ema.pt (28 MB) comes back in two parts, to be joined with cat like the checkpoint above.
 set -euo pipefail
@@ -46,7 +48,7 @@ BUDGET_S=${BUDGET_S:-570}
 RESERVE_S=${RESERVE_S:-60}  # after training: the last save, the sample grid, the summary (about 20 s on the H200)
 PRESET=${PRESET:-cpu}
 INIT=${INIT-model/weights/ema.pt}
-DEVICE=${DEVICE:-cuda}  # not auto: a lease spent training on its CPU is worse than an error
+DEVICE=${DEVICE:-cuda}  # not auto: a lent GPU's minutes spent training on its CPU are worse than an error
 COMPILE=${COMPILE:-auto}
 CHECKPOINT=${CHECKPOINT:-1}
 EXTRA_ARGS=${EXTRA_ARGS:-}
@@ -66,11 +68,11 @@ TRAIN_ARGS=(--batch-size 512 --lr 1e-3 --warmup-kimg 500 --ema-halflife-kimg 500
             --checkpoint-every-kimg 2000 --sample-every-kimg 1e9 --log-every 50)
 
 prepare() {
-  local mirror=${1:-../shared/data/cifar10}
+  local mirror=${1:?usage: bash model/gpu_run.sh prepare MIRROR_DIR (a CIFAR-10 JPEG mirror: see the header)}
   mkdir -p "$DATA"
   cp "$mirror"/{cifar10-jpeg.tar.gz,train-labels-official-order.u8,build-binary.py} "$DATA"/
   ls -l "$DATA"
-  echo "ready: the device run needs carry [\"$DATA\"]"
+  echo "ready: send $DATA/ with the working tree to the GPU machine"
 }
 
 build_cifar() {  # build_cifar DIR: CIFAR-10's binary layout in DIR, unless a warm machine kept it
@@ -79,7 +81,7 @@ build_cifar() {  # build_cifar DIR: CIFAR-10's binary layout in DIR, unless a wa
     return
   fi
   if [[ ! -f $DATA/build-binary.py ]]; then
-    echo "error: no $DATA/: run 'bash model/gpu_run.sh prepare' here first, and carry [\"$DATA\"]" >&2
+    echo "error: no $DATA/: run 'bash model/gpu_run.sh prepare MIRROR_DIR' first, and send $DATA/ along" >&2
     return 1
   fi
   echo "== building CIFAR-10 in $1 from the JPEG mirror"
@@ -98,7 +100,7 @@ train() {  # train SECONDS [model.train flags]: the trainer stops itself then; t
     "${TRAIN_ARGS[@]}" "$@" $EXTRA_ARGS
 }
 
-ship() {  # ship FILE: into $OUT whole, or in parts where it is over the tool's 16 MiB a file
+ship() {  # ship FILE: into $OUT whole, or in parts where it is over the 16 MiB a returned file may have
   if (($(stat -c %s "$1") <= PART_BYTES)); then
     cp "$1" "$OUT/"
   else

@@ -14,14 +14,11 @@ from typing import Any, Optional
 
 @dataclass(frozen=True)
 class GenerateDefaults:
-    # 10 steps of DPM-Solver++(3M), guidance only where 0.2 < sigma <= 10 (4 of them; Kynkaanniemi et al.
-    # 2024): 14 network passes per image instead of 40. The 4.69M-image model gains from steps that the
-    # 248k one did not: 5.17 against 8.63 for 8 steps of 2M (10 passes), 4.92 for 16 (21 passes) (README).
+    # The shipped model's best Frechet distance for its cost, measured per model (README: "Evaluation", and
+    # "Speed on the visitor's device" for the passes): 14 per image, guided only in the interval
+    # (Kynkaanniemi et al. 2024).
     sampler: str = "dpmpp_3m"
     steps: int = 10
-    # The best guidance falls as a model learns: 4 suited the 248k-image model, 2.5 the 572k one; after
-    # 4.69M images, 1.5 scored the best Frechet distance, at real images' class accuracy (1,000 samples
-    # each; README, Evaluation).
     guidance: float = 1.5
     guidance_interval: Optional[tuple[float, float]] = (0.2, 10.0)
     # A distilled student's own timesteps (it was trained at them; model/training/distill.py). None:

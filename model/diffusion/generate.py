@@ -13,10 +13,10 @@ from .samplers import SAMPLERS, Callback
 from .schedule import Diffusion, sampling_timesteps
 
 
-def generate(net: torch.nn.Module, diffusion: Diffusion, class_labels: torch.Tensor, steps: int = 20,
-             sampler: str = "dpmpp_2m", guidance: float = 1.0, seed: int = 0,
-             callback: Optional[Callback] = None,
-             guidance_interval: Optional[tuple[float, float]] = None,
+def generate(net: torch.nn.Module, diffusion: Diffusion, class_labels: torch.Tensor,
+             steps: int = DEFAULTS.generate.steps, sampler: str = DEFAULTS.generate.sampler,
+             guidance: float = DEFAULTS.generate.guidance, seed: int = 0, callback: Optional[Callback] = None,
+             guidance_interval: Optional[tuple[float, float]] = DEFAULTS.generate.guidance_interval,
              timesteps: Optional[list[float]] = None) -> torch.Tensor:
     """Images in [-1, 1] for the given class labels (null class = unconditional).
 

@@ -34,7 +34,7 @@ def frechet_distance_stats(mu1: np.ndarray, cov1: np.ndarray, mu2: np.ndarray, c
     if not np.isfinite(covmean).all():
         # Singular product (fewer samples than features): offset both covariances slightly, as pytorch-fid does.
         offset = np.eye(cov1.shape[0]) * 1e-6
-        covmean = scipy.linalg.sqrtm((cov1 + offset) @ (cov2 + offset))
+        covmean, _ = scipy.linalg.sqrtm((cov1 + offset) @ (cov2 + offset), disp=False)
     covmean = np.real(covmean)  # rounding leaves tiny imaginary parts
     diff = mu1 - mu2
     return float(diff @ diff + np.trace(cov1) + np.trace(cov2) - 2 * np.trace(covmean))

@@ -136,7 +136,7 @@ def shrunk_by_pil(factor: int, jpeg_quality: Optional[int], clean: torch.Tensor,
     """As a camera or browser makes a small photo: PIL's antialiased bicubic resize, saved as an 8-bit PNG, or
     as a JPEG of `jpeg_quality`: not the average pooling the restoration's operator assumes."""
     height, width = clean.shape[1] // factor, clean.shape[2] // factor
-    small = Image.fromarray(to_uint8(clean[None])[0]).resize((width, height), Image.BICUBIC)
+    small = Image.fromarray(to_uint8(clean[None])[0]).resize((width, height), Image.Resampling.BICUBIC)
     if jpeg_quality is not None:
         saved = io.BytesIO()
         small.save(saved, format="JPEG", quality=jpeg_quality)
@@ -151,7 +151,11 @@ def gray(clean: torch.Tensor, rng: np.random.Generator) -> Damaged:
 # Baselines ---------------------------------------------------------------------------------------
 
 def inpainter(restore: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Baseline:
-    return lambda damaged, damaged01, clean01: (restore(damaged01, damaged.known.numpy() == 0), {})
+    def baseline(damaged: Damaged, damaged01: np.ndarray, clean01: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+        if damaged.known is None:
+            raise ValueError("an inpainting baseline needs the damage's mask of known pixels")
+        return restore(damaged01, damaged.known.numpy() == 0), {}
+    return baseline
 
 
 def upscaler(restore: Callable[[np.ndarray, int], np.ndarray]) -> Baseline:
@@ -197,7 +201,8 @@ def resized(image: np.ndarray, height: int, width: int) -> torch.Tensor:
 def drawn_character(side: int) -> torch.Tensor:
     """A game character drawn by this code at side x side, in [-1, 1]: flat colours, black outlines as thick
     as a drawn sprite's, no antialiasing (the mission's example of a picture to repair)."""
-    image = Image.new("RGB", (side, side), (110, 190, 235))  # sky
+    # Pillow 9 (Debian's) has no annotations, so pyright types Image.new's color as its default's int.
+    image = Image.new("RGB", (side, side), (110, 190, 235))  # sky  # pyright: ignore[reportArgumentType]
     draw = ImageDraw.Draw(image)
     line = max(1, side // 48)
 
@@ -224,15 +229,17 @@ def load_photos(sizes: list[int], names: list[str]) -> list[Photo]:
     aspect ratio, as tall as the smallest size."""
     import skimage.data  # Debian's scikit-image ships these photos: nothing is downloaded
 
+    def photo(name: str) -> np.ndarray:  # by name: skimage.data loads its photos lazily, untyped
+        return getattr(skimage.data, name)()
+
     photos = []
     for size in sizes:
-        photos += [Photo(name, resized(getattr(skimage.data, name)(), size, size)) for name in SQUARE_PHOTOS
-                   if name in names]
+        photos += [Photo(name, resized(photo(name), size, size)) for name in SQUARE_PHOTOS if name in names]
         if DRAWN_PHOTO in names:
             photos.append(Photo(DRAWN_PHOTO, drawn_character(size)))
     if ASPECT_PHOTO not in names:
         return photos
-    cat = skimage.data.chelsea()
+    cat = photo(ASPECT_PHOTO)
     height = min(sizes)
     width = round(cat.shape[1] * height / cat.shape[0] / 4) * 4
     return photos + [Photo(ASPECT_PHOTO, resized(cat, height, width))]

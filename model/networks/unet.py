@@ -69,11 +69,11 @@ class GroupNorm32(nn.GroupNorm):
     """GroupNorm computed in float32 whatever the activations' precision (as improved-diffusion's): under
     PyTorch 1.13's CPU bf16 autocast it would otherwise meet bf16 inputs with float32 weights and fail."""
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, input: torch.Tensor) -> torch.Tensor:  # GroupNorm's parameter name, which it overrides
         # float32 (the exported graph's case: no casts in it), or CUDA autocast, which runs GroupNorm in fp32 itself.
-        if x.dtype == torch.float32 or torch.is_autocast_enabled():
-            return super().forward(x)
-        return super().forward(x.float()).type(x.dtype)
+        if input.dtype == torch.float32 or torch.is_autocast_enabled():
+            return super().forward(input)
+        return super().forward(input.float()).type(input.dtype)
 
 
 def group_norm(channels: int, groups: int) -> nn.GroupNorm:

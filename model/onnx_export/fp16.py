@@ -8,14 +8,15 @@ the data type (Resize's roi and scales) are left alone.
 from __future__ import annotations
 
 import numpy as np
-import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper, numpy_helper
+# Debian's onnx 1.12 (CI) ships these generated protobuf classes without the stubs that PyPI's wheels have.
+from onnx import GraphProto, ModelProto, NodeProto, TensorProto  # pyright: ignore[reportAttributeAccessIssue]
 
 KEEP_FP32_UPSTREAM_OF = ("Sin", "Cos")
 FP32_ONLY_INPUTS = {"Resize": (1, 2)}
 
 
-def _fp32_region(graph: onnx.GraphProto) -> set[int]:
+def _fp32_region(graph: GraphProto) -> set[int]:
     """Indices of the nodes that must compute in fp32: the Sin/Cos nodes and all their ancestors."""
     producer = {out: i for i, node in enumerate(graph.node) for out in node.output}
     region: set[int] = set()
@@ -33,8 +34,8 @@ def _to_fp16(tensor: TensorProto, name: str) -> TensorProto:
     return numpy_helper.from_array(numpy_helper.to_array(tensor).astype(np.float16), name)
 
 
-def convert_to_fp16(model: onnx.ModelProto) -> onnx.ModelProto:
-    model = onnx.ModelProto.FromString(model.SerializeToString())  # never modify the caller's graph
+def convert_to_fp16(model: ModelProto) -> ModelProto:
+    model = ModelProto.FromString(model.SerializeToString())  # never modify the caller's graph
     graph = model.graph
     fp32_nodes = _fp32_region(graph)
     initializers = {t.name: t for t in graph.initializer}
@@ -43,7 +44,7 @@ def convert_to_fp16(model: onnx.ModelProto) -> onnx.ModelProto:
     fp32_outputs = {out for i in fp32_nodes for out in graph.node[i].output}
     half_names: dict[str, str] = {}  # fp32 tensor name -> its fp16 counterpart
     new_initializers: list[TensorProto] = []
-    casts: list[onnx.NodeProto] = []
+    casts: list[NodeProto] = []
 
     def half_of(name: str) -> str:
         if name in half_names:
@@ -94,10 +95,10 @@ def convert_to_fp16(model: onnx.ModelProto) -> onnx.ModelProto:
     return model
 
 
-def _topological(nodes: list[onnx.NodeProto], graph: onnx.GraphProto) -> list[onnx.NodeProto]:
+def _topological(nodes: list[NodeProto], graph: GraphProto) -> list[NodeProto]:
     """Order nodes so every input is produced before use (ONNX requires it)."""
     available = {i.name for i in graph.input} | {t.name for t in graph.initializer} | {""}
-    ordered: list[onnx.NodeProto] = []
+    ordered: list[NodeProto] = []
     pending = list(nodes)
     while pending:
         waiting = []

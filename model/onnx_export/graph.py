@@ -6,10 +6,12 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-import onnx
+import onnx.checker
 import torch
+# Debian's onnx 1.12 (CI) ships these generated protobuf classes without the stubs that PyPI's wheels have.
+from onnx import ModelProto, TensorProto  # pyright: ignore[reportAttributeAccessIssue]
 
-from ..networks.unet import UNet
+from ..networks.unet import UNet, UNetConfig
 
 OPSET = 17
 INPUT_NAMES = ["x", "t", "class_labels"]
@@ -34,11 +36,22 @@ def export_onnx(net: UNet, path: str) -> None:
                       do_constant_folding=True, **options)
 
 
-def check_interface(model: onnx.ModelProto) -> None:
+def interface(config: UNetConfig) -> dict[str, Any]:
+    """The graph's inputs and output as the manifest's `onnx` declares them ("batch" is the dynamic axis)."""
+    image = ["batch", config.in_channels, config.image_size, config.image_size]
+    x, t, class_labels = INPUT_NAMES
+    return {"opset": OPSET,
+            "inputs": [{"name": x, "dtype": "float32", "shape": image},
+                       {"name": t, "dtype": "float32", "shape": ["batch"]},
+                       {"name": class_labels, "dtype": "int32", "shape": ["batch"]}],
+            "outputs": [{"name": OUTPUT_NAME, "dtype": "float32", "shape": image}]}
+
+
+def check_interface(model: ModelProto) -> None:
     """The graph must be valid ONNX and take no int64 inputs (WebGPU handles them badly)."""
     onnx.checker.check_model(model)
     for graph_input in model.graph.input:
-        if graph_input.type.tensor_type.elem_type == onnx.TensorProto.INT64:
+        if graph_input.type.tensor_type.elem_type == TensorProto.INT64:
             raise ExportError(f"ONNX input {graph_input.name} is int64: the browser needs int32/float32 inputs")
     names = [i.name for i in model.graph.input]
     if names != INPUT_NAMES:

@@ -9,7 +9,7 @@ from typing import Any, Optional
 from ..diffusion.defaults import SamplingDefaults
 from ..diffusion.schedule import Diffusion
 from ..networks.unet import UNet, count_parameters
-from .graph import OPSET, OUTPUT_NAME
+from .graph import interface
 
 MANIFEST_SCHEMA = "edge-diffusion/manifest@1"
 
@@ -41,7 +41,6 @@ def build_manifest(state: dict[str, Any], net: UNet, diffusion: Diffusion, files
                    metrics: dict[str, Any]) -> dict[str, Any]:
     config = net.config
     facts = training_facts(state, net)
-    shape = ["batch", config.in_channels, config.image_size, config.image_size]
     created = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
     if version_id is None:  # e.g. cifar-10-cpu-512kimg-1a2b3c4d: what, how far trained, which bytes
         dataset = facts["dataset"].split(" (")[0]
@@ -61,11 +60,7 @@ def build_manifest(state: dict[str, Any], net: UNet, diffusion: Diffusion, files
                       "prediction": diffusion.config.prediction,
                       "alphas_cumprod": [float(a) for a in diffusion.alphas_cumprod.tolist()]},
         "defaults": defaults.to_json(),
-        "onnx": {"opset": OPSET,
-                 "inputs": [{"name": "x", "dtype": "float32", "shape": shape},
-                            {"name": "t", "dtype": "float32", "shape": ["batch"]},
-                            {"name": "class_labels", "dtype": "int32", "shape": ["batch"]}],
-                 "outputs": [{"name": OUTPUT_NAME, "dtype": "float32", "shape": shape}]},
+        "onnx": interface(config),
         "files": files,
         "training": facts,
         "metrics": metrics,

@@ -4,8 +4,10 @@ import os
 
 import jsonschema
 import onnx
+import onnx.checker
 import pytest
-from onnx import TensorProto
+# Debian's onnx 1.12 (CI) ships its generated protobuf classes without the stubs that PyPI's wheels have.
+from onnx import TensorProto  # pyright: ignore[reportAttributeAccessIssue]
 
 from model.diffusion.defaults import DEFAULTS, GenerateDefaults, RestoreDefaults, SamplingDefaults
 from model.diffusion.samplers import SAMPLERS
@@ -88,13 +90,14 @@ def test_manifests_satisfy_the_workers_contract(exported):
     """worker/manifest.schema.json is generated from the Worker's zod schema (npm run manifest-schema)."""
     here = os.path.dirname(__file__)
     with open(os.path.join(here, "..", "..", "worker", "manifest.schema.json")) as f:
-        validator = jsonschema.Draft202012Validator(json.load(f), format_checker=jsonschema.FormatChecker())
+        schema = json.load(f)
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     _, fresh = exported
     committed = [os.path.join(here, "..", "weights", "manifest.json"),
                  os.path.join(here, "..", "..", "test", "fixtures", "tiny", "manifest.json")]
     for manifest in [fresh] + [json.load(open(path)) for path in committed]:
         assert [error.message for error in validator.iter_errors(manifest)] == []
-    sampler = validator.schema["properties"]["defaults"]["properties"]["generate"]["properties"]["sampler"]
+    sampler = schema["properties"]["defaults"]["properties"]["generate"]["properties"]["sampler"]
     assert sorted(sampler["enum"]) == sorted(SAMPLERS)  # the Worker accepts exactly the samplers both sides run
     wrong = {**fresh, "files": [{**fresh["files"][0], "sha256": "not-hex"}]}
     assert any("does not match" in error.message for error in validator.iter_errors(wrong))

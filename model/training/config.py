@@ -90,13 +90,14 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
         group = parser.add_argument_group(cls.__name__)
         for f in dataclasses.fields(cls):
             flag = "--" + f.name.replace("_", "-")
-            if f.type in ("bool",):
+            kind = f.type if isinstance(f.type, str) else f.type.__name__  # the annotation's text, where postponed
+            if kind == "bool":
                 group.add_argument(flag, type=lambda s: s.lower() in ("1", "true", "yes"), default=None,
                                    metavar="BOOL")
-            elif f.type.startswith("tuple"):
+            elif kind.startswith("tuple"):
                 group.add_argument(flag, type=_parse_ints, default=None, metavar="N,N,...")
             else:
-                group.add_argument(flag, type={"int": int, "float": float, "str": str}[f.type], default=None)
+                group.add_argument(flag, type={"int": int, "float": float, "str": str}[kind], default=None)
 
 
 def given_flags(args: argparse.Namespace) -> dict[str, Any]:

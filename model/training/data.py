@@ -101,7 +101,7 @@ def _resize_crop(image: Image.Image, size: int) -> np.ndarray:
     """Scale the short side to `size`, then take the centre square."""
     w, h = image.size
     scale = size / min(w, h)
-    image = image.resize((max(size, round(w * scale)), max(size, round(h * scale))), Image.BICUBIC)
+    image = image.resize((max(size, round(w * scale)), max(size, round(h * scale))), Image.Resampling.BICUBIC)
     w, h = image.size
     left, top = (w - size) // 2, (h - size) // 2
     return np.asarray(image.crop((left, top, left + size, top + size)), dtype=np.uint8)

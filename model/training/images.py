@@ -23,7 +23,7 @@ def save_grid(images: torch.Tensor, path: str, columns: int, scale: int = 2, pad
         r, col = divmod(i, columns)
         grid[pad + r * (h + pad):pad + r * (h + pad) + h, pad + col * (w + pad):pad + col * (w + pad) + w] = pixels[i]
     image = Image.fromarray(grid[..., 0] if c == 1 else grid)
-    image.resize((image.width * scale, image.height * scale), Image.NEAREST).save(path)
+    image.resize((image.width * scale, image.height * scale), Image.Resampling.NEAREST).save(path)
 
 
 def save_curve(xs: list[float], ys: list[float], path: str, x_label: str, y_label: str,
@@ -31,7 +31,8 @@ def save_curve(xs: list[float], ys: list[float], path: str, x_label: str, y_labe
     """A line plot with a log-scale y axis (losses span decades)."""
     width, height = size
     margin = 48
-    image = Image.new("RGB", size, "white")
+    # Pillow 9 (Debian's) has no annotations, so pyright types Image.new's color as its default's int.
+    image = Image.new("RGB", size, "white")  # pyright: ignore[reportArgumentType]
     draw = ImageDraw.Draw(image)
     points = [(x, math.log10(y)) for x, y in zip(xs, ys) if y > 0]
     if len(points) >= 2:

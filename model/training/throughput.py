@@ -128,7 +128,7 @@ def plain_step(net: UNet, optimizer: torch.optim.Optimizer, batch: int, device: 
     return step
 
 
-def timed_images_per_second(step: Callable[[], None], batch: int, steps: int, device: torch.device) -> float:
+def timed_images_per_second(step: Callable[[], object], batch: int, steps: int, device: torch.device) -> float:
     step()  # warm-up (and compilation, where there is any)
     if device.type == "cuda":
         torch.cuda.synchronize()
@@ -159,7 +159,8 @@ def bench_levers(name: str, steps: int, rounds: int, device: torch.device) -> li
         torch.manual_seed(0)
         net = UNet(preset.unet).to(device)
         if options.get("channels_last"):
-            net = net.to(memory_format=torch.channels_last)
+            # Module.to takes memory_format, as documented, but torch's overloads of it leave it out.
+            net = net.to(memory_format=torch.channels_last)  # pyright: ignore[reportCallIssue]
         batches[lever] = max(1, int(batch * options.get("batch_scale", 1.0)))
         steps_of[lever] = plain_step(net, torch.optim.Adam(net.parameters(), lr=1e-4), batches[lever], device,
                                      options.get("channels_last", False), options.get("bf16", False))

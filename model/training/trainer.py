@@ -194,7 +194,8 @@ class Trainer:
         if self.distill_config.student_steps > 0:
             self.distillation = self._distillation(state)
         if env.device.type == "cuda":
-            self.net = self.net.to(memory_format=torch.channels_last)
+            # Module.to takes memory_format, as documented, but torch's overloads of it leave it out.
+            self.net = self.net.to(memory_format=torch.channels_last)  # pyright: ignore[reportCallIssue]
         self.optimizer = torch.optim.Adam(self.net.parameters(), lr=self.train_config.lr)
         resuming = "optimizer" in state  # a full checkpoint, not shipped EMA weights to warm-start from
         if resuming:
@@ -252,8 +253,9 @@ class Trainer:
             ids = [self.env.device.index] if self.env.device.type == "cuda" else None
             model = torch.nn.parallel.DistributedDataParallel(model, device_ids=ids)
         wants_compile = compile_flag == "on" or (compile_flag == "auto" and self.env.device.type == "cuda")
-        if wants_compile and hasattr(torch, "compile"):
-            model = torch.compile(model)
+        compile_model = getattr(torch, "compile", None)  # PyTorch 2.0 and later; 1.13 runs eagerly
+        if wants_compile and compile_model is not None:
+            model = compile_model(model)
         return model
 
     def _rng_states(self) -> list[dict[str, Any]]:
@@ -307,7 +309,9 @@ class Trainer:
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if config.grad_clip > 0:
-            torch.nn.utils.clip_grad_norm_(self.net.parameters(), config.grad_clip)
+            # PyTorch 1.13's torch.nn.utils imports it without re-exporting it for type checkers (2.x does).
+            torch.nn.utils.clip_grad_norm_(  # pyright: ignore[reportPrivateImportUsage]
+                self.net.parameters(), config.grad_clip)
         self.optimizer.step()
         self.images_seen += batch * self.env.world
         with torch.no_grad():
@@ -324,7 +328,7 @@ class Trainer:
         labels = grid_labels(self.unet_config.num_classes, per_class)
         settings = DEFAULTS.generate
         if self.distillation is not None:  # the student's own way: DDIM at its timesteps, guidance built in
-            images = generate(self.ema, self.diffusion, labels, sampler="ddim", seed=0,
+            images = generate(self.ema, self.diffusion, labels, sampler="ddim", guidance=1.0, seed=0,
                               timesteps=self.distillation.timesteps)
         else:
             images = generate(self.ema, self.diffusion, labels, steps=settings.steps, sampler=settings.sampler,

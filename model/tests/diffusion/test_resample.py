@@ -10,7 +10,7 @@ from model.diffusion.resample import enlarge, shrink
 @pytest.mark.parametrize("factor", [2, 4])
 def test_lanczos_enlarges_as_pil_does_away_from_the_edges(factor):
     image = np.random.default_rng(0).random((12, 17)).astype(np.float32)
-    pil = np.asarray(Image.fromarray(image, mode="F").resize((17 * factor, 12 * factor), Image.LANCZOS))
+    pil = np.asarray(Image.fromarray(image, mode="F").resize((17 * factor, 12 * factor), Image.Resampling.LANCZOS))
     ours = enlarge(torch.from_numpy(image).double(), factor).numpy()
     inside = slice(3 * factor, -3 * factor)  # PIL drops taps past the edge, we repeat the edge pixel
     assert np.abs(ours - pil)[inside, inside].max() < 1e-4
