@@ -234,5 +234,11 @@ describe("the enlarged image", () => {
     expect(parametersOf(png)?.image).toBe(2);
     await page.keyboard.press("Escape");
     await dialog().waitFor({ state: "detached" });
+    // Focus goes back to the image shown last (the second), not the first one opened.
+    const focusedImage = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll("[data-testid=generate-result] button")].indexOf(document.activeElement as Element),
+      );
+    await expect.poll(focusedImage).toBe(1);
   });
 });

@@ -269,7 +269,11 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
             sampler: SAMPLER_LABELS[result.params.sampler],
             guidance: guidanceText(result.params.guidance),
           }}
-          onClose={() => setEnlarged(null)}
+          onClose={() => {
+            setEnlarged(null);
+            // The browser hands focus back to the image first opened; the one shown last is where the visitor is.
+            output.current?.querySelectorAll<HTMLButtonElement>("[data-testid=generate-result] button")[enlarged]?.focus();
+          }}
         >
           <button
             type="button"
