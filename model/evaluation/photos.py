@@ -172,7 +172,7 @@ DENOISERS: dict[str, Baseline] = {
 
 
 def photo_tasks() -> list[PhotoTask]:
-    """The issue's tasks: denoising (told the noise, or estimating it), missing pixels, scratches, a large hole,
+    """The tasks visitors bring: denoising (told the noise, or estimating it), missing pixels, scratches, a large hole,
     x2 and x4 super-resolution (x4 also from PIL's bicubic resize, and from that saved as a JPEG of quality 85),
     colourisation."""
     tasks = [PhotoTask(f"denoise_{level}{'_estimated' if estimate else ''}",

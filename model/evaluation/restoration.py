@@ -73,7 +73,8 @@ def lost_pixels(degradation: Degradation) -> np.ndarray:
 
 
 def restoration_tasks(size: int, channels: int, seed: int) -> list[Task]:
-    """The issue's tasks: denoising at sigma 25/255 and 50/255, a centre box, 50% missing pixels, x4, colour."""
+    """The tasks measured on model-sized images: denoising at sigma 25/255 and 50/255, a centre box, 50% missing
+    pixels, x4, colour."""
     tasks = []
     for level in (25, 50):
         sigma01 = level / 255
