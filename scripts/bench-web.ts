@@ -10,9 +10,9 @@ import type { Manifest } from "../web/src/api/models.ts";
 import type { BenchOptions, BenchResult } from "../web/src/bench.ts";
 import { defaultGenerateParams, generateImages } from "../web/src/inference/generate-job.ts";
 import type { GenerateParams } from "../web/src/inference/protocol.ts";
-import { plannedWork, restoreImage, TILE_BATCH } from "../web/src/inference/restore-job.ts";
+import { restoreImage, TILE_BATCH } from "../web/src/inference/restore-job.ts";
 import { BENCH_NOISE_255, BENCH_OBJECT_SIDE, type BenchPhoto, benchPhoto, timeNetwork } from "../web/src/inference/time-network.ts";
-import { estimateSeconds, SPEED_BATCH, SPEED_RUNS, speedFrom, tilesThroughNetwork } from "../web/src/restore-budget.ts";
+import { estimateSeconds, plannedWork, SPEED_BATCH, SPEED_RUNS, speedFrom, tilesThroughNetwork } from "../web/src/restore-plan.ts";
 import { root } from "./lib/local-worker.ts";
 import { FIXTURE, launch, openPage, startSite } from "./lib/site.ts";
 

@@ -3,9 +3,8 @@
  * and restores, each number beside the one it should be read against.
  */
 import type { Manifest } from "../api/models.ts";
-import { formatDuration } from "../restore-budget.ts";
 import { damageOf, type Evaluation, type Generation, type Restoration, tasksWon } from "./evaluation.ts";
-import { formatCount, formatDate, formatPercent } from "./format.ts";
+import { formatCount, formatDate, formatDuration, formatPercent } from "./format.ts";
 import { datasetName, type Training } from "./model-facts.ts";
 
 function whatItIs(manifest: Manifest): string {

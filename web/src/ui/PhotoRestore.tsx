@@ -9,13 +9,23 @@ import { estimateNoiseSigma } from "../diffusion/noise-level.ts";
 import { downloadBlob, pngOf, type Raster } from "../image.ts";
 import type { InferenceClient } from "../inference/client.ts";
 import type { RestoreParams } from "../inference/protocol.ts";
-import { candidatesDiffer, memoryRefusal, plannedTimesteps, plannedWork } from "../inference/restore-job.ts";
 import { fullMask, hasLoss } from "../mask.ts";
 import { restoreParameters } from "../parameters.ts";
 import { decodePhoto, MAX_SIDE, type Photo } from "../photo.ts";
-import { estimateSeconds, formatDuration, networkCalls, type RestoreWork, stepsWithin, WARN_ABOVE_SECONDS } from "../restore-budget.ts";
-
+import {
+  candidatesDiffer,
+  cannotRun,
+  estimateSeconds,
+  memoryRefusal,
+  networkCalls,
+  plannedTimesteps,
+  plannedWork,
+  type RestoreWork,
+  stepsWithin,
+  WARN_ABOVE_SECONDS,
+} from "../restore-plan.ts";
 import { BeforeAfter } from "./BeforeAfter.tsx";
+import { formatDuration } from "./format.ts";
 import { ImageDrop } from "./ImageDrop.tsx";
 import { RestoreStatus, RunButtons } from "./JobControls.tsx";
 import { MaskPainter } from "./MaskPainter.tsx";
@@ -207,7 +217,7 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
       ? memoryRefusal(manifest, params)
       : null;
   // Why this job cannot run as set (checked before any work, and before the estimate needs valid steps).
-  const refusal = params && whyNot(manifest, params);
+  const refusal = params && cannotRun(manifest, params);
   // What the job costs: the steps it really runs (a photo with only noise starts at its own noise level)
   // and its tiles. Progress messages re-render this panel, so it is computed once per setting.
   const work: RestoreWork | null = useMemo(
@@ -419,14 +429,3 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
 }
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-
-/** Why a job cannot run as set, in words for the visitor; null when it can. */
-function whyNot(manifest: Manifest, p: RestoreParams): string | null {
-  if (!Number.isInteger(p.steps) || p.steps < 1 || p.steps > manifest.diffusion.timesteps)
-    return `Steps must be a whole number from 1 to ${manifest.diffusion.timesteps}.`;
-  if (!Number.isInteger(p.resample) || p.resample < 1 || !Number.isInteger(p.candidates) || p.candidates < 1)
-    return "Resampling and Average of must be whole numbers from 1.";
-  if (!p.mask && p.noise === 0 && p.upscale === 1 && !p.grayscale)
-    return "Nothing is wrong with it yet: set its noise, paint what is lost, enlarge it or colourise it.";
-  return memoryRefusal(manifest, p);
-}

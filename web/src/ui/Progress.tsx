@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { formatTimeLeft } from "../time-left.ts";
+import { formatTimeLeft } from "./time-left.ts";
 import type { JobState } from "./useJob.ts";
 
 interface ProgressProps {

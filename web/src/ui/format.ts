@@ -25,3 +25,12 @@ export function formatChange(db: number): string {
 
 /** A fraction as a percentage: "91%", or "91.3%" with one digit. */
 export const formatPercent = (fraction: number, digits = 0) => `${(100 * fraction).toFixed(digits)}%`;
+
+/** "about 40 s", "about 3 min", "about 1 h 20 min". */
+export function formatDuration(seconds: number): string {
+  if (seconds < 1) return "under a second";
+  if (seconds < 90) return `about ${Math.round(seconds)} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `about ${minutes} min`;
+  return `about ${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}

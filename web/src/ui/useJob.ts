@@ -1,7 +1,7 @@
 /** Runs one worker job at a time for a panel: progress, time left, live preview, cancel, result or error. */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { JobOptions, JobResult } from "../inference/client.ts";
-import { secondsLeftOf } from "../time-left.ts";
+import { secondsLeftOf } from "./time-left.ts";
 
 export interface JobState {
   running: boolean;

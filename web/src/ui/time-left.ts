@@ -1,5 +1,5 @@
 /** A running job's time left: refined as its work is done, and said finely enough to move with it. */
-import { formatDuration } from "./restore-budget.ts";
+import { formatDuration } from "./format.ts";
 
 /**
  * Seconds left after `elapsed` seconds with `fraction` of the work done. The estimate made before the

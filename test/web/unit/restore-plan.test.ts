@@ -1,21 +1,22 @@
-/** The time a restoration will take, said before it starts. */
+/** Planning a restoration: its work, whether its candidates can differ, and the time it will take, said before it starts. */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Manifest } from "../../../web/src/api/models.ts";
-import { candidatesDiffer, plannedWork } from "../../../web/src/inference/restore-job.ts";
 import {
+  candidatesDiffer,
   estimateSeconds,
-  formatDuration,
   LONG_JOB_SECONDS,
   networkCalls,
+  plannedWork,
   type RestoreWork,
   SPEED_BATCH,
   speedFrom,
   stepsWithin,
   tilesThroughNetwork,
   WARN_ABOVE_SECONDS,
-} from "../../../web/src/restore-budget.ts";
-import { formatTimeLeft, secondsLeftOf } from "../../../web/src/time-left.ts";
+} from "../../../web/src/restore-plan.ts";
+import { formatDuration } from "../../../web/src/ui/format.ts";
+import { formatTimeLeft, secondsLeftOf } from "../../../web/src/ui/time-left.ts";
 
 const manifest = JSON.parse(readFileSync(new URL("../../fixtures/tiny/manifest.json", import.meta.url), "utf8")) as Manifest;
 
