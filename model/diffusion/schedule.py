@@ -78,11 +78,16 @@ def sampling_timesteps(steps: int, alphas_cumprod: torch.Tensor, start: Optional
         targets = [float(lam[first])] + torch.linspace(top, float(lam[0]), steps - 1, dtype=torch.float64).tolist()
     else:
         targets = torch.linspace(float(lam[first]), float(lam[0]), steps, dtype=torch.float64).tolist()
+    return nearest_timesteps(lam, targets, first, 0)
+
+
+def nearest_timesteps(lam: torch.Tensor, targets: list[float], first: int, last: int) -> list[float]:
+    """The integer timesteps nearest the log-SNR `targets`, from `first` down to at least `last`, kept distinct."""
     chosen: list[int] = []
     for k, target in enumerate(targets):
         nearest = int(torch.argmin((lam - target).abs()))
         highest = chosen[-1] - 1 if chosen else first  # strictly decreasing...
-        lowest = steps - 1 - k  # ...leaving room for the steps still to come
+        lowest = last + len(targets) - 1 - k  # ...leaving room for the ones still to come
         chosen.append(min(max(nearest, lowest), highest))
     return [float(t) for t in chosen]
 

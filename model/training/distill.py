@@ -20,7 +20,7 @@ import torch
 from ..diffusion.defaults import DEFAULTS, GenerateDefaults
 from ..diffusion.guidance import guided_eps_model
 from ..diffusion.samplers import dpm_solver_multistep
-from ..diffusion.schedule import SIGMA_MAX, Diffusion, matched_timestep
+from ..diffusion.schedule import SIGMA_MAX, Diffusion, alpha_after, matched_timestep, nearest_timesteps
 
 
 @dataclass
@@ -37,13 +37,7 @@ def timesteps_between(alphas_cumprod: torch.Tensor, first: int, last: int, count
         raise ValueError(f"cannot place {count} timesteps from {first} down to {last}")
     lam = 0.5 * torch.log(alphas_cumprod / (1 - alphas_cumprod))
     targets = torch.linspace(float(lam[first]), float(lam[last]), count, dtype=torch.float64).tolist()
-    chosen: list[int] = []
-    for k, target in enumerate(targets):
-        nearest = int(torch.argmin((lam - target).abs()))
-        highest = chosen[-1] - 1 if chosen else first  # strictly decreasing...
-        lowest = last + count - 1 - k  # ...leaving room for the ones still to come
-        chosen.append(min(max(nearest, lowest), highest))
-    return [float(t) for t in chosen]
+    return nearest_timesteps(lam, targets, first, last)
 
 
 def student_timesteps(alphas_cumprod: torch.Tensor, steps: int, sigma_min: float) -> list[float]:
@@ -84,16 +78,12 @@ class Distillation:
         self.segments = [timesteps_between(a, int(t), end, config.teacher_substeps + 1)[:-1]
                          for t, end in zip(self.timesteps, ends)]
 
-    def alpha_after(self, i: int) -> float:
-        """a_s of the student's step after timesteps[i]: the next one's, or clean data (1) after the last."""
-        return float(self.diffusion.alphas_cumprod[int(self.timesteps[i + 1])]) if i + 1 < len(self.timesteps) else 1.0
-
     def teacher_target(self, x: torch.Tensor, labels: torch.Tensor, i: int) -> torch.Tensor:
         """The x0 whose DDIM step from the student's timestep i lands where the guided teacher's solver does."""
         a = self.diffusion.alphas_cumprod
         eps_model = guided_eps_model(self.teacher, labels, self.config.teacher_guidance, self.null_class, a,
                                      self.diffusion.config.prediction, DEFAULTS.generate.guidance_interval)
-        a_t, a_s = float(a[int(self.timesteps[i])]), self.alpha_after(i)
+        a_t, a_s = float(a[int(self.timesteps[i])]), alpha_after(a, self.timesteps, i)
         x_s = dpm_solver_multistep(eps_model, x, self.segments[i], a, order=2, clip=True, callback=None, end=a_s)
         if a_s == 1.0:
             return x_s

@@ -1,4 +1,5 @@
 /** D1 access for multipart uploads in flight. */
+import { placeholders } from "./sql.ts";
 
 export interface UploadRow {
   id: string;
@@ -42,7 +43,7 @@ export async function listUploadsStartedBefore(db: D1Database, cutoff: string, l
 export async function deleteUploads(db: D1Database, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
   await db
-    .prepare(`DELETE FROM uploads WHERE id IN (${ids.map(() => "?").join(", ")})`)
+    .prepare(`DELETE FROM uploads WHERE id IN (${placeholders(ids)})`)
     .bind(...ids)
     .run();
 }

@@ -1,5 +1,6 @@
 /** D1 access for versions, their files and the current model: plain functions over the binding. */
 import type { Manifest } from "../manifest.ts";
+import { placeholders } from "./sql.ts";
 
 export type VersionStatus = "pending" | "ready" | "retired";
 
@@ -65,9 +66,8 @@ async function pageOf<Row extends { seq: number }>(
   limit: number,
   cursor: number | undefined,
 ): Promise<{ rows: Row[]; nextCursor: string | null }> {
-  const placeholders = statuses.map(() => "?").join(", ");
   const { results } = await db
-    .prepare(`${select} WHERE v.status IN (${placeholders}) AND v.seq < ? ORDER BY v.seq DESC LIMIT ?`)
+    .prepare(`${select} WHERE v.status IN (${placeholders(statuses)}) AND v.seq < ? ORDER BY v.seq DESC LIMIT ?`)
     .bind(...statuses, cursor ?? Number.MAX_SAFE_INTEGER, limit + 1)
     .all<Row>();
   const rows = results.slice(0, limit);
@@ -273,7 +273,7 @@ export async function listDeletions(db: D1Database, limit: number): Promise<stri
 export async function finishDeletions(db: D1Database, sha256s: readonly string[]): Promise<void> {
   if (sha256s.length === 0) return;
   await db
-    .prepare(`DELETE FROM weights_being_deleted WHERE sha256 IN (${sha256s.map(() => "?").join(", ")})`)
+    .prepare(`DELETE FROM weights_being_deleted WHERE sha256 IN (${placeholders(sha256s)})`)
     .bind(...sha256s)
     .run();
 }

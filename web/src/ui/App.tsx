@@ -7,6 +7,7 @@ import { fetchCurrentVersion, fetchVersion, fetchVersions, type PublishedVersion
 import { InferenceClient } from "../inference/client.ts";
 import type { BackendInfo, BackendRequest } from "../inference/protocol.ts";
 import { BackendBadge } from "./BackendBadge.tsx";
+import { bringIntoView } from "./bring-into-view.ts";
 import { GeneratePanel } from "./GeneratePanel.tsx";
 import { Intro } from "./Intro.tsx";
 import { type Download, LoadStatus } from "./LoadStatus.tsx";
@@ -72,11 +73,7 @@ export function App() {
   function start(name: TabName) {
     setTab(name);
     // After the render that shows the tab: its panel comes into view, its first control focused.
-    requestAnimationFrame(() => {
-      const panel = document.getElementById(`panel-${name}`);
-      panel?.scrollIntoView({ block: "start" });
-      panel?.querySelector<HTMLElement>("input:enabled, select:enabled, button:enabled")?.focus({ preventScroll: true });
-    });
+    requestAnimationFrame(() => bringIntoView(document.getElementById(`panel-${name}`)));
   }
 
   async function pick(id: string) {

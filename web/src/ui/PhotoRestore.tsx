@@ -25,6 +25,7 @@ import {
   WARN_ABOVE_SECONDS,
 } from "../restore-plan.ts";
 import { BeforeAfter } from "./BeforeAfter.tsx";
+import { bringIntoView } from "./bring-into-view.ts";
 import { formatDuration } from "./format.ts";
 import { ImageDrop } from "./ImageDrop.tsx";
 import { RestoreStatus, RunButtons } from "./JobControls.tsx";
@@ -163,8 +164,7 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
   const form = useRef<HTMLFormElement>(null);
   useEffect(() => {
     if (!loaded) return;
-    form.current?.scrollIntoView({ block: "start" });
-    form.current?.querySelector<HTMLElement>("input:enabled, select:enabled, button:enabled")?.focus({ preventScroll: true });
+    bringIntoView(form.current);
   }, [loaded?.id]);
 
   // Set by Restore, spent once its progress shows: the progress and the live preview come into view.
