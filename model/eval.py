@@ -2,7 +2,7 @@
 
 Reports, with sample counts and seeds:
 - generation: the Frechet distance, in the feature space of the project's CIFAR-10 classifier
-  (model/networks/classifier.py), between class-conditional samples and the training set, beside the same
+  (model/networks/resnet9.py), between class-conditional samples and the training set, beside the same
   distance for as many real held-out test images (the floor: what a perfect model would score at
   that count), and the classifier's accuracy on the samples beside its accuracy on real test images;
 - the same two numbers as a function of sampling steps, for each sampler the page offers;
@@ -17,6 +17,7 @@ grids and restoration grids as PNG files beside it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import json
 import os
@@ -28,14 +29,15 @@ from .diffusion.defaults import DEFAULTS, GenerateDefaults, RestoreDefaults, Sam
 from .diffusion.generate import add_generate_flags
 from .diffusion.samplers import SAMPLERS
 from .evaluation.generation import GenerationSettings, evaluate_generation
+from .evaluation.int8 import evaluate_int8
 from .evaluation.judge import Judge, check_classes
 from .evaluation.photos import (add_photo_arguments, check_photo_arguments, evaluate_photos, load_photos,
                                 photo_settings)
 from .evaluation.report import format_photos_table, format_table, log, metrics_json
 from .evaluation.restoration import RestorationSettings, evaluate_restoration
-from .networks.classifier import to_float
+from .networks.resnet9 import to_float
 from .training import checkpoint
-from .training.classifier import load as load_classifier
+from .training.classifier_trainer import load as load_classifier
 from .training.data import DatasetError, load_dataset, subset
 from .training.distill import student_of
 from .training.threads import use_cpu_threads
@@ -70,11 +72,12 @@ def evaluate(args: argparse.Namespace, out_dir: str) -> dict[str, Any]:
         log(f"a distilled student: {student.sampler} at its timesteps {student.timesteps}, guidance built in "
             "(--sampler, --sample-steps, --guidance and --guidance-interval do not apply)")
         sampling = student
-    generation = evaluate_generation(net, diffusion, judge, test_images, test.labels, GenerationSettings(
+    settings = GenerationSettings(
         samples=args.samples, sampler=sampling.sampler, steps=sampling.steps, guidance=sampling.guidance,
         interval=sampling.guidance_interval, sweep_samples=args.sweep_samples, sweep_samplers=args.samplers,
         sweep_steps=args.steps, guidances=args.guidances, seed=args.seed, batch=args.batch,
-        timesteps=sampling.timesteps), out_dir)
+        timesteps=sampling.timesteps)
+    generation = evaluate_generation(net, diffusion, judge, test_images, test.labels, settings, out_dir)
     restoration = evaluate_restoration(net, diffusion, judge, test_images, test.labels, RestorationSettings(
         images=args.restore_images, steps=args.restore_steps, resample=args.resample, candidates=args.candidates,
         seed=args.seed, batch=args.batch), out_dir)
@@ -84,9 +87,22 @@ def evaluate(args: argparse.Namespace, out_dir: str) -> dict[str, Any]:
     metrics["defaults"] = SamplingDefaults(
         sampling, RestoreDefaults(args.restore_steps, args.resample),
         RestoreDefaults(args.photo_steps, args.photo_resample), DEFAULTS.ddnm_eta).to_json()
-    if args.photos_sizes:  # real photos at their own size, tile by tile (model/evaluation/photos.py)
-        metrics["photos"] = evaluate_photos(net, diffusion, load_photos(args.photos_sizes, args.photo_names),
-                                            photo_settings(args), out_dir)
+    photos = load_photos(args.photos_sizes, args.photo_names) if args.photos_sizes else []
+
+    def measure_photos(pictures: str) -> dict[str, Any]:
+        return evaluate_photos(net, diffusion, photos, photo_settings(args), pictures)
+
+    if photos:  # real photos at their own size, tile by tile (model/evaluation/photos.py)
+        metrics["photos"] = measure_photos(out_dir)
+    if args.int8:  # the main samples and the photos again, in int8, pictures in out_dir/int8
+        int8_dir = os.path.join(out_dir, "int8")
+        os.makedirs(int8_dir, exist_ok=True)
+        main_only = dataclasses.replace(settings, sweep_samplers=[], sweep_steps=[], guidances=[])
+        metrics["int8"] = evaluate_int8(
+            net, diffusion, generation["generation"], metrics.get("photos"),
+            lambda: evaluate_generation(net, diffusion, judge, test_images, test.labels, main_only,
+                                        int8_dir)["generation"],
+            lambda: measure_photos(int8_dir))
     return metrics
 
 
@@ -115,6 +131,8 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--candidates", type=int, default=4, help="restorations per image, also scored as their mean")
     parser.add_argument("--batch", type=int, default=100)
     add_photo_arguments(parser, None)
+    parser.add_argument("--int8", action="store_true",
+                        help="also measure the int8 file the export will write (the page's WASM weights)")
     args = parser.parse_args(argv)
     unknown = [s for s in args.samplers if s not in SAMPLERS]
     if unknown:

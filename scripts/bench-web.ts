@@ -1,7 +1,8 @@
 // npm run bench:web [export-dir]: one UNet call at batch 1, 16 and 64; 16 images at the page's
 // defaults and at the defaults before each speed lever; and each task of Fix my photo on a 600x400
 // photo, with the page's estimate beside the time it took, in Chromium's ORT-web WASM (1 and 2
-// threads) beside onnxruntime-node running the same TypeScript jobs on the same model and machine.
+// threads) beside onnxruntime-node running the same TypeScript jobs on the same model and machine;
+// where the version has an int8 file, one call of it beside one of fp32 in the same browser.
 // The model defaults to model/weights (the published default), else the tiny test fixture.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -84,7 +85,7 @@ async function native(threads: number) {
   return { calls, jobs, restores };
 }
 
-async function browser(url: string, threads: number): Promise<BenchResult> {
+async function browser(url: string, threads: number, only: Partial<BenchOptions> = {}): Promise<BenchResult> {
   const { context, close } = await launch();
   try {
     const page = await openPage(context, `${url}/bench.html`);
@@ -97,6 +98,7 @@ async function browser(url: string, threads: number): Promise<BenchResult> {
       runs: RUNS,
       generations: generations(manifest).map((job) => job.params),
       photos: PHOTOS,
+      ...only,
     };
     return await page.evaluate((o) => (globalThis as unknown as { runBench(o: BenchOptions): Promise<BenchResult> }).runBench(o), options);
   } finally {
@@ -121,7 +123,9 @@ try {
       PHOTOS.map((photo, k) => `${photo.task} ${tilesThroughNetwork(work[k]).toLocaleString("en")} tile passes`).join(", ") +
       ` (noise ${BENCH_NOISE_255}/255; an object of ${BENCH_OBJECT_SIDE}x${BENCH_OBJECT_SIDE}; enlargements from 300x200 and 150x100)\n`,
   );
+  const hasInt8 = manifest.files.some((file) => file.variant === "int8");
   const starts: string[] = [];
+  const int8Ratios: string[] = [];
   const previews: string[] = [];
   const rows: string[][] = [
     ["threads", "measure", "ORT-web WASM (Chromium)", "onnxruntime-node", "browser/native", "vs before, or the page's estimate (WASM)"],
@@ -147,7 +151,21 @@ try {
       const said = `estimated ${(estimate / 1000).toFixed(1)} s (${((estimate / web.restores[k] - 1) * 100).toFixed(0)}%)`;
       add(`600x400 photo: ${photo.task}`, web.restores[k], node.restores[k], said);
     });
-    starts.push(`${web.loadMs.toFixed(0)} ms with ${threads} thread${threads > 1 ? "s" : ""}`);
+    starts.push(`${web.loadMs.toFixed(0)} ms with ${threads} thread${threads > 1 ? "s" : ""} (${web.backend.variant} weights)`);
+    if (hasInt8) {
+      // Calls alone, each file in its own page: the page's jobs above ran whichever it chose.
+      const call = async (weights: "fp32" | "int8") => {
+        const result = await browser(site.worker.url, threads, { weights, batches: [SPEED_BATCH], generations: [], photos: [] });
+        if (result.backend.variant !== weights) {
+          throw new Error(`asked for ${weights} weights, the page ran ${result.backend.variant}: ${result.backend.weightsNote}`);
+        }
+        return median(result.calls[SPEED_BATCH]);
+      };
+      const [fp32, int8] = [await call("fp32"), await call("int8")];
+      int8Ratios.push(
+        `${int8.toFixed(1)} vs ${fp32.toFixed(1)} ms with ${threads} thread${threads > 1 ? "s" : ""} (${(fp32 / int8).toFixed(2)}x)`,
+      );
+    }
     previews.push(
       `${web.generations[3].firstPreviewMs.toFixed(0)} ms (16 images: ${web.generations[2].firstPreviewMs.toFixed(0)} ms) with ${threads} thread${threads > 1 ? "s" : ""}`,
     );
@@ -157,6 +175,7 @@ try {
   console.log(`\nnetwork passes per image: ${jobs.map((job, k) => `${passes[k]} (${job.name})`).join(", ")}`);
   console.log(`first preview of one image at the defaults (WASM), from the click's message to the worker: ${previews.join(", ")}`);
   console.log(`browser session start (weights download, verify, ORT session): ${starts.join(", ")}`);
+  if (hasInt8) console.log(`int8 vs fp32 weights, one call at batch ${SPEED_BATCH} (WASM): ${int8Ratios.join(", ")}`);
 } finally {
   site.cleanup();
 }

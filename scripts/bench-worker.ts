@@ -59,7 +59,7 @@ function workerdTargets(worker: WorkerdWorker): WorkerdTarget[] {
     { label: "no Worker code (dispatchFetch floor)", send: get(`${ORIGIN}/__bench/noop`) },
     { label: "GET /api/health", send: get(`${ORIGIN}/api/health`) },
     { label: "GET /api/models/current, cached", send: get(`${ORIGIN}/api/models/current`) },
-    // A new hostname each time is a new cache key (worker/current-cache.ts): every request misses.
+    // A new hostname each time is a new cache key (worker/http/current-cache.ts): every request misses.
     { label: "GET /api/models/current, uncached", send: () => worker.fetch(`http://${crypto.randomUUID()}.bench.test/api/models/current`) },
     { label: `GET /api/models/${VERSION_ID}`, send: get(`${ORIGIN}/api/models/${VERSION_ID}`) },
   ];
@@ -103,7 +103,7 @@ async function benchWorkerd(work: string, seed: Seed): Promise<void> {
         "   workerd CPU: all of workerd (miniflare's router, its HTTP server, D1's SQLite, the cache), not the Worker's\n" +
         "   isolate alone; the first row is that floor. Client CPU: this Node process sending the requests (dispatchFetch).\n" +
         "   Uncached: each miss also puts the answer into miniflare's Cache API, which writes it to disk, and reads the pointer's\n" +
-        "   generation again (worker/current-cache.ts: the second D1 query); the gap to the /api/models/{id} row (one D1 query)\n" +
+        "   generation again (worker/http/current-cache.ts: the second D1 query); the gap to the /api/models/{id} row (one D1 query)\n" +
         "   is the cache's miss and put and that read. On Cloudflare a miss is once per data center per 15 s.",
     );
   } finally {

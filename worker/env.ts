@@ -1,4 +1,4 @@
-import type { Scope } from "./schemas.ts";
+import type { Scope } from "./contract/schemas.ts";
 
 /** Bindings declared in wrangler.toml, plus the ADMIN_TOKEN secret. */
 export interface Bindings {

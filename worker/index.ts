@@ -2,11 +2,11 @@
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
-import { allowedMethods } from "./allowed-methods.ts";
 import { abortAbandonedUploads, finishInterruptedDeletions } from "./cleanup.ts";
 import type { Bindings } from "./env.ts";
-import { ApiError, onError } from "./errors.ts";
-import { createRouter } from "./openapi.ts";
+import { allowedMethods } from "./http/allowed-methods.ts";
+import { ApiError, onError } from "./http/errors.ts";
+import { createRouter } from "./http/openapi.ts";
 import { adminFiles } from "./routes/admin-files.ts";
 import { adminModels } from "./routes/admin-models.ts";
 import { adminTokens } from "./routes/admin-tokens.ts";

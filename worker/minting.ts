@@ -2,9 +2,10 @@
  * What a token may mint, as with npm's and GitHub's fine-grained tokens: only scopes it holds, an
  * expiry no later than its own, and never a token that outlives the maximum lifetime.
  */
+
+import type { Scope } from "./contract/schemas.ts";
 import { type Bindings, type Principal, positiveIntVar } from "./env.ts";
-import { ApiError } from "./errors.ts";
-import type { Scope } from "./schemas.ts";
+import { ApiError } from "./http/errors.ts";
 
 /** npm's limit for write tokens: long enough for a release cycle, short enough that a leaked one dies. */
 const DEFAULT_TOKEN_MAX_LIFETIME_DAYS = 90;

@@ -14,8 +14,8 @@ from typing import Any, Optional
 
 @dataclass(frozen=True)
 class GenerateDefaults:
-    # The shipped model's best Frechet distance for its cost, measured per model (README: "Evaluation", and
-    # "Speed on the visitor's device" for the passes): 14 per image, guided only in the interval
+    # The shipped model's best Frechet distance for its cost, measured per model (model/README.md: "Evaluation",
+    # and "Speed on the visitor's device" for the passes): 14 per image, guided only in the interval
     # (Kynkaanniemi et al. 2024).
     sampler: str = "dpmpp_3m"
     steps: int = 10

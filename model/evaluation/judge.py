@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..networks.classifier import Classifier, accuracy, features
+from ..networks.resnet9 import Classifier, accuracy, features
 from .metrics import frechet_distance_stats, gaussian_stats
 
 

@@ -33,7 +33,7 @@ def interval_text(run: dict[str, Any]) -> str:
 
 
 def format_table(metrics: dict[str, Any]) -> str:
-    """The metrics as Markdown tables, for the terminal and the README."""
+    """The metrics as Markdown tables, for the terminal and model/README.md."""
     def pct(v: Optional[float]) -> str:
         return "n/a" if v is None else f"{100 * v:.1f}%"
 

@@ -1,1 +1,1 @@
-"""The networks: `unet` (the denoiser the page runs) and `classifier` (the evaluation's judge)."""
+"""The networks: `unet` (the denoiser the page runs) and `resnet9` (the classifier that judges the evaluation)."""

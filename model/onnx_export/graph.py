@@ -16,7 +16,8 @@ from ..networks.unet import UNet, UNetConfig
 OPSET = 17
 INPUT_NAMES = ["x", "t", "class_labels"]
 OUTPUT_NAME = "out"
-FILES = {"fp32": "model.onnx", "fp16": "model.fp16.onnx"}  # each variant's file in an export directory
+# Each variant's file in an export directory: fp16 for WebGPU, int8 for WASM (int8.py).
+FILES = {"fp32": "model.onnx", "fp16": "model.fp16.onnx", "int8": "model.int8.onnx"}
 
 
 class ExportError(RuntimeError):

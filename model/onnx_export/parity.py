@@ -1,6 +1,7 @@
 """Golden pairs, inputs with PyTorch's outputs, and parity of the ONNX files with them: checked here with
 onnxruntime when Python has it, and always by the TypeScript tests and the publish script with
-onnxruntime-node.
+onnxruntime-node. The int8 file is held to the fp32 file instead, on real noisy inputs per timestep band
+(int8.py says why and how the error is counted).
 """
 from __future__ import annotations
 
@@ -13,14 +14,25 @@ import torch
 from ..diffusion.schedule import Diffusion
 from ..networks.unet import UNet
 from .graph import FILES, OUTPUT_NAME, ExportError
+from .int8 import FILE_TOLERANCE, band_checks, denoised_error
 
 # Largest |PyTorch - ONNX| allowed on the golden pairs, per variant: fp32 is exact up to reordering;
 # fp16 keeps ~3 significant digits through dozens of layers.
 TOLERANCE = {"fp32": 1e-4, "fp16": 5e-2}
 
 
+def tensor_json(value: torch.Tensor) -> dict[str, Any]:
+    dtype = "int32" if value.dtype == torch.int32 else "float32"
+    return {"dtype": dtype, "shape": list(value.shape), "data": value.flatten().tolist()}
+
+
+def inputs_json(x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor) -> dict[str, Any]:
+    return {"x": tensor_json(x), "t": tensor_json(t), "class_labels": tensor_json(labels)}
+
+
 def golden_pairs(net: UNet, diffusion: Diffusion, seed: int = 0) -> dict[str, Any]:
-    """A few inputs across timesteps and classes (null included), with PyTorch's outputs."""
+    """A few inputs across timesteps and classes (null included), with PyTorch's outputs; and the int8
+    file's checks, one batch per timestep band."""
     config = net.config
     generator = torch.Generator().manual_seed(seed)
     timesteps = diffusion.config.timesteps
@@ -29,28 +41,49 @@ def golden_pairs(net: UNet, diffusion: Diffusion, seed: int = 0) -> dict[str, An
     x = torch.randn(3, config.in_channels, config.image_size, config.image_size, generator=generator)
     with torch.no_grad():
         out = net(x, t, labels)
-
-    def tensor(value: torch.Tensor) -> dict[str, Any]:
-        dtype = "int32" if value.dtype == torch.int32 else "float32"
-        return {"dtype": dtype, "shape": list(value.shape), "data": value.flatten().tolist()}
-
-    return {"inputs": {"x": tensor(x), "t": tensor(t), "class_labels": tensor(labels)},
-            "outputs": {OUTPUT_NAME: tensor(out)}, "tolerance": TOLERANCE}
+    checks = [{"band": band, "inputs": inputs_json(*batch)} for band, batch in band_checks(net, diffusion)]
+    return {"inputs": inputs_json(x, t, labels),
+            "outputs": {OUTPUT_NAME: tensor_json(out)}, "tolerance": TOLERANCE,
+            "int8": {"tolerance": FILE_TOLERANCE, "checks": checks}}
 
 
-def check_parity_with_onnxruntime(directory: str, golden: dict[str, Any]) -> Optional[dict[str, float]]:
-    """Largest absolute error of each ONNX file on the golden pairs, or None without onnxruntime."""
+def feeds_of(inputs: dict[str, Any]) -> dict[str, np.ndarray]:
+    return {name: np.asarray(v["data"], dtype=v["dtype"]).reshape(v["shape"]) for name, v in inputs.items()}
+
+
+def check_parity_with_onnxruntime(directory: str, golden: dict[str, Any],
+                                  diffusion: Diffusion) -> Optional[dict[str, Any]]:
+    """Largest absolute error of the fp32 and fp16 files on the golden pairs, and the int8 file's error per
+    band against fp32; None without onnxruntime. Raises ExportError with the figures when one fails."""
     try:
         import onnxruntime as ort  # pyright: ignore[reportMissingImports]  # optional, and not among Debian's packages
     except ImportError:
         return None
-    feeds = {name: np.asarray(v["data"], dtype=v["dtype"]).reshape(v["shape"]) for name, v in golden["inputs"].items()}
+
+    def session(variant: str) -> Any:
+        return ort.InferenceSession(os.path.join(directory, FILES[variant]), providers=["CPUExecutionProvider"])
+
     expected = np.asarray(golden["outputs"][OUTPUT_NAME]["data"], dtype=np.float32)
-    errors = {}
-    for variant, file in FILES.items():
-        session = ort.InferenceSession(os.path.join(directory, file), providers=["CPUExecutionProvider"])
-        actual = np.asarray(session.run([OUTPUT_NAME], feeds)[0]).reshape(-1)  # typed as any ONNX value
+    errors: dict[str, Any] = {}
+    for variant in TOLERANCE:
+        actual = np.asarray(session(variant).run([OUTPUT_NAME], feeds_of(golden["inputs"]))[0]).reshape(-1)
         errors[variant] = float(np.abs(actual - expected).max())
         if errors[variant] > TOLERANCE[variant]:
-            raise ExportError(f"{file} differs from PyTorch by {errors[variant]:.3g} (> {TOLERANCE[variant]})")
+            raise ExportError(f"{FILES[variant]} differs from PyTorch by {errors[variant]:.3g} "
+                              f"(> {TOLERANCE[variant]})")
+    if not os.path.exists(os.path.join(directory, FILES["int8"])):
+        return errors
+    fp32, int8 = session("fp32"), session("int8")
+    bands: dict[str, float] = {}
+    for check in golden["int8"]["checks"]:
+        feeds = feeds_of(check["inputs"])
+        a = float(diffusion.alphas_cumprod[int(round(float(feeds["t"][0])))])
+        error = denoised_error(fp32.run([OUTPUT_NAME], feeds)[0], int8.run([OUTPUT_NAME], feeds)[0], a,
+                               diffusion.config.prediction)
+        bands[check["band"]] = max(bands.get(check["band"], 0.0), error)
+    tolerance = golden["int8"]["tolerance"]
+    if any(error > tolerance[band] for band, error in bands.items()):
+        figures = "; ".join(f"{band}: {e:.2f} levels (tolerance {tolerance[band]})" for band, e in bands.items())
+        raise ExportError(f"{FILES['int8']} is refused: its error in the denoised image exceeds tolerance: {figures}")
+    errors["int8"] = bands
     return errors

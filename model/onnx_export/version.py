@@ -1,5 +1,5 @@
-"""A model version's export directory: `model.onnx` (fp32), `model.fp16.onnx`, `golden.json` (inputs and
-PyTorch's outputs) and `manifest.json`, from a checkpoint's EMA weights.
+"""A model version's export directory: `model.onnx` (fp32), `model.fp16.onnx` (for WebGPU), `model.int8.onnx`
+(for WASM), `golden.json` (inputs and PyTorch's outputs) and `manifest.json`, from a checkpoint's EMA weights.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from ..training import checkpoint
 from ..training.distill import student_of
 from .fp16 import convert_to_fp16
 from .graph import FILES, check_interface, export_onnx
+from .int8 import plan_int8, quantize_graph
 from .manifest import build_manifest, file_entry
 from .parity import check_parity_with_onnxruntime, golden_pairs
 
@@ -33,21 +34,37 @@ def export(checkpoint_path: str, out_dir: str, version_id: Optional[str] = None,
     fp16 = convert_to_fp16(fp32)
     check_interface(fp16)
     onnx.save(fp16, os.path.join(out_dir, FILES["fp16"]))
+    int8 = plan_int8(net, diffusion)
+    print(f"int8: {len(int8.plan)} convolutions in int8, {len(int8.kept_fp32)} kept in fp32 "
+          f"({', '.join(int8.kept_fp32)}); simulated error in levels of 255: "
+          f"{ {band: round(e, 2) for band, e in int8.errors.items()} }", file=sys.stderr)
+    int8_path = os.path.join(out_dir, FILES["int8"])
+    if int8.plan:
+        int8_graph = quantize_graph(fp32, net, int8.plan)
+        check_interface(int8_graph)
+        onnx.save(int8_graph, int8_path)
+    elif os.path.exists(int8_path):  # nothing quantizes within tolerance: WASM runs fp32, and says why
+        os.remove(int8_path)
 
     golden = golden_pairs(net, diffusion)
     with open(os.path.join(out_dir, "golden.json"), "w") as f:
         json.dump(golden, f)
-    errors = check_parity_with_onnxruntime(out_dir, golden)
+    errors = check_parity_with_onnxruntime(out_dir, golden, diffusion)
     if errors is None:
         print("onnxruntime is not installed for this Python: parity is checked by onnxruntime-node "
               "(npm test, and npm run publish-model before any upload)", file=sys.stderr)
     else:
         print(f"parity with PyTorch (max abs error): {errors}", file=sys.stderr)
 
-    files = [file_entry(out_dir, file, variant) for variant, file in FILES.items()]
+    metrics = dict(metrics or {})
+    if "int8" in metrics and (not int8.plan or metrics["int8"].get("kept_fp32") != int8.kept_fp32):
+        print("the metrics' int8 evaluation is of another plan than this export's: left out, so the page "
+              "will not use the int8 file until it is measured (model.eval --int8)", file=sys.stderr)
+        del metrics["int8"]
+    files = [file_entry(out_dir, file, variant) for variant, file in FILES.items()
+             if os.path.exists(os.path.join(out_dir, file))]
     # model.eval records the settings it measured at; unmeasured, a version gets the library's (a
     # distilled student, its own way of sampling).
-    metrics = dict(metrics or {})
     unmeasured = dataclasses.replace(DEFAULTS, generate=student_of(state, diffusion) or DEFAULTS.generate)
     defaults = SamplingDefaults.from_json(metrics.pop("defaults")) if "defaults" in metrics else unmeasured
     defaults = defaults.within(diffusion.config.timesteps)

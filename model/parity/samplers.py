@@ -7,7 +7,7 @@ step, and the final samples.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 import torch
 
@@ -23,9 +23,11 @@ CASES = [(sampler, schedule, prediction, steps, clip)
 
 
 def case(sampler: str, schedule: str, prediction: str, steps: int, clip: bool, seed: int,
-         student: bool = False) -> dict[str, Any]:
-    """One run of a sampler; `student`: at a distilled student's own timesteps, which its manifest lists."""
-    alphas_cumprod = alphas_cumprod_for(schedule, 1000)
+         student: bool = False, alphas_cumprod: Optional[torch.Tensor] = None) -> dict[str, Any]:
+    """One run of a sampler; `student`: at a distilled student's own timesteps, which its manifest lists;
+    `alphas_cumprod`: the schedule's table, computed here if not given."""
+    if alphas_cumprod is None:
+        alphas_cumprod = alphas_cumprod_for(schedule, 1000)
     generator = torch.Generator().manual_seed(seed)
     x_init = torch.randn(SHAPE, generator=generator, dtype=torch.float64)
     noise_sampler, noise = recorded_noise(generator)
@@ -38,11 +40,17 @@ def case(sampler: str, schedule: str, prediction: str, steps: int, clip: bool, s
             "noise": noise, "out": out.flatten().tolist()}
 
 
-def golden() -> dict[str, Any]:
-    """Every case, with the schedules and the toy data: test/fixtures/sampler-golden.json."""
+def golden(schedules: Optional[dict[str, torch.Tensor]] = None) -> dict[str, Any]:
+    """Every case, with the schedules and the toy data: test/fixtures/sampler-golden.json.
+
+    `schedules` ("cosine" and "linear" tables) replaces alphas_cumprod_for's: the tests replay the cases on
+    the committed tables, whose last bits depend on the PyTorch build that computed them.
+    """
+    if schedules is None:
+        schedules = {name: alphas_cumprod_for(name, 1000) for name in ("cosine", "linear")}
     return {
         "toy": TOY,
-        "schedules": {name: alphas_cumprod_for(name, 1000).tolist() for name in ("cosine", "linear")},
-        "cases": [case(*c, seed=i) for i, c in enumerate(CASES)] + [
-            case("ddim", "cosine", "v", 4, True, seed=len(CASES), student=True)],
+        "schedules": {name: table.tolist() for name, table in schedules.items()},
+        "cases": [case(*c, seed=i, alphas_cumprod=schedules[c[1]]) for i, c in enumerate(CASES)] + [
+            case("ddim", "cosine", "v", 4, True, seed=len(CASES), student=True, alphas_cumprod=schedules["cosine"])],
     }

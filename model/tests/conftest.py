@@ -14,10 +14,10 @@ import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from model.diffusion.schedule import DiffusionConfig  # noqa: E402
-from model.networks.classifier import Classifier, ClassifierConfig  # noqa: E402
+from model.networks.resnet9 import Classifier, ClassifierConfig  # noqa: E402
 from model.networks.unet import UNet, UNetConfig  # noqa: E402
 from model.training import checkpoint  # noqa: E402
-from model.training.classifier import save as save_classifier  # noqa: E402
+from model.training.classifier_trainer import save as save_classifier  # noqa: E402
 from model.training.data import CIFAR10_CLASSES  # noqa: E402
 
 torch.set_num_threads(1)

@@ -72,3 +72,17 @@ def test_bad_inputs_stop_with_reasons(tiny_model, cifar_binary, tmp_path, capsys
         main(small_run(ckpt, judge, cifar_binary, out) + ["--samplers", "euler"])
     assert "unknown samplers ['euler']" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_int8_is_measured_on_the_same_samples_beside_fp32(tiny_model, cifar_binary, tmp_path):
+    ckpt, judge = tiny_model
+    out = tmp_path / "eval" / "metrics.json"
+    main(small_run(ckpt, judge, cifar_binary, out) + ["--int8"])
+    metrics = json.loads(out.read_text())
+    int8 = metrics["int8"]
+    assert int8["samples"] == metrics["generation"]["samples"] == 12
+    assert int8["fp32_frechet_distance"] == metrics["generation"]["frechet_distance"]
+    assert int8["frechet_distance"] > 0 and 0 <= int8["class_accuracy"] <= 1
+    assert isinstance(int8["kept_fp32"], list) and set(int8["simulated_error_levels"]) >= {"sigma > 10"}
+    assert "photo_psnr_db" not in int8  # no photos asked for
+    assert (out.parent / "int8" / "samples.png").exists()

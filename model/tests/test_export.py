@@ -29,7 +29,7 @@ def exported(tmp_path_factory):
 
 def test_onnx_files_pass_the_checker_and_take_no_int64_inputs(exported):
     out, _ = exported
-    for name in ("model.onnx", "model.fp16.onnx"):
+    for name in ("model.onnx", "model.fp16.onnx", "model.int8.onnx"):
         model = onnx.load(str(out / name))
         onnx.checker.check_model(model)
         assert [i.name for i in model.graph.input] == ["x", "t", "class_labels"]
@@ -58,7 +58,7 @@ def test_manifest_describes_the_model(exported):
     assert manifest["diffusion"]["prediction"] == "v"
     assert len(manifest["diffusion"]["alphas_cumprod"]) == manifest["diffusion"]["timesteps"] == 100
     assert manifest["classes"]["null_class"] == 4
-    assert [f["variant"] for f in manifest["files"]] == ["fp32", "fp16"]
+    assert [f["variant"] for f in manifest["files"]] == ["fp32", "fp16", "int8"]
     assert all(len(f["sha256"]) == 64 and f["bytes"] > 0 for f in manifest["files"])
     assert manifest["training"]["images_seen"] == 16 and manifest["training"]["preset"] == "tiny"
     assert "last_run_from_images" not in manifest["training"]  # trained from scratch: one run
@@ -84,6 +84,18 @@ def test_the_manifest_carries_the_settings_model_eval_measured_at(exported):
                    metrics={"note": "eval", "defaults": measured.to_json()})
     assert again["defaults"] == measured.to_json()
     assert again["metrics"] == {"note": "eval"}  # the settings live in one place
+
+
+def test_an_int8_evaluation_reaches_the_manifest_only_for_the_plan_it_measured(exported, capsys):
+    out, manifest = exported
+    plan = json.load(open(out / "golden.json"))["int8"]
+    assert [c["band"] for c in plan["checks"]] and set(plan["tolerance"]) >= {c["band"] for c in plan["checks"]}
+    ckpt = str(out.parent / "run" / "ema.pt")
+    measured = {"kept_fp32": [], "samples": 12, "frechet_distance": 5.0, "fp32_frechet_distance": 4.9}
+    kept = export(ckpt, str(out.parent / "int8-kept"), metrics={"int8": measured})
+    assert kept["metrics"]["int8"] == measured  # the tiny model quantizes whole, as this evaluation did
+    other = export(ckpt, str(out.parent / "int8-other"), metrics={"int8": {**measured, "kept_fp32": ["out.2"]}})
+    assert "int8" not in other["metrics"] and "another plan" in capsys.readouterr().err
 
 
 def test_manifests_satisfy_the_workers_contract(exported):

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { DEFAULT_MODEL, root } from "./local-worker.ts";
 
 export const PLACEHOLDER_DATABASE_ID = "00000000-0000-0000-0000-000000000000";
-/** worker/auth.ts ignores a shorter ADMIN_TOKEN (it would be guessable). */
+/** worker/http/auth.ts ignores a shorter ADMIN_TOKEN (it would be guessable). */
 const MIN_ADMIN_TOKEN_LENGTH = 24;
 
 export type Env = Record<string, string | undefined>;

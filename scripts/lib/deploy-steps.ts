@@ -177,7 +177,7 @@ async function deploy(facts: Facts, bucket: string, { run, log }: Io): Promise<v
   const token = facts.env.ADMIN_TOKEN!;
   let url = facts.url ?? facts.env.EDGE_DIFFUSION_URL;
   // The secret's value stays in the environment: wrangler expands ${ADMIN_TOKEN} from it. (A
-  // wrangler that did not would upload the literal text, too short for worker/auth.ts to accept.)
+  // wrangler that did not would upload the literal text, too short for worker/http/auth.ts to accept.)
   const secretsDir = mkdtempSync(join(tmpdir(), "edge-diffusion-secrets-"));
   const secrets = join(secretsDir, "secrets.env");
   // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal ${ADMIN_TOKEN} is what wrangler expands.

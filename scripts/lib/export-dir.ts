@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "@hono/zod-openapi";
-import { Manifest, type ManifestFile } from "../../worker/manifest.ts";
+import { Manifest, type ManifestFile } from "../../worker/contract/manifest.ts";
 
 export interface GoldenTensor {
   dtype: "float32" | "int32";
@@ -15,6 +15,12 @@ export interface Golden {
   inputs: Record<string, GoldenTensor>;
   outputs: Record<string, GoldenTensor>;
   tolerance: Record<string, number>;
+  /** The int8 file is held to the fp32 file, not to PyTorch: one batch at one timestep per check. */
+  int8?: {
+    /** Per band of noise levels: the largest error allowed in the denoised image, in levels of 255. */
+    tolerance: Record<string, number>;
+    checks: { band: string; inputs: Record<string, GoldenTensor> }[];
+  };
 }
 
 /** A problem with an export directory, phrased for the person who has to fix it. */

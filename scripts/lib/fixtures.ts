@@ -1,6 +1,7 @@
 /** Manifests and bytes for the Worker tests (test/worker) and the benchmark; plain Web APIs, so it runs in workerd and Node. */
+
+import type { Manifest } from "../../worker/contract/manifest.ts";
 import { sha256Hex } from "../../worker/crypto.ts";
-import type { Manifest } from "../../worker/manifest.ts";
 
 /** Deterministic pseudo-random bytes (xorshift), different for each seed. */
 export function bytesOf(length: number, seed: number): Uint8Array {
@@ -24,7 +25,7 @@ export async function manifestFor(id: string, weights: Weights): Promise<Manifes
   const files = await Promise.all(
     Object.entries(weights).map(async ([name, bytes]) => ({
       name,
-      variant: name.includes("fp16") ? ("fp16" as const) : ("fp32" as const),
+      variant: name.includes("fp16") ? ("fp16" as const) : name.includes("int8") ? ("int8" as const) : ("fp32" as const),
       bytes: bytes.byteLength,
       sha256: await sha256Hex(bytes),
     })),

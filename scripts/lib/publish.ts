@@ -4,7 +4,7 @@
 // the registry never takes a deleted published id again, so a rerun finishes it instead.
 import { readManifest, readVerifiedFile } from "./export-dir.ts";
 import { type Fetch, PublishError, RegistryClient } from "./registry.ts";
-import { verifyExport } from "./verify-onnx.ts";
+import { describeParity, verifyExport } from "./verify-onnx.ts";
 
 export interface PublishOptions {
   baseUrl: string;
@@ -25,11 +25,7 @@ export interface PublishResult {
 export async function publish(dir: string, options: PublishOptions): Promise<PublishResult> {
   const log = options.log ?? (() => undefined);
   const manifest = await readManifest(dir);
-  for (const parity of await verifyExport(dir)) {
-    log(
-      `verified ${parity.file} (${parity.variant}) against PyTorch: max abs error ${parity.maxAbsError.toExponential(2)} ≤ ${parity.tolerance}`,
-    );
-  }
+  for (const parity of await verifyExport(dir)) log(`verified ${describeParity(parity)}`);
   const registry = new RegistryClient(options.baseUrl, options.token, options.fetchImpl);
   await checkScopes(registry);
   const { created } = await registry.createVersion(manifest);

@@ -1,6 +1,6 @@
 // A small client for the Worker's admin API (see worker/README.md and /api/openapi.json).
-import type { Manifest, ManifestFile } from "../../worker/manifest.ts";
-import type { AdminVersion } from "../../worker/schemas.ts";
+import type { Manifest, ManifestFile } from "../../worker/contract/manifest.ts";
+import type { AdminVersion } from "../../worker/contract/schemas.ts";
 
 /** A step of publishing that failed, with the reason people need to fix it. */
 export class PublishError extends Error {}

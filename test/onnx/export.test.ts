@@ -24,7 +24,7 @@ function copyOfFixture(): string {
 describe("committed exports", () => {
   test("the default model (model/weights) matches PyTorch", async () => {
     const results = await verifyExport(join(root, "model/weights"));
-    expect(results.map((r) => [r.variant, r.maxAbsError < r.tolerance])).toEqual([
+    expect(results.map((r) => [r.variant, r.error < r.tolerance])).toEqual([
       ["fp32", true],
       ["fp16", true],
     ]);
@@ -33,9 +33,9 @@ describe("committed exports", () => {
   test("the tiny fixture matches PyTorch: fp32 within 1e-4, fp16 within its bound", async () => {
     const results = await verifyExport(fixture);
     expect(results.map((r) => r.variant)).toEqual(["fp32", "fp16"]);
-    expect(results[0]!.maxAbsError).toBeLessThan(1e-4);
-    expect(results[1]!.maxAbsError).toBeLessThan(results[1]!.tolerance);
-    expect(results[1]!.maxAbsError).toBeGreaterThan(0); // it really computes in fp16
+    expect(results[0]!.error).toBeLessThan(1e-4);
+    expect(results[1]!.error).toBeLessThan(results[1]!.tolerance);
+    expect(results[1]!.error).toBeGreaterThan(0); // it really computes in fp16
   });
 });
 
@@ -77,8 +77,14 @@ describe("a fresh export", () => {
     const golden = JSON.parse(readFileSync(join(dir, "golden.json"), "utf8"));
     expect(golden.inputs.x.shape[0]).toBe(3); // export traces batch 2: the batch axis is dynamic
     const results = await verifyExport(dir);
-    expect(results[0]!.maxAbsError).toBeLessThan(1e-4);
-    expect(results[1]!.maxAbsError).toBeLessThan(5e-2);
+    expect(results[0]!.error).toBeLessThan(1e-4);
+    expect(results[1]!.error).toBeLessThan(5e-2);
+  });
+
+  test("writes an int8 file that onnxruntime runs within its tolerance of the fp32 file", async () => {
+    const results = await verifyExport(dir);
+    expect(results.map((r) => r.variant)).toEqual(["fp32", "fp16", "int8"]);
+    expect(results[2]!.error).toBeGreaterThan(0); // it really computes in int8
   });
 });
 

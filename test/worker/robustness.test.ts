@@ -2,6 +2,17 @@
 import { describe, expect, it } from "vitest";
 import { ADMIN, bytesOf, call, expectError, expectJson, manifestFor } from "./helpers.ts";
 
+// As model.eval --int8 writes it: the contract's figures, and facts of its own.
+const INT8_EVALUATION = {
+  frechet_distance: 12.4,
+  fp32_frechet_distance: 12.3,
+  samples: 1000,
+  photo_psnr_db: 27.9,
+  fp32_photo_psnr_db: 28,
+  kept_fp32: ["up.9.blocks.0.skip"],
+  class_accuracy: 0.81,
+};
+
 describe("malformed input", () => {
   it("rejects malformed JSON, wrong media types and invalid manifests with 4xx", async () => {
     const post = (body: string, type = "application/json") =>
@@ -23,12 +34,14 @@ describe("malformed input", () => {
       ["files", { ...good, files: [] }],
       ["files", { ...good, files: [...good.files, ...good.files] }],
       ["files.0.sha256", { ...good, files: [{ ...good.files[0], sha256: "abc" }] }],
-      ["files.0.variant", { ...good, files: [{ ...good.files[0], variant: "int8" }] }],
+      ["files.0.variant", { ...good, files: [{ ...good.files[0], variant: "int4" }] }],
       ["files.0.name", { ...good, files: [{ ...good.files[0], name: "../etc/passwd" }] }],
       ["classes.null_class", { ...good, classes: { names: ["a"], null_class: 0 } }],
       ["diffusion.alphas_cumprod", { ...good, diffusion: { ...good.diffusion, alphas_cumprod: [0.5] } }],
       ["diffusion.prediction", { ...good, diffusion: { ...good.diffusion, prediction: "x0" } }], // Python trains eps or v only
       ["metrics", { ...good, metrics: { deep: JSON.parse(`${"[".repeat(12)}1${"]".repeat(12)}`) } }],
+      ["metrics.int8.samples", { ...good, metrics: { int8: { ...INT8_EVALUATION, samples: "many" } } }],
+      ["metrics.int8.frechet_distance", { ...good, metrics: { int8: { ...INT8_EVALUATION, frechet_distance: undefined } } }],
       ["training", { ...good, training: { ...good.training, notes: "x".repeat(5000) } }],
       ["training.steps", { ...good, training: { ...good.training, steps: "many" } }],
       ["", { ...good, surprise: true }],
@@ -54,6 +67,15 @@ describe("malformed input", () => {
       const manifest = { ...good, id: `file-names-${name.length}-${name.charCodeAt(0)}`, files: [{ ...good.files[0], name }] };
       await expectJson(call("/api/admin/models", { method: "POST", token: ADMIN, json: manifest }), 201);
     }
+  });
+
+  it("accepts int8 weights with their evaluation", async () => {
+    const manifest = await manifestFor("int8-v", { "model.onnx": bytesOf(10, 4), "model.int8.onnx": bytesOf(5, 5) });
+    expect(manifest.files.map((file) => file.variant)).toEqual(["fp32", "int8"]);
+    await expectJson(
+      call("/api/admin/models", { method: "POST", token: ADMIN, json: { ...manifest, metrics: { int8: INT8_EVALUATION } } }),
+      201,
+    );
   });
 
   it("accepts unknown keys under training and metrics", async () => {

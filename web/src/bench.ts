@@ -4,13 +4,15 @@
  */
 import { fetchCurrentVersion, fetchVersion } from "./api/models.ts";
 import { InferenceClient } from "./inference/client.ts";
-import type { BackendInfo, BackendRequest, GenerateParams } from "./inference/protocol.ts";
+import type { BackendInfo, BackendRequest, GenerateParams, WasmOptions } from "./inference/protocol.ts";
 import { type BenchPhoto, benchPhoto } from "./inference/time-network.ts";
 
 export interface BenchOptions {
   model?: string;
   backend: BackendRequest;
   threads?: number;
+  /** WASM weights to run whatever the version's int8 verdict; default: the page's choice. */
+  weights?: WasmOptions["weights"];
   batches: number[];
   runs: number;
   /** Generation jobs to time, each as the page would run it. */
@@ -33,7 +35,7 @@ export interface BenchResult {
 async function runBench(options: BenchOptions): Promise<BenchResult> {
   const version = options.model ? await fetchVersion(options.model) : await fetchCurrentVersion();
   const client = new InferenceClient({ onDownload: () => {}, onBackend: () => {} });
-  const { backend, loadMs } = await client.load(version.manifest, options.backend, options.threads);
+  const { backend, loadMs } = await client.load(version.manifest, options.backend, { threads: options.threads, weights: options.weights });
   const calls: Record<number, number[]> = {};
   for (const batch of options.batches) calls[batch] = await client.bench(batch, options.runs);
   const generations: BenchResult["generations"] = [];

@@ -1,5 +1,5 @@
 /** D1 access for API tokens (only hashes are stored) and the failed-attempt counter. */
-import type { Scope } from "../schemas.ts";
+import type { Scope } from "../contract/schemas.ts";
 
 export interface TokenRow {
   id: string;

@@ -1,5 +1,5 @@
 /** D1 access for versions, their files and the current model: plain functions over the binding. */
-import type { Manifest } from "../manifest.ts";
+import type { Manifest } from "../contract/manifest.ts";
 import { placeholders } from "./sql.ts";
 
 export type VersionStatus = "pending" | "ready" | "retired";

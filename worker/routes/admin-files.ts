@@ -4,18 +4,18 @@
  * bytes and only a file whose sha256 and size match the manifest is kept.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { principalOf } from "../auth.ts";
-import { jsonBodyLimit } from "../body-limit.ts";
+import { FileParams, FileState, PartParams, UploadParams } from "../contract/schemas.ts";
 import { randomHex } from "../crypto.ts";
+import { fileState } from "../db/rows-to-json.ts";
 import { deleteUploads, findUpload, insertUpload } from "../db/uploads.ts";
 import { claimStoredFiles, type FileRow, findFile, findVersion, markFileVerified } from "../db/versions.ts";
 import { type Bindings, positiveIntVar } from "../env.ts";
-import { ApiError } from "../errors.ts";
-import { adminOnly, createRouter, errors, json } from "../openapi.ts";
-import { FileParams, FileState, PartParams, UploadParams } from "../schemas.ts";
+import { principalOf } from "../http/auth.ts";
+import { jsonBodyLimit } from "../http/body-limit.ts";
+import { ApiError } from "../http/errors.ts";
+import { adminOnly, createRouter, errors, json } from "../http/openapi.ts";
 import { discardUploads, type StoreResult, stagingKey, storedSize, storeVerified, verifyBody, weightsKey, wrongSize } from "../storage.ts";
 import { now } from "../time.ts";
-import { fileState } from "../views.ts";
 
 /** Cloudflare's default: the Free and Pro plans refuse request bodies over 100 MB. */
 const DEFAULT_MAX_UPLOAD_BYTES = 99_000_000;

@@ -1,9 +1,9 @@
 /** Admin routes over versions: create from a manifest, inspect, finalize, promote, roll back, retire, delete. */
 import { createRoute } from "@hono/zod-openapi";
-import { principalOf } from "../auth.ts";
-import { jsonBodyLimit } from "../body-limit.ts";
 import { removeWeights } from "../cleanup.ts";
-import { purgeCurrent } from "../current-cache.ts";
+import { canonicalJson, Manifest } from "../contract/manifest.ts";
+import { AdminVersion, IdParams, ListQuery, PublicVersion, VersionStatus, versionList } from "../contract/schemas.ts";
+import { adminVersion, publicVersion } from "../db/rows-to-json.ts";
 import { listUploads } from "../db/uploads.ts";
 import {
   claimStoredFiles,
@@ -19,13 +19,13 @@ import {
   type VersionRow,
 } from "../db/versions.ts";
 import type { Bindings } from "../env.ts";
-import { ApiError } from "../errors.ts";
-import { canonicalJson, Manifest } from "../manifest.ts";
-import { adminOnly, createRouter, errors, json } from "../openapi.ts";
-import { AdminVersion, IdParams, ListQuery, PublicVersion, VersionStatus, versionList } from "../schemas.ts";
+import { principalOf } from "../http/auth.ts";
+import { jsonBodyLimit } from "../http/body-limit.ts";
+import { purgeCurrent } from "../http/current-cache.ts";
+import { ApiError } from "../http/errors.ts";
+import { adminOnly, createRouter, errors, json } from "../http/openapi.ts";
 import { discardUploads, storedSize, wrongSize } from "../storage.ts";
 import { now } from "../time.ts";
-import { adminVersion, publicVersion } from "../views.ts";
 
 /** A manifest with a 1000-step alphas_cumprod table is about 25 kB; this leaves ample room. */
 const manifestLimit = jsonBodyLimit(1024 * 1024, "A manifest");

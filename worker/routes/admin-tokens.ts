@@ -1,13 +1,13 @@
 /** Admin routes over API tokens: the secret is returned once, at creation; only its hash is kept. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { principalOf } from "../auth.ts";
-import { jsonBodyLimit } from "../body-limit.ts";
+import { Scope, TokenInfo, TokenParams } from "../contract/schemas.ts";
 import { randomHex, sha256Hex } from "../crypto.ts";
 import { insertToken, listTokens, revokeToken, type TokenRow } from "../db/tokens.ts";
-import { ApiError } from "../errors.ts";
+import { principalOf } from "../http/auth.ts";
+import { jsonBodyLimit } from "../http/body-limit.ts";
+import { ApiError } from "../http/errors.ts";
+import { adminOnly, createRouter, errors, json } from "../http/openapi.ts";
 import { checkGrantable, expiryFor } from "../minting.ts";
-import { adminOnly, createRouter, errors, json } from "../openapi.ts";
-import { Scope, TokenInfo, TokenParams } from "../schemas.ts";
 import { now } from "../time.ts";
 
 function tokenInfo(row: TokenRow): TokenInfo {

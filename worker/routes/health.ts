@@ -1,6 +1,6 @@
 /** Liveness that also proves the database answers. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, json } from "../openapi.ts";
+import { createRouter, json } from "../http/openapi.ts";
 
 const health = createRoute({
   method: "get",

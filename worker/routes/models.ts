@@ -1,12 +1,12 @@
 /** Public reads of the registry: published (ready or retired) versions and the current one. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { cachedCurrent } from "../current-cache.ts";
+import { IdParams, ListQuery, PublicVersion, PublishedVersion, VersionSummary, versionList } from "../contract/schemas.ts";
+import { publicVersion, publishedVersion, versionSummary } from "../db/rows-to-json.ts";
 import { currentGeneration, findCurrent, findVersion, listVersionSummaries } from "../db/versions.ts";
-import { ApiError } from "../errors.ts";
-import { conditional, IMMUTABLE, jsonWithETag } from "../http-cache.ts";
-import { createRouter, errors, json } from "../openapi.ts";
-import { IdParams, ListQuery, PublicVersion, PublishedVersion, VersionSummary, versionList } from "../schemas.ts";
-import { publicVersion, publishedVersion, versionSummary } from "../views.ts";
+import { cachedCurrent } from "../http/current-cache.ts";
+import { ApiError } from "../http/errors.ts";
+import { conditional, IMMUTABLE, jsonWithETag } from "../http/http-cache.ts";
+import { createRouter, errors, json } from "../http/openapi.ts";
 
 const PublicListQuery = ListQuery.extend({
   status: z

@@ -1,11 +1,11 @@
 /** Public downloads of weight files: content-addressed, immutable, resumable. */
 import { createRoute } from "@hono/zod-openapi";
+import { ShaParams } from "../contract/schemas.ts";
 import { publishedWeightBytes } from "../db/versions.ts";
-import { ApiError } from "../errors.ts";
-import { IMMUTABLE } from "../http-cache.ts";
-import { createRouter, errors } from "../openapi.ts";
-import { noneMatch, parseRange } from "../ranges.ts";
-import { ShaParams } from "../schemas.ts";
+import { ApiError } from "../http/errors.ts";
+import { IMMUTABLE } from "../http/http-cache.ts";
+import { createRouter, errors } from "../http/openapi.ts";
+import { noneMatch, parseRange } from "../http/ranges.ts";
 import { weightsKey } from "../storage.ts";
 
 const download = createRoute({

@@ -50,8 +50,11 @@ def test_committed_golden_vectors_match_this_code():
     """The TypeScript samplers are tested against test/fixtures/sampler-golden.json: keep it current."""
     path = os.path.join(os.path.dirname(__file__), "..", "..", "..", "test", "fixtures", "sampler-golden.json")
     committed = json.load(open(path))
-    fresh = golden()
-    assert committed["schedules"] == fresh["schedules"]
+    for name, table in committed["schedules"].items():
+        # torch.cos and linspace differ by an ulp between PyTorch builds; cumprod carries that to 4 ulps (9e-16).
+        assert table == pytest.approx(alphas_cumprod_for(name, 1000).tolist(), rel=1e-14, abs=0)
+    # Replayed on the committed tables, the cases match this code to rounding whichever build computed them.
+    fresh = golden({name: torch.tensor(table, dtype=torch.float64) for name, table in committed["schedules"].items()})
     for old, new in zip(committed["cases"], fresh["cases"], strict=True):
         assert old["timesteps"] == new["timesteps"]
         assert old["out"] == pytest.approx(new["out"], abs=1e-12), "run: python -m model.golden"

@@ -23,7 +23,7 @@ describe("generate on WASM", () => {
   it("falls back to WASM with threads and says what that means, the technical reason in the tooltip", () => {
     // Headless Chromium without --enable-unsafe-webgpu has no adapter; the page is cross-origin isolated.
     expect(badge.text).toBe("Running on your CPU; a browser with WebGPU would be faster");
-    expect(badge.detail).toMatch(/^WASM, 2 threads: .*WebGPU/);
+    expect(badge.detail).toMatch(/^WASM, 2 threads \((fp32|int8)\): .*WebGPU/);
   });
 
   it("gives finite, varied images and the same images again for the same seed", async () => {

@@ -67,7 +67,7 @@ describe("restore", () => {
     const [masked] = await canvasPixels(page, "[data-testid=restore-before]");
     const [restored] = await canvasPixels(page, "[data-testid=restore-after]");
     // The tiny test model's samples are close to noise, which no fill can guess: PSNR is logged, not judged
-    // (the photo evaluation judges the real model's fills, README).
+    // (the photo evaluation judges the real model's fills, model/README.md).
     console.log(`inpainting PSNR: masked ${psnr(original, masked).toFixed(2)} dB, restored ${psnr(original, restored).toFixed(2)} dB`);
     let movedInHole = 0;
     for (let p = 0; p < 256; p++) {

@@ -45,11 +45,18 @@ describe("describeBackend", () => {
   it("says in words what the backend means for the visitor, the technical detail apart", () => {
     expect(describeBackend({ kind: "wasm", threads: 2, variant: "fp32", fallbackReason: "no WebGPU adapter is available" })).toEqual({
       text: "Running on your CPU; a browser with WebGPU would be faster",
-      detail: "WASM, 2 threads: no WebGPU adapter is available",
+      detail: "WASM, 2 threads (fp32): no WebGPU adapter is available",
     });
-    expect(describeBackend({ kind: "wasm", threads: 1, variant: "fp32" })).toEqual({
+    expect(describeBackend({ kind: "wasm", threads: 1, variant: "int8" })).toEqual({
       text: "Running on your CPU",
-      detail: "WASM, 1 thread",
+      detail: "WASM, 1 thread (int8)",
+    });
+    const weightsNote = "this version has no int8 weights";
+    expect(
+      describeBackend({ kind: "wasm", threads: 2, variant: "fp32", fallbackReason: "this browser has no WebGPU", weightsNote }),
+    ).toEqual({
+      text: "Running on your CPU; a browser with WebGPU would be faster",
+      detail: "WASM, 2 threads (fp32): this browser has no WebGPU; this version has no int8 weights",
     });
     expect(describeBackend({ kind: "webgpu", threads: 2, variant: "fp16" })).toEqual({
       text: "Running on your graphics card",

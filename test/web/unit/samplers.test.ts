@@ -9,7 +9,7 @@ import type { Manifest } from "../../../web/src/api/models.ts";
 import { SAMPLERS, type SamplerName } from "../../../web/src/diffusion/samplers";
 import { type Prediction, samplingTimesteps } from "../../../web/src/diffusion/schedule";
 import { generateTimesteps } from "../../../web/src/inference/generate-job.ts";
-import { SAMPLER_NAMES } from "../../../worker/manifest.ts";
+import { SAMPLER_NAMES } from "../../../worker/contract/manifest.ts";
 import { recordedNoise, toyEpsModel } from "./golden";
 
 interface GoldenCase {

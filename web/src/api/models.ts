@@ -1,5 +1,5 @@
-/** The registry's public API as the page reads it; the types are the Worker's own (worker/schemas.ts). */
-import type { PublicVersion, PublishedVersion, VersionSummary } from "../../../worker/schemas.ts";
+/** The registry's public API as the page reads it; the types are the Worker's own (worker/contract/schemas.ts). */
+import type { PublicVersion, PublishedVersion, VersionSummary } from "../../../worker/contract/schemas.ts";
 
 export type { PublishedVersion, VersionSummary };
 /** The current version, as /api/models/current serves it. */

@@ -1,6 +1,6 @@
 /** The page's handle on the inference worker: a promise per job, progress by callback, cancellation by AbortSignal. */
 import type { Manifest } from "../api/models.ts";
-import type { BackendInfo, BackendRequest, GenerateParams, JobProgress, Reply, Request, RestoreParams } from "./protocol.ts";
+import type { BackendInfo, BackendRequest, GenerateParams, JobProgress, Reply, Request, RestoreParams, WasmOptions } from "./protocol.ts";
 
 export interface JobResult {
   images: Float32Array;
@@ -38,11 +38,11 @@ export class InferenceClient {
     this.worker.onerror = (event) => this.failAll(new Error(`the inference worker crashed: ${event.message}`));
   }
 
-  load(manifest: Manifest, backend: BackendRequest, threads?: number): Promise<{ backend: BackendInfo; loadMs: number }> {
+  load(manifest: Manifest, backend: BackendRequest, wasm: WasmOptions = {}): Promise<{ backend: BackendInfo; loadMs: number }> {
     this.loading?.reject(new Error("superseded by another model"));
     return new Promise((resolve, reject) => {
       this.loading = { resolve: resolve as Pending["resolve"], reject };
-      this.send({ type: "load", manifest, backend, threads });
+      this.send({ type: "load", manifest, backend, wasm });
     });
   }
 

@@ -6,7 +6,7 @@
 import type { Manifest } from "../api/models.ts";
 import type { Network } from "../diffusion/guidance.ts";
 import { generateImages } from "./generate-job.ts";
-import type { BackendRequest, GenerateParams, JobProgress, Reply, Request, RestoreParams } from "./protocol.ts";
+import type { BackendRequest, GenerateParams, JobProgress, Reply, Request, RestoreParams, WasmOptions } from "./protocol.ts";
 import { restoreImage } from "./restore-job.ts";
 import { openSession, type Session } from "./session.ts";
 import { timeNetwork } from "./time-network.ts";
@@ -16,18 +16,18 @@ const post = (reply: Reply, transfer: Transferable[] = []) => self.postMessage(r
 let manifest: Manifest | undefined;
 let session: Session | undefined;
 let switching: Promise<void> | undefined;
-/** The visitor's WASM thread choice, kept for a fallback from WebGPU. */
-let wasmThreads: number | undefined;
+/** The visitor's WASM choices, kept for a fallback from WebGPU. */
+let wasmOptions: WasmOptions = {};
 /** One per running job: a "cancel" message aborts it, and its network stops before the next call. */
 const jobs = new Map<number, AbortController>();
 
-async function load(next: Manifest, backend: BackendRequest, threads?: number) {
+async function load(next: Manifest, backend: BackendRequest, wasm: WasmOptions) {
   const started = performance.now();
   await session?.release();
   session = undefined;
   manifest = next;
-  wasmThreads = threads;
-  const opened = await openSession(next, backend, threads, (file, loaded, total, cached) =>
+  wasmOptions = wasm;
+  const opened = await openSession(next, backend, wasm, (file, loaded, total, cached) =>
     post({ type: "download", file: file.name, loaded, total, cached }),
   );
   watchDevice(opened);
@@ -48,7 +48,7 @@ function fallBack(reason: string): Promise<void> {
     if (!manifest || failed?.backend.kind !== "webgpu") return;
     console.warn(`falling back to WASM: ${reason}`);
     await failed.release().catch(() => {});
-    session = await openSession(manifest, "wasm", wasmThreads, () => {}, reason);
+    session = await openSession(manifest, "wasm", wasmOptions, () => {}, reason);
     post({ type: "backend", backend: session.backend });
   })().finally(() => (switching = undefined));
   return switching;
@@ -119,7 +119,7 @@ function messageOf(error: unknown): string {
 self.onmessage = async ({ data }: MessageEvent<Request>) => {
   if (data.type === "cancel") return jobs.get(data.job)?.abort();
   if (data.type === "load") {
-    return load(data.manifest, data.backend, data.threads).catch((error) => post({ type: "error", message: messageOf(error) }));
+    return load(data.manifest, data.backend, data.wasm).catch((error) => post({ type: "error", message: messageOf(error) }));
   }
   const { job } = data;
   const controller = new AbortController();

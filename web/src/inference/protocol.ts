@@ -8,9 +8,18 @@ export interface BackendInfo {
   kind: "webgpu" | "wasm";
   /** WASM threads (1 when the page is not cross-origin isolated). */
   threads: number;
-  variant: "fp32" | "fp16";
+  variant: "fp32" | "fp16" | "int8";
   /** Why a faster backend is not in use (no adapter, device lost, ...), if so. */
   fallbackReason?: string;
+  /** On WASM, why the weights are fp32 rather than int8 (the version's verdict, or int8 failing to load), if so. */
+  weightsNote?: string;
+}
+
+export interface WasmOptions {
+  /** Threads to ask for (default: one per core, at most 16). */
+  threads?: number;
+  /** Run these weights whatever the version's int8 verdict (the benchmark compares the two). */
+  weights?: "fp32" | "int8";
 }
 
 export interface GenerateParams {
@@ -66,7 +75,7 @@ export interface JobProgress {
 }
 
 export type Request =
-  | { type: "load"; manifest: Manifest; backend: BackendRequest; threads?: number }
+  | { type: "load"; manifest: Manifest; backend: BackendRequest; wasm: WasmOptions }
   | { type: "generate"; job: number; params: GenerateParams }
   | { type: "restore"; job: number; params: RestoreParams }
   | { type: "cancel"; job: number }

@@ -1,12 +1,14 @@
 /**
  * One ONNX Runtime session on the best backend this device has: WebGPU (fp16 weights where the
- * adapter has `shader-f16`), else WASM (threads when cross-origin isolated). ORT is imported on
- * demand, so each build lands in a chunk of its own and its .wasm is served by the app itself.
+ * adapter has `shader-f16`), else WASM (threads when cross-origin isolated; int8 weights where the
+ * version's evaluation says they hold). ORT is imported on demand, so each build lands in a chunk
+ * of its own and its .wasm is served by the app itself.
  */
 import type * as Ort from "onnxruntime-web";
+import { int8Verdict } from "../../../worker/contract/int8.ts";
 import type { Manifest, ManifestFile } from "../api/models.ts";
 import type { Network } from "../diffusion/guidance.ts";
-import type { BackendInfo, BackendRequest } from "./protocol.ts";
+import type { BackendInfo, BackendRequest, WasmOptions } from "./protocol.ts";
 import { type BytesProgress, loadWeights } from "./weights-cache.ts";
 
 type OrtModule = typeof Ort;
@@ -48,14 +50,14 @@ const RAISED_LIMITS = [
   "maxComputeWorkgroupsPerDimension",
 ] as const;
 
-function fileFor(manifest: Manifest, variant: "fp32" | "fp16"): ManifestFile | undefined {
+function fileFor(manifest: Manifest, variant: ManifestFile["variant"]): ManifestFile | undefined {
   return manifest.files.find((file) => file.variant === variant);
 }
 
 export async function openSession(
   manifest: Manifest,
   request: BackendRequest,
-  threads: number | undefined,
+  wasm: WasmOptions,
   onDownload: DownloadProgress,
   fallbackReason?: string,
 ): Promise<Session> {
@@ -65,7 +67,7 @@ export async function openSession(
     if (request === "webgpu") throw new Error(`WebGPU was requested, but ${probe}`);
     fallbackReason ??= probe;
   }
-  return openWasm(manifest, threads, onDownload, fallbackReason);
+  return openWasm(manifest, wasm, onDownload, fallbackReason);
 }
 
 async function openWebGpu(manifest: Manifest, probe: WebGpuProbe, onDownload: DownloadProgress): Promise<Session> {
@@ -90,27 +92,48 @@ async function openWebGpu(manifest: Manifest, probe: WebGpuProbe, onDownload: Do
   };
 }
 
-async function openWasm(
-  manifest: Manifest,
-  threads: number | undefined,
-  onDownload: DownloadProgress,
-  fallbackReason?: string,
-): Promise<Session> {
-  // fp16 weights are never used on WASM: its kernels would upcast every op.
-  const file = requireFp32(manifest);
+/** The int8 file WASM runs (the version's verdict, unless the caller asks for a variant), or why fp32 instead. */
+function int8FileOrReason(manifest: Manifest, asked: WasmOptions["weights"]): ManifestFile | string {
+  if (asked === "fp32") return "fp32 weights were asked for";
+  const int8 = fileFor(manifest, "int8");
+  if (asked === "int8" && int8) return int8;
+  const verdict = int8Verdict(manifest);
+  return verdict.ok ? verdict.file : verdict.reason;
+}
+
+async function openWasm(manifest: Manifest, wasm: WasmOptions, onDownload: DownloadProgress, fallbackReason?: string): Promise<Session> {
   const ort: OrtModule = await import("onnxruntime-web/wasm");
   ort.env.logLevel = "error";
   // Threads need SharedArrayBuffer, which only a cross-origin isolated page (COOP + COEP) has.
-  const usable = crossOriginIsolated ? Math.min(threads ?? navigator.hardwareConcurrency, 16) : 1;
-  ort.env.wasm.numThreads = usable;
-  const weights = await loadWeights(file, (...args) => onDownload(file, ...args));
-  const session = await ort.InferenceSession.create(weights, { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
-  return {
-    backend: { kind: "wasm", threads: usable, variant: "fp32", ...(fallbackReason ? { fallbackReason } : {}) },
-    run: runner(ort, session, manifest),
-    lost: new Promise(() => {}),
-    release: () => session.release(),
+  const threads = crossOriginIsolated ? Math.min(wasm.threads ?? navigator.hardwareConcurrency, 16) : 1;
+  ort.env.wasm.numThreads = threads;
+  const open = async (file: ManifestFile, weightsNote?: string): Promise<Session> => {
+    const weights = await loadWeights(file, (...args) => onDownload(file, ...args));
+    const session = await ort.InferenceSession.create(weights, { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
+    return {
+      backend: {
+        kind: "wasm",
+        threads,
+        variant: file.variant,
+        ...(fallbackReason ? { fallbackReason } : {}),
+        ...(weightsNote ? { weightsNote } : {}),
+      },
+      run: runner(ort, session, manifest),
+      lost: new Promise(() => {}),
+      release: () => session.release(),
+    };
   };
+  // fp16 weights are never used on WASM: its kernels would upcast every op.
+  const int8 = int8FileOrReason(manifest, wasm.weights);
+  if (typeof int8 === "string") return open(requireFp32(manifest), int8);
+  try {
+    return await open(int8);
+  } catch (error) {
+    // int8 is a speed-up, never a requirement: the page still works on fp32.
+    const note = `int8 weights failed to load: ${error instanceof Error ? error.message : String(error)}; using fp32`;
+    console.warn(note);
+    return open(requireFp32(manifest), note);
+  }
 }
 
 function requireFp32(manifest: Manifest): ManifestFile {

@@ -53,7 +53,7 @@ export function App() {
     if (!version) return;
     setReady(false);
     setDownload(null);
-    client.load(version.manifest, BACKEND, THREADS).then(
+    client.load(version.manifest, BACKEND, { threads: THREADS }).then(
       () => setReady(true),
       (e: Error) => setError(`Could not load the model: ${e.message}`),
     );

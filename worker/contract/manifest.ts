@@ -84,11 +84,25 @@ const Tensor = z.strictObject({
 
 export const ManifestFile = z.strictObject({
   name: FileName,
-  variant: z.enum(["fp32", "fp16"]),
+  /** fp16 for WebGPU only; int8 (QDQ convolutions) for WASM only, and only when `int8Verdict` (./int8.ts) says it holds. */
+  variant: z.enum(["fp32", "fp16", "int8"]),
   bytes: z.number().int().positive().max(MAX_FILE_BYTES),
   sha256: Sha256,
 });
 export type ManifestFile = z.infer<typeof ManifestFile>;
+
+/**
+ * The version's evaluation of its int8 file beside fp32, on the same seeds (model.eval --int8): the
+ * Frechet distance of `samples` generated images, and the mean PSNR of restored photos when photos
+ * were measured. model.eval adds facts of its own (the plan, class accuracy, ...).
+ */
+const Int8Metrics = z.looseObject({
+  frechet_distance: z.number().nonnegative(),
+  fp32_frechet_distance: z.number().nonnegative(),
+  samples: z.number().int().positive(),
+  photo_psnr_db: z.number().optional(),
+  fp32_photo_psnr_db: z.number().optional(),
+});
 
 export const Manifest = z
   .strictObject({
@@ -144,7 +158,7 @@ export const Manifest = z
         preset: z.string().max(100).optional(),
       })
       .refine(freeFormCheck, { message: FREE_FORM_MESSAGE }),
-    metrics: z.record(z.string().max(128), z.unknown()).refine(freeFormCheck, { message: FREE_FORM_MESSAGE }),
+    metrics: z.looseObject({ int8: Int8Metrics.optional() }).refine(freeFormCheck, { message: FREE_FORM_MESSAGE }),
   })
   .refine(
     (m) =>

@@ -3,7 +3,7 @@ cannot be downloaded here), and the judge of class-conditional samples and resto
 
 The network is a ResNet-9 (Page 2018, "How to train your ResNet", the DAWNBench CIFAR-10 entry) at
 a quarter of its width: about 0.4M parameters. Images are float [-1, 1] NCHW, as everywhere in model/;
-training/classifier.py trains it.
+training/classifier_trainer.py trains it.
 """
 from __future__ import annotations
 

@@ -1,12 +1,12 @@
 /** Bearer-token authentication with scopes, and a limit on failed attempts per client. */
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { SCOPES, type Scope } from "../contract/schemas.ts";
+import { sha256Hex } from "../crypto.ts";
+import { failureWindow, findTokenByHash, recordFailure, recordUse } from "../db/tokens.ts";
+import type { AppEnv, Principal } from "../env.ts";
 import { failureBucket } from "./client-address.ts";
-import { sha256Hex } from "./crypto.ts";
-import { failureWindow, findTokenByHash, recordFailure, recordUse } from "./db/tokens.ts";
-import type { AppEnv, Principal } from "./env.ts";
 import { ApiError } from "./errors.ts";
-import { SCOPES, type Scope } from "./schemas.ts";
 
 /**
  * After this many bad tokens from one client (an IPv4 address or an IPv6 /64) within the window,

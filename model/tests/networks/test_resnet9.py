@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from model.networks.classifier import Classifier, ClassifierConfig, features, predict
+from model.networks.resnet9 import Classifier, ClassifierConfig, features, predict
 
 
 def test_shapes_of_features_and_predictions():

@@ -1,9 +1,9 @@
 import pytest
 import torch
 
-from model.networks.classifier import Classifier, ClassifierConfig, accuracy, predict
+from model.networks.resnet9 import Classifier, ClassifierConfig, accuracy, predict
 from model.training import checkpoint
-from model.training import classifier as clf
+from model.training import classifier_trainer as clf
 from model.training.data import load_cifar10
 
 

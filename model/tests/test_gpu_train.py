@@ -1,6 +1,6 @@
-"""The prepared GPU run (model/gpu_run.sh), end to end on CPU with tiny data, a tiny model and seconds of budget.
+"""The prepared GPU run (scripts/gpu-train.sh), end to end on CPU with tiny data, a tiny model and seconds of budget.
 
-It runs the script's real flags and steps, so that the one run on a lent GPU cannot fail on a typo.
+It runs the script's real flags and steps, so that a run on a GPU machine cannot fail on a typo.
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def run_script(tmp_path: Path, data: Path, budget_s: int, **settings: str) -> tu
            # after the script's own flags, so these win: the budget, not the total, must end the run
            "EXTRA_ARGS": "--batch-size 8 --log-every 2 --total-kimg 1000", **settings}
     start = time.time()
-    result = subprocess.run(["bash", str(ROOT / "model" / "gpu_run.sh"), "run"], env=env, cwd=tmp_path,
+    result = subprocess.run(["bash", str(ROOT / "scripts" / "gpu-train.sh"), "run"], env=env, cwd=tmp_path,
                             capture_output=True, text=True, timeout=120)
     return result, time.time() - start
 

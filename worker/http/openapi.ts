@@ -1,10 +1,10 @@
 /** Shared pieces of route declarations, so every route documents itself the same way. */
 import { OpenAPIHono, type z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
+import { ErrorBody, type Scope } from "../contract/schemas.ts";
+import type { AppEnv } from "../env.ts";
 import { requireScope } from "./auth.ts";
-import type { AppEnv } from "./env.ts";
 import { validationHook } from "./errors.ts";
-import { ErrorBody, type Scope } from "./schemas.ts";
 
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

@@ -1,22 +1,22 @@
 #!/usr/bin/env bash
-# One prepared training run on a GPU machine lent for minutes: it gets the working tree and the
-# git-ignored folders sent with it, runs one command for at most 10 minutes, and hands back the files
-# written under $OUT, each at most 16 MiB and 8 in all.
+# One prepared, time-boxed training run on a GPU machine: send it the working tree with the git-ignored
+# .gpu-data/ (below), run one command there, and collect the files it writes under $OUT, where any file
+# over PART_BYTES (15 MiB) is split into parts.
 #
 # Once, where CIFAR-10 is at hand: copy its JPEG mirror (19 MB: cifar10-jpeg.tar.gz,
 # train-labels-official-order.u8 and the mirror's build-binary.py) into the git-ignored .gpu-data/:
-#     bash model/gpu_run.sh prepare MIRROR_DIR
-# Then, on the GPU machine, with .gpu-data/ sent along: bash model/gpu_run.sh run
+#     bash scripts/gpu-train.sh prepare MIRROR_DIR
+# Then, on the GPU machine, with .gpu-data/ sent along: bash scripts/gpu-train.sh run
 #
 # `run` rebuilds CIFAR-10's official binary layout from the mirror under $TMPDIR (about 10 s), prints
 # nvidia-smi, then fine-tunes the page's model (preset "cpu", warm-started from the shipped
 # model/weights/ema.pt) on model.train's CUDA path (bf16 autocast, channels_last, torch.compile) at
 # batch 512. The trainer stops itself (--max-minutes) RESERVE_S seconds before BUDGET_S seconds after
 # this script started, saving a checkpoint; what follows fits in RESERVE_S, so the command ends within
-# BUDGET_S, under the machine's 10 minutes. If training fails (say torch.compile does), it runs again
-# without compiling, for the time left.
+# BUDGET_S. If training fails (say torch.compile does), it runs again without compiling, for the time
+# left.
 # It writes to $OUT (default ./gpu-out):
-#     run.log         everything printed, as it is printed (it comes back even if the command is killed),
+#     run.log         everything printed, as it is printed (written even if the command is killed),
 #                     with the GPU's load once a minute during training
 #     ema.pt          the EMA weights alone, about 3.5 MB (float16): what model.export and --init take
 #     metrics.jsonl   loss, learning rate and images/s per log interval
@@ -24,10 +24,10 @@
 #     summary.json    images seen, images/s, FLOPs per training image, and the fraction of the H200's
 #                     dense bf16 peak (989 TFLOP/s, datasheet) reached: see model/training/throughput.py
 #     checkpoint.pt.part-aa, checkpoint.pt.part-ab
-#                     the full checkpoint with the optimizer's state (28 MB, over the 16 MiB a file
-#                     may have) in 15 MiB parts: `cat checkpoint.pt.part-* > checkpoint.pt`, then
+#                     the full checkpoint with the optimizer's state (28 MB) in 15 MiB parts:
+#                     `cat checkpoint.pt.part-* > checkpoint.pt`, then
 #                     `python -m model.train --run-dir DIR --resume --data ...` continues it exactly.
-# Any file over 15 MiB comes back in such parts.
+# Any file over PART_BYTES comes out in such parts.
 #
 # Settings, as environment variables (the defaults are the H200 run's):
 #     OUT=gpu-out  BUDGET_S=570  RESERVE_S=60  PRESET=cpu  INIT=model/weights/ema.pt (empty: from scratch)
@@ -35,11 +35,11 @@
 #     EXTRA_ARGS   more model.train flags, after the defaults below, so they win
 #     CIFAR_DIR    an existing CIFAR-10 copy to train on instead of building one from .gpu-data/
 #
-# A larger "quality" model for WebGPU visitors does not fit beside this run: a GPU lent for 15 minutes
-# has room for one such command. It is the same script as the one command of a later loan, e.g. the
-# page's architecture at twice the width (7M parameters), from scratch:
-#     PRESET=cpu INIT= CHECKPOINT=0 EXTRA_ARGS="--model-channels 64" bash model/gpu_run.sh run
-# Its ema.pt (28 MB) comes back in two parts, to be joined with cat like the checkpoint above.
+# A larger "quality" model for WebGPU visitors does not fit in the same budget beside this run; it is the
+# same script run as a command of its own, e.g. the page's architecture at twice the width (7M
+# parameters), from scratch:
+#     PRESET=cpu INIT= CHECKPOINT=0 EXTRA_ARGS="--model-channels 64" bash scripts/gpu-train.sh run
+# Its ema.pt (28 MB) comes out in two parts, to be joined with cat like the checkpoint above.
 set -euo pipefail
 cd "$(dirname "$0")/.."  # the repository root: `python -m model.train` and the relative paths need it
 
@@ -48,7 +48,7 @@ BUDGET_S=${BUDGET_S:-570}
 RESERVE_S=${RESERVE_S:-60}  # after training: the last save, the sample grid, the summary (about 20 s on the H200)
 PRESET=${PRESET:-cpu}
 INIT=${INIT-model/weights/ema.pt}
-DEVICE=${DEVICE:-cuda}  # not auto: a lent GPU's minutes spent training on its CPU are worse than an error
+DEVICE=${DEVICE:-cuda}  # not auto: a GPU machine's minutes spent training on its CPU are worse than an error
 COMPILE=${COMPILE:-auto}
 CHECKPOINT=${CHECKPOINT:-1}
 EXTRA_ARGS=${EXTRA_ARGS:-}
@@ -68,7 +68,7 @@ TRAIN_ARGS=(--batch-size 512 --lr 1e-3 --warmup-kimg 500 --ema-halflife-kimg 500
             --checkpoint-every-kimg 2000 --sample-every-kimg 1e9 --log-every 50)
 
 prepare() {
-  local mirror=${1:?usage: bash model/gpu_run.sh prepare MIRROR_DIR (a CIFAR-10 JPEG mirror: see the header)}
+  local mirror=${1:?usage: bash scripts/gpu-train.sh prepare MIRROR_DIR (a CIFAR-10 JPEG mirror: see the header)}
   mkdir -p "$DATA"
   cp "$mirror"/{cifar10-jpeg.tar.gz,train-labels-official-order.u8,build-binary.py} "$DATA"/
   ls -l "$DATA"
@@ -81,7 +81,7 @@ build_cifar() {  # build_cifar DIR: CIFAR-10's binary layout in DIR, unless a wa
     return
   fi
   if [[ ! -f $DATA/build-binary.py ]]; then
-    echo "error: no $DATA/: run 'bash model/gpu_run.sh prepare MIRROR_DIR' first, and send $DATA/ along" >&2
+    echo "error: no $DATA/: run 'bash scripts/gpu-train.sh prepare MIRROR_DIR' first, and send $DATA/ along" >&2
     return 1
   fi
   echo "== building CIFAR-10 in $1 from the JPEG mirror"
@@ -100,7 +100,7 @@ train() {  # train SECONDS [model.train flags]: the trainer stops itself then; t
     "${TRAIN_ARGS[@]}" "$@" $EXTRA_ARGS
 }
 
-ship() {  # ship FILE: into $OUT whole, or in parts where it is over the 16 MiB a returned file may have
+ship() {  # ship FILE: into $OUT whole, or in parts of PART_BYTES where it is larger
   if (($(stat -c %s "$1") <= PART_BYTES)); then
     cp "$1" "$OUT/"
   else
@@ -149,5 +149,5 @@ run() {
 case ${1:-} in
   prepare) shift; prepare "$@" ;;
   run) mkdir -p "$OUT"; run 2>&1 | tee "$OUT/run.log" ;;
-  *) echo "usage: bash model/gpu_run.sh prepare [MIRROR_DIR] | run   (the header says more)" >&2; exit 2 ;;
+  *) echo "usage: bash scripts/gpu-train.sh prepare [MIRROR_DIR] | run   (the header says more)" >&2; exit 2 ;;
 esac

@@ -1,10 +1,10 @@
 """Train the project's own CIFAR-10 classifier, the feature extractor of `model.eval` and the judge of
 class-conditional samples and restored images:
 
-    python -m model.classifier train --data <CIFAR-10 dir> --out model/weights/classifier.pt
+    python -m model.train_classifier train --data <CIFAR-10 dir> --out model/weights/classifier.pt
 
-A quarter-width ResNet-9 (model/networks/classifier.py, about 0.4M parameters), trained with its
-recipe (model/training/classifier.py) in about half an hour on one CPU core.
+A quarter-width ResNet-9 (model/networks/resnet9.py, about 0.4M parameters), trained with its
+recipe (model/training/classifier_trainer.py) in about half an hour on one CPU core.
 """
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ import sys
 from dataclasses import asdict
 from typing import Optional
 
-from .networks.classifier import ClassifierConfig
-from .training.classifier import TrainSettings, save, train_and_test
+from .networks.resnet9 import ClassifierConfig
+from .training.classifier_trainer import TrainSettings, save, train_and_test
 from .training.data import DatasetError, load_cifar10
 from .training.threads import use_cpu_threads
 
 
 def main(argv: Optional[list[str]] = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m model.classifier", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m model.train_classifier", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     train = commands.add_parser("train", help="train on CIFAR-10 and save the weights with their test accuracy")

@@ -1,4 +1,4 @@
-"""Training, saving and loading the CIFAR-10 classifier (networks/classifier.py).
+"""Training, saving and loading the CIFAR-10 classifier (networks/resnet9.py).
 
 Training follows ResNet-9's recipe (Page 2018): SGD with Nesterov momentum, a one-cycle learning
 rate, label smoothing, random crops (4 pixels of reflection padding) and horizontal flips; about
@@ -15,7 +15,7 @@ from typing import Any, Optional
 import torch
 import torch.nn.functional as F
 
-from ..networks.classifier import Classifier, ClassifierConfig, accuracy, to_float
+from ..networks.resnet9 import Classifier, ClassifierConfig, accuracy, to_float
 from . import checkpoint
 from .data import ImageDataset
 
@@ -121,9 +121,9 @@ def load(path: str) -> tuple[Classifier, dict[str, Any]]:
     """The classifier (in eval mode) and the facts saved with it (test_accuracy, ...)."""
     if not os.path.isfile(path):
         raise checkpoint.CheckpointError(
-            f"classifier not found: {path} (train one with python -m model.classifier train)")
+            f"classifier not found: {path} (train one with python -m model.train_classifier train)")
     state = checkpoint.load(path, fmt=FORMAT, required=("config", "state_dict"),
-                            kind="a classifier written by model.classifier")
+                            kind="a classifier written by model.train_classifier")
     net = Classifier(ClassifierConfig(**state["config"]))
     net.load_state_dict(state["state_dict"])
     facts = {k: v for k, v in state.items() if k not in ("config", "state_dict", "format")}

@@ -1,5 +1,5 @@
 /** Cacheable JSON answers: strong ETags taken from the exact bytes, and 304 for a client whose copy matches. */
-import { sha256Hex } from "./crypto.ts";
+import { sha256Hex } from "../crypto.ts";
 import { noneMatch } from "./ranges.ts";
 
 /** For answers whose URL can never name other bytes (content-addressed weights, finalized versions). */

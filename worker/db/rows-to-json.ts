@@ -1,7 +1,8 @@
 /** D1 rows turned into the JSON the API returns. */
-import type { FileRow, SummaryRow, VersionRow } from "./db/versions.ts";
-import { type Manifest, weightsPath } from "./manifest.ts";
-import type { AdminVersion, FileState, PublicVersion, PublishedVersion, VersionSummary } from "./schemas.ts";
+
+import { type Manifest, weightsPath } from "../contract/manifest.ts";
+import type { AdminVersion, FileState, PublicVersion, PublishedVersion, VersionSummary } from "../contract/schemas.ts";
+import type { FileRow, SummaryRow, VersionRow } from "./versions.ts";
 
 export function publishedVersion(row: VersionRow, origin: string): PublishedVersion {
   const manifest = JSON.parse(row.manifest) as Manifest;
