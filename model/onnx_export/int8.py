@@ -200,17 +200,17 @@ def band_errors(net: UNet, diffusion: Diffusion, plan: Int8Plan, calls: list[Bat
     errors: dict[str, float] = {}
     for (_, t, _), ref, out in zip(calls, reference, quantized):
         a = float(diffusion.alphas_cumprod[int(t[0])])
-        error = denoised_error(ref.numpy(), out.numpy(), a, diffusion.config.prediction)
+        error = denoised_error(ref.numpy(), out.numpy(), a)
         band = band_of(sigma_of(a))
         errors[band] = max(errors.get(band, 0.0), error)
     return errors
 
 
-def denoised_error(reference: np.ndarray, output: np.ndarray, a: float, prediction: str) -> float:
-    """RMS difference of two outputs as it shows in the denoised image, in levels of 255 (the image spans
-    [-1, 1]): x0 = sqrt(a) x - sqrt(1 - a) v, or (x - sqrt(1 - a) eps) / sqrt(a)."""
-    gain = math.sqrt(1 - a) if prediction == "v" else math.sqrt((1 - a) / a)
-    return gain * float(np.sqrt(np.mean((output - reference) ** 2))) * 127.5
+def denoised_error(reference: np.ndarray, output: np.ndarray, a: float) -> float:
+    """sqrt(1 - a) RMS(output - reference) in levels of 255 (the image spans [-1, 1]): for a v model the error
+    in the denoised image x0 = sqrt(a) x - sqrt(1 - a) v; for an eps model, in the noise a step removes
+    (its x0 error, larger by 1 / sqrt(a), is unbounded at the top of the schedule, where samplers clip x0)."""
+    return math.sqrt(1 - a) * float(np.sqrt(np.mean((output - reference) ** 2))) * 127.5
 
 
 def within(errors: dict[str, float], tolerance: dict[str, float]) -> bool:

@@ -102,15 +102,14 @@ function alphaOf(manifest: Manifest, check: Int8Check, index: number): number {
 
 /**
  * The RMS difference of two outputs as the export's int8 plan counts it (model/onnx_export/int8.py):
- * in the denoised image, sqrt(a) x - sqrt(1 - a) v or (x - sqrt(1 - a) eps) / sqrt(a), in levels of 255
- * (the image spans [-1, 1]).
+ * sqrt(1 - a) RMS, in levels of 255 (the image spans [-1, 1]): for a v model the error in the denoised
+ * image sqrt(a) x - sqrt(1 - a) v; for an eps model, in the noise a step removes.
  */
-function denoisedError(reference: Float32Array, output: Float32Array, alpha: number, prediction: string): number {
+function denoisedError(reference: Float32Array, output: Float32Array, alpha: number): number {
   if (output.length !== reference.length) return Infinity;
   let sum = 0;
   for (let i = 0; i < reference.length; i++) sum += ((output[i] ?? NaN) - (reference[i] ?? NaN)) ** 2;
-  const gain = prediction === "v" ? Math.sqrt(1 - alpha) : Math.sqrt((1 - alpha) / alpha);
-  return gain * Math.sqrt(sum / reference.length) * 127.5;
+  return Math.sqrt(1 - alpha) * Math.sqrt(sum / reference.length) * 127.5;
 }
 
 async function int8Parity(dir: string, manifest: Manifest, file: ManifestFile, golden: Golden): Promise<ParityResult> {
@@ -129,12 +128,7 @@ async function int8Parity(dir: string, manifest: Manifest, file: ManifestFile, g
   const worst = new Map<string, number>();
   int8.checks.forEach((check, k) => {
     if (int8.tolerance[check.band] === undefined) throw new ExportDirError(`golden.json's int8 band "${check.band}" has no tolerance`);
-    const error = denoisedError(
-      reference[k] ?? new Float32Array(),
-      quantized[k] ?? new Float32Array(),
-      alphaOf(manifest, check, k),
-      manifest.diffusion.prediction,
-    );
+    const error = denoisedError(reference[k] ?? new Float32Array(), quantized[k] ?? new Float32Array(), alphaOf(manifest, check, k));
     worst.set(check.band, Math.max(worst.get(check.band) ?? 0, error));
   });
   const bands = [...worst].map(([band, error]) => ({ band, error, tolerance: int8.tolerance[band] ?? 0 }));
