@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import math
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Optional
 
 import numpy as np
 import torch
@@ -191,10 +191,17 @@ def calibrate(net: UNet, calls: list[Batch], seed: int = 0) -> dict[str, ConvQua
     return {name: ConvQuantization(spanning(ins), spanning(outs)) for name, (ins, outs) in kept.items()}
 
 
-def band_errors(net: UNet, diffusion: Diffusion, plan: Int8Plan, calls: list[Batch]) -> dict[str, float]:
-    """The simulated int8 UNet's error in the denoised image, in levels of 255 (RMS), worst call per band."""
+def fp32_outputs(net: UNet, calls: list[Batch]) -> list[torch.Tensor]:
     with torch.no_grad():
-        reference = [net(x, t, labels) for x, t, labels in calls]
+        return [net(x, t, labels) for x, t, labels in calls]
+
+
+def band_errors(net: UNet, diffusion: Diffusion, plan: Int8Plan, calls: list[Batch],
+                reference: Optional[list[torch.Tensor]] = None) -> dict[str, float]:
+    """The simulated int8 UNet's error in the denoised image, in levels of 255 (RMS), worst call per band;
+    `reference`: the fp32 outputs on `calls`, when already computed."""
+    reference = reference if reference is not None else fp32_outputs(net, calls)
+    with torch.no_grad():
         with simulated_int8(net, plan):
             quantized = [net(x, t, labels) for x, t, labels in calls]
     errors: dict[str, float] = {}
@@ -231,12 +238,14 @@ def plan_int8(net: UNet, diffusion: Diffusion, images: int = 16, seed: int = 0) 
     ranges = calibrate(net, inputs_in_use(net, diffusion, images, seed), seed)
     held_out = inputs_in_use(net, diffusion, images, seed + 1)
     probe = held_out[::3]  # ranking needs only a sample
-    sensitivity = {name: max(band_errors(net, diffusion, {name: q}, probe).values()) for name, q in ranges.items()}
+    probe_fp32, held_out_fp32 = fp32_outputs(net, probe), fp32_outputs(net, held_out)  # computed once, not per plan
+    sensitivity = {name: max(band_errors(net, diffusion, {name: q}, probe, probe_fp32).values())
+                   for name, q in ranges.items()}
     order = sorted(ranges, key=lambda name: -sensitivity[name])
 
     def keeping(count: int) -> tuple[Int8Plan, dict[str, float]]:
         plan = {name: ranges[name] for name in order[count:]}
-        return plan, band_errors(net, diffusion, plan, held_out)
+        return plan, band_errors(net, diffusion, plan, held_out, held_out_fp32)
 
     low, high = 0, len(order)  # within tolerance keeping `high` in fp32 (all of them: trivially)
     best = keeping(high)
