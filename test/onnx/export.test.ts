@@ -22,11 +22,12 @@ function copyOfFixture(): string {
 }
 
 describe("committed exports", () => {
-  test("the default model (model/weights) matches PyTorch", async () => {
+  test("the default model (model/weights) matches PyTorch, and its int8 file fp32", async () => {
     const results = await verifyExport(join(root, "model/weights"));
     expect(results.map((r) => [r.variant, r.error < r.tolerance])).toEqual([
       ["fp32", true],
       ["fp16", true],
+      ["int8", true],
     ]);
   });
 
