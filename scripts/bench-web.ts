@@ -1,4 +1,4 @@
-// npm run bench:web [export-dir]: one UNet call at batch 1, 16 and 64; 16 images at the page's
+// npm run bench:web [export-dir]: one UNet pass at batch 1, 16 and 64; 16 images at the page's
 // defaults and at the defaults before each speed lever; and each task of Fix my photo on a 600x400
 // photo, with the page's estimate beside the time it took, in Chromium's ORT-web WASM (1 and 2
 // threads) beside onnxruntime-node running the same TypeScript jobs on the same model and machine;
@@ -12,8 +12,8 @@ import type { BenchOptions, BenchResult } from "../web/src/bench.ts";
 import { defaultGenerateParams, generateImages } from "../web/src/inference/generate-job.ts";
 import type { GenerateParams } from "../web/src/inference/protocol.ts";
 import { restoreImage, TILE_BATCH } from "../web/src/inference/restore-job.ts";
-import { BENCH_NOISE_255, BENCH_OBJECT_SIDE, type BenchPhoto, benchPhoto, timeNetwork } from "../web/src/inference/time-network.ts";
-import { estimateSeconds, plannedWork, SPEED_BATCH, SPEED_RUNS, speedFrom, tilesThroughNetwork } from "../web/src/restore-plan.ts";
+import { BENCH_NOISE_255, BENCH_OBJECT_SIDE, type BenchPhoto, benchPhoto, timeUNet } from "../web/src/inference/time-unet.ts";
+import { estimateSeconds, plannedWork, SPEED_BATCH, SPEED_RUNS, speedFrom, tilesThroughUNet } from "../web/src/restore-plan.ts";
 import { root } from "./lib/local-worker.ts";
 import { FIXTURE, launch, openPage, startSite } from "./lib/site.ts";
 
@@ -55,7 +55,7 @@ async function native(threads: number) {
   const { channels, size } = manifest.image;
   const [xName, tName, labelsName] = manifest.onnx.inputs.map((input) => input.name);
   let rows = 0;
-  const net = async (x: Float32Array, t: Float32Array, labels: Int32Array) => {
+  const unet = async (x: Float32Array, t: Float32Array, labels: Int32Array) => {
     const batch = labels.length;
     rows += batch;
     const { [manifest.onnx.outputs[0].name]: out } = await session.run({
@@ -66,19 +66,19 @@ async function native(threads: number) {
     return out.data as Float32Array;
   };
   const calls: Record<number, number[]> = {};
-  for (const batch of BATCHES) calls[batch] = await timeNetwork(net, manifest, batch, RUNS);
-  // The same TypeScript jobs as the page, around the native network.
+  for (const batch of BATCHES) calls[batch] = await timeUNet(unet, manifest, batch, RUNS);
+  // The same TypeScript jobs as the page, around the native UNet.
   const jobs: { ms: number; passesPerImage: number }[] = [];
   for (const { params } of generations(manifest)) {
     rows = 0;
     const started = performance.now();
-    await generateImages(net, manifest, params, async () => {});
+    await generateImages(unet, manifest, params, async () => {});
     jobs.push({ ms: performance.now() - started, passesPerImage: rows / params.count });
   }
   const restores: number[] = [];
   for (const photo of PHOTOS) {
     const started = performance.now();
-    await restoreImage(net, manifest, benchPhoto(manifest, photo), async () => {});
+    await restoreImage(unet, manifest, benchPhoto(manifest, photo), async () => {});
     restores.push(performance.now() - started);
   }
   await session.release();
@@ -120,7 +120,7 @@ try {
   const work = PHOTOS.map((photo) => plannedWork(manifest, benchPhoto(manifest, photo)));
   console.log(
     `photos: 600x400 results at ${PHOTOS[0].steps} steps x ${PHOTOS[0].resample}, tiles in batches of ${TILE_BATCH}: ` +
-      PHOTOS.map((photo, k) => `${photo.task} ${tilesThroughNetwork(work[k]).toLocaleString("en")} tile passes`).join(", ") +
+      PHOTOS.map((photo, k) => `${photo.task} ${tilesThroughUNet(work[k]).toLocaleString("en")} tile passes`).join(", ") +
       ` (noise ${BENCH_NOISE_255}/255; an object of ${BENCH_OBJECT_SIDE}x${BENCH_OBJECT_SIDE}; enlargements from 300x200 and 150x100)\n`,
   );
   const hasInt8 = manifest.files.some((file) => file.variant === "int8");
@@ -172,7 +172,7 @@ try {
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c])).join("  "));
-  console.log(`\nnetwork passes per image: ${jobs.map((job, k) => `${passes[k]} (${job.name})`).join(", ")}`);
+  console.log(`\nUNet passes per image: ${jobs.map((job, k) => `${passes[k]} (${job.name})`).join(", ")}`);
   console.log(`first preview of one image at the defaults (WASM), from the click's message to the worker: ${previews.join(", ")}`);
   console.log(`browser session start (weights download, verify, ORT session): ${starts.join(", ")}`);
   if (hasInt8) console.log(`int8 vs fp32 weights, one call at batch ${SPEED_BATCH} (WASM): ${int8Ratios.join(", ")}`);

@@ -1,5 +1,5 @@
 """What an evaluation tells people: progress on stderr, the metrics JSON (which `model.export --metrics`
-puts in the manifest, for the page's model panel: web/src/ui/evaluation.ts; its `defaults`, the
+puts in the manifest, for the page's model panel: web/src/ui/model/evaluation.ts; its `defaults`, the
 settings measured at, become the manifest's own) and its Markdown tables.
 """
 from __future__ import annotations

@@ -1,11 +1,11 @@
 /**
- * The browser half of `npm run bench:web`: network-call latency, whole generations and photos
+ * The browser half of `npm run bench:web`: UNet-pass latency, whole generations and photos
  * restored tile by tile, for a published model, through the same worker and session code as the page.
  */
 import { fetchCurrentVersion, fetchVersion } from "./api/models.ts";
 import { InferenceClient } from "./inference/client.ts";
 import type { BackendInfo, BackendRequest, GenerateParams, WasmOptions } from "./inference/protocol.ts";
-import { type BenchPhoto, benchPhoto } from "./inference/time-network.ts";
+import { type BenchPhoto, benchPhoto } from "./inference/time-unet.ts";
 
 export interface BenchOptions {
   model?: string;
@@ -24,7 +24,7 @@ export interface BenchOptions {
 export interface BenchResult {
   backend: BackendInfo;
   loadMs: number;
-  /** Milliseconds per network call, per batch size. */
+  /** Milliseconds per UNet pass, per batch size. */
   calls: Record<number, number[]>;
   /** Milliseconds per generation job, in the order asked, and to the first preview. */
   generations: { ms: number; firstPreviewMs: number }[];

@@ -1,7 +1,7 @@
 /**
- * Planning a restoration, before any work: the timesteps it runs, its tiles per network pass, its
+ * Planning a restoration, before any work: the timesteps it runs, its tiles per UNet pass, its
  * passes, the memory it would hold, why it cannot run as set, and how long it will take on this device
- * (the work in tiles through the network, the speed from timed calls). The page's form, the inference
+ * (the work in tiles through the UNet, the speed from timed calls). The page's form, the inference
  * worker (web/src/inference/restore-job.ts, which only runs jobs) and npm run bench:web all plan here.
  */
 import type { Manifest } from "./api/models.ts";
@@ -58,11 +58,11 @@ export function plannedColourTiles(m: Manifest, p: Planned & Pick<RestoreParams,
   const [height, width] = [p.upscale * p.height, p.upscale * p.width];
   const factor = coarseFactor(height, width, tile);
   const tiles = tileCount(padded(Math.ceil(height / factor), tile), padded(Math.ceil(width / factor), tile), tile);
-  return p.candidates * networkCalls({ steps: p.steps, resample: p.resample }) * tiles;
+  return p.candidates * unetPasses({ steps: p.steps, resample: p.resample }) * tiles;
 }
 
 /**
- * Tiles per network call, all candidates together: every tile of the canvas, or, when only lost
+ * Tiles per UNet pass, all candidates together: every tile of the canvas, or, when only lost
  * pixels are wrong, those that hold one (on the grid shifted by half a tile, as most calls are).
  */
 export function plannedTilesPerCall(m: Manifest, p: Planned & Pick<RestoreParams, "height" | "width" | "candidates">): number {
@@ -110,13 +110,13 @@ export function cannotRun(manifest: Manifest, p: RestoreParams): string | null {
 export const LONG_JOB_SECONDS = 120;
 
 /**
- * Estimates count network time alone and have come out up to a fifth short (npm run bench:web), so a
+ * Estimates count UNet time alone and have come out up to a fifth short (npm run bench:web), so a
  * job estimated this close to the line is warned about too.
  */
 export const WARN_ABOVE_SECONDS = 0.8 * LONG_JOB_SECONDS;
 
 export interface RestoreWork {
-  /** Tiles through the network in one call (`plannedTilesPerCall`). */
+  /** Tiles through the UNet in one pass (`plannedTilesPerCall`). */
   tilesPerCall: number;
   /** The steps the job really runs (`plannedTimesteps`). */
   steps: number;
@@ -126,7 +126,7 @@ export interface RestoreWork {
   colourTiles?: number;
 }
 
-/** Measured network calls: `ms` (their median) for a batch of `batch` tiles. */
+/** Measured UNet passes: `ms` (their median) for a batch of `batch` tiles. */
 export interface DeviceSpeed {
   batch: number;
   ms: number;
@@ -141,19 +141,19 @@ export function speedFrom(ms: number[]): DeviceSpeed {
   return { batch: SPEED_BATCH, ms: [...ms].sort((a, b) => a - b)[Math.floor(ms.length / 2)] };
 }
 
-/** Network calls in the whole job: `resample` per step, one for the last step. */
-export function networkCalls({ steps, resample }: Pick<RestoreWork, "steps" | "resample">): number {
+/** UNet passes in the whole job: `resample` per step, one for the last step. */
+export function unetPasses({ steps, resample }: Pick<RestoreWork, "steps" | "resample">): number {
   return steps < 1 ? 0 : (steps - 1) * resample + 1;
 }
 
-/** Tiles the whole job puts through the network. */
-export function tilesThroughNetwork(work: RestoreWork): number {
-  return networkCalls(work) * work.tilesPerCall + (work.colourTiles ?? 0);
+/** Tiles the whole job puts through the UNet. */
+export function tilesThroughUNet(work: RestoreWork): number {
+  return unetPasses(work) * work.tilesPerCall + (work.colourTiles ?? 0);
 }
 
 /** Seconds for the whole job, taking a call's time as proportional to its tiles (true enough at the batches photos need). */
 export function estimateSeconds(work: RestoreWork, speed: DeviceSpeed): number {
-  return (tilesThroughNetwork(work) * speed.ms) / speed.batch / 1000;
+  return (tilesThroughUNet(work) * speed.ms) / speed.batch / 1000;
 }
 
 /**

@@ -82,7 +82,7 @@ export async function inViewport(page: Page, locator: Locator): Promise<boolean>
 
 /**
  * Serves the current model with the real default model's training record and evaluation, so the model
- * panel shows what visitors see (the tiny fixture has no evaluation); the network stays the fixture's.
+ * panel shows what visitors see (the tiny fixture has no evaluation); the UNet stays the fixture's.
  * Routed for the page's whole context: once the service worker controls a page, the page's requests
  * reach the network as the service worker's, which page.route does not see.
  */

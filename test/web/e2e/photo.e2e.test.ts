@@ -156,7 +156,7 @@ describe("fix my photo", () => {
     // Inpainting starts from the fill of the lost pixels, partly noised: 16 steps over the whole schedule are 4 below it.
     await settings({ steps: 16 });
     // Only the tiles that hold a lost pixel run: of the 600 on the shifted grid (30 x 20 tiles of 16), those along the stroke.
-    const estimate = /On this device: .* \(4 network passes over (\d+) tiles of 16×16\)/;
+    const estimate = /On this device: .* \(4 UNet passes over (\d+) tiles of 16×16\)/;
     await expect.poll(() => page.getByTestId("photo-estimate").textContent(), { timeout: 10_000 }).toMatch(estimate);
     const tiles = Number(estimate.exec((await page.getByTestId("photo-estimate").textContent()) ?? "")![1]);
     expect(tiles).toBeGreaterThan(10);

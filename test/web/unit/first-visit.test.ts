@@ -5,8 +5,8 @@ import { renderToString } from "preact-render-to-string";
 import { describe, expect, it } from "vitest";
 import type { Manifest } from "../../../web/src/api/models.ts";
 import { describeBackend } from "../../../web/src/ui/BackendBadge.tsx";
-import { formatCount, formatDate, formatPsnr } from "../../../web/src/ui/format.ts";
 import { Intro } from "../../../web/src/ui/Intro.tsx";
+import { formatCount, formatDate, formatPsnr } from "../../../web/src/ui/shared/format.ts";
 
 const fixture = JSON.parse(readFileSync("test/fixtures/tiny/manifest.json", "utf8")) as Manifest;
 const cifar: Manifest = {

@@ -1,21 +1,21 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Manifest } from "../../../web/src/api/models.ts";
-import type { Network } from "../../../web/src/diffusion/guidance";
+import type { UNet } from "../../../web/src/diffusion/guidance";
 import { samplingTimesteps, sigmaOf } from "../../../web/src/diffusion/schedule";
 import { defaultGenerateParams, generateImages } from "../../../web/src/inference/generate-job.ts";
 
 const manifest = JSON.parse(readFileSync(new URL("../../fixtures/tiny/manifest.json", import.meta.url), "utf8")) as Manifest;
 const { alphas_cumprod: alphasCumprod } = manifest.diffusion;
 
-/** A network that predicts zero and records the rows of every call. */
-function recordingNetwork() {
+/** A UNet that predicts zero and records the rows of every call. */
+function recordingUNet() {
   const rows: number[] = [];
-  const net: Network = async (x, _t, labels) => {
+  const unet: UNet = async (x, _t, labels) => {
     rows.push(labels.length);
     return new Float32Array(x.length);
   };
-  return { net, rows };
+  return { unet, rows };
 }
 
 describe("defaultGenerateParams", () => {
@@ -36,8 +36,8 @@ describe("generateImages", () => {
   const steps = params.steps;
 
   it("at the defaults, runs both guidance passes only at the steps inside the guidance interval", async () => {
-    const { net, rows } = recordingNetwork();
-    await generateImages(net, manifest, params, async () => {});
+    const { unet, rows } = recordingUNet();
+    await generateImages(unet, manifest, params, async () => {});
     const [lo, hi] = params.guidanceInterval!;
     const guided = samplingTimesteps(steps, alphasCumprod).map((t) => lo < sigmaOf(alphasCumprod[t]) && sigmaOf(alphasCumprod[t]) <= hi);
     expect(guided.some(Boolean)).toBe(true);
@@ -46,8 +46,8 @@ describe("generateImages", () => {
   });
 
   it("guides every step when there is no interval", async () => {
-    const { net, rows } = recordingNetwork();
-    await generateImages(net, manifest, { ...params, guidanceInterval: null }, async () => {});
+    const { unet, rows } = recordingUNet();
+    await generateImages(unet, manifest, { ...params, guidanceInterval: null }, async () => {});
     expect(rows).toEqual(new Array(steps).fill(6));
   });
 
@@ -56,7 +56,7 @@ describe("generateImages", () => {
       [0, 0, 1].map(async (seed) => {
         const steps: number[] = [];
         const out = await generateImages(
-          recordingNetwork().net,
+          recordingUNet().unet,
           manifest,
           { ...params, count: 8, seed },
           async (p) => void steps.push(p.step),
@@ -72,7 +72,7 @@ describe("generateImages", () => {
   });
 
   it("refuses a class the model does not have", async () => {
-    await expect(generateImages(recordingNetwork().net, manifest, { ...params, classLabel: 99 }, async () => {})).rejects.toThrow(
+    await expect(generateImages(recordingUNet().unet, manifest, { ...params, classLabel: 99 }, async () => {})).rejects.toThrow(
       /class 99 is not one/,
     );
   });

@@ -1,6 +1,6 @@
 /** Image grids that divide their count evenly: 16 images as 8x2 or 4x4, never 9 + 7. */
 import { describe, expect, it } from "vitest";
-import { gridColumns } from "../../../web/src/ui/grid-columns.ts";
+import { gridColumns } from "../../../web/src/ui/widgets/grid-columns.ts";
 
 describe("gridColumns", () => {
   it("lays 16 images out as 8x2 on a wide screen and 4x4 on a phone", () => {

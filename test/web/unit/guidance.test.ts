@@ -1,18 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { guidedEpsModel, type Network } from "../../../web/src/diffusion/guidance";
+import { guidedEpsModel, type UNet } from "../../../web/src/diffusion/guidance";
 
 const NULL_CLASS = 4;
 const alphasCumprod = [0.9, 0.5, 0.1];
 
-/** A fake network whose output encodes the label of each row, and records every call. */
-function labelNetwork() {
+/** A fake UNet whose output encodes the label of each row, and records every call. */
+function labelUNet() {
   const calls: { rows: number; t: number[]; labels: number[] }[] = [];
-  const net: Network = async (x, t, labels) => {
+  const unet: UNet = async (x, t, labels) => {
     calls.push({ rows: labels.length, t: Array.from(t), labels: Array.from(labels) });
     const per = x.length / labels.length;
     return x.map((v, i) => v + 10 * labels[Math.floor(i / per)]);
   };
-  return { net, calls };
+  return { unet, calls };
 }
 
 describe("guidedEpsModel", () => {
@@ -20,8 +20,8 @@ describe("guidedEpsModel", () => {
   const classLabels = Int32Array.from([1, 2]);
 
   it("runs conditional and unconditional rows in one batch and mixes them as uncond + g (cond - uncond)", async () => {
-    const { net, calls } = labelNetwork();
-    const eps = await guidedEpsModel(net, { classLabels, guidance: 3, nullClass: NULL_CLASS, alphasCumprod, prediction: "eps" })(x, 2);
+    const { unet, calls } = labelUNet();
+    const eps = await guidedEpsModel(unet, { classLabels, guidance: 3, nullClass: NULL_CLASS, alphasCumprod, prediction: "eps" })(x, 2);
     expect(calls).toEqual([{ rows: 4, t: [2, 2, 2, 2], labels: [1, 2, NULL_CLASS, NULL_CLASS] }]);
     // cond = x + 10 * label, uncond = x + 40: uncond + 3 (cond - uncond)
     expect(Array.from(eps)).toEqual([1 + 40 + 3 * (10 - 40), 2 + 40 + 3 * (10 - 40), 3 + 40 + 3 * (20 - 40), 4 + 40 + 3 * (20 - 40)]);
@@ -32,16 +32,16 @@ describe("guidedEpsModel", () => {
       [1, [1, 2]],
       [0, [NULL_CLASS, NULL_CLASS]],
     ] as const) {
-      const { net, calls } = labelNetwork();
-      await guidedEpsModel(net, { classLabels, guidance, nullClass: NULL_CLASS, alphasCumprod, prediction: "eps" })(x, 0);
+      const { unet, calls } = labelUNet();
+      await guidedEpsModel(unet, { classLabels, guidance, nullClass: NULL_CLASS, alphasCumprod, prediction: "eps" })(x, 0);
       expect(calls).toEqual([{ rows: 2, t: [0, 0], labels: [...label] }]);
     }
   });
 
   it("guides only inside its noise interval, with one conditional pass outside it", async () => {
     // sigma = sqrt((1 - a) / a): 0.33 at t=0, 1 at t=1, 3 at t=2
-    const { net, calls } = labelNetwork();
-    const model = guidedEpsModel(net, {
+    const { unet, calls } = labelUNet();
+    const model = guidedEpsModel(unet, {
       classLabels,
       guidance: 3,
       interval: [0.5, 2],
@@ -61,15 +61,15 @@ describe("guidedEpsModel", () => {
   });
 
   it("converts v-prediction to eps with the timestep's a_t", async () => {
-    const net: Network = async (input) => new Float32Array(input.length).fill(1); // v = 1
-    const eps = await guidedEpsModel(net, { classLabels, guidance: 1, nullClass: NULL_CLASS, alphasCumprod, prediction: "v" })(x, 1);
+    const unet: UNet = async (input) => new Float32Array(input.length).fill(1); // v = 1
+    const eps = await guidedEpsModel(unet, { classLabels, guidance: 1, nullClass: NULL_CLASS, alphasCumprod, prediction: "v" })(x, 1);
     const a = alphasCumprod[1];
     for (const [i, xi] of x.entries()) expect(eps[i]).toBeCloseTo(Math.sqrt(1 - a) * xi + Math.sqrt(a), 12);
   });
 
-  it("says so when the network returns the wrong number of values", async () => {
-    const net: Network = async () => new Float32Array(3);
-    const model = guidedEpsModel(net, { classLabels, guidance: 1, nullClass: NULL_CLASS, alphasCumprod, prediction: "eps" });
+  it("says so when the UNet returns the wrong number of values", async () => {
+    const unet: UNet = async () => new Float32Array(3);
+    const model = guidedEpsModel(unet, { classLabels, guidance: 1, nullClass: NULL_CLASS, alphasCumprod, prediction: "eps" });
     await expect(model(x, 0)).rejects.toThrow(/returned 3 values for 2 rows of 2/);
   });
 });

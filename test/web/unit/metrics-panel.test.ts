@@ -2,7 +2,7 @@
 import { h } from "preact";
 import { renderToString } from "preact-render-to-string";
 import { describe, expect, it } from "vitest";
-import { MetricsPanel } from "../../../web/src/ui/MetricsPanel";
+import { MetricsPanel } from "../../../web/src/ui/model/MetricsPanel";
 import { evaluation } from "./evaluation.ts";
 
 /** The text of each table row, cells joined by " | ". */

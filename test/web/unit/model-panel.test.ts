@@ -4,7 +4,7 @@ import { h } from "preact";
 import { renderToString } from "preact-render-to-string";
 import { describe, expect, it } from "vitest";
 import type { Manifest, PublishedVersion } from "../../../web/src/api/models.ts";
-import { ModelPanel } from "../../../web/src/ui/ModelPanel.tsx";
+import { ModelPanel } from "../../../web/src/ui/model/ModelPanel.tsx";
 import { evaluation } from "./evaluation.ts";
 
 const fixture = JSON.parse(readFileSync("test/fixtures/tiny/manifest.json", "utf8")) as Manifest;

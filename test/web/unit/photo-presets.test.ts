@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Manifest } from "../../../web/src/api/models.ts";
-import { PRESETS, presetEffort, presetOf } from "../../../web/src/ui/photo-presets.ts";
+import { PRESETS, presetEffort, presetOf } from "../../../web/src/ui/photo/photo-presets.ts";
 
 const tiny = JSON.parse(readFileSync(new URL("../../fixtures/tiny/manifest.json", import.meta.url), "utf8")) as Manifest;
 const withDefaults = (steps: number, resample: number, timesteps = 1000): Manifest => ({

@@ -6,17 +6,17 @@ import {
   candidatesDiffer,
   estimateSeconds,
   LONG_JOB_SECONDS,
-  networkCalls,
   plannedWork,
   type RestoreWork,
   SPEED_BATCH,
   speedFrom,
   stepsWithin,
-  tilesThroughNetwork,
+  tilesThroughUNet,
+  unetPasses,
   WARN_ABOVE_SECONDS,
 } from "../../../web/src/restore-plan.ts";
-import { formatDuration } from "../../../web/src/ui/format.ts";
-import { formatTimeLeft, secondsLeftOf } from "../../../web/src/ui/time-left.ts";
+import { formatDuration } from "../../../web/src/ui/shared/format.ts";
+import { formatTimeLeft, secondsLeftOf } from "../../../web/src/ui/shared/time-left.ts";
 
 const manifest = JSON.parse(readFileSync(new URL("../../fixtures/tiny/manifest.json", import.meta.url), "utf8")) as Manifest;
 
@@ -25,10 +25,10 @@ const photo: RestoreWork = { tilesPerCall: 16 * 11, steps: 20, resample: 1 };
 const speed = { batch: 16, ms: 857 }; // the default model, one WASM thread
 
 describe("restore budget", () => {
-  it("counts network calls: resample per step, the last step once", () => {
-    expect(networkCalls({ steps: 20, resample: 1 })).toBe(20);
-    expect(networkCalls({ steps: 50, resample: 2 })).toBe(99);
-    expect(networkCalls({ steps: 1, resample: 3 })).toBe(1);
+  it("counts UNet passes: resample per step, the last step once", () => {
+    expect(unetPasses({ steps: 20, resample: 1 })).toBe(20);
+    expect(unetPasses({ steps: 50, resample: 2 })).toBe(99);
+    expect(unetPasses({ steps: 1, resample: 3 })).toBe(1);
   });
 
   it("scales the measured call by its tiles", () => {
@@ -56,12 +56,12 @@ describe("restore budget", () => {
     const photo = { height: 96, width: 160, mask: null, upscale: 1 as const, noise: 0, steps: 10, resample: 1, candidates: 3 };
     const colourOnly = plannedWork(manifest, { ...photo, grayscale: true });
     expect(colourOnly).toMatchObject({ tilesPerCall: 0, steps: 0, colourTiles: 3 * 10 * 3 });
-    expect(tilesThroughNetwork(colourOnly)).toBe(90);
+    expect(tilesThroughUNet(colourOnly)).toBe(90);
     expect(estimateSeconds(colourOnly, speed)).toBeCloseTo((90 * 857) / 16 / 1000, 9);
     // Noise as well: the photo is restored at its own size first, then coloured.
     const noisyGray = plannedWork(manifest, { ...photo, grayscale: true, noise: 0.2 });
     expect(noisyGray.steps).toBeGreaterThan(0);
-    expect(tilesThroughNetwork(noisyGray)).toBe(networkCalls(noisyGray) * noisyGray.tilesPerCall + 90);
+    expect(tilesThroughUNet(noisyGray)).toBe(unetPasses(noisyGray) * noisyGray.tilesPerCall + 90);
   });
 
   it("averages restorations only where they can differ", () => {

@@ -1,6 +1,6 @@
 /**
  * Parity with model/diffusion/samplers.py: replays test/fixtures/sampler-golden.json (python -m model.golden),
- * where the "network" is the exact noise predictor of data ~ N(mean, std^2) and every noise draw
+ * where the "UNet" is the exact noise predictor of data ~ N(mean, std^2) and every noise draw
  * was recorded.
  */
 import { readFileSync } from "node:fs";

@@ -5,7 +5,7 @@ import type { Manifest } from "../../../web/src/api/models.ts";
 import { defaultGenerateParams } from "../../../web/src/inference/generate-job.ts";
 import { formatParameters, type GenerateParameters, generateParameters, KEYWORD } from "../../../web/src/parameters.ts";
 import { withText } from "../../../web/src/png-text.ts";
-import { settingsFromFile } from "../../../web/src/ui/settings-file.ts";
+import { settingsFromFile } from "../../../web/src/ui/generate/settings-file.ts";
 
 const manifest = JSON.parse(readFileSync(new URL("../../fixtures/tiny/manifest.json", import.meta.url), "utf8")) as Manifest;
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../../fixtures/photos/${name}`, import.meta.url)));

@@ -51,7 +51,7 @@ describe("the tiled noise predictor", () => {
   const size = { channels: 2, height: 16, width: 24 };
   const x = createRng(2).normal(2 * size.channels * size.height * size.width);
 
-  it("equals the untiled one for a network that sees each pixel alone, whatever the offsets", async () => {
+  it("equals the untiled one for a UNet that sees each pixel alone, whatever the offsets", async () => {
     const pointwise: EpsModel = async (v) => v.map((value) => Math.tanh(value) - 0.3 * value);
     const expected = await pointwise(x, 10);
     for (const offsets of [
@@ -103,7 +103,7 @@ describe("a photo's problem", () => {
   });
 });
 
-describe("skipping tiles where the network is not needed", () => {
+describe("skipping tiles where the UNet is not needed", () => {
   const size = { channels: 1, height: 16, width: 24 };
   const x = createRng(4).normal(size.height * size.width);
 
@@ -111,12 +111,12 @@ describe("skipping tiles where the network is not needed", () => {
     const needed = new Uint8Array(16 * 24);
     needed[2 * 24 + 3] = 1; // one pixel, in the top-left tile of the unshifted grid
     let tilesRun = 0;
-    const network: EpsModel = async (tiles) => {
+    const unet: EpsModel = async (tiles) => {
       tilesRun += tiles.length / (TILE * TILE);
       return tiles.map(() => 7);
     };
     const fallback: EpsModel = async (v) => v.map(() => -1);
-    const out = await tiledEpsModel(network, size, TILE, () => [0, 0], { needed, fallback })(x, 10);
+    const out = await tiledEpsModel(unet, size, TILE, () => [0, 0], { needed, fallback })(x, 10);
     expect(tilesRun).toBe(1);
     expect(out[2 * 24 + 3]).toBe(7);
     expect(out[7 * 24 + 7]).toBe(7); // the same tile
@@ -124,10 +124,10 @@ describe("skipping tiles where the network is not needed", () => {
   });
 
   it("with nothing needed, runs no tile at all", async () => {
-    const network: EpsModel = async () => {
-      throw new Error("the network ran");
+    const unet: EpsModel = async () => {
+      throw new Error("the UNet ran");
     };
-    const out = await tiledEpsModel(network, size, TILE, () => [3, 5], {
+    const out = await tiledEpsModel(unet, size, TILE, () => [3, 5], {
       needed: new Uint8Array(16 * 24),
       fallback: async (v) => v.map(() => 2),
     })(x, 10);

@@ -1,9 +1,9 @@
-/** Classifier-free guidance (Ho & Salimans 2022) around the ONNX network, as `guided_eps_model` in model/diffusion/guidance.py. */
+/** Classifier-free guidance (Ho & Salimans 2022) around the ONNX UNet, as `guided_eps_model` in model/diffusion/guidance.py. */
 import type { EpsModel } from "./samplers.ts";
 import { alphaAt, outputToEps, type Prediction, sigmaOf } from "./schedule.ts";
 
-/** The network's ONNX interface: x float32[B,C,H,W], t float32[B], class_labels int32[B] → out float32[B,C,H,W]. */
-export type Network = (x: Float32Array, t: Float32Array, classLabels: Int32Array) => Promise<Float32Array>;
+/** One UNet pass, the ONNX model's interface: x float32[B,C,H,W], t float32[B], class_labels int32[B] → out float32[B,C,H,W]. */
+export type UNet = (x: Float32Array, t: Float32Array, classLabels: Int32Array) => Promise<Float32Array>;
 
 export interface GuidanceConfig {
   classLabels: Int32Array;
@@ -19,7 +19,7 @@ export interface GuidanceConfig {
   prediction: Prediction;
 }
 
-export function guidedEpsModel(net: Network, config: GuidanceConfig): EpsModel {
+export function guidedEpsModel(unet: UNet, config: GuidanceConfig): EpsModel {
   const { classLabels: labels, guidance, interval, nullClass, alphasCumprod, prediction } = config;
   const batch = labels.length;
   const unconditional = new Int32Array(batch).fill(nullClass);
@@ -34,9 +34,9 @@ export function guidedEpsModel(net: Network, config: GuidanceConfig): EpsModel {
     const passLabels = twoPasses ? bothLabels : onePassLabels;
     const x32 = Float32Array.from(x);
     const rows = passLabels.length;
-    const out = await net(twoPasses ? concat(x32, x32) : x32, new Float32Array(rows).fill(t), passLabels);
+    const out = await unet(twoPasses ? concat(x32, x32) : x32, new Float32Array(rows).fill(t), passLabels);
     if (out.length !== rows * (x.length / batch)) {
-      throw new Error(`the network returned ${out.length} values for ${rows} rows of ${x.length / batch}`);
+      throw new Error(`the UNet returned ${out.length} values for ${rows} rows of ${x.length / batch}`);
     }
     let combined: Float64Array;
     if (twoPasses) {

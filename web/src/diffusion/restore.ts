@@ -370,7 +370,7 @@ function firstGuess(problem: PhotoProblem): Float64Array {
 }
 
 /**
- * The canvas pixels only the network can restore, when that is not all of them (`network_needed` in
+ * The canvas pixels only the UNet can restore, when that is not all of them (`network_needed` in
  * model/diffusion/restore.py): in a noiseless photo at full size and in colour, its lost pixels.
  */
 export function networkNeeded(problem: PhotoProblem, sigmaY: number): Uint8Array | null {
@@ -393,7 +393,7 @@ export function lostOnCanvas(
 
 /**
  * The noise in x_t if x_0 were the photo as it is (its padding a copy of its edge), for any number
- * of candidates: the prediction wherever the network is not needed.
+ * of candidates: the prediction wherever the UNet is not needed.
  */
 export function knownEps(problem: PhotoProblem, alphasCumprod: ArrayLike<number>): EpsModel {
   const { filled } = problem;
@@ -449,7 +449,7 @@ export interface PhotoRestoreOptions {
   candidates: number;
   eta: number;
   noise: NoiseSource;
-  /** Where each network call's tile grid lies: randomOffsets on the page, recorded ones in the parity tests. */
+  /** Where each UNet pass's tile grid lies: randomOffsets on the page, recorded ones in the parity tests. */
   offsets: Offsets;
   /** Sees the whole canvas at every step. */
   callback?: SamplerOptions["callback"];

@@ -1,11 +1,11 @@
 /**
  * The samplers of model/diffusion/samplers.py in TypeScript, one function each with one signature:
  * `sampleX(epsModel, x, timesteps, alphasCumprod, options)`. The loop runs in float64; only the
- * network sees float32. The step after the last timestep lands on clean data (a = 1).
+ * UNet sees float32. The step after the last timestep lands on clean data (a = 1).
  */
 import { alphaAt, epsToX0, x0ToEps } from "./schedule.ts";
 
-/** The (guided) noise prediction at an integer timestep. Async: the network runs in ORT. */
+/** The (guided) noise prediction at an integer timestep. Async: the UNet runs in ORT. */
 export type EpsModel = (x: Float64Array, t: number) => Promise<Float64Array>;
 /** `n` fresh standard normal draws (a seeded RNG, or recorded noise in the parity tests). */
 export type NoiseSource = (n: number) => Float64Array;

@@ -3,7 +3,7 @@
  * is never recomputed here: it is the manifest's `diffusion.alphas_cumprod` table, where
  * x_t = sqrt(a_t) * x0 + sqrt(1 - a_t) * eps.
  */
-/** What the network predicts, as model/diffusion/schedule.py allows it (DiffusionConfig.prediction). */
+/** What the UNet predicts, as model/diffusion/schedule.py allows it (DiffusionConfig.prediction). */
 export type Prediction = "eps" | "v";
 
 /** torch.linspace in float64: the first half counts up from start, the second down from end. */
@@ -64,7 +64,7 @@ export function alphaAt(alphasCumprod: ArrayLike<number>, t: number | undefined)
   return a;
 }
 
-/** The network's raw output turned into eps (v-prediction: Salimans & Ho 2022). */
+/** The UNet's raw output turned into eps (v-prediction: Salimans & Ho 2022). */
 export function outputToEps(out: Float64Array, x: Float64Array, a: number, prediction: Prediction): Float64Array {
   if (prediction === "eps") return out;
   const sa = Math.sqrt(a);

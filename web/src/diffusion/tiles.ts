@@ -1,5 +1,5 @@
 /**
- * A model-sized network over a whole photo: the TypeScript mirror of model/diffusion/tiles.py.
+ * A model-sized UNet over a whole photo: the TypeScript mirror of model/diffusion/tiles.py.
  *
  * The UNet was trained on `tile` x `tile` images. An image of any larger size is cut into tiles that
  * run as one batch, and each call shifts the tile grid by a fresh offset, so seams never settle in
@@ -31,7 +31,7 @@ export function tilePositions(length: number, tile: number, offset: number): num
 
 /**
  * The corners [row, column] of one call's tiles: the grid shifted by `offsets`, and, with `needed`
- * (height*width, 1 where the network must predict), only the tiles that hold a needed pixel.
+ * (height*width, 1 where the UNet must predict), only the tiles that hold a needed pixel.
  */
 export function tileCorners(height: number, width: number, tile: number, [dy, dx]: readonly [number, number], needed?: Uint8Array) {
   const holdsNeeded = ([i, j]: readonly [number, number]) => {
@@ -58,7 +58,7 @@ export function randomOffsets(tile: number, uniform: () => number): Offsets {
 }
 
 /**
- * Where the network is not needed: `needed` (height*width, 1 where the network must predict) and
+ * Where the UNet is not needed: `needed` (height*width, 1 where the UNet must predict) and
  * the prediction for the pixels that no running tile covers.
  */
 export interface TileSkipping {
@@ -69,7 +69,7 @@ export interface TileSkipping {
 /**
  * `tileEps` (for any batch of tile x tile images) as a noise predictor for images of `size` (each
  * side >= tile). With `skip`, only the tiles that hold a needed pixel run: removing a scratch from a
- * large photo runs the network on the tiles along the scratch alone.
+ * large photo runs the UNet on the tiles along the scratch alone.
  */
 export function tiledEpsModel(tileEps: EpsModel, size: ImageSize, tile: number, offsets: Offsets, skip?: TileSkipping): EpsModel {
   const { channels, height, width } = size;
@@ -77,7 +77,7 @@ export function tiledEpsModel(tileEps: EpsModel, size: ImageSize, tile: number, 
   return async (x, t) => {
     const batch = x.length / (channels * plane);
     const corners = tileCorners(height, width, tile, offsets(), skip?.needed);
-    // Image-major, as in Python: tile k of image b is row b * corners.length + k of the network's batch.
+    // Image-major, as in Python: tile k of image b is row b * corners.length + k of the UNet's batch.
     const visitRows = (visit: (tileStart: number, imageStart: number) => void) => {
       let tileStart = 0;
       for (let b = 0; b < batch; b++) {

@@ -10,7 +10,7 @@ export interface JobResult {
 }
 
 export interface JobOptions {
-  /** Aborting it stops the job before its next network call, and the promise rejects with the signal's reason (a job that finished first still resolves). */
+  /** Aborting it stops the job before its next UNet pass, and the promise rejects with the signal's reason (a job that finished first still resolves). */
   signal?: AbortSignal;
   onProgress?: (progress: JobProgress) => void;
 }
@@ -54,7 +54,7 @@ export class InferenceClient {
     return this.start((job) => ({ type: "restore", job, params }), options);
   }
 
-  /** Milliseconds per network call at this batch size, after one warm-up call. */
+  /** Milliseconds per UNet pass at this batch size, after one warm-up pass. */
   bench(batch: number, runs: number): Promise<number[]> {
     return this.start<number[]>((job) => ({ type: "bench", job, batch, runs }));
   }

@@ -1,9 +1,9 @@
 /**
- * A generation job as the page runs it, on any network: the worker runs it on ORT-web, and
+ * A generation job as the page runs it, on any UNet: the worker runs it on ORT-web, and
  * `npm run bench:web` on onnxruntime-node, so both time the same calls.
  */
 import type { Manifest } from "../api/models.ts";
-import { guidedEpsModel, type Network } from "../diffusion/guidance.ts";
+import { guidedEpsModel, type UNet } from "../diffusion/guidance.ts";
 import { createRng } from "../diffusion/rng.ts";
 import { SAMPLERS } from "../diffusion/samplers.ts";
 import { samplingTimesteps } from "../diffusion/schedule.ts";
@@ -41,7 +41,7 @@ export interface Generated {
 }
 
 export async function generateImages(
-  network: Network,
+  unet: UNet,
   m: Manifest,
   p: GenerateParams,
   onStep: (progress: JobProgress) => Promise<void>,
@@ -57,7 +57,7 @@ export async function generateImages(
   const labels = Int32Array.from({ length: p.count }, () => (random ? Math.floor(rng.uniform() * nullClass) : label));
   const x = rng.normal(labels.length * channels * size * size);
   const interval = p.guidanceInterval ?? undefined;
-  const epsModel = guidedEpsModel(network, { classLabels: labels, guidance: p.guidance, interval, nullClass, alphasCumprod, prediction });
+  const epsModel = guidedEpsModel(unet, { classLabels: labels, guidance: p.guidance, interval, nullClass, alphasCumprod, prediction });
   const total = p.steps * labels.length;
   const images = await SAMPLERS[p.sampler](epsModel, x, generateTimesteps(m, p.steps), alphasCumprod, {
     noise: rng.normal,

@@ -1,15 +1,15 @@
 /**
  * The inference worker: holds the ORT session and runs whole sampling jobs, so the page never
- * freezes. Each job has an AbortController; an aborted job stops before its next network call (a
+ * freezes. Each job has an AbortController; an aborted job stops before its next UNet pass (a
  * superseded one may still make that call while the next job starts).
  */
 import type { Manifest } from "../api/models.ts";
-import type { Network } from "../diffusion/guidance.ts";
+import type { UNet } from "../diffusion/guidance.ts";
 import { generateImages } from "./generate-job.ts";
 import type { BackendRequest, GenerateParams, JobProgress, Reply, Request, RestoreParams, WasmOptions } from "./protocol.ts";
 import { restoreImage } from "./restore-job.ts";
 import { openSession, type Session } from "./session.ts";
-import { timeNetwork } from "./time-network.ts";
+import { timeUNet } from "./time-unet.ts";
 
 const post = (reply: Reply, transfer: Transferable[] = []) => self.postMessage(reply, { transfer });
 
@@ -18,7 +18,7 @@ let session: Session | undefined;
 let switching: Promise<void> | undefined;
 /** The visitor's WASM choices, kept for a fallback from WebGPU. */
 let wasmOptions: WasmOptions = {};
-/** One per running job: a "cancel" message aborts it, and its network stops before the next call. */
+/** One per running job: a "cancel" message aborts it, and its UNet stops before the next pass. */
 const jobs = new Map<number, AbortController>();
 
 async function load(next: Manifest, backend: BackendRequest, wasm: WasmOptions) {
@@ -54,8 +54,8 @@ function fallBack(reason: string): Promise<void> {
   return switching;
 }
 
-/** The network of the current session, moving to WASM and retrying when WebGPU fails mid-job. */
-function networkFor(signal: AbortSignal): Network {
+/** The UNet of the current session, moving to WASM and retrying when WebGPU fails mid-job. */
+function unetFor(signal: AbortSignal): UNet {
   return async (x, t, classLabels) => {
     for (;;) {
       signal.throwIfAborted();
@@ -77,7 +77,7 @@ function requireManifest(): Manifest {
   return manifest;
 }
 
-/** Posts progress (with its preview, if any), then yields so that a cancel message can arrive between network calls. */
+/** Posts progress (with its preview, if any), then yields so that a cancel message can arrive between UNet passes. */
 async function report(job: number, progress: JobProgress) {
   post({ type: "progress", job, ...progress }, progress.preview ? [progress.preview.buffer] : []);
   await new Promise((resolve) => setTimeout(resolve, 0));
@@ -93,18 +93,18 @@ function finish(job: number, out: Float64Array, labels: Int32Array, spread?: Flo
 }
 
 async function generate(job: number, signal: AbortSignal, p: GenerateParams) {
-  const { images, labels } = await generateImages(networkFor(signal), requireManifest(), p, (progress) => report(job, progress));
+  const { images, labels } = await generateImages(unetFor(signal), requireManifest(), p, (progress) => report(job, progress));
   finish(job, images, labels);
 }
 
 async function restore(job: number, signal: AbortSignal, p: RestoreParams) {
   const m = requireManifest();
-  const { images, spread } = await restoreImage(networkFor(signal), m, p, (progress) => report(job, progress));
+  const { images, spread } = await restoreImage(unetFor(signal), m, p, (progress) => report(job, progress));
   finish(job, images, new Int32Array(1).fill(m.classes.null_class), spread);
 }
 
 async function bench(job: number, signal: AbortSignal, batch: number, runs: number) {
-  const ms = await timeNetwork(networkFor(signal), requireManifest(), batch, runs);
+  const ms = await timeUNet(unetFor(signal), requireManifest(), batch, runs);
   post({ type: "bench-result", job, ms });
 }
 

@@ -64,7 +64,7 @@ export interface RestoreParams {
   seed: number;
 }
 
-/** How far a job is: its steps, and the network's work (tiles, or images) done of the total. */
+/** How far a job is: its steps, and the UNet's work (tiles, or images) done of the total. */
 export interface JobProgress {
   step: number;
   steps: number;

@@ -1,19 +1,19 @@
 /**
- * A restoration job as the page runs it, on any network (web/src/restore-plan.ts plans it): the worker
+ * A restoration job as the page runs it, on any UNet (web/src/restore-plan.ts plans it): the worker
  * runs it on ORT-web, and `npm run bench:web` on onnxruntime-node, so both time the same tile batches.
  * The visitor's image is restored at its own size (times `upscale`), tile by tile: DDNM+ on the whole
  * canvas, the unconditional prior on tiles whose grid moves at every call.
  */
 import type { Manifest } from "../api/models.ts";
-import { guidedEpsModel, type Network } from "../diffusion/guidance.ts";
+import { guidedEpsModel, type UNet } from "../diffusion/guidance.ts";
 import { crop, meanOfCandidates, photoProblem, restorePhoto, spreadOfCandidates } from "../diffusion/restore.ts";
 import { createRng } from "../diffusion/rng.ts";
 import type { EpsModel } from "../diffusion/samplers.ts";
 import { randomOffsets } from "../diffusion/tiles.ts";
-import { lostColour, memoryRefusal, plannedWork, tilesThroughNetwork } from "../restore-plan.ts";
+import { lostColour, memoryRefusal, plannedWork, tilesThroughUNet } from "../restore-plan.ts";
 import type { JobProgress, RestoreParams } from "./protocol.ts";
 
-/** Tiles per network call: large enough to amortise a call, small enough that the network's activations stay flat on any photo. */
+/** Tiles per UNet pass: large enough to amortise a pass, small enough that the UNet's activations stay flat on any photo. */
 export const TILE_BATCH = 32;
 
 export interface Restored {
@@ -27,7 +27,7 @@ export interface Restored {
  * The unconditional prior (restoration should not push an image towards any one class) over any
  * number of model-sized tiles, TILE_BATCH at a time; `onTiles` hears each batch's size as it is done.
  */
-function tilePrior(network: Network, m: Manifest, onTiles: (tiles: number) => Promise<void>): EpsModel {
+function tilePrior(unet: UNet, m: Manifest, onTiles: (tiles: number) => Promise<void>): EpsModel {
   const { channels, size } = m.image;
   const { alphas_cumprod: alphasCumprod, prediction } = m.diffusion;
   const nullClass = m.classes.null_class;
@@ -38,7 +38,7 @@ function tilePrior(network: Network, m: Manifest, onTiles: (tiles: number) => Pr
     for (let start = 0; start < count; start += TILE_BATCH) {
       const end = Math.min(count, start + TILE_BATCH);
       const classLabels = new Int32Array(end - start).fill(nullClass);
-      const epsModel = guidedEpsModel(network, { classLabels, guidance: 0, nullClass, alphasCumprod, prediction });
+      const epsModel = guidedEpsModel(unet, { classLabels, guidance: 0, nullClass, alphasCumprod, prediction });
       eps.set(await epsModel(tiles.subarray(start * tileLength, end * tileLength), t), start * tileLength);
       await onTiles(end - start);
     }
@@ -46,9 +46,9 @@ function tilePrior(network: Network, m: Manifest, onTiles: (tiles: number) => Pr
   };
 }
 
-/** Restores `p.image`; `report` hears the work in tiles after every network call and a preview after every step. */
+/** Restores `p.image`; `report` hears the work in tiles after every UNet pass and a preview after every step. */
 export async function restoreImage(
-  network: Network,
+  unet: UNet,
   m: Manifest,
   p: RestoreParams,
   report: (progress: JobProgress) => Promise<void>,
@@ -72,9 +72,9 @@ export async function restoreImage(
   const plane = height * width;
   const rng = createRng(p.seed);
   const work = plannedWork(m, p);
-  // Work in tiles through the network, counted as they run (a grid that is not shifted runs fewer than planned).
-  const progress: JobProgress = { step: 0, steps: work.steps, done: 0, total: tilesThroughNetwork(work), preview: null };
-  const prior = tilePrior(network, m, (tiles) => {
+  // Work in tiles through the UNet, counted as they run (a grid that is not shifted runs fewer than planned).
+  const progress: JobProgress = { step: 0, steps: work.steps, done: 0, total: tilesThroughUNet(work), preview: null };
+  const prior = tilePrior(unet, m, (tiles) => {
     progress.done = Math.min(progress.total, progress.done + tiles);
     return report({ ...progress, preview: null });
   });

@@ -7,7 +7,7 @@
 import type * as Ort from "onnxruntime-web";
 import { int8Verdict } from "../../../worker/contract/int8.ts";
 import type { Manifest, ManifestFile } from "../api/models.ts";
-import type { Network } from "../diffusion/guidance.ts";
+import type { UNet } from "../diffusion/guidance.ts";
 import type { BackendInfo, BackendRequest, WasmOptions } from "./protocol.ts";
 import { type BytesProgress, loadWeights } from "./weights-cache.ts";
 
@@ -15,7 +15,7 @@ type OrtModule = typeof Ort;
 
 export interface Session {
   backend: BackendInfo;
-  run: Network;
+  run: UNet;
   /** Resolves with a reason when the GPU device is lost (never for WASM). */
   lost: Promise<string>;
   release(): Promise<void>;
@@ -143,7 +143,7 @@ function requireFp32(manifest: Manifest): ManifestFile {
   return file;
 }
 
-function runner(ort: OrtModule, session: Ort.InferenceSession, manifest: Manifest): Network {
+function runner(ort: OrtModule, session: Ort.InferenceSession, manifest: Manifest): UNet {
   const { channels, size } = manifest.image;
   // The graph's names come from the manifest, which model/onnx_export/manifest.py writes from the graph itself.
   const [xName, tName, labelsName] = manifest.onnx.inputs.map((input) => input.name);

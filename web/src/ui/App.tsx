@@ -7,12 +7,12 @@ import { fetchCurrentVersion, fetchVersion, fetchVersions, type PublishedVersion
 import { InferenceClient } from "../inference/client.ts";
 import type { BackendInfo, BackendRequest } from "../inference/protocol.ts";
 import { BackendBadge } from "./BackendBadge.tsx";
-import { bringIntoView } from "./bring-into-view.ts";
-import { GeneratePanel } from "./GeneratePanel.tsx";
+import { GeneratePanel } from "./generate/GeneratePanel.tsx";
 import { Intro } from "./Intro.tsx";
 import { type Download, LoadStatus } from "./LoadStatus.tsx";
-import { ModelPanel } from "./ModelPanel.tsx";
-import { RestorePanel } from "./RestorePanel.tsx";
+import { ModelPanel } from "./model/ModelPanel.tsx";
+import { RestorePanel } from "./restore/RestorePanel.tsx";
+import { bringIntoView } from "./shared/bring-into-view.ts";
 import { Tabs } from "./Tabs.tsx";
 
 const query = new URLSearchParams(location.search);

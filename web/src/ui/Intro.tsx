@@ -4,7 +4,7 @@
  * where to read more.
  */
 import type { Manifest } from "../api/models.ts";
-import { datasetName } from "./model-facts.ts";
+import { datasetName } from "./model/model-facts.ts";
 
 function LearnedFrom({ manifest }: { manifest: Manifest }) {
   const { names } = manifest.classes;

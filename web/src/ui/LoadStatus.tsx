@@ -2,7 +2,7 @@
  * The model's download and start-up, on a line that stays once the model is ready (it then says so),
  * so the page below never jumps when loading ends.
  */
-import { Progress } from "./Progress.tsx";
+import { Progress } from "./widgets/Progress.tsx";
 
 export interface Download {
   file: string;

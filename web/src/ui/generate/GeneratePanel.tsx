@@ -3,23 +3,23 @@
  * and download, each PNG with the settings that made it; a PNG from here, dropped or chosen, fills the form again.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Manifest } from "../api/models.ts";
-import { SAMPLERS, type SamplerName } from "../diffusion/samplers.ts";
-import { downloadBlob, type ImageShape, pngOf, rasterOf } from "../image.ts";
-import type { InferenceClient, JobResult } from "../inference/client.ts";
-import { defaultGenerateParams } from "../inference/generate-job.ts";
-import type { GenerateParams } from "../inference/protocol.ts";
-import { generateParameters } from "../parameters.ts";
-import { GUIDANCE_RANGE, guidanceText, MAX_IMAGES, MAX_SEED, SAMPLER_LABELS } from "./generate-form.ts";
-import { gridColumns } from "./grid-columns.ts";
+import type { Manifest } from "../../api/models.ts";
+import { SAMPLERS, type SamplerName } from "../../diffusion/samplers.ts";
+import { downloadBlob, type ImageShape, pngOf, rasterOf } from "../../image.ts";
+import type { InferenceClient, JobResult } from "../../inference/client.ts";
+import { defaultGenerateParams } from "../../inference/generate-job.ts";
+import type { GenerateParams } from "../../inference/protocol.ts";
+import { generateParameters } from "../../parameters.ts";
+import { useFinishNotice } from "../hooks/useFinishNotice.ts";
+import { useJob } from "../hooks/useJob.ts";
+import { GUIDANCE_RANGE, guidanceText, MAX_IMAGES, MAX_SEED, SAMPLER_LABELS } from "../shared/generate-form.ts";
+import { gridColumns } from "../widgets/grid-columns.ts";
+import { ImageGrid, WIDE_COLUMNS } from "../widgets/ImageGrid.tsx";
+import { NumberInput } from "../widgets/NumberInput.tsx";
+import { Progress } from "../widgets/Progress.tsx";
 import { ImageDialog } from "./ImageDialog.tsx";
-import { ImageGrid, WIDE_COLUMNS } from "./ImageGrid.tsx";
-import { NumberInput } from "./NumberInput.tsx";
-import { Progress } from "./Progress.tsx";
 import { SettingsFile } from "./SettingsFile.tsx";
 import { type FromFile, settingsFromFile } from "./settings-file.ts";
-import { useFinishNotice } from "./useFinishNotice.ts";
-import { useJob } from "./useJob.ts";
 
 const SCALE = 8;
 

@@ -4,9 +4,9 @@
  */
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
-import type { Raster } from "../image.ts";
-import { FactList } from "./FactList.tsx";
-import { ImageCanvas } from "./ImageGrid.tsx";
+import type { Raster } from "../../image.ts";
+import { FactList } from "../widgets/FactList.tsx";
+import { ImageCanvas } from "../widgets/ImageGrid.tsx";
 
 interface Props {
   title: string;

@@ -2,7 +2,7 @@
  * Where a PNG downloaded from this page comes back to fill the Generate form: a file chooser (the
  * whole tab takes dropped files too), and a line saying what was filled, or why nothing was.
  */
-import { FileButton } from "./FileButton.tsx";
+import { FileButton } from "../widgets/FileButton.tsx";
 import type { FromFile } from "./settings-file.ts";
 
 interface Props {

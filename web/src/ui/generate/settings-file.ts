@@ -2,11 +2,11 @@
  * The Generate form filled from a PNG downloaded from this page (its "parameters"), or why it is not:
  * not a PNG, no settings in it, another tool's or another task's, or settings this model or form cannot take.
  */
-import type { Manifest } from "../api/models.ts";
-import type { GenerateParams } from "../inference/protocol.ts";
-import { classLabelOf, type GenerateParameters, KEYWORD, parseParameters } from "../parameters.ts";
-import { isPng, readText } from "../png-text.ts";
-import { GUIDANCE_RANGE, guidanceText, MAX_IMAGES, MAX_SEED, SAMPLER_LABELS } from "./generate-form.ts";
+import type { Manifest } from "../../api/models.ts";
+import type { GenerateParams } from "../../inference/protocol.ts";
+import { classLabelOf, type GenerateParameters, KEYWORD, parseParameters } from "../../parameters.ts";
+import { isPng, readText } from "../../png-text.ts";
+import { GUIDANCE_RANGE, guidanceText, MAX_IMAGES, MAX_SEED, SAMPLER_LABELS } from "../shared/generate-form.ts";
 
 /** What a file sets: the guidance interval is the version's, not the form's. */
 export type FormSettings = Omit<GenerateParams, "guidanceInterval">;

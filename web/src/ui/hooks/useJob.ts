@@ -1,13 +1,13 @@
 /** Runs one worker job at a time for a panel: progress, time left, live preview, cancel, result or error. */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { JobOptions, JobResult } from "../inference/client.ts";
-import { secondsLeftOf } from "./time-left.ts";
+import type { JobOptions, JobResult } from "../../inference/client.ts";
+import { secondsLeftOf } from "../shared/time-left.ts";
 
 export interface JobState {
   running: boolean;
   step: number;
   steps: number;
-  /** The network's work done of the total (tiles or images), for progress within a step. */
+  /** The UNet's work done of the total (tiles or images), for progress within a step. */
   done: number;
   total: number;
   /**

@@ -4,9 +4,10 @@
  * names its sample count: Frechet distances shrink as samples grow, so they compare within a table only.
  * Metrics of another shape fall back to their scalar entries.
  */
+
+import { formatPercent } from "../shared/format.ts";
+import { FactList } from "../widgets/FactList.tsx";
 import { bestBaseline, type Evaluation, type Generation, type Restoration, type Scores } from "./evaluation.ts";
-import { FactList } from "./FactList.tsx";
-import { formatPercent } from "./format.ts";
 
 const percent = (value?: number) => (value === undefined ? "–" : formatPercent(value, 1));
 const fixed = (value?: number, digits = 2) => (value === undefined ? "–" : value.toFixed(digits));

@@ -2,9 +2,9 @@
  * The model version in use: a plain summary first, then, behind "Details", the version picker, its
  * technical facts, its training record and its evaluation tables.
  */
-import type { PublishedVersion, VersionSummary } from "../api/models.ts";
-import { FactList } from "./FactList.tsx";
-import { formatDate } from "./format.ts";
+import type { PublishedVersion, VersionSummary } from "../../api/models.ts";
+import { formatDate } from "../shared/format.ts";
+import { FactList } from "../widgets/FactList.tsx";
 import { MetricsPanel } from "./MetricsPanel.tsx";
 import { ModelSummary } from "./ModelSummary.tsx";
 import { trainingFacts } from "./model-facts.ts";

@@ -2,9 +2,9 @@
  * The model in plain words, before any table: what it is, how it was made, and how well it generates
  * and restores, each number beside the one it should be read against.
  */
-import type { Manifest } from "../api/models.ts";
+import type { Manifest } from "../../api/models.ts";
+import { formatCount, formatDate, formatDuration, formatPercent } from "../shared/format.ts";
 import { damageOf, type Evaluation, type Generation, type Restoration, tasksWon } from "./evaluation.ts";
-import { formatCount, formatDate, formatDuration, formatPercent } from "./format.ts";
 import { datasetName, type Training } from "./model-facts.ts";
 
 function whatItIs(manifest: Manifest): string {

@@ -1,6 +1,6 @@
 /** What the manifest says about how a model was made, in words. */
-import type { Manifest } from "../api/models.ts";
-import { formatDuration } from "./format.ts";
+import type { Manifest } from "../../api/models.ts";
+import { formatDuration } from "../shared/format.ts";
 
 /** The manifest's training facts (model/onnx_export/manifest.py `training_facts`); a model may lack any of them. */
 export interface Training {

@@ -2,9 +2,9 @@
  * How hard Fix my photo works: a preset by goal (Quick, Balanced, Best), and behind "Advanced" the
  * fields they set, each with one line of help.
  */
-import type { Manifest } from "../api/models.ts";
-import { MAX_SEED } from "./generate-form.ts";
-import { NumberInput } from "./NumberInput.tsx";
+import type { Manifest } from "../../api/models.ts";
+import { MAX_SEED } from "../shared/generate-form.ts";
+import { NumberInput } from "../widgets/NumberInput.tsx";
 import { type Effort, PRESETS, presetEffort, presetOf } from "./photo-presets.ts";
 
 export interface EffortSettings extends Effort {

@@ -4,46 +4,46 @@
  * this device, restore it tile by tile with a live preview, compare, see where it is unsure, download.
  */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { Manifest } from "../api/models.ts";
-import { estimateNoiseSigma } from "../diffusion/noise-level.ts";
-import { downloadBlob, pngOf, type Raster } from "../image.ts";
-import type { InferenceClient } from "../inference/client.ts";
-import type { RestoreParams } from "../inference/protocol.ts";
-import { fullMask, hasLoss } from "../mask.ts";
-import { restoreParameters } from "../parameters.ts";
-import { decodePhoto, MAX_SIDE, type Photo } from "../photo.ts";
+import type { Manifest } from "../../api/models.ts";
+import { estimateNoiseSigma } from "../../diffusion/noise-level.ts";
+import { downloadBlob, pngOf, type Raster } from "../../image.ts";
+import type { InferenceClient } from "../../inference/client.ts";
+import type { RestoreParams } from "../../inference/protocol.ts";
+import { fullMask, hasLoss } from "../../mask.ts";
+import { restoreParameters } from "../../parameters.ts";
+import { decodePhoto, MAX_SIDE, type Photo } from "../../photo.ts";
 import {
   candidatesDiffer,
   cannotRun,
   estimateSeconds,
   memoryRefusal,
-  networkCalls,
   plannedTimesteps,
   plannedWork,
   type RestoreWork,
   stepsWithin,
+  unetPasses,
   WARN_ABOVE_SECONDS,
-} from "../restore-plan.ts";
-import { BeforeAfter } from "./BeforeAfter.tsx";
-import { bringIntoView } from "./bring-into-view.ts";
-import { formatDuration } from "./format.ts";
-import { ImageDrop } from "./ImageDrop.tsx";
-import { RestoreStatus, RunButtons } from "./JobControls.tsx";
-import { MaskPainter } from "./MaskPainter.tsx";
+} from "../../restore-plan.ts";
+import { useFinishNotice } from "../hooks/useFinishNotice.ts";
+import { useJob } from "../hooks/useJob.ts";
+import { bringIntoView } from "../shared/bring-into-view.ts";
+import { formatDuration } from "../shared/format.ts";
+import { BeforeAfter } from "../widgets/BeforeAfter.tsx";
+import { ImageDrop } from "../widgets/ImageDrop.tsx";
+import { RestoreStatus, RunButtons } from "../widgets/JobControls.tsx";
+import { MaskPainter } from "../widgets/MaskPainter.tsx";
 import { PhotoEffort } from "./PhotoEffort.tsx";
 import { presetEffort, presetOf } from "./photo-presets.ts";
 import { SamplePhoto } from "./SamplePhoto.tsx";
 import { SpreadMap } from "./SpreadMap.tsx";
 import { SwitchPhotoPrompt } from "./SwitchPhotoPrompt.tsx";
 import { useDeviceSpeed } from "./useDeviceSpeed.ts";
-import { useFinishNotice } from "./useFinishNotice.ts";
-import { useJob } from "./useJob.ts";
 
 /** The work in words: passes over the photo's tiles, and the coarse colour passes. */
 function passesOf(work: RestoreWork, tile: number): string {
   const colour = work.colourTiles ? `colours chosen in ${plural(work.colourTiles, "tile pass", "tile passes")}` : "";
   if (work.steps === 0) return colour;
-  const main = `${plural(networkCalls(work), "network pass", "network passes")} over ${work.tilesPerCall.toLocaleString("en")} tiles of ${tile}×${tile}`;
+  const main = `${plural(unetPasses(work), "UNet pass", "UNet passes")} over ${work.tilesPerCall.toLocaleString("en")} tiles of ${tile}×${tile}`;
   return colour ? `${main}; ${colour}` : main;
 }
 

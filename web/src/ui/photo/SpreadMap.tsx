@@ -1,7 +1,7 @@
 /** Where the restoration is unsure: each pixel's spread across the candidates as a heat map, with its legend. */
 import { useEffect, useMemo, useRef } from "preact/hooks";
-import { heatGradient, heatPixels, spreadCeiling } from "../heatmap.ts";
-import { paint } from "../image.ts";
+import { heatGradient, heatPixels, spreadCeiling } from "../../heatmap.ts";
+import { paint } from "../../image.ts";
 
 interface Props {
   spread: Float32Array;

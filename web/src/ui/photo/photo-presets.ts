@@ -1,9 +1,9 @@
 /**
  * Fix my photo's presets by goal. Each is an effort (steps, RePaint repeats, restorations averaged)
  * derived from the version's measured defaults, so a new model brings its own. The help says what
- * model.eval_photos measured for the default model (README, "Quality presets").
+ * model.eval_photos measured for the default model (web/README.md, "Quality presets").
  */
-import type { Manifest } from "../api/models.ts";
+import type { Manifest } from "../../api/models.ts";
 
 export interface Effort {
   steps: number;

@@ -1,7 +1,7 @@
 /** This device's speed with the loaded model, measured once, when first `wanted` (`speedFrom`'s calls). */
 import { useEffect, useState } from "preact/hooks";
-import type { InferenceClient } from "../inference/client.ts";
-import { type DeviceSpeed, SPEED_BATCH, SPEED_RUNS, speedFrom } from "../restore-plan.ts";
+import type { InferenceClient } from "../../inference/client.ts";
+import { type DeviceSpeed, SPEED_BATCH, SPEED_RUNS, speedFrom } from "../../restore-plan.ts";
 
 export interface SpeedState {
   speed: DeviceSpeed | null;

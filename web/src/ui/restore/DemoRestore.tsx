@@ -3,26 +3,26 @@
  * it) is damaged with settings of this path alone, restored, and compared with the original (PSNR).
  */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { Manifest } from "../api/models.ts";
-import { Degradation, damage } from "../diffusion/restore.ts";
-import { createRng } from "../diffusion/rng.ts";
-import { decodeImage, downloadBlob, fromImage, type ImageShape, pngOf, psnr, rasterOf } from "../image.ts";
-import type { InferenceClient } from "../inference/client.ts";
-import { defaultGenerateParams } from "../inference/generate-job.ts";
-import type { RestoreParams } from "../inference/protocol.ts";
-import { fullMask, holeMask, scratchMask } from "../mask.ts";
-import { restoreParameters } from "../parameters.ts";
-import { BeforeAfter } from "./BeforeAfter.tsx";
-import { formatChange, formatPsnr } from "./format.ts";
-import { MAX_SEED } from "./generate-form.ts";
-import { ImageDrop } from "./ImageDrop.tsx";
-import { ImageCanvas } from "./ImageGrid.tsx";
-import { RestoreStatus, RunButtons } from "./JobControls.tsx";
-import { MaskPainter, type MaskPreset } from "./MaskPainter.tsx";
-import { NumberInput } from "./NumberInput.tsx";
-import { Progress } from "./Progress.tsx";
-import { useFinishNotice } from "./useFinishNotice.ts";
-import { useJob } from "./useJob.ts";
+import type { Manifest } from "../../api/models.ts";
+import { Degradation, damage } from "../../diffusion/restore.ts";
+import { createRng } from "../../diffusion/rng.ts";
+import { decodeImage, downloadBlob, fromImage, type ImageShape, pngOf, psnr, rasterOf } from "../../image.ts";
+import type { InferenceClient } from "../../inference/client.ts";
+import { defaultGenerateParams } from "../../inference/generate-job.ts";
+import type { RestoreParams } from "../../inference/protocol.ts";
+import { fullMask, holeMask, scratchMask } from "../../mask.ts";
+import { restoreParameters } from "../../parameters.ts";
+import { useFinishNotice } from "../hooks/useFinishNotice.ts";
+import { useJob } from "../hooks/useJob.ts";
+import { formatChange, formatPsnr } from "../shared/format.ts";
+import { MAX_SEED } from "../shared/generate-form.ts";
+import { BeforeAfter } from "../widgets/BeforeAfter.tsx";
+import { ImageDrop } from "../widgets/ImageDrop.tsx";
+import { ImageCanvas } from "../widgets/ImageGrid.tsx";
+import { RestoreStatus, RunButtons } from "../widgets/JobControls.tsx";
+import { MaskPainter, type MaskPreset } from "../widgets/MaskPainter.tsx";
+import { NumberInput } from "../widgets/NumberInput.tsx";
+import { Progress } from "../widgets/Progress.tsx";
 
 /** Damage noise has its own fixed stream, so the same settings always give the same damaged image. */
 const DAMAGE_SEED = 0x5eed;

@@ -4,10 +4,10 @@
  * both stay mounted, so switching back and forth loses nothing.
  */
 import { useState } from "preact/hooks";
-import type { Manifest } from "../api/models.ts";
-import type { InferenceClient } from "../inference/client.ts";
+import type { Manifest } from "../../api/models.ts";
+import type { InferenceClient } from "../../inference/client.ts";
+import { PhotoRestore } from "../photo/PhotoRestore.tsx";
 import { DemoRestore } from "./DemoRestore.tsx";
-import { PhotoRestore } from "./PhotoRestore.tsx";
 
 interface Props {
   client: InferenceClient;

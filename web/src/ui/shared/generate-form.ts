@@ -1,5 +1,5 @@
 /** The Generate form's words and limits, shared by the form and by what fills it from a PNG's settings. */
-import type { SamplerName } from "../diffusion/samplers.ts";
+import type { SamplerName } from "../../diffusion/samplers.ts";
 
 export const SAMPLER_LABELS: Record<SamplerName, string> = {
   dpmpp_2m: "DPM-Solver++(2M)",
@@ -8,7 +8,7 @@ export const SAMPLER_LABELS: Record<SamplerName, string> = {
   ddpm: "DDPM (ancestral)",
 };
 
-/** Guidance 0 runs the unconditional network alone (web/src/diffusion/guidance.ts): the class is ignored. */
+/** Guidance 0 runs the unconditional UNet pass alone (web/src/diffusion/guidance.ts): the class is ignored. */
 export const guidanceText = (guidance: number) => (guidance === 0 ? "0 · class ignored" : guidance.toFixed(1));
 
 export const MAX_IMAGES = 64;

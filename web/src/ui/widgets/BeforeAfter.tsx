@@ -5,7 +5,7 @@
  * the part of the before it came from.
  */
 import { useRef, useState } from "preact/hooks";
-import type { Raster } from "../image.ts";
+import type { Raster } from "../../image.ts";
 import { ImageCanvas } from "./ImageGrid.tsx";
 import { ZoomBox } from "./ZoomBox.tsx";
 

@@ -1,7 +1,7 @@
 /** Images drawn 1:1 into canvases and scaled by CSS: model-resolution ones crisply (pixelated). */
 import type { ComponentChildren } from "preact";
 import { useLayoutEffect, useRef } from "preact/hooks";
-import { type ImageShape, paint, type Raster, rasterOf, toImageData } from "../image.ts";
+import { type ImageShape, paint, type Raster, rasterOf, toImageData } from "../../image.ts";
 import { gridColumns } from "./grid-columns.ts";
 
 interface ImageCanvasProps {

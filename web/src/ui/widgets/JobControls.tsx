@@ -1,6 +1,7 @@
 /** What every restoring form shows of its job: the run and cancel buttons, then progress or the error. */
+
+import type { JobState } from "../hooks/useJob.ts";
 import { JobProgressBar } from "./Progress.tsx";
-import type { JobState } from "./useJob.ts";
 
 interface RunButtonsProps {
   label: string;

@@ -4,8 +4,8 @@
  * Presets and buttons keep it usable from the keyboard. mask[p] = 0 marks a lost pixel.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { decodeImage, paint, type Raster, toImageData } from "../image.ts";
-import { fullMask, maskFromRgba, type Point, paintStroke, UndoHistory } from "../mask.ts";
+import { decodeImage, paint, type Raster, toImageData } from "../../image.ts";
+import { fullMask, maskFromRgba, type Point, paintStroke, UndoHistory } from "../../mask.ts";
 import { FileButton } from "./FileButton.tsx";
 import { ZoomBox } from "./ZoomBox.tsx";
 

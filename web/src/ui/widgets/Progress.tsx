@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
-import { formatTimeLeft } from "./time-left.ts";
-import type { JobState } from "./useJob.ts";
+import type { JobState } from "../hooks/useJob.ts";
+import { formatTimeLeft } from "../shared/time-left.ts";
 
 interface ProgressProps {
   label: string;
@@ -26,7 +26,7 @@ export function Progress({ label, value, max, detail, timeLeft }: ProgressProps)
 interface JobProgressBarProps {
   label: string;
   state: JobState;
-  /** What the network's work is counted in ("tiles"). */
+  /** What the UNet's work is counted in ("tiles"). */
   unit: string;
 }
 
