@@ -1,10 +1,11 @@
 """Export a checkpoint's EMA weights to ONNX for the browser: `python -m model.export CKPT --out DIR`.
 
-Writes `model.onnx` (fp32), `model.fp16.onnx`, `manifest.json` (the contract with the Worker and
-the page) and `golden.json` (inputs and PyTorch's outputs). The ONNX interface: x float32[B,C,H,W],
-t float32[B], class_labels int32[B] -> out float32[B,C,H,W] (eps or v, as the manifest says); opset
-17; dynamic batch axis; no int64 inputs. Parity with PyTorch is checked here with onnxruntime when
-Python has it, and always by the TypeScript tests and the publish script with onnxruntime-node.
+Writes `model.onnx` (fp32), `model.fp16.onnx`, `model.int8.onnx`, `manifest.json` (the contract with
+the Worker and the page) and `parity.json` (inputs and PyTorch's outputs, and the int8 file's checks).
+The ONNX interface: x float32[B,C,H,W], t float32[B], class_labels int32[B] -> out float32[B,C,H,W]
+(eps or v, as the manifest says); opset 17; dynamic batch axis; no int64 inputs. Parity with PyTorch
+is checked here with onnxruntime when Python has it, and always by the TypeScript tests and the
+publish script with onnxruntime-node.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m model.export", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("checkpoint", help="a checkpoint.pt from model.train, or shipped EMA weights (ema.pt)")
-    parser.add_argument("--out", required=True, help="directory for the ONNX files, manifest and golden pairs")
+    parser.add_argument("--out", required=True, help="directory for the ONNX files, manifest and parity checks")
     parser.add_argument("--id", help="version id (default: <dataset>-<preset>-<kimg>kimg-<sha256 prefix>)")
     parser.add_argument("--name", help="human-readable name of the version")
     parser.add_argument("--metrics", help="a JSON file of evaluation metrics to put in the manifest")

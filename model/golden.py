@@ -3,7 +3,7 @@
 Writes sampler-golden.json (samplers, schedules, step spacing) and restore-golden.json (the
 degradation operators, DDNM(+)/RePaint, tiles, the noise-level estimate). The "network" is the exact
 noise predictor of toy Gaussian data, which both languages can compute, so the maths is compared
-with no ONNX in the loop (model/parity/).
+with no ONNX in the loop (model/golden_cases/).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import json
 import os
 from typing import Optional
 
-from .parity import restore, samplers
+from .golden_cases import restore, samplers
 
 FIXTURES = {"sampler-golden.json": samplers.golden, "restore-golden.json": restore.golden}
 

@@ -18,6 +18,8 @@ import { root } from "./lib/local-worker.ts";
 import { FIXTURE, launch, openPage, startSite } from "./lib/site.ts";
 
 const BATCHES = [1, 16, 64];
+/** Issue 23's yardstick: the page's 16 images at the defaults, counted in native fp32 calls at this batch. */
+const YARDSTICK_BATCH = 32;
 const THREADS = [1, 2];
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 
@@ -66,7 +68,7 @@ async function native(threads: number) {
     return out.data as Float32Array;
   };
   const calls: Record<number, number[]> = {};
-  for (const batch of BATCHES) calls[batch] = await timeUNet(unet, manifest, batch, RUNS);
+  for (const batch of [...BATCHES, YARDSTICK_BATCH]) calls[batch] = await timeUNet(unet, manifest, batch, RUNS);
   // The same TypeScript jobs as the page, around the native UNet.
   const jobs: { ms: number; passesPerImage: number }[] = [];
   for (const { params } of generations(manifest)) {
@@ -130,6 +132,7 @@ try {
   const rows: string[][] = [
     ["threads", "measure", "ORT-web WASM (Chromium)", "onnxruntime-node", "browser/native", "vs before, or the page's estimate (WASM)"],
   ];
+  const yardsticks: string[] = [];
   let passes: number[] = [];
   for (const threads of THREADS) {
     const web = await browser(site.worker.url, threads);
@@ -166,6 +169,10 @@ try {
         `${int8.toFixed(1)} vs ${fp32.toFixed(1)} ms with ${threads} thread${threads > 1 ? "s" : ""} (${(fp32 / int8).toFixed(2)}x)`,
       );
     }
+    const nativeCall = median(node.calls[YARDSTICK_BATCH]);
+    yardsticks.push(
+      `${(web.generations[2].ms / nativeCall).toFixed(1)} with ${threads} thread${threads > 1 ? "s" : ""} (${web.generations[2].ms.toFixed(0)} / ${nativeCall.toFixed(1)} ms)`,
+    );
     previews.push(
       `${web.generations[3].firstPreviewMs.toFixed(0)} ms (16 images: ${web.generations[2].firstPreviewMs.toFixed(0)} ms) with ${threads} thread${threads > 1 ? "s" : ""}`,
     );
@@ -173,6 +180,9 @@ try {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c])).join("  "));
   console.log(`\nUNet passes per image: ${jobs.map((job, k) => `${passes[k]} (${job.name})`).join(", ")}`);
+  console.log(
+    `16 images at the defaults (WASM, the page's weights) in native fp32 batch-${YARDSTICK_BATCH} calls: ${yardsticks.join(", ")}`,
+  );
   console.log(`first preview of one image at the defaults (WASM), from the click's message to the worker: ${previews.join(", ")}`);
   console.log(`browser session start (weights download, verify, ORT session): ${starts.join(", ")}`);
   if (hasInt8) console.log(`int8 vs fp32 weights, one call at batch ${SPEED_BATCH} (WASM): ${int8Ratios.join(", ")}`);

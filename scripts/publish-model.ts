@@ -1,8 +1,8 @@
 /**
  * Publish new weights: npm run publish-model -- <export dir | checkpoint.pt> [--url URL] [--token T] [--no-promote]
  *
- * A checkpoint is exported first (python -m model.export). The ONNX files are checked against their
- * golden pairs with onnxruntime-node, uploaded to the Worker, registered, finalized and promoted.
+ * A checkpoint is exported first (python -m model.export). The ONNX files are checked against PyTorch
+ * (parity.json) with onnxruntime-node, uploaded to the Worker, registered, finalized and promoted.
  * The Worker is the local one (npm start) unless --url / EDGE_DIFFUSION_URL says otherwise; the
  * token comes from EDGE_DIFFUSION_TOKEN (--token works too, but shows in `ps`), or for the local
  * Worker ADMIN_TOKEN in .dev.vars.

@@ -1,4 +1,4 @@
-"""The settings a model version is sampled and restored at: the manifest's `defaults` (worker/manifest.ts).
+"""The settings a model version is sampled and restored at: the manifest's `defaults` (worker/contract/manifest.ts).
 
 These values are where a new model starts and what Python's commands default to. `model.eval`
 records the settings it measured at in metrics.json (its flags default to these); `model.export`

@@ -2,7 +2,7 @@
 
 graph    the ONNX graph of the network and its interface
 fp16     the graph computing in fp16, the timestep features in fp32
-parity   golden pairs (inputs and PyTorch's outputs) and the ONNX files' parity with them
+parity   parity.json (inputs with PyTorch's outputs, the int8 file's band checks) and the ONNX files' parity with it
 manifest the contract with the Worker and the page
 version  a whole export directory from a checkpoint
 """

@@ -348,6 +348,6 @@ def band_checks(net: UNet, diffusion: Diffusion, images: int = 2, seed: int = 7)
     from seeds the plan never saw."""
     checks: dict[str, Batch] = {}
     for x, t, labels in inputs_in_use(net, diffusion, images, seed):
-        x = torch.round(x * 1e4) / 1e4  # as golden.json stores them, to 4 decimals
+        x = torch.round(x * 1e4) / 1e4  # as parity.json stores them, to 4 decimals
         checks.setdefault(band_of(sigma_of(float(diffusion.alphas_cumprod[int(t[0])]))), (x, t, labels))
     return [(name, checks[name]) for name, _, _ in BANDS if name in checks]

@@ -1,4 +1,4 @@
-"""The manifest: the contract with the Worker and the page (worker/manifest.ts declares it)."""
+"""The manifest: the contract with the Worker and the page (worker/contract/manifest.ts declares it)."""
 from __future__ import annotations
 
 import datetime

@@ -1,7 +1,8 @@
-"""Golden pairs, inputs with PyTorch's outputs, and parity of the ONNX files with them: checked here with
-onnxruntime when Python has it, and always by the TypeScript tests and the publish script with
-onnxruntime-node. The int8 file is held to the fp32 file instead, on real noisy inputs per timestep band
-(int8.py says why and how the error is counted).
+"""Parity of the ONNX files with PyTorch. The export writes `parity.json`: inputs with PyTorch's outputs,
+which the fp32 and fp16 files must reproduce within tolerance; checked here with onnxruntime when Python
+has it, and always by the TypeScript tests and the publish script with onnxruntime-node. The int8 file
+is held to the fp32 file instead, on real noisy inputs per timestep band (int8.py says why and how the
+error is counted).
 """
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from ..networks.unet import UNet
 from .graph import FILES, OUTPUT_NAME, ExportError
 from .int8 import FILE_TOLERANCE, band_checks, denoised_error
 
-# Largest |PyTorch - ONNX| allowed on the golden pairs, per variant: fp32 is exact up to reordering;
+# The export directory's file of parity checks, beside the ONNX files (graph.FILES).
+PARITY_FILE = "parity.json"
+# Largest |PyTorch - ONNX| allowed on the parity inputs, per variant: fp32 is exact up to reordering;
 # fp16 keeps ~3 significant digits through dozens of layers.
 TOLERANCE = {"fp32": 1e-4, "fp16": 5e-2}
 
@@ -30,9 +33,9 @@ def inputs_json(x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor) -> dict[
     return {"x": tensor_json(x), "t": tensor_json(t), "class_labels": tensor_json(labels)}
 
 
-def golden_pairs(net: UNet, diffusion: Diffusion, seed: int = 0) -> dict[str, Any]:
-    """A few inputs across timesteps and classes (null included), with PyTorch's outputs; and the int8
-    file's checks, one batch per timestep band."""
+def parity_json(net: UNet, diffusion: Diffusion, seed: int = 0) -> dict[str, Any]:
+    """PARITY_FILE's content: a few inputs across timesteps and classes (null included), with PyTorch's
+    outputs; and the int8 file's checks, one batch per timestep band."""
     config = net.config
     generator = torch.Generator().manual_seed(seed)
     timesteps = diffusion.config.timesteps
@@ -51,10 +54,11 @@ def feeds_of(inputs: dict[str, Any]) -> dict[str, np.ndarray]:
     return {name: np.asarray(v["data"], dtype=v["dtype"]).reshape(v["shape"]) for name, v in inputs.items()}
 
 
-def check_parity_with_onnxruntime(directory: str, golden: dict[str, Any],
+def check_parity_with_onnxruntime(directory: str, parity: dict[str, Any],
                                   diffusion: Diffusion) -> Optional[dict[str, Any]]:
-    """Largest absolute error of the fp32 and fp16 files on the golden pairs, and the int8 file's error per
-    band against fp32; None without onnxruntime. Raises ExportError with the figures when one fails."""
+    """Largest absolute error of the fp32 and fp16 files on the inputs of `parity` (parity_json's), and the
+    int8 file's error per band against fp32; None without onnxruntime. Raises ExportError with the figures
+    when one fails."""
     try:
         import onnxruntime as ort  # pyright: ignore[reportMissingImports]  # optional, and not among Debian's packages
     except ImportError:
@@ -63,10 +67,10 @@ def check_parity_with_onnxruntime(directory: str, golden: dict[str, Any],
     def session(variant: str) -> Any:
         return ort.InferenceSession(os.path.join(directory, FILES[variant]), providers=["CPUExecutionProvider"])
 
-    expected = np.asarray(golden["outputs"][OUTPUT_NAME]["data"], dtype=np.float32)
+    expected = np.asarray(parity["outputs"][OUTPUT_NAME]["data"], dtype=np.float32)
     errors: dict[str, Any] = {}
     for variant in TOLERANCE:
-        actual = np.asarray(session(variant).run([OUTPUT_NAME], feeds_of(golden["inputs"]))[0]).reshape(-1)
+        actual = np.asarray(session(variant).run([OUTPUT_NAME], feeds_of(parity["inputs"]))[0]).reshape(-1)
         errors[variant] = float(np.abs(actual - expected).max())
         if errors[variant] > TOLERANCE[variant]:
             raise ExportError(f"{FILES[variant]} differs from PyTorch by {errors[variant]:.3g} "
@@ -75,12 +79,12 @@ def check_parity_with_onnxruntime(directory: str, golden: dict[str, Any],
         return errors
     fp32, int8 = session("fp32"), session("int8")
     bands: dict[str, float] = {}
-    for check in golden["int8"]["checks"]:
+    for check in parity["int8"]["checks"]:
         feeds = feeds_of(check["inputs"])
         a = float(diffusion.alphas_cumprod[int(round(float(feeds["t"][0])))])
         error = denoised_error(fp32.run([OUTPUT_NAME], feeds)[0], int8.run([OUTPUT_NAME], feeds)[0], a)
         bands[check["band"]] = max(bands.get(check["band"], 0.0), error)
-    tolerance = golden["int8"]["tolerance"]
+    tolerance = parity["int8"]["tolerance"]
     if any(error > tolerance[band] for band, error in bands.items()):
         figures = "; ".join(f"{band}: {e:.2f} levels (tolerance {tolerance[band]})" for band, e in bands.items())
         raise ExportError(f"{FILES['int8']} is refused: its error in the denoised image exceeds tolerance: {figures}")

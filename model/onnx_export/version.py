@@ -1,5 +1,5 @@
 """A model version's export directory: `model.onnx` (fp32), `model.fp16.onnx` (for WebGPU), `model.int8.onnx`
-(for WASM), `golden.json` (inputs and PyTorch's outputs) and `manifest.json`, from a checkpoint's EMA weights.
+(for WASM), `parity.json` (inputs and PyTorch's outputs) and `manifest.json`, from a checkpoint's EMA weights.
 """
 from __future__ import annotations
 
@@ -18,12 +18,12 @@ from .fp16 import convert_to_fp16
 from .graph import FILES, check_interface, export_onnx
 from .int8 import plan_int8, quantize_graph
 from .manifest import build_manifest, file_entry
-from .parity import check_parity_with_onnxruntime, golden_pairs
+from .parity import PARITY_FILE, check_parity_with_onnxruntime, parity_json
 
 
 def export(checkpoint_path: str, out_dir: str, version_id: Optional[str] = None, name: Optional[str] = None,
            metrics: Optional[dict[str, Any]] = None) -> dict[str, Any]:
-    """Write the ONNX files, golden pairs and manifest for a checkpoint; returns the manifest."""
+    """Write the ONNX files, parity checks and manifest for a checkpoint; returns the manifest."""
     state = checkpoint.load(checkpoint_path)
     net, diffusion = checkpoint.ema_network(state)
     os.makedirs(out_dir, exist_ok=True)
@@ -46,10 +46,10 @@ def export(checkpoint_path: str, out_dir: str, version_id: Optional[str] = None,
     elif os.path.exists(int8_path):  # nothing quantizes within tolerance: WASM runs fp32, and says why
         os.remove(int8_path)
 
-    golden = golden_pairs(net, diffusion)
-    with open(os.path.join(out_dir, "golden.json"), "w") as f:
-        json.dump(golden, f)
-    errors = check_parity_with_onnxruntime(out_dir, golden, diffusion)
+    parity = parity_json(net, diffusion)
+    with open(os.path.join(out_dir, PARITY_FILE), "w") as f:
+        json.dump(parity, f)
+    errors = check_parity_with_onnxruntime(out_dir, parity, diffusion)
     if errors is None:
         print("onnxruntime is not installed for this Python: parity is checked by onnxruntime-node "
               "(npm test, and npm run publish-model before any upload)", file=sys.stderr)

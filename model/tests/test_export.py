@@ -88,7 +88,7 @@ def test_the_manifest_carries_the_settings_model_eval_measured_at(exported):
 
 def test_an_int8_evaluation_reaches_the_manifest_only_for_the_plan_it_measured(exported, capsys):
     out, manifest = exported
-    plan = json.load(open(out / "golden.json"))["int8"]
+    plan = json.load(open(out / "parity.json"))["int8"]
     assert [c["band"] for c in plan["checks"]] and set(plan["tolerance"]) >= {c["band"] for c in plan["checks"]}
     ckpt = str(out.parent / "run" / "ema.pt")
     measured = {"kept_fp32": [], "samples": 12, "frechet_distance": 5.0, "fp32_frechet_distance": 4.9}
@@ -99,9 +99,9 @@ def test_an_int8_evaluation_reaches_the_manifest_only_for_the_plan_it_measured(e
 
 
 def test_manifests_satisfy_the_workers_contract(exported):
-    """worker/manifest.schema.json is generated from the Worker's zod schema (npm run manifest-schema)."""
+    """worker/contract/manifest.schema.json is generated from the Worker's zod schema (npm run manifest-schema)."""
     here = os.path.dirname(__file__)
-    with open(os.path.join(here, "..", "..", "worker", "manifest.schema.json")) as f:
+    with open(os.path.join(here, "..", "..", "worker", "contract", "manifest.schema.json")) as f:
         schema = json.load(f)
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     _, fresh = exported
@@ -152,6 +152,6 @@ def test_a_distilled_student_exports_the_way_it_samples(exported, tmp_path):
         ("ddim", 3, 1.0, None)
     assert len(generate["timesteps"]) == 3 and generate["timesteps"] == sorted(generate["timesteps"], reverse=True)
     here = os.path.dirname(__file__)
-    with open(os.path.join(here, "..", "..", "worker", "manifest.schema.json")) as f:
+    with open(os.path.join(here, "..", "..", "worker", "contract", "manifest.schema.json")) as f:
         validator = jsonschema.Draft202012Validator(json.load(f))
     assert [error.message for error in validator.iter_errors(manifest)] == []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 MODEL = Path(__file__).resolve().parents[1]
 COMMANDS = {p.stem for p in MODEL.glob("*.py") if p.stem != "__init__"}
-PACKAGES = {"diffusion", "networks", "training", "evaluation", "onnx_export", "parity"}
+PACKAGES = {"diffusion", "networks", "training", "evaluation", "onnx_export", "golden_cases"}
 
 
 def imported_model_modules(path: Path) -> set[str]:

@@ -1,25 +1,31 @@
-// An export directory as model/export.py writes it: manifest.json, golden.json and the ONNX files.
+// An export directory as model/export.py writes it: manifest.json, parity.json and the ONNX files.
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "@hono/zod-openapi";
 import { Manifest, type ManifestFile } from "../../worker/contract/manifest.ts";
 
-export interface GoldenTensor {
+/** The file of inputs and PyTorch's outputs that each ONNX file must reproduce (model/onnx_export/parity.py). */
+export const PARITY_FILE = "parity.json";
+/** PARITY_FILE's name in exports written before it was renamed. */
+const FORMER_PARITY_FILE = "golden.json";
+
+export interface ParityTensor {
   dtype: "float32" | "int32";
   shape: number[];
   data: number[];
 }
 
-export interface Golden {
-  inputs: Record<string, GoldenTensor>;
-  outputs: Record<string, GoldenTensor>;
+/** PARITY_FILE's content. */
+export interface ParityFile {
+  inputs: Record<string, ParityTensor>;
+  outputs: Record<string, ParityTensor>;
   tolerance: Record<string, number>;
   /** The int8 file is held to the fp32 file, not to PyTorch: one batch at one timestep per check. */
   int8?: {
     /** Per band of noise levels: the largest error allowed in the denoised image, in levels of 255. */
     tolerance: Record<string, number>;
-    checks: { band: string; inputs: Record<string, GoldenTensor> }[];
+    checks: { band: string; inputs: Record<string, ParityTensor> }[];
   };
 }
 
@@ -49,8 +55,21 @@ export async function readManifest(dir: string): Promise<Manifest> {
   return parsed.data;
 }
 
-export function readGolden(dir: string): Promise<Golden> {
-  return readJson<Golden>(dir, "golden.json");
+function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+export async function readParity(dir: string): Promise<ParityFile> {
+  if (!(await exists(join(dir, PARITY_FILE))) && (await exists(join(dir, FORMER_PARITY_FILE)))) {
+    throw new ExportDirError(
+      `${join(dir, PARITY_FILE)} is missing, and ${dir} has ${FORMER_PARITY_FILE}, its name in older exports: ` +
+        `re-run the export (\`python -m model.export\`) to write ${PARITY_FILE}`,
+    );
+  }
+  return readJson<ParityFile>(dir, PARITY_FILE);
 }
 
 export function sha256Hex(bytes: Uint8Array): string {

@@ -1,10 +1,18 @@
 // Proves that each ONNX file of an export computes what it should, with onnxruntime-node. fp32 and
-// fp16 reproduce PyTorch's golden outputs within their tolerance. int8 is held to the fp32 file
+// fp16 reproduce PyTorch's outputs in parity.json within their tolerance. int8 is held to the fp32 file
 // (verified first) on inputs the UNet meets in use, by its error in the denoised image: its error
 // against PyTorch on random inputs would say nothing about the images it makes.
 import * as ort from "onnxruntime-node";
 import type { Manifest, ManifestFile } from "../../worker/contract/manifest.ts";
-import { ExportDirError, type Golden, type GoldenTensor, readGolden, readManifest, readVerifiedFile } from "./export-dir.ts";
+import {
+  ExportDirError,
+  PARITY_FILE,
+  type ParityFile,
+  type ParityTensor,
+  readManifest,
+  readParity,
+  readVerifiedFile,
+} from "./export-dir.ts";
 
 export interface ParityResult {
   file: string;
@@ -29,7 +37,7 @@ export function describeParity(result: ParityResult): string {
 
 type Feeds = Record<string, ort.Tensor>;
 
-function toFeeds(inputs: Record<string, GoldenTensor>): Feeds {
+function toFeeds(inputs: Record<string, ParityTensor>): Feeds {
   return Object.fromEntries(
     Object.entries(inputs).map(([name, t]) => {
       const data = t.dtype === "int32" ? Int32Array.from(t.data) : Float32Array.from(t.data);
@@ -63,40 +71,41 @@ async function outputsOf(dir: string, file: ManifestFile, feeds: Feeds[], output
 /** Checks every file of the export in `dir`; throws ExportDirError on the first that fails. */
 export async function verifyExport(dir: string): Promise<ParityResult[]> {
   const manifest = await readManifest(dir);
-  const golden = await readGolden(dir);
+  const parity = await readParity(dir);
   const results: ParityResult[] = [];
   // int8 last: it is held to the fp32 file, which must have passed first.
-  for (const file of manifest.files.filter((f) => f.variant !== "int8")) results.push(await goldenParity(dir, file, golden));
-  for (const file of manifest.files.filter((f) => f.variant === "int8")) results.push(await int8Parity(dir, manifest, file, golden));
+  for (const file of manifest.files.filter((f) => f.variant !== "int8")) results.push(await pytorchParity(dir, file, parity));
+  for (const file of manifest.files.filter((f) => f.variant === "int8")) results.push(await int8Parity(dir, manifest, file, parity));
   return results;
 }
 
-async function goldenParity(dir: string, file: ManifestFile, golden: Golden): Promise<ParityResult> {
-  const [outputName, expected] = Object.entries(golden.outputs)[0] ?? [];
-  if (!outputName || !expected) throw new ExportDirError(`${dir}/golden.json has no outputs`);
-  const [values = new Float32Array()] = await outputsOf(dir, file, [toFeeds(golden.inputs)], outputName, "the golden inputs");
+/** An fp32 or fp16 file against PyTorch's outputs. */
+async function pytorchParity(dir: string, file: ManifestFile, parity: ParityFile): Promise<ParityResult> {
+  const [outputName, expected] = Object.entries(parity.outputs)[0] ?? [];
+  if (!outputName || !expected) throw new ExportDirError(`${dir}/${PARITY_FILE} has no outputs`);
+  const [values = new Float32Array()] = await outputsOf(dir, file, [toFeeds(parity.inputs)], outputName, "the parity inputs");
   let error = values.length === expected.data.length ? 0 : Infinity;
   for (let i = 0; i < values.length && error !== Infinity; i++) {
     const difference = Math.abs((values[i] ?? NaN) - (expected.data[i] ?? NaN));
     error = Number.isNaN(difference) ? Infinity : Math.max(error, difference);
   }
-  const tolerance = golden.tolerance[file.variant] ?? 0;
+  const tolerance = parity.tolerance[file.variant] ?? 0;
   if (!(error <= tolerance)) {
     throw new ExportDirError(
-      `${file.name} (${file.variant}) differs from PyTorch on the golden inputs by ${error} (tolerance ${tolerance})`,
+      `${file.name} (${file.variant}) differs from PyTorch on the parity inputs by ${error} (tolerance ${tolerance})`,
     );
   }
   return { file: file.name, variant: file.variant, error, tolerance };
 }
 
-type Int8Check = NonNullable<Golden["int8"]>["checks"][number];
+type Int8Check = NonNullable<ParityFile["int8"]>["checks"][number];
 
 /** alphas_cumprod at a check's timestep (every item of a check shares it). */
 function alphaOf(manifest: Manifest, check: Int8Check, index: number): number {
   const t = check.inputs[manifest.onnx.inputs[1]?.name ?? ""]?.data[0];
   const alpha = t === undefined ? undefined : manifest.diffusion.alphas_cumprod[Math.round(t)];
   if (alpha === undefined)
-    throw new ExportDirError(`golden.json's int8 check ${index} (${check.band}) has no timestep within the schedule`);
+    throw new ExportDirError(`${PARITY_FILE}'s int8 check ${index} (${check.band}) has no timestep within the schedule`);
   return alpha;
 }
 
@@ -112,11 +121,12 @@ function denoisedError(reference: Float32Array, output: Float32Array, alpha: num
   return Math.sqrt(1 - alpha) * Math.sqrt(sum / reference.length) * 127.5;
 }
 
-async function int8Parity(dir: string, manifest: Manifest, file: ManifestFile, golden: Golden): Promise<ParityResult> {
-  const { int8 } = golden;
+/** The int8 file against the fp32 file, band by band. */
+async function int8Parity(dir: string, manifest: Manifest, file: ManifestFile, parity: ParityFile): Promise<ParityResult> {
+  const { int8 } = parity;
   if (!int8?.checks.length) {
     throw new ExportDirError(
-      `the manifest lists ${file.name} (int8), but ${dir}/golden.json has no int8 checks to hold it to: re-run the export`,
+      `the manifest lists ${file.name} (int8), but ${dir}/${PARITY_FILE} has no int8 checks to hold it to: re-run the export`,
     );
   }
   const fp32 = manifest.files.find((f) => f.variant === "fp32");
@@ -127,7 +137,7 @@ async function int8Parity(dir: string, manifest: Manifest, file: ManifestFile, g
   const quantized = await outputsOf(dir, file, feeds, outputName, "the int8 checks");
   const worst = new Map<string, number>();
   int8.checks.forEach((check, k) => {
-    if (int8.tolerance[check.band] === undefined) throw new ExportDirError(`golden.json's int8 band "${check.band}" has no tolerance`);
+    if (int8.tolerance[check.band] === undefined) throw new ExportDirError(`${PARITY_FILE}'s int8 band "${check.band}" has no tolerance`);
     const error = denoisedError(reference[k] ?? new Float32Array(), quantized[k] ?? new Float32Array(), alphaOf(manifest, check, k));
     worst.set(check.band, Math.max(worst.get(check.band) ?? 0, error));
   });

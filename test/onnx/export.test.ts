@@ -1,7 +1,7 @@
 // The Python export and onnxruntime-node agree: the committed models, and a model trained and
 // exported right here, compute what PyTorch computed; damaged exports are refused with a reason.
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -74,9 +74,9 @@ describe("a fresh export", () => {
     expect(manifest.classes).toEqual({ names: ["checkers", "disc", "gradient", "stripes"], null_class: 4 });
   });
 
-  test("matches PyTorch on its golden pairs, including a batch size it was not traced with", async () => {
-    const golden = JSON.parse(readFileSync(join(dir, "golden.json"), "utf8"));
-    expect(golden.inputs.x.shape[0]).toBe(3); // export traces batch 2: the batch axis is dynamic
+  test("matches PyTorch on its parity inputs, including a batch size it was not traced with", async () => {
+    const parity = JSON.parse(readFileSync(join(dir, "parity.json"), "utf8"));
+    expect(parity.inputs.x.shape[0]).toBe(3); // export traces batch 2: the batch axis is dynamic
     const results = await verifyExport(dir);
     expect(results[0]!.error).toBeLessThan(1e-4);
     expect(results[1]!.error).toBeLessThan(5e-2);
@@ -109,12 +109,20 @@ describe("damaged exports are refused", () => {
     await expect(verifyExport(dir)).rejects.toThrow(/model.fp16.onnx does not match its manifest entry/);
   });
 
-  test("golden outputs the model does not reproduce", async () => {
+  test("parity outputs the model does not reproduce", async () => {
     const dir = copyOfFixture();
-    const golden = JSON.parse(readFileSync(join(dir, "golden.json"), "utf8"));
-    golden.outputs.out.data[7] += 0.01;
-    writeFileSync(join(dir, "golden.json"), JSON.stringify(golden));
+    const parity = JSON.parse(readFileSync(join(dir, "parity.json"), "utf8"));
+    parity.outputs.out.data[7] += 0.01;
+    writeFileSync(join(dir, "parity.json"), JSON.stringify(parity));
     await expect(verifyExport(dir)).rejects.toThrow(/model.onnx \(fp32\) differs from PyTorch .* by 0.0099/);
+  });
+
+  test("an export from before parity.json, with golden.json in its place", async () => {
+    const dir = copyOfFixture();
+    renameSync(join(dir, "parity.json"), join(dir, "golden.json"));
+    await expect(verifyExport(dir)).rejects.toThrow(
+      /parity\.json is missing, and .* has golden\.json, its name in older exports: re-run the export/,
+    );
   });
 
   test("a directory that is not an export", async () => {

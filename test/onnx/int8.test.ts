@@ -7,17 +7,17 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { type Golden, type GoldenTensor, sha256Hex } from "../../scripts/lib/export-dir.ts";
+import { type ParityFile, type ParityTensor, sha256Hex } from "../../scripts/lib/export-dir.ts";
 import { describeParity, verifyExport } from "../../scripts/lib/verify-onnx.ts";
 
 const root = join(import.meta.dirname, "../..");
 const fixture = join(root, "test/fixtures/tiny");
-// The fixture's golden inputs are three items at t = 99, 50 and 0: one check each, in the export's bands.
+// The fixture's parity inputs are three items at t = 99, 50 and 0: one check each, in the export's bands.
 const BANDS = ["sigma > 10", "1 < sigma <= 10", "sigma <= 0.1"];
 const TOLERANCE = Object.fromEntries(BANDS.map((band) => [band, 1]));
 
-/** Item `k` of a batched golden tensor, as a batch of one. */
-function item(t: GoldenTensor, k: number): GoldenTensor {
+/** Item `k` of a batched parity tensor, as a batch of one. */
+function item(t: ParityTensor, k: number): ParityTensor {
   const [batch = 1, ...rest] = t.shape;
   const size = t.data.length / batch;
   return { ...t, shape: [1, ...rest], data: t.data.slice(k * size, (k + 1) * size) };
@@ -32,17 +32,17 @@ function exportWithInt8(int8: Uint8Array, { checks = true } = {}): string {
   const entry = { name: "model.int8.onnx", variant: "int8", bytes: int8.byteLength, sha256: sha256Hex(int8) };
   manifest.files = [...manifest.files.filter((file: { variant: string }) => file.variant !== "int8"), entry];
   writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest));
-  const golden = JSON.parse(readFileSync(join(dir, "golden.json"), "utf8")) as Golden;
-  golden.int8 = checks
+  const parity = JSON.parse(readFileSync(join(dir, "parity.json"), "utf8")) as ParityFile;
+  parity.int8 = checks
     ? {
         tolerance: TOLERANCE,
         checks: BANDS.map((band, k) => ({
           band,
-          inputs: Object.fromEntries(Object.entries(golden.inputs).map(([name, t]) => [name, item(t, k)])),
+          inputs: Object.fromEntries(Object.entries(parity.inputs).map(([name, t]) => [name, item(t, k)])),
         })),
       }
     : undefined;
-  writeFileSync(join(dir, "golden.json"), JSON.stringify(golden));
+  writeFileSync(join(dir, "parity.json"), JSON.stringify(parity));
   return dir;
 }
 
@@ -81,10 +81,10 @@ describe("int8 parity", () => {
     );
   });
 
-  test("an int8 file without checks in golden.json is refused", async () => {
+  test("an int8 file without checks in parity.json is refused", async () => {
     const dir = exportWithInt8(readFileSync(join(fixture, "model.fp16.onnx")), { checks: false });
     await expect(verifyExport(dir)).rejects.toThrow(
-      /lists model\.int8\.onnx \(int8\), but .*golden\.json has no int8 checks to hold it to/,
+      /lists model\.int8\.onnx \(int8\), but .*parity\.json has no int8 checks to hold it to/,
     );
   });
 });

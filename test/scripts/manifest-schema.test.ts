@@ -1,4 +1,4 @@
-// worker/manifest.schema.json is generated from the zod manifest schema; Python's tests read it.
+// worker/contract/manifest.schema.json is generated from the zod manifest schema; Python's tests read it.
 import { readFileSync } from "node:fs";
 import { expect, test } from "vitest";
 import { manifestJsonSchema, SCHEMA_FILE } from "../../scripts/manifest-schema.ts";

@@ -108,13 +108,13 @@ describe("failures leave the registry as it was", () => {
     await expectUnchanged(() => publish(dir, options()), /not a valid edge-diffusion manifest:[\s\S]*diffusion\.prediction/);
   });
 
-  test("outputs that do not match the golden pairs", async () => {
-    const dir = exportCopy("golden-mismatch", (d) => {
-      const golden = JSON.parse(readFileSync(join(d, "golden.json"), "utf8"));
-      golden.outputs.out.data[0] += 1;
-      writeFileSync(join(d, "golden.json"), JSON.stringify(golden));
+  test("outputs that do not match PyTorch's in parity.json", async () => {
+    const dir = exportCopy("parity-mismatch", (d) => {
+      const parity = JSON.parse(readFileSync(join(d, "parity.json"), "utf8"));
+      parity.outputs.out.data[0] += 1;
+      writeFileSync(join(d, "parity.json"), JSON.stringify(parity));
     });
-    await expectUnchanged(() => publish(dir, options()), /differs from PyTorch on the golden inputs/);
+    await expectUnchanged(() => publish(dir, options()), /differs from PyTorch on the parity inputs/);
   });
 
   test("a token that could not finish or undo the run", async () => {

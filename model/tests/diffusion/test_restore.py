@@ -8,8 +8,8 @@ from model.diffusion.restore import (UPSCALE_MEASUREMENT_NOISE, Degradation, can
                                      ddnm_sampler, mean_of_candidates, photo_problem, restore_photo)
 from model.diffusion.samplers import sample_ddim
 from model.diffusion.schedule import alphas_cumprod_for, sampling_timesteps
-from model.parity.restore import box_mask, golden
-from model.parity.toy import toy_eps_model
+from model.golden_cases.restore import box_mask, golden
+from model.golden_cases.toy import toy_eps_model
 
 SIZE = 8
 
@@ -67,7 +67,7 @@ def test_damage_keeps_what_A_measures_and_adds_the_noise_asked_for():
 
 
 def test_inpainting_keeps_known_pixels_and_samples_the_prior_in_the_hole():
-    """The toy data (model/parity/toy.py) is independent per pixel, so with the same noise draws the lost
+    """The toy data (model/golden_cases/toy.py) is independent per pixel, so with the same noise draws the lost
     pixels must come out exactly as plain DDIM samples them, whatever the known ones say."""
     alphas_cumprod = alphas_cumprod_for("cosine", 1000)
     timesteps = sampling_timesteps(20, alphas_cumprod)

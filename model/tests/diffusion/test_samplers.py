@@ -7,7 +7,7 @@ import torch
 
 from model.diffusion.samplers import SAMPLERS
 from model.diffusion.schedule import alphas_cumprod_for, sampling_timesteps
-from model.parity.samplers import golden
+from model.golden_cases.samplers import golden
 
 
 class GaussianEps:

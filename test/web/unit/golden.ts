@@ -1,8 +1,8 @@
-/** Helpers for the golden tests: the toy UNet and the noise draws of model/parity/ (toy.py, samplers.py, restore.py). */
+/** Helpers for the golden tests: the toy UNet and the noise draws of model/golden_cases/ (toy.py, samplers.py, restore.py). */
 import type { EpsModel } from "../../../web/src/diffusion/samplers";
 import { outputToEps, type Prediction } from "../../../web/src/diffusion/schedule";
 
-/** model/parity/toy.py `toy_output`: what a perfect UNet outputs (eps or v) at timestep t for N(mean, std^2) data. */
+/** model/golden_cases/toy.py `toy_output`: what a perfect UNet outputs (eps or v) at timestep t for N(mean, std^2) data. */
 export function toyEpsModel(alphasCumprod: number[], prediction: Prediction, toy: { mean: number; std: number }): EpsModel {
   const { mean, std } = toy;
   return async (x, t) => {

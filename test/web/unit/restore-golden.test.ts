@@ -1,6 +1,6 @@
 /**
  * Parity with model/diffusion/restore.py: replays test/fixtures/restore-golden.json (python -m model.golden),
- * where the "UNet" is the exact v-predictor of data ~ N(mean, std^2) (model/parity/toy.py) and
+ * where the "UNet" is the exact v-predictor of data ~ N(mean, std^2) (model/golden_cases/toy.py) and
  * every noise draw was recorded.
  */
 import { readFileSync } from "node:fs";
@@ -128,7 +128,7 @@ describe("restoration matches the Python reference", () => {
   }
 });
 
-/** model/parity/restore.py `tile_aware`: a real UNet sees its whole tile, so the toy adds each tile's mean. */
+/** model/golden_cases/restore.py `tile_aware`: a real UNet sees its whole tile, so the toy adds each tile's mean. */
 function tileAware(epsModel: EpsModel, tileLength: number, weight: number): EpsModel {
   return async (x, t) => {
     const eps = await epsModel(x, t);

@@ -100,7 +100,7 @@ describe("Degradation: A and its pseudo-inverse A+", () => {
 });
 
 describe("ddnmSampler", () => {
-  // The exact eps of data ~ N(0.8, 0.5^2) per value (model/parity/toy.py), on a 100-step cosine-like table.
+  // The exact eps of data ~ N(0.8, 0.5^2) per value (model/golden_cases/toy.py), on a 100-step cosine-like table.
   const alphasCumprod = Array.from({ length: 100 }, (_, t) => Math.cos(((t + 1) / 101) * (Math.PI / 2)) ** 2 * 0.9999 + 1e-5);
   const toy: EpsModel = async (x, t) => {
     const a = alphasCumprod[t];

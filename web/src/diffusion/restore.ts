@@ -449,7 +449,7 @@ export interface PhotoRestoreOptions {
   candidates: number;
   eta: number;
   noise: NoiseSource;
-  /** Where each UNet pass's tile grid lies: randomOffsets on the page, recorded ones in the parity tests. */
+  /** Where each UNet pass's tile grid lies: randomOffsets on the page, recorded ones in the golden tests. */
   offsets: Offsets;
   /** Sees the whole canvas at every step. */
   callback?: SamplerOptions["callback"];

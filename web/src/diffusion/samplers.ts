@@ -7,7 +7,7 @@ import { alphaAt, epsToX0, x0ToEps } from "./schedule.ts";
 
 /** The (guided) noise prediction at an integer timestep. Async: the UNet runs in ORT. */
 export type EpsModel = (x: Float64Array, t: number) => Promise<Float64Array>;
-/** `n` fresh standard normal draws (a seeded RNG, or recorded noise in the parity tests). */
+/** `n` fresh standard normal draws (a seeded RNG, or recorded noise in the golden tests). */
 export type NoiseSource = (n: number) => Float64Array;
 
 export interface StepInfo {
