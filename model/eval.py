@@ -85,8 +85,9 @@ def evaluate(args: argparse.Namespace, out_dir: str) -> dict[str, Any]:
                            restoration)
     # The settings measured here: model.export makes them the manifest's defaults, where the page starts.
     metrics["defaults"] = SamplingDefaults(
-        sampling, RestoreDefaults(args.restore_steps, args.resample),
-        RestoreDefaults(args.photo_steps, args.photo_resample), DEFAULTS.ddnm_eta).to_json()
+        generate=sampling, restore=RestoreDefaults(args.restore_steps, args.resample),
+        restore_photo=RestoreDefaults(args.photo_steps, args.photo_resample),
+        enlarge_photo=RestoreDefaults(args.enlarge_steps, args.enlarge_resample), ddnm_eta=DEFAULTS.ddnm_eta).to_json()
     photos = load_photos(args.photos_sizes, args.photo_names) if args.photos_sizes else []
 
     def measure_photos(pictures: str) -> dict[str, Any]:

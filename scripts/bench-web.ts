@@ -12,8 +12,9 @@ import type { BenchOptions, BenchResult } from "../web/src/bench.ts";
 import { defaultGenerateParams, generateImages } from "../web/src/inference/generate-job.ts";
 import type { GenerateParams } from "../web/src/inference/protocol.ts";
 import { restoreImage, TILE_BATCH } from "../web/src/inference/restore-job.ts";
-import { BENCH_NOISE_255, BENCH_OBJECT_SIDE, type BenchPhoto, benchPhoto, timeUNet } from "../web/src/inference/time-unet.ts";
+import { BENCH_NOISE_255, BENCH_OBJECT_SIDE, type BenchPhoto, benchPhoto, benchUpscale, timeUNet } from "../web/src/inference/time-unet.ts";
 import { estimateSeconds, plannedWork, SPEED_BATCH, SPEED_RUNS, speedFrom, tilesThroughUNet } from "../web/src/restore-plan.ts";
+import { photoDefaults } from "../worker/contract/photo-defaults.ts";
 import { root } from "./lib/local-worker.ts";
 import { FIXTURE, launch, openPage, startSite } from "./lib/site.ts";
 
@@ -27,12 +28,12 @@ const defaultDir = existsSync(join(root, "model/weights/manifest.json")) ? join(
 const dir = process.argv[2] ?? defaultDir;
 const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-/** Each task of Fix my photo on a 600x400 result, at the version's photo defaults. */
+/** Each task of Fix my photo on a 600x400 result, at the version's photo defaults for its kind (enlargements have their own). */
 const PHOTOS: BenchPhoto[] = (["denoise", "remove an object", "enlarge x2", "enlarge x4", "colourise"] as const).map((task) => ({
   task,
   width: 600,
   height: 400,
-  ...manifest.defaults.restore_photo,
+  ...photoDefaults(manifest, benchUpscale(task) > 1),
 }));
 
 /** 16 images at the page's defaults and at the defaults before each speed lever; one image at the defaults. */
@@ -121,8 +122,11 @@ try {
   );
   const work = PHOTOS.map((photo) => plannedWork(manifest, benchPhoto(manifest, photo)));
   console.log(
-    `photos: 600x400 results at ${PHOTOS[0].steps} steps x ${PHOTOS[0].resample}, tiles in batches of ${TILE_BATCH}: ` +
-      PHOTOS.map((photo, k) => `${photo.task} ${tilesThroughUNet(work[k]).toLocaleString("en")} tile passes`).join(", ") +
+    `photos: 600x400 results, tiles in batches of ${TILE_BATCH}: ` +
+      PHOTOS.map(
+        (photo, k) =>
+          `${photo.task} at ${photo.steps} steps x ${photo.resample} ${tilesThroughUNet(work[k]).toLocaleString("en")} tile passes`,
+      ).join(", ") +
       ` (noise ${BENCH_NOISE_255}/255; an object of ${BENCH_OBJECT_SIDE}x${BENCH_OBJECT_SIDE}; enlargements from 300x200 and 150x100)\n`,
   );
   const hasInt8 = manifest.files.some((file) => file.variant === "int8");

@@ -36,7 +36,10 @@ class RestoreDefaults:
 class SamplingDefaults:
     generate: GenerateDefaults = field(default_factory=GenerateDefaults)
     restore: RestoreDefaults = field(default_factory=lambda: RestoreDefaults(steps=50, resample=2))  # model-sized
-    restore_photo: RestoreDefaults = field(default_factory=lambda: RestoreDefaults(steps=20, resample=1))  # tiled
+    # A photo at its own size, tile by tile, and one enlarged x2 or x4: enlargement invents detail and gains from
+    # more steps; the other tasks start near the answer (model/README.md, "Photos at their own size", has the figures).
+    restore_photo: RestoreDefaults = field(default_factory=lambda: RestoreDefaults(steps=10, resample=1))
+    enlarge_photo: RestoreDefaults = field(default_factory=lambda: RestoreDefaults(steps=20, resample=1))
     ddnm_eta: float = 0.85  # DDNM's step noise (Wang et al. 2023)
 
     def to_json(self) -> dict[str, Any]:
@@ -57,8 +60,11 @@ class SamplingDefaults:
             generate["guidance_interval"] = None if interval is None else (float(interval[0]), float(interval[1]))
             if generate.get("timesteps") is not None:
                 generate["timesteps"] = tuple(int(t) for t in generate["timesteps"])
-            return cls(GenerateDefaults(**generate), RestoreDefaults(**data["restore"]),
-                       RestoreDefaults(**data["restore_photo"]), float(data["ddnm_eta"]))
+            photo = RestoreDefaults(**data["restore_photo"])
+            # A record from before enlargements had their own: they were restored at restore_photo.
+            enlarge = RestoreDefaults(**data["enlarge_photo"]) if "enlarge_photo" in data else photo
+            return cls(GenerateDefaults(**generate), RestoreDefaults(**data["restore"]), photo, enlarge,
+                       float(data["ddnm_eta"]))
         except (KeyError, TypeError, ValueError, IndexError) as e:
             raise ValueError(f"defaults are not in the manifest's shape ({e!r}): {data!r}") from e
 
@@ -66,7 +72,7 @@ class SamplingDefaults:
         """The same settings with no step count above a model's `timesteps` (the manifest requires it)."""
         capped = {name: dataclasses.replace(part, steps=min(part.steps, timesteps))
                   for name, part in (("generate", self.generate), ("restore", self.restore),
-                                     ("restore_photo", self.restore_photo))}
+                                     ("restore_photo", self.restore_photo), ("enlarge_photo", self.enlarge_photo))}
         return dataclasses.replace(self, **capped)
 
 

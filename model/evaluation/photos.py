@@ -265,10 +265,16 @@ def folder_photos(directory: str, longest: int) -> list[Photo]:
 
 @dataclass
 class Settings:
-    steps: int
+    steps: int  # for every task but enlargement, as the manifest's restore_photo
     resample: int
     candidates: int
     seed: int
+    enlarge_steps: int  # for x2 and x4 super-resolution, as the manifest's enlarge_photo
+    enlarge_resample: int
+
+    def for_downsample(self, downsample: int) -> tuple[int, int]:
+        """The steps and repeats a photo restores at: an enlargement's own, as the page chooses them."""
+        return (self.enlarge_steps, self.enlarge_resample) if downsample > 1 else (self.steps, self.resample)
 
 
 def score(restored: torch.Tensor, clean01: np.ndarray) -> dict[str, float]:
@@ -281,19 +287,19 @@ def evaluate_task(tile_eps: EpsModel, diffusion: Diffusion, tile: int, photo: Ph
     clean = photo.image
     damaged = task.damage(clean, np.random.default_rng(settings.seed))
     problem = photo_problem(damaged.photo, damaged.known, damaged.downsample, damaged.grayscale, tile)
+    steps, resample = settings.for_downsample(damaged.downsample)
     # As the page: restorations that cannot differ run once.
-    count = settings.candidates if candidates_differ(problem, damaged.sigma, settings.steps,
-                                                     diffusion.alphas_cumprod) else 1
+    count = settings.candidates if candidates_differ(problem, damaged.sigma, steps, diffusion.alphas_cumprod) else 1
     began = time.time()
-    candidates = restore_photo(tile_eps, problem, tile, damaged.sigma, settings.steps, settings.resample,
-                               count, diffusion.alphas_cumprod,
+    candidates = restore_photo(tile_eps, problem, tile, damaged.sigma, steps, resample, count, diffusion.alphas_cumprod,
                                torch.Generator().manual_seed(settings.seed)).clamp(-1, 1)
     wall = time.time() - began
     # What the page shows of the measurement: A+ y, at the restored size.
     shown = problem.degradation.pinv(problem.y)[0, :, :problem.height, :problem.width]
     clean01, damaged01 = to_unit_hwc(clean[None]), to_unit_hwc(damaged.photo[None])
     result: dict[str, Any] = {"photo": photo.name, "height": problem.height, "width": problem.width,
-                              "task": task.name, "candidates": count, **damaged.facts,
+                              "task": task.name, "steps": steps, "resample": resample, "candidates": count,
+                              **damaged.facts,
                               "damaged": score(shown, clean01), "baselines": {},
                               "restored": score(candidates[0], clean01),
                               "mean_of_candidates": score(candidates.mean(dim=0), clean01),
@@ -361,20 +367,28 @@ def add_photo_arguments(parser: argparse.ArgumentParser, sizes: Optional[list[in
                         "smallest); model.eval runs the section only when given")
     parser.add_argument("--photo-names", type=lambda s: [v for v in s.split(",") if v],
                         default=list(PHOTO_NAMES), help="which of the photos")
-    parser.add_argument("--photo-steps", type=int, default=DEFAULTS.restore_photo.steps, help="the manifest's default")
+    parser.add_argument("--photo-steps", type=int, default=DEFAULTS.restore_photo.steps,
+                        help="the manifest's default, for every task but enlargement")
     parser.add_argument("--photo-resample", type=int, default=DEFAULTS.restore_photo.resample,
-                        help="the manifest's default")
+                        help="the manifest's default, for every task but enlargement")
+    parser.add_argument("--enlarge-steps", type=int, default=DEFAULTS.enlarge_photo.steps,
+                        help="the manifest's default, for x2 and x4 super-resolution")
+    parser.add_argument("--enlarge-resample", type=int, default=DEFAULTS.enlarge_photo.resample,
+                        help="the manifest's default, for x2 and x4 super-resolution")
     parser.add_argument("--photo-candidates", type=int, default=4,
                         help="restorations per photo, also scored as their mean")
 
 
 def check_photo_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    if min(args.photo_steps, args.photo_resample, args.photo_candidates) < 1:
-        parser.error("--photo-steps, --photo-resample and --photo-candidates must be positive")
+    if min(args.photo_steps, args.photo_resample, args.enlarge_steps, args.enlarge_resample,
+           args.photo_candidates) < 1:
+        parser.error("--photo-steps, --photo-resample, --enlarge-steps, --enlarge-resample and --photo-candidates "
+                     "must be positive")
     unknown = set(args.photo_names) - set(PHOTO_NAMES)
     if unknown or not args.photo_names:
         parser.error(f"--photo-names: unknown photos {sorted(unknown)}, use some of {list(PHOTO_NAMES)}")
 
 
 def photo_settings(args: argparse.Namespace) -> Settings:
-    return Settings(args.photo_steps, args.photo_resample, args.photo_candidates, args.seed)
+    return Settings(args.photo_steps, args.photo_resample, args.photo_candidates, args.seed, args.enlarge_steps,
+                    args.enlarge_resample)

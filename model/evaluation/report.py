@@ -87,7 +87,10 @@ def format_photos_table(photos: dict[str, Any]) -> str:
         return f"{np.mean([s['psnr'] for s in scores]):.2f} / {np.mean([s['ssim'] for s in scores]):.3f}"
 
     k = photos["candidates"]
-    lines = [f"Photos restored at their own size ({photos['steps']} steps, resample {photos['resample']}, "
+    # A record from before enlargements had steps of their own restored every task at the same steps.
+    enlarge = (photos.get("enlarge_steps", photos["steps"]), photos.get("enlarge_resample", photos["resample"]))
+    lines = [f"Photos restored at their own size ({photos['steps']} steps, resample {photos['resample']}; "
+             f"enlargements {enlarge[0]} steps, resample {enlarge[1]}; "
              f"{photos['tile']}x{photos['tile']} tiles): PSNR (dB) / SSIM, mean over the photos", "",
              f"| size | task | photos | damaged | baselines | diffusion | mean of {k} | seconds for {k} | "
              "noise estimate error |",

@@ -151,7 +151,9 @@ def inputs_in_use(net: UNet, diffusion: Diffusion, images: int, seed: int) -> li
     labels = torch.randint(0, max(config.num_classes, 1), (images,), generator=generator, dtype=torch.int32)
     samples = generate(Recorder(), diffusion, labels, seed=seed)
     null = torch.full((images,), config.num_classes, dtype=torch.int32)
-    for t in restoration_timesteps(DEFAULTS.restore_photo.steps, diffusion.alphas_cumprod, None):
+    # The finer of the photo defaults' grids (an enlargement's): it spans the timesteps of both.
+    photo_steps = max(DEFAULTS.restore_photo.steps, DEFAULTS.enlarge_photo.steps)
+    for t in restoration_timesteps(photo_steps, diffusion.alphas_cumprod, None):
         a = float(diffusion.alphas_cumprod[int(t)])
         noise = torch.randn(samples.shape, generator=generator)
         calls.append((math.sqrt(a) * samples + math.sqrt(1 - a) * noise, torch.full((images,), t), null))

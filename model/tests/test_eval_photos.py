@@ -4,6 +4,7 @@ import pytest
 from PIL import Image
 
 from model import eval as model_eval
+from model.diffusion.defaults import DEFAULTS
 from model import eval_photos
 from model.evaluation.photos import Photo
 from model.tests.evaluation.test_photos import TASKS, smooth_photo
@@ -23,9 +24,13 @@ def test_the_photos_section_runs_end_to_end(tiny_model, tiny_photos, tmp_path, c
     ckpt, _ = tiny_model
     out = tmp_path / "photos" / "photos.json"
     eval_photos.main([ckpt, "--out", str(out), "--photos-sizes", "32", "--photo-steps", "2",
-                      "--photo-candidates", "2"])
+                      "--enlarge-steps", "3", "--enlarge-resample", "2", "--photo-candidates", "2"])
     photos = json.loads(out.read_text())
     assert (photos["steps"], photos["resample"], photos["candidates"], photos["tile"]) == (2, 1, 2, 32)
+    assert (photos["enlarge_steps"], photos["enlarge_resample"]) == (3, 2)
+    # Enlargements run at their own steps, as the page's enlarge_photo; every other task at the photo steps.
+    assert {(r["task"], r["steps"], r["resample"]) for r in photos["runs"]} == {
+        (t, *((3, 2) if t.startswith("super_resolution") else (2, 1))) for t in TASKS}
     assert [(r["task"], r["photo"]) for r in photos["runs"]] == [(t, p) for t in TASKS for p in ("square", "wide")]
     for r in photos["runs"]:
         factor = int(r["task"].split("_x")[1][0]) if r["task"].startswith("super") else 1
@@ -49,6 +54,7 @@ def test_the_photos_section_runs_end_to_end(tiny_model, tiny_photos, tmp_path, c
         assert picture.size == (4 + 5 * (44 + 4), 4 + (32 + 4) + (36 + 4))
     table = capsys.readouterr().out
     assert "| 36x44 | hole | 1 |" in table and "| mean of 2 |" in table and "telea" in table
+    assert "(2 steps, resample 1; enlargements 3 steps, resample 2;" in table
 
 
 def test_any_folder_of_photos_can_be_evaluated(tiny_model, tmp_path, capsys):  # noqa: F811
@@ -75,13 +81,22 @@ def test_model_eval_runs_the_section_only_when_asked(tiny_model, tiny_photos, ci
     ckpt, judge = tiny_model
     out = tmp_path / "metrics.json"
     model_eval.main(small_run(ckpt, judge, cifar_binary, out)
-                    + ["--photos-sizes", "32", "--photo-steps", "1", "--photo-candidates", "1"])
-    photos = json.loads(out.read_text())["photos"]
+                    + ["--photos-sizes", "32", "--photo-steps", "1", "--enlarge-steps", "2", "--photo-candidates", "1"])
+    metrics = json.loads(out.read_text())
+    photos = metrics["photos"]
     assert len(photos["runs"]) == 2 * len(TASKS) and photos["candidates"] == 1
+    assert {r["steps"] for r in photos["runs"] if r["task"].startswith("super_resolution")} == {2}
+    # Both measured settings, for model.export to make the manifest's restore_photo and enlarge_photo.
+    assert (metrics["defaults"]["restore_photo"], metrics["defaults"]["enlarge_photo"]) == (
+        {"steps": 1, "resample": DEFAULTS.restore_photo.resample},
+        {"steps": 2, "resample": DEFAULTS.enlarge_photo.resample})
     assert "Photos restored at their own size" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         model_eval.main(small_run(ckpt, judge, cifar_binary, out) + ["--photo-steps", "0"])
     assert "--photo-steps" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        model_eval.main(small_run(ckpt, judge, cifar_binary, out) + ["--enlarge-steps", "0"])
+    assert "--enlarge-steps" in capsys.readouterr().err
 
 
 def test_bad_flags_stop_with_reasons(tiny_model, tmp_path, capsys):  # noqa: F811

@@ -79,7 +79,7 @@ def test_the_manifest_carries_the_settings_model_eval_measured_at(exported):
     out, manifest = exported
     assert manifest["defaults"] == DEFAULTS.to_json()  # not measured: the library's
     measured = SamplingDefaults(GenerateDefaults("ddim", 5, 2.0, None), RestoreDefaults(9, 1), RestoreDefaults(7, 3),
-                                0.5)
+                                RestoreDefaults(11, 2), 0.5)
     again = export(str(out.parent / "run" / "ema.pt"), str(out.parent / "measured"),
                    metrics={"note": "eval", "defaults": measured.to_json()})
     assert again["defaults"] == measured.to_json()

@@ -1,6 +1,6 @@
 /** Bad input of every kind gets a 4xx with a JSON error, never a 500; cross-cutting headers are present. */
 import { describe, expect, it } from "vitest";
-import { ADMIN, bytesOf, call, expectError, expectJson, manifestFor } from "./helpers.ts";
+import { ADMIN, bytesOf, call, expectError, expectJson, manifestFor, upload } from "./helpers.ts";
 
 // As model.eval --int8 writes it: the contract's figures, and facts of its own.
 const INT8_EVALUATION = {
@@ -44,6 +44,11 @@ describe("malformed input", () => {
       ["metrics.int8.frechet_distance", { ...good, metrics: { int8: { ...INT8_EVALUATION, frechet_distance: undefined } } }],
       ["training", { ...good, training: { ...good.training, notes: "x".repeat(5000) } }],
       ["training.steps", { ...good, training: { ...good.training, steps: "many" } }],
+      ["defaults.enlarge_photo.steps", { ...good, defaults: { ...good.defaults, enlarge_photo: { steps: 0, resample: 1 } } }],
+      // Above the fixture's 10 timesteps: the refinement names the field, as zod's own checks do.
+      ["defaults.enlarge_photo.steps", { ...good, defaults: { ...good.defaults, enlarge_photo: { steps: 11, resample: 1 } } }],
+      ["defaults.restore_photo.steps", { ...good, defaults: { ...good.defaults, restore_photo: { steps: 11, resample: 1 } } }],
+      ["defaults.enlarge_photo.resample", { ...good, defaults: { ...good.defaults, enlarge_photo: { steps: 5 } } }],
       ["", { ...good, surprise: true }],
     ];
     for (const [path, manifest] of broken) {
@@ -76,6 +81,23 @@ describe("malformed input", () => {
       call("/api/admin/models", { method: "POST", token: ADMIN, json: { ...manifest, metrics: { int8: INT8_EVALUATION } } }),
       201,
     );
+  });
+
+  it("accepts enlargement defaults and serves them back; a manifest without them, as published before, still runs", async () => {
+    const weights = { "model.onnx": bytesOf(10, 6) };
+    const without = await manifestFor("enlarge-absent-v", weights);
+    expect(without.defaults.enlarge_photo).toBeUndefined();
+    const own = await manifestFor("enlarge-own-v", weights);
+    const enlarge_photo = { steps: 10, resample: 2 }; // as many steps as the fixture's timesteps: allowed
+    for (const manifest of [without, { ...own, defaults: { ...own.defaults, enlarge_photo } }]) {
+      await expectJson(call("/api/admin/models", { method: "POST", token: ADMIN, json: manifest }), 201);
+      expect([200, 201]).toContain((await upload(manifest.id, "model.onnx", weights["model.onnx"])).status);
+      await expectJson(call(`/api/admin/models/${manifest.id}/finalize`, { method: "POST", token: ADMIN }), 200);
+    }
+    type Served = { manifest: { defaults: Record<string, unknown> } };
+    const served = (id: string) => expectJson<Served>(call(`/api/models/${id}`), 200).then((v) => v.manifest.defaults);
+    expect((await served("enlarge-own-v")).enlarge_photo).toEqual(enlarge_photo);
+    expect(await served("enlarge-absent-v")).not.toHaveProperty("enlarge_photo");
   });
 
   it("accepts unknown keys under training and metrics", async () => {

@@ -57,8 +57,13 @@ const Defaults = z.strictObject({
   }),
   /** A model-sized image (the demo). */
   restore: RestoreDefaults,
-  /** A photo at its own size, restored tile by tile. */
+  /** A photo at its own size, restored tile by tile (except enlargements, below). */
   restore_photo: RestoreDefaults,
+  /**
+   * A photo enlarged x2 or x4, tile by tile. Absent in versions published before it: enlargements
+   * then use `restore_photo` (photoDefaults in ./photo-defaults.ts).
+   */
+  enlarge_photo: RestoreDefaults.optional(),
   /** DDNM's stochasticity in restoration's DDIM steps (0: deterministic). */
   ddnm_eta: z.number().min(0).max(1),
 });
@@ -160,13 +165,14 @@ export const Manifest = z
       .refine(freeFormCheck, { message: FREE_FORM_MESSAGE }),
     metrics: z.looseObject({ int8: Int8Metrics.optional() }).refine(freeFormCheck, { message: FREE_FORM_MESSAGE }),
   })
-  .refine(
-    (m) =>
-      [m.defaults.generate.steps, m.defaults.restore.steps, m.defaults.restore_photo.steps].every(
-        (steps) => steps <= m.diffusion.timesteps,
-      ),
-    { message: "default steps cannot exceed diffusion.timesteps", path: ["defaults"] },
-  )
+  .superRefine(({ defaults, diffusion }, ctx) => {
+    for (const name of ["generate", "restore", "restore_photo", "enlarge_photo"] as const) {
+      const steps = defaults[name]?.steps;
+      if (steps !== undefined && steps > diffusion.timesteps) {
+        ctx.addIssue({ code: "custom", message: "default steps cannot exceed diffusion.timesteps", path: ["defaults", name, "steps"] });
+      }
+    }
+  })
   .refine(
     ({ defaults: { generate }, diffusion }) =>
       !generate.timesteps ||

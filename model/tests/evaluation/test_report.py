@@ -11,3 +11,4 @@ def test_the_table_averages_over_photos_of_each_size():
                                  "runs": [run("a", 20.0), run("b", 30.0)]})
     same = "25.00 / 0.250"
     assert f"| 32x32 | hole | 2 | {same} | telea {same} | {same} | {same} | 2.0 |  |" in table
+    assert "(20 steps, resample 1; enlargements 20 steps, resample 1;" in table  # a record from before they differed

@@ -5,12 +5,18 @@
  * dragged on the image, the brush's size on the image, and a phone's first screen. axe-core checks
  * each new state.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launch, openPage } from "../../../scripts/lib/site.ts";
+import { FIXTURE as FIXTURE_DIR, launch, openPage } from "../../../scripts/lib/site.ts";
+import type { Manifest } from "../../../web/src/api/models.ts";
+import { plannedTimesteps, unetPasses } from "../../../web/src/restore-plan.ts";
 import { axeViolations, inViewport, openAuditablePage, waitForBackend } from "./page.ts";
 
 const baseUrl = inject("baseUrl");
+/** The manifest the site serves (the tiny fixture's). */
+const FIXTURE = JSON.parse(readFileSync(join(FIXTURE_DIR, "manifest.json"), "utf8")) as Manifest;
 const PHOTOS = "test/fixtures/photos";
 let close: () => Promise<void>;
 let context: BrowserContext;
@@ -80,7 +86,7 @@ describe("fix my photo's flow", () => {
     await preset("Quick").check();
     await openAdvanced();
     const steps = form().getByLabel("Steps", { exact: true });
-    await expect.poll(() => steps.inputValue()).toBe("10");
+    await expect.poll(() => steps.inputValue()).toBe(String(Math.round(FIXTURE.defaults.restore_photo.steps / 2)));
     for (const label of ["Steps", "Resampling (RePaint)", "Average of", "Seed"]) {
       const help = await form()
         .getByLabel(label, { exact: true })
@@ -101,6 +107,29 @@ describe("fix my photo's flow", () => {
     // Keeping the size again leaves Best, which is for enlargements, for Balanced.
     await form().getByLabel("Too small?").selectOption({ label: "Keep its size (451×300)" });
     await expect.poll(() => preset("Balanced").isChecked()).toBe(true);
+
+    // Balanced is the manifest's defaults for the task: fewer steps kept at size (with noise, here) than enlarged x4,
+    // and the estimate's UNet passes follow.
+    const { restore_photo, enlarge_photo } = FIXTURE.defaults;
+    expect(enlarge_photo && enlarge_photo.steps !== restore_photo.steps).toBe(true);
+    await form().getByRole("slider", { name: /Noise/ }).fill("20");
+    const passes = async () => /\((\d+) UNet pass/.exec((await page.getByTestId("photo-estimate").textContent()) ?? "")?.[1];
+    const expected = (upscale: 1 | 4, { steps, resample }: { steps: number; resample: number }) =>
+      String(
+        unetPasses({
+          steps: plannedTimesteps(FIXTURE, { steps, noise: 20 / 127.5, mask: null, upscale, grayscale: false }).length,
+          resample,
+        }),
+      );
+    await expect.poll(() => steps.inputValue()).toBe(String(restore_photo.steps));
+    await expect.poll(passes, { timeout: 10_000 }).toBe(expected(1, restore_photo));
+    await form().getByLabel("Too small?").selectOption({ label: "Enlarge ×4 (1804×1200)" });
+    await expect.poll(() => steps.inputValue()).toBe(String(enlarge_photo?.steps));
+    expect(await preset("Balanced").isChecked()).toBe(true);
+    await expect.poll(passes, { timeout: 10_000 }).toBe(expected(4, enlarge_photo!));
+    await form().getByLabel("Too small?").selectOption({ label: "Keep its size (451×300)" });
+    await expect.poll(() => steps.inputValue()).toBe(String(restore_photo.steps));
+    await form().getByRole("slider", { name: /Noise/ }).fill("0");
   });
 
   it("brings the progress into view when Restore is pressed, says it in the title, and counts the time left down", async () => {

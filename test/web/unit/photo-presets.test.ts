@@ -1,33 +1,67 @@
-/** Fix my photo's presets: derived from the version's defaults, and recognised from the fields they set. */
+/** Fix my photo's presets: derived from the version's defaults for the task's kind, and recognised from the fields they set. */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Manifest } from "../../../web/src/api/models.ts";
-import { PRESETS, presetEffort, presetOf } from "../../../web/src/ui/photo/photo-presets.ts";
+import { effortOnSwitch, PRESETS, presetEffort, presetOf } from "../../../web/src/ui/photo/photo-presets.ts";
+import { photoDefaults } from "../../../worker/contract/photo-defaults.ts";
 
 const tiny = JSON.parse(readFileSync(new URL("../../fixtures/tiny/manifest.json", import.meta.url), "utf8")) as Manifest;
-const withDefaults = (steps: number, resample: number, timesteps = 1000): Manifest => ({
+const withDefaults = (steps: number, resample: number, timesteps = 1000, enlarge = { steps: 2 * steps, resample }): Manifest => ({
   ...tiny,
   diffusion: { ...tiny.diffusion, timesteps },
-  defaults: { ...tiny.defaults, restore_photo: { steps, resample } },
+  defaults: { ...tiny.defaults, restore_photo: { steps, resample }, enlarge_photo: enlarge },
 });
+/** A version published before enlargements had defaults of their own. */
+const { enlarge_photo: _, ...olderDefaults } = withDefaults(20, 1).defaults;
+const older: Manifest = { ...tiny, defaults: olderDefaults };
 
 describe("photo presets", () => {
-  it("derives each from the version's photo defaults", () => {
-    const m = withDefaults(20, 1);
-    expect(presetEffort(m, "Quick")).toEqual({ steps: 10, resample: 1, candidates: 1 });
-    expect(presetEffort(m, "Balanced")).toEqual({ steps: 20, resample: 1, candidates: 1 });
-    expect(presetEffort(m, "Best")).toEqual({ steps: 40, resample: 2, candidates: 1 });
+  it("derives each from the version's defaults for the task: an enlargement's own, or the other tasks'", () => {
+    const m = withDefaults(10, 1);
+    expect(presetEffort(m, "Quick", false)).toEqual({ steps: 5, resample: 1, candidates: 1 });
+    expect(presetEffort(m, "Balanced", false)).toEqual({ steps: 10, resample: 1, candidates: 1 });
+    expect(presetEffort(m, "Quick", true)).toEqual({ steps: 10, resample: 1, candidates: 1 });
+    expect(presetEffort(m, "Balanced", true)).toEqual({ steps: 20, resample: 1, candidates: 1 });
+    expect(presetEffort(m, "Best", true)).toEqual({ steps: 40, resample: 2, candidates: 1 });
+  });
+
+  it("enlarges at the photo defaults for a version published without enlargement defaults", () => {
+    expect(photoDefaults(older, true)).toEqual(older.defaults.restore_photo);
+    expect(photoDefaults(older, false)).toEqual(older.defaults.restore_photo);
+    expect(presetEffort(older, "Balanced", true)).toEqual(presetEffort(older, "Balanced", false));
+    expect(presetEffort(older, "Best", true)).toEqual({ steps: 40, resample: 2, candidates: 1 });
+    // The fixture's own: 10 steps kept at size, 20 enlarged.
+    expect([photoDefaults(tiny, false).steps, photoDefaults(tiny, true).steps]).toEqual([10, 20]);
   });
 
   it("never asks for more steps than the schedule has, nor fewer than one", () => {
-    expect(presetEffort(withDefaults(30, 1, 50), "Best").steps).toBe(50);
-    expect(presetEffort(withDefaults(1, 1), "Quick").steps).toBe(1);
+    expect(presetEffort(withDefaults(30, 1, 50), "Best", true).steps).toBe(50);
+    expect(presetEffort(withDefaults(1, 1), "Quick", false).steps).toBe(1);
   });
 
-  it("recognises a preset from its fields, and none once a field differs", () => {
-    const m = withDefaults(20, 1);
-    for (const { name } of PRESETS) expect(presetOf(m, presetEffort(m, name))).toBe(name);
-    expect(presetOf(m, { steps: 7, resample: 1, candidates: 1 })).toBeNull();
-    expect(presetOf(m, { steps: 20, resample: 1, candidates: 4 })).toBeNull();
+  it("recognises a preset from its fields for the task, and none once a field differs", () => {
+    const m = withDefaults(10, 1);
+    for (const enlarging of [false, true]) {
+      for (const { name } of PRESETS) expect(presetOf(m, presetEffort(m, name, enlarging), enlarging)).toBe(name);
+    }
+    // 10 steps is Balanced kept at size, Quick enlarged.
+    expect(presetOf(m, { steps: 10, resample: 1, candidates: 1 }, false)).toBe("Balanced");
+    expect(presetOf(m, { steps: 10, resample: 1, candidates: 1 }, true)).toBe("Quick");
+    expect(presetOf(m, { steps: 7, resample: 1, candidates: 1 }, false)).toBeNull();
+    expect(presetOf(m, { steps: 10, resample: 1, candidates: 4 }, false)).toBeNull();
+  });
+
+  it("follows the new task's defaults when the visitor switches task on a preset, and keeps effort set by hand", () => {
+    const m = withDefaults(10, 1);
+    for (const name of ["Quick", "Balanced"] as const) {
+      expect(effortOnSwitch(m, presetEffort(m, name, false), false, true)).toEqual(presetEffort(m, name, true));
+      expect(effortOnSwitch(m, presetEffort(m, name, true), true, false)).toEqual(presetEffort(m, name, false));
+    }
+    // Best is for enlargements: keeping the size goes back to Balanced; x2 to x4 keeps it.
+    expect(effortOnSwitch(m, presetEffort(m, "Best", true), true, false)).toEqual(presetEffort(m, "Balanced", false));
+    expect(effortOnSwitch(m, presetEffort(m, "Best", true), true, true)).toEqual(presetEffort(m, "Best", true));
+    const byHand = { steps: 7, resample: 3, candidates: 2 };
+    expect(effortOnSwitch(m, byHand, false, true)).toEqual(byHand);
+    expect(effortOnSwitch(m, byHand, true, false)).toEqual(byHand);
   });
 });

@@ -21,10 +21,15 @@ export const BENCH_OBJECT_SIDE = 48;
 /** Noise of the photo a denoising job restores, in levels of 255. */
 export const BENCH_NOISE_255 = 25;
 
+/** How much the task enlarges its photo (1: kept at its size). */
+export function benchUpscale(task: BenchTask): RestoreParams["upscale"] {
+  return task === "enlarge x2" ? 2 : task === "enlarge x4" ? 4 : 1;
+}
+
 /** A smooth photo with the job's damage: the work depends only on its size, task and settings. */
 export function benchPhoto(manifest: Manifest, { task, width, height, steps, resample }: BenchPhoto): RestoreParams {
   const { channels } = manifest.image;
-  const upscale = task === "enlarge x2" ? 2 : task === "enlarge x4" ? 4 : 1;
+  const upscale = benchUpscale(task);
   const [h, w] = [height / upscale, width / upscale];
   const plane = h * w;
   const noise = task === "denoise" ? BENCH_NOISE_255 / 127.5 : 0;

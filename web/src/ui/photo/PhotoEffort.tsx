@@ -17,14 +17,14 @@ interface Props {
   onChange: (change: Partial<EffortSettings>) => void;
   /** Why averaging would repeat the same restoration for this photo (null when candidates can differ). */
   oneCandidate: string | null;
-  /** The photo is being enlarged (Best is for enlargements). */
+  /** The photo is being enlarged: its presets derive from the enlargement defaults, and Best is for enlargements. */
   enlarging: boolean;
   /** Why this many restorations cannot be averaged here (memory), or null. */
   averagingRefusal: string | null;
 }
 
 export function PhotoEffort({ manifest, settings, onChange, oneCandidate, enlarging, averagingRefusal }: Props) {
-  const chosen = presetOf(manifest, settings);
+  const chosen = presetOf(manifest, settings, enlarging);
   return (
     <>
       <fieldset class="presets" data-testid="photo-presets">
@@ -40,7 +40,7 @@ export function PhotoEffort({ manifest, settings, onChange, oneCandidate, enlarg
                   checked={chosen === name}
                   disabled={unused && chosen !== name}
                   aria-describedby={`photo-preset-${name}`}
-                  onChange={() => onChange(presetEffort(manifest, name))}
+                  onChange={() => onChange(presetEffort(manifest, name, enlarging))}
                 />{" "}
                 {name}
               </label>

@@ -4,6 +4,7 @@
  * this device, restore it tile by tile with a live preview, compare, see where it is unsure, download.
  */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { photoDefaults } from "../../../../worker/contract/photo-defaults.ts";
 import type { Manifest } from "../../api/models.ts";
 import { estimateNoiseSigma } from "../../diffusion/noise-level.ts";
 import { downloadBlob, pngOf, type Raster } from "../../image.ts";
@@ -33,7 +34,7 @@ import { ImageDrop } from "../widgets/ImageDrop.tsx";
 import { RestoreStatus, RunButtons } from "../widgets/JobControls.tsx";
 import { MaskPainter } from "../widgets/MaskPainter.tsx";
 import { PhotoEffort } from "./PhotoEffort.tsx";
-import { presetEffort, presetOf } from "./photo-presets.ts";
+import { effortOnSwitch } from "./photo-presets.ts";
 import { SamplePhoto } from "./SamplePhoto.tsx";
 import { SpreadMap } from "./SpreadMap.tsx";
 import { SwitchPhotoPrompt } from "./SwitchPhotoPrompt.tsx";
@@ -90,7 +91,7 @@ interface Result {
   params: RestoreParams;
 }
 
-/** The form before the visitor touches it; steps and resampling come from the manifest's defaults. */
+/** The form before the visitor touches it; steps and resampling come from the manifest's defaults for a photo kept at its size. */
 const INITIAL_SETTINGS: Omit<Settings, "steps" | "resample"> = {
   noiseLevels: 0,
   useEstimate: false,
@@ -106,7 +107,7 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
   const photo = loaded?.photo ?? null;
   const [loadError, setLoadError] = useState<string | null>(null);
   const [mask, setMask] = useState<Uint8Array>(() => fullMask(0));
-  const [settings, setSettings] = useState<Settings>({ ...INITIAL_SETTINGS, ...manifest.defaults.restore_photo });
+  const [settings, setSettings] = useState<Settings>({ ...INITIAL_SETTINGS, ...photoDefaults(manifest, INITIAL_SETTINGS.upscale > 1) });
   const [result, setResult] = useState<Result | null>(null);
   // What the running job restores: a preview of another photo's job is never shown over this one.
   const [running, setRunning] = useState<{ photo: Photo; raster: Raster } | null>(null);
@@ -153,7 +154,7 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
     // A new photo starts from the version's defaults and its own facts: nothing chosen for the last one carries over.
     setSettings({
       ...INITIAL_SETTINGS,
-      ...manifest.defaults.restore_photo,
+      ...photoDefaults(manifest, INITIAL_SETTINGS.upscale > 1),
       useEstimate: next.estimatedLevels !== null && next.estimatedLevels >= NOISY_LEVELS,
       colourise: next.photo.grayscale,
     });
@@ -182,13 +183,10 @@ export function PhotoRestore({ client, manifest, ready, active }: Props) {
     body: `${running?.photo.name ?? "Your photo"} is restored: compare and download it on the page.`,
   });
 
-  // Best is for enlargements: keeping the size again goes back to Balanced rather than stay on a preset that no longer applies.
+  // Enlargements have defaults of their own: a preset follows the task (Best, for enlargements, goes back to
+  // Balanced when the size is kept); effort set by hand stays.
   function chooseUpscale(upscale: Settings["upscale"]) {
-    setSettings((s) => ({
-      ...s,
-      upscale,
-      ...(upscale === 1 && presetOf(manifest, s) === "Best" ? presetEffort(manifest, "Balanced") : {}),
-    }));
+    setSettings((s) => ({ ...s, upscale, ...effortOnSwitch(manifest, s, s.upscale > 1, upscale > 1) }));
   }
 
   const planned = photo && {

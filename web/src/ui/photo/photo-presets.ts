@@ -1,8 +1,10 @@
 /**
  * Fix my photo's presets by goal. Each is an effort (steps, RePaint repeats, restorations averaged)
- * derived from the version's measured defaults, so a new model brings its own. The help says what
- * model.eval_photos measured for the default model (web/README.md, "Quality presets").
+ * derived from the version's measured defaults for the task's kind (an enlargement, or any other
+ * task), so a new model brings its own. The help says what model.eval_photos measured for the
+ * default model (web/README.md, "Quality presets").
  */
+import { photoDefaults } from "../../../../worker/contract/photo-defaults.ts";
 import type { Manifest } from "../../api/models.ts";
 
 export interface Effort {
@@ -25,7 +27,7 @@ interface Preset {
 export const PRESETS: readonly Preset[] = [
   {
     name: "Quick",
-    help: "Half the time: as good on noise and holes, slightly softer enlargements.",
+    help: "Half the steps, so about half the time; enlargements come out slightly softer.",
     effort: ({ steps, resample }) => ({ steps: Math.max(1, Math.round(steps / 2)), resample, candidates: 1 }),
   },
   {
@@ -41,12 +43,24 @@ export const PRESETS: readonly Preset[] = [
   },
 ];
 
-export function presetEffort(m: Manifest, name: PresetName): Effort {
-  return PRESETS.find((p) => p.name === name)!.effort(m.defaults.restore_photo, m.diffusion.timesteps);
+/** The preset's effort for a task of this kind (`enlarging`: the photo is enlarged). */
+export function presetEffort(m: Manifest, name: PresetName, enlarging: boolean): Effort {
+  return PRESETS.find((p) => p.name === name)!.effort(photoDefaults(m, enlarging), m.diffusion.timesteps);
 }
 
-/** The preset these settings are, or null when the Advanced fields made them something else. */
-export function presetOf(m: Manifest, effort: Effort): PresetName | null {
+/** The preset these settings are for a task of this kind, or null when the Advanced fields made them something else. */
+export function presetOf(m: Manifest, effort: Effort, enlarging: boolean): PresetName | null {
   const same = (a: Effort) => a.steps === effort.steps && a.resample === effort.resample && a.candidates === effort.candidates;
-  return PRESETS.find((p) => same(presetEffort(m, p.name)))?.name ?? null;
+  return PRESETS.find((p) => same(presetEffort(m, p.name, enlarging)))?.name ?? null;
+}
+
+/**
+ * The effort after the visitor switches between enlarging and not: a preset follows the new task's
+ * defaults (Best, for enlargements alone, becomes Balanced when the size is kept); effort set by hand
+ * under Advanced stays as set.
+ */
+export function effortOnSwitch(m: Manifest, { steps, resample, candidates }: Effort, wasEnlarging: boolean, enlarging: boolean): Effort {
+  const preset = presetOf(m, { steps, resample, candidates }, wasEnlarging);
+  if (preset === null || wasEnlarging === enlarging) return { steps, resample, candidates };
+  return presetEffort(m, preset === "Best" && !enlarging ? "Balanced" : preset, enlarging);
 }
