@@ -19,10 +19,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import functools
-import json
 import os
-import sys
-import time
 from typing import Any, Optional
 
 from .diffusion.defaults import DEFAULTS, GenerateDefaults, RestoreDefaults, SamplingDefaults
@@ -33,14 +30,13 @@ from .evaluation.int8 import evaluate_int8
 from .evaluation.judge import Judge, check_classes
 from .evaluation.photos import (add_photo_arguments, check_photo_arguments, evaluate_photos, load_photos,
                                 photo_settings)
-from .evaluation.report import format_photos_table, format_table, log, metrics_json
+from .evaluation.report import format_photos_table, format_table, log, measure_to_json, metrics_json
 from .evaluation.restoration import RestorationSettings, evaluate_restoration
 from .networks.resnet9 import to_float
 from .training import checkpoint
 from .training.classifier_trainer import load as load_classifier
 from .training.data import DatasetError, load_dataset, subset
 from .training.distill import student_of
-from .training.threads import use_cpu_threads
 
 
 def parse_list(text: str, kind: type) -> list:
@@ -144,17 +140,8 @@ def main(argv: Optional[list[str]] = None) -> None:
     if args.batch < 1 or args.candidates < 1 or args.reference == 1:
         parser.error("--batch and --candidates must be positive and --reference 0 (all) or at least 2")
     check_photo_arguments(parser, args)
-    out_dir = os.path.dirname(os.path.abspath(args.out))
-    os.makedirs(out_dir, exist_ok=True)
-    use_cpu_threads()
-    began = time.time()
-    try:
-        metrics = evaluate(args, out_dir)
-    except (checkpoint.CheckpointError, DatasetError, ValueError) as e:
-        sys.exit(f"error: {e}")
-    metrics["wall_seconds"] = round(time.time() - began)
-    with open(args.out, "w") as f:
-        json.dump(metrics, f, indent=2)
+    metrics = measure_to_json(args.out, lambda out_dir: evaluate(args, out_dir),
+                              (checkpoint.CheckpointError, DatasetError, ValueError))
     print(format_table(metrics))
     if "photos" in metrics:
         print("\n" + format_photos_table(metrics["photos"]))

@@ -16,17 +16,12 @@ one restoration | mean of the candidates, at the photos' own size.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import sys
-import time
-from typing import Optional
+from typing import Any, Optional
 
 from .evaluation.photos import (add_photo_arguments, check_photo_arguments, evaluate_photos, folder_photos,
                                 load_photos, photo_settings, photo_tasks)
-from .evaluation.report import format_photos_table
+from .evaluation.report import format_photos_table, measure_to_json
 from .training import checkpoint
-from .training.threads import use_cpu_threads
 
 
 def main(argv: Optional[list[str]] = None) -> None:
@@ -45,20 +40,14 @@ def main(argv: Optional[list[str]] = None) -> None:
     if unknown:
         parser.error(f"unknown tasks {sorted(unknown)}")
     check_photo_arguments(parser, args)
-    out_dir = os.path.dirname(os.path.abspath(args.out))
-    os.makedirs(out_dir, exist_ok=True)
-    use_cpu_threads()
-    began = time.time()
-    try:
+
+    def measure(out_dir: str) -> dict[str, Any]:
         net, diffusion = checkpoint.ema_network(checkpoint.load(args.checkpoint))
         chosen = (folder_photos(args.photos, max(args.photos_sizes)) if args.photos
                   else load_photos(args.photos_sizes, args.photo_names))
-        photos = evaluate_photos(net, diffusion, chosen, photo_settings(args), out_dir, args.tasks)
-    except (checkpoint.CheckpointError, ValueError, OSError) as e:
-        sys.exit(f"error: {e}")
-    photos["wall_seconds"] = round(time.time() - began)
-    with open(args.out, "w") as f:
-        json.dump(photos, f, indent=2)
+        return evaluate_photos(net, diffusion, chosen, photo_settings(args), out_dir, args.tasks)
+
+    photos = measure_to_json(args.out, measure, (checkpoint.CheckpointError, ValueError, OSError))
     print(format_photos_table(photos))
     print(f"\nwrote {args.out} and its pictures in {photos['wall_seconds']} s")
 

@@ -5,16 +5,38 @@ settings measured at, become the manifest's own) and its Markdown tables.
 from __future__ import annotations
 
 import functools
+import json
+import os
 import sys
-from typing import Any, Optional
+import time
+from typing import Any, Callable, Optional
 
 import numpy as np
 
+from ..training.threads import use_cpu_threads
 from .metrics import NOT_FID
 
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def measure_to_json(out: str, measure: Callable[[str], dict[str, Any]],
+                    errors: tuple[type[Exception], ...]) -> dict[str, Any]:
+    """Runs a command's `measure(out_dir)` on every CPU thread, ends the command on one of `errors` with its
+    message, and writes the result, with its wall_seconds, as JSON to `out` (pictures go into out_dir)."""
+    out_dir = os.path.dirname(os.path.abspath(out))
+    os.makedirs(out_dir, exist_ok=True)
+    use_cpu_threads()
+    began = time.time()
+    try:
+        result = measure(out_dir)
+    except errors as e:
+        sys.exit(f"error: {e}")
+    result["wall_seconds"] = round(time.time() - began)
+    with open(out, "w") as f:
+        json.dump(result, f, indent=2)
+    return result
 
 
 def metrics_json(state: dict[str, Any], classifier: str, classifier_facts: dict[str, Any], reference_images: int,
