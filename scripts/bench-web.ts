@@ -1,6 +1,6 @@
 // npm run bench:web [export-dir]: one UNet pass at batch 1, 16 and 64; 16 images at the page's
 // defaults and at the defaults before each speed lever; and each task of Fix my photo on a 600x400
-// photo, with the page's estimate beside the time it took, in Chromium's ORT-web WASM (1 and 2
+// photo, and a 256x256 photo denoised, with the page's estimate beside the time it took, in Chromium's ORT-web WASM (1 and 2
 // threads) beside onnxruntime-node running the same TypeScript jobs on the same model and machine;
 // where the version has an int8 file, one call of it beside one of fp32 in the same browser.
 // The model defaults to model/weights (the published default), else the tiny test fixture.
@@ -28,13 +28,18 @@ const defaultDir = existsSync(join(root, "model/weights/manifest.json")) ? join(
 const dir = process.argv[2] ?? defaultDir;
 const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-/** Each task of Fix my photo on a 600x400 result, at the version's photo defaults for its kind (enlargements have their own). */
-const PHOTOS: BenchPhoto[] = (["denoise", "remove an object", "enlarge x2", "enlarge x4", "colourise"] as const).map((task) => ({
+/** Each task of Fix my photo on a 600x400 result, and a 256x256 photo denoised, at the version's photo defaults. */
+const photoJob = (task: BenchPhoto["task"], width: number, height: number): BenchPhoto => ({
   task,
-  width: 600,
-  height: 400,
+  width,
+  height,
   ...photoDefaults(manifest, benchUpscale(task) > 1),
-}));
+});
+const photoName = (photo: BenchPhoto) => `${photo.width}x${photo.height} photo: ${photo.task}`;
+const PHOTOS: BenchPhoto[] = [
+  ...(["denoise", "remove an object", "enlarge x2", "enlarge x4", "colourise"] as const).map((task) => photoJob(task, 600, 400)),
+  photoJob("denoise", 256, 256),
+];
 
 /** 16 images at the page's defaults and at the defaults before each speed lever; one image at the defaults. */
 function generations(manifest: Manifest): { name: string; params: GenerateParams }[] {
@@ -122,12 +127,12 @@ try {
   );
   const work = PHOTOS.map((photo) => plannedWork(manifest, benchPhoto(manifest, photo)));
   console.log(
-    `photos: 600x400 results, tiles in batches of ${TILE_BATCH}: ` +
+    `photos, tiles in batches of ${TILE_BATCH}: ` +
       PHOTOS.map(
         (photo, k) =>
-          `${photo.task} at ${photo.steps} steps x ${photo.resample} ${tilesThroughUNet(work[k]).toLocaleString("en")} tile passes`,
+          `${photoName(photo)} at ${photo.steps} steps x ${photo.resample} ${tilesThroughUNet(work[k]).toLocaleString("en")} tile passes`,
       ).join(", ") +
-      ` (noise ${BENCH_NOISE_255}/255; an object of ${BENCH_OBJECT_SIDE}x${BENCH_OBJECT_SIDE}; enlargements from 300x200 and 150x100)\n`,
+      ` (noise ${BENCH_NOISE_255}/255; an object of ${BENCH_OBJECT_SIDE}x${BENCH_OBJECT_SIDE}; enlargements from a photo 2 or 4 times smaller)\n`,
   );
   const hasInt8 = manifest.files.some((file) => file.variant === "int8");
   const starts: string[] = [];
@@ -156,7 +161,7 @@ try {
     PHOTOS.forEach((photo, k) => {
       const estimate = estimateSeconds(work[k], speed) * 1000;
       const said = `estimated ${(estimate / 1000).toFixed(1)} s (${((estimate / web.restores[k] - 1) * 100).toFixed(0)}%)`;
-      add(`600x400 photo: ${photo.task}`, web.restores[k], node.restores[k], said);
+      add(photoName(photo), web.restores[k], node.restores[k], said);
     });
     starts.push(`${web.loadMs.toFixed(0)} ms with ${threads} thread${threads > 1 ? "s" : ""} (${web.backend.variant} weights)`);
     if (hasInt8) {

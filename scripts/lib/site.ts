@@ -56,6 +56,9 @@ export async function launch({ webgpu = false }: BrowserOptions = {}): Promise<{
   return {
     context,
     async close() {
+      // A route handler still editing a response (a service worker's late request) would fail once
+      // the browser is gone, as an unhandled rejection that fails the run: let it fail quietly first.
+      await context.unrouteAll({ behavior: "ignoreErrors" });
       await context.close();
       rmSync(profile, { recursive: true, force: true });
     },
