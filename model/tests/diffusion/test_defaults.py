@@ -16,7 +16,7 @@ def test_defaults_survive_the_trip_through_json():
 def test_the_json_has_the_manifests_shape():
     assert DEFAULTS.to_json() == {
         "generate": {"sampler": "dpmpp_3m", "steps": 10, "guidance": 1.5, "guidance_interval": [0.2, 10.0]},
-        "restore": {"steps": 50, "resample": 2}, "restore_photo": {"steps": 10, "resample": 1},
+        "restore": {"steps": 50, "resample": 2}, "restore_photo": {"steps": 20, "resample": 1},
         "enlarge_photo": {"steps": 20, "resample": 1}, "ddnm_eta": 0.85}
 
 
@@ -38,7 +38,7 @@ def test_only_a_student_names_its_timesteps():
 def test_a_model_with_few_timesteps_gets_step_counts_it_has():
     fitted = DEFAULTS.within(15)
     assert (fitted.generate.steps, fitted.restore.steps, fitted.restore_photo.steps,
-            fitted.enlarge_photo.steps) == (10, 15, 10, 15)
+            fitted.enlarge_photo.steps) == (10, 15, 15, 15)
     assert fitted.restore.resample == DEFAULTS.restore.resample and DEFAULTS.within(1000) == DEFAULTS
 
 

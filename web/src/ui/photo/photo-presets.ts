@@ -27,7 +27,7 @@ interface Preset {
 export const PRESETS: readonly Preset[] = [
   {
     name: "Quick",
-    help: "Half the time: as good on light noise, holes and colours; heavy noise and enlargements come out slightly softer.",
+    help: "Half the time: faint tile edges can show on smooth areas, and enlargements come out slightly softer.",
     effort: ({ steps, resample }) => ({ steps: Math.max(1, Math.round(steps / 2)), resample, candidates: 1 }),
   },
   {
