@@ -37,7 +37,7 @@ class SamplingDefaults:
     generate: GenerateDefaults = field(default_factory=GenerateDefaults)
     restore: RestoreDefaults = field(default_factory=lambda: RestoreDefaults(steps=50, resample=2))  # model-sized
     # A photo at its own size, tile by tile, and one enlarged x2 or x4. Both 20: at 10 steps a photo kept at its size
-    # scores as well, but the last pass's tile grid shows as seams (model/README.md, "Steps per kind of task").
+    # scores as well, but its few passes' tile grids show as seams (model/README.md, "Steps per kind of task").
     restore_photo: RestoreDefaults = field(default_factory=lambda: RestoreDefaults(steps=20, resample=1))
     enlarge_photo: RestoreDefaults = field(default_factory=lambda: RestoreDefaults(steps=20, resample=1))
     ddnm_eta: float = 0.85  # DDNM's step noise (Wang et al. 2023)
