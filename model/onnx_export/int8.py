@@ -270,7 +270,8 @@ def quantize_graph(model: ModelProto, net: UNet, plan: Int8Plan) -> ModelProto:
     parameters = dict(net.named_parameters())
     initializers: list[TensorProto] = []
     nodes: list[NodeProto] = []
-    quantized_inputs: dict[str, str] = {}  # fp32 tensor -> its dequantized copy (shared between readers)
+    # fp32 tensor -> its dequantized copy and the range it was quantized at (shared between readers)
+    quantized_inputs: dict[str, tuple[str, Uint8Range]] = {}
     quantized: set[str] = set()
 
     def constant(name: str, value: np.ndarray) -> str:
@@ -301,13 +302,14 @@ def quantize_graph(model: ModelProto, net: UNet, plan: Int8Plan) -> ModelProto:
         weight, bias = parameters[f"{module}.weight"].detach(), parameters[f"{module}.bias"].detach()
         x = node.input[0]
         if x not in quantized_inputs:
-            quantized_inputs[x] = f"{x}_in_dequantized"
-            qdq(quantized_inputs[x], x, f"{x}_in", q.input)
+            quantized_inputs[x] = (f"{x}_in_dequantized", q.input)
+            qdq(f"{x}_in_dequantized", x, f"{x}_in", q.input)
+        # A second reader of x gets the first reader's input range: its bias is at that scale too.
+        node.input[0], input_range = quantized_inputs[x]
         scales = weight_scales(weight).numpy()
-        node.input[0] = quantized_inputs[x]
         node.input[1] = dequantized(node.input[1], quantized_weight(weight), np.int8, scales)
-        node.input[2] = dequantized(node.input[2], quantized_bias(bias, weight, q.input.scale), np.int32,
-                                    scales * q.input.scale)
+        node.input[2] = dequantized(node.input[2], quantized_bias(bias, weight, input_range.scale), np.int32,
+                                    scales * input_range.scale)
         quantized.add(module)
         output = node.output[0]
         node.output[0] = f"{output}_fp32"
