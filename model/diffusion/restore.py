@@ -263,6 +263,33 @@ def network_needed(problem: PhotoProblem, sigma_y: float) -> Optional[torch.Tens
     return lost_pixels(problem)
 
 
+def local_problem(problem: PhotoProblem, sigma_y: float, tile: int) -> Optional[tuple[PhotoProblem, int, int]]:
+    """A task that only the UNet's tiles around its lost pixels can change, as the restoration of just
+    those canvas rows and columns (with its top and left on the canvas), when that is less than the
+    whole canvas; else None. The window is tile-aligned, so the tile grid stays the same, and a tile
+    wider than the lost pixels' tiles each side, so no tile clamped at its edge holds one: the same
+    tiles run, and everything outside them is the photo. Removing an object from a large photo then
+    spends its per-step work (noise, projection, step) on the window, not the whole canvas."""
+    needed = network_needed(problem, sigma_y)
+    if needed is None or not bool(needed.any()):
+        return None
+    top, bottom = around(needed.any(dim=1), tile)
+    left, right = around(needed.any(dim=0), tile)
+    if (bottom - top, right - left) == tuple(needed.shape):
+        return None
+    bottom, right = min(bottom, problem.height), min(right, problem.width)
+    photo = problem.filled[:, :, top:bottom, left:right]
+    known = problem.degradation.known[top:bottom, left:right].to(torch.uint8)
+    return photo_problem(photo, known, 1, False, tile), top, left
+
+
+def around(lines: torch.Tensor, tile: int) -> tuple[int, int]:
+    """The span [start, stop) of whole tiles that holds every true line, widened by a tile each side
+    within the canvas's `len(lines)`."""
+    where = lines.nonzero().flatten()
+    return max(0, (int(where[0]) // tile - 1) * tile), min(len(lines), (int(where[-1]) // tile + 2) * tile)
+
+
 def known_eps(problem: PhotoProblem, candidates: int, alphas_cumprod: torch.Tensor) -> EpsModel:
     """The noise in x_t if x_0 were the photo as it is (its padding a copy of its edge): the prediction
     wherever the network is not needed."""
@@ -279,22 +306,29 @@ def candidates_differ(problem: PhotoProblem, sigma_y: float, steps: int, alphas_
 
 def restore_photo(tile_eps: EpsModel, problem: PhotoProblem, tile: int, sigma_y: float, steps: int, resample: int,
                   candidates: int, alphas_cumprod: torch.Tensor, generator: torch.Generator,
-                  eta: float = DEFAULTS.ddnm_eta, callback: Optional[Callback] = None,
-                  noise_sampler: Optional[NoiseSampler] = None, offsets: Optional[Offsets] = None) -> torch.Tensor:
+                  eta: float = DEFAULTS.ddnm_eta, noise_sampler: Optional[NoiseSampler] = None,
+                  offsets: Optional[Offsets] = None) -> torch.Tensor:
     """`candidates` restorations [B * candidates, C, height, width] of each photo, tile by tile, as the page runs them:
-    DDNM+ on the whole canvas, the prior on tiles whose grid moves at every call; a photo that lost its
-    colour then takes colours chosen on a coarse copy (`colourised`). `sigma_y` is the std of the noise
-    in the measurement, in [-1, 1] units: the photo's own pixels, averaged to gray for colourisation (a
-    black-and-white photo's channels carry the same noise, which averaging keeps). Noise and tile
-    offsets come from `generator` unless given (the golden vectors record them)."""
+    DDNM+ on the whole canvas (or the window around its lost pixels, `local_problem`), the prior on tiles
+    whose grid moves at every call; a photo that lost its colour then takes colours chosen on a coarse
+    copy (`colourised`). `sigma_y` is the std of the noise in the measurement, in [-1, 1] units: the
+    photo's own pixels, averaged to gray for colourisation (a black-and-white photo's channels carry the
+    same noise, which averaging keeps). Noise and tile offsets come from `generator` unless given (the
+    golden vectors record them)."""
     noise_sampler = noise_sampler or default_noise(generator)
     offsets = offsets or random_offsets(tile, generator)
     d = problem.degradation
+    local = local_problem(problem, sigma_y, tile)
     if only_colour_lost(problem, sigma_y):  # the luminance is the photo's own: nothing to restore before colouring
         restored = problem.filled[:, :, :problem.height, :problem.width].repeat_interleave(candidates, dim=0)
+    elif local is not None:
+        window, top, left = local
+        restored = problem.filled[:, :, :problem.height, :problem.width].repeat_interleave(candidates, dim=0)
+        restored[:, :, top:top + window.height, left:left + window.width] = diffusion_restore(
+            tile_eps, window, tile, sigma_y, steps, resample, candidates, alphas_cumprod, eta, noise_sampler, offsets)
     else:
         restored = diffusion_restore(tile_eps, problem, tile, sigma_y, steps, resample, candidates, alphas_cumprod,
-                                     eta, noise_sampler, offsets, callback)
+                                     eta, noise_sampler, offsets)
     if d.out_channels == d.channels:
         return restored
     return colourised(tile_eps, restored, tile, steps, resample, alphas_cumprod, eta, noise_sampler, offsets)
@@ -302,7 +336,7 @@ def restore_photo(tile_eps: EpsModel, problem: PhotoProblem, tile: int, sigma_y:
 
 def diffusion_restore(tile_eps: EpsModel, problem: PhotoProblem, tile: int, sigma_y: float, steps: int, resample: int,
                       candidates: int, alphas_cumprod: torch.Tensor, eta: float, noise_sampler: NoiseSampler,
-                      offsets: Offsets, callback: Optional[Callback] = None) -> torch.Tensor:
+                      offsets: Offsets) -> torch.Tensor:
     """DDNM+ over the whole canvas from `starting_point`, the prior on moving tiles; cropped to the restored size."""
     timesteps = restoration_timesteps(steps, alphas_cumprod, start_noise(problem, sigma_y))
     x = starting_point(problem, sigma_y, timesteps, alphas_cumprod, candidates, noise_sampler)
@@ -311,7 +345,7 @@ def diffusion_restore(tile_eps: EpsModel, problem: PhotoProblem, tile: int, sigm
     eps_model = tiled_eps_model(tile_eps, tile, offsets, needed, fallback)
     sampler = ddnm_sampler(problem.degradation, problem.y.repeat_interleave(candidates, dim=0),
                            sigma_y=measurement_noise(problem, sigma_y), resample=resample)
-    out = sampler(eps_model, x, timesteps, alphas_cumprod, eta=eta, noise_sampler=noise_sampler, callback=callback)
+    out = sampler(eps_model, x, timesteps, alphas_cumprod, eta=eta, noise_sampler=noise_sampler)
     return out[:, :, :problem.height, :problem.width]
 
 

@@ -98,6 +98,8 @@ TILE = 8
 PHOTO_CASES: list[tuple[str, int, int, str, int, bool, float, int, int, int]] = [
     ("photo 9x14 with lost pixels, RePaint x2, two candidates", 9, 14, "scattered", 1, False, 0.0, 2, 2, 10),
     ("photo 13x20 with a small hole: only the tiles around it run", 13, 20, "patch", 1, False, 0.0, 1, 1, 12),
+    ("photo 30x37 with a hole in its corner: restored on the window around it", 30, 37, "corner", 1, False, 0.0, 1,
+     2, 10),
     ("photo 5x7, x4 super-resolution of a gray noisy photo", 5, 7, "none", 4, True, 0.3, 1, 1, 4),
     ("photo 6x11 with only noise: starts at its noise level", 6, 11, "none", 1, False, 0.3, 1, 2, 12),
     ("photo 10x13, x2 with lost pixels: starts from the photo filled, enlarged", 10, 13, "scattered", 2, False, 0.0, 1,
@@ -114,6 +116,8 @@ def photo_case(name: str, h: int, w: int, lost: str, downsample: int, grayscale:
     known = {"scattered": (torch.rand(h, w, generator=generator) < 0.7).to(torch.uint8),
              "patch": torch.ones(h, w, dtype=torch.uint8).index_fill_(0, torch.tensor([1, 2]), 0) | (
                  torch.arange(w) > 2).to(torch.uint8),
+             "corner": torch.ones(h, w, dtype=torch.uint8).index_fill_(0, torch.arange(h - 6, h - 3), 0) | (
+                 torch.arange(w) < w - 6).to(torch.uint8),
              "none": None}[lost]
     problem = photo_problem(photo, known, downsample, grayscale, TILE)
     d = problem.degradation

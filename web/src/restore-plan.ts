@@ -58,26 +58,31 @@ export function plannedColourTiles(m: Manifest, p: Planned & Pick<RestoreParams,
   const [height, width] = [p.upscale * p.height, p.upscale * p.width];
   const factor = coarseFactor(height, width, tile);
   const tiles = tileCount(padded(Math.ceil(height / factor), tile), padded(Math.ceil(width / factor), tile), tile);
-  return p.candidates * unetPasses({ steps: p.steps, resample: p.resample }) * tiles;
+  const passes = unetPasses({ steps: p.steps, resample: p.resample });
+  return p.candidates * (tiles.firstCall + (passes - 1) * tiles.perCall);
 }
 
 /**
- * Tiles per UNet pass, all candidates together: every tile of the canvas, or, when only lost
- * pixels are wrong, those that hold one (on the grid shifted by half a tile, as most calls are).
+ * Tiles per UNet pass, all candidates together, and in the first pass (on two grids): every tile of
+ * the canvas, or, when only lost pixels are wrong, those that hold one (on the grid shifted by half a
+ * tile, as most calls are).
  */
-export function plannedTilesPerCall(m: Manifest, p: Planned & Pick<RestoreParams, "height" | "width" | "candidates">): number {
+export function plannedTiles(m: Manifest, p: Planned & Pick<RestoreParams, "height" | "width" | "candidates">) {
   const tile = m.image.size;
   const [canvasHeight, canvasWidth] = [padded(p.upscale * p.height, tile), padded(p.upscale * p.width, tile)];
   const spec = wrongWith(m, p);
-  if (onlyColourLost(spec, p.noise)) return 0;
+  if (onlyColourLost(spec, p.noise)) return { perCall: 0, firstCall: 0 };
   const needed = onlyLost(spec, p.noise) ? lostOnCanvas(p.mask, p.height, p.width, canvasHeight, canvasWidth) : undefined;
-  return p.candidates * tileCount(canvasHeight, canvasWidth, tile, needed);
+  const { perCall, firstCall } = tileCount(canvasHeight, canvasWidth, tile, needed);
+  return { perCall: p.candidates * perCall, firstCall: p.candidates * firstCall };
 }
 
 /** What a job costs: its tiles per call, the steps it really runs, its repeats per step. */
-export function plannedWork(m: Manifest, p: Parameters<typeof plannedTilesPerCall>[1] & Pick<RestoreParams, "resample">): RestoreWork {
+export function plannedWork(m: Manifest, p: Parameters<typeof plannedTiles>[1] & Pick<RestoreParams, "resample">): RestoreWork {
+  const tiles = plannedTiles(m, p);
   return {
-    tilesPerCall: plannedTilesPerCall(m, p),
+    tilesPerCall: tiles.perCall,
+    tilesFirstCall: tiles.firstCall,
     steps: plannedTimesteps(m, p).length,
     resample: p.resample,
     colourTiles: plannedColourTiles(m, p),
@@ -116,8 +121,10 @@ export const LONG_JOB_SECONDS = 120;
 export const WARN_ABOVE_SECONDS = 0.8 * LONG_JOB_SECONDS;
 
 export interface RestoreWork {
-  /** Tiles through the UNet in one pass (`plannedTilesPerCall`). */
+  /** Tiles through the UNet in one pass (`plannedTiles`). */
   tilesPerCall: number;
+  /** Tiles in the first pass, which runs two grids half a tile apart (web/src/diffusion/tiles.ts). */
+  tilesFirstCall: number;
   /** The steps the job really runs (`plannedTimesteps`). */
   steps: number;
   /** RePaint repeats per step; the last step is not repeated. */
@@ -148,7 +155,8 @@ export function unetPasses({ steps, resample }: Pick<RestoreWork, "steps" | "res
 
 /** Tiles the whole job puts through the UNet. */
 export function tilesThroughUNet(work: RestoreWork): number {
-  return unetPasses(work) * work.tilesPerCall + (work.colourTiles ?? 0);
+  const passes = unetPasses(work);
+  return (passes > 0 ? work.tilesFirstCall + (passes - 1) * work.tilesPerCall : 0) + (work.colourTiles ?? 0);
 }
 
 /** Seconds for the whole job, taking a call's time as proportional to its tiles (true enough at the batches photos need). */

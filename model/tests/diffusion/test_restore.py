@@ -1,14 +1,17 @@
+import itertools
 import json
 import os
 
 import pytest
 import torch
 
+from model.diffusion.defaults import DEFAULTS
 from model.diffusion.restore import (UPSCALE_MEASUREMENT_NOISE, Degradation, candidates_differ, coarse_factor, damage,
-                                     ddnm_sampler, mean_of_candidates, photo_problem, restore_photo)
+                                     ddnm_sampler, diffusion_restore, local_problem, mean_of_candidates, photo_problem,
+                                     restore_photo)
 from model.diffusion.samplers import sample_ddim
 from model.diffusion.schedule import alphas_cumprod_for, sampling_timesteps
-from model.golden_cases.restore import box_mask, golden
+from model.golden_cases.restore import box_mask, golden, tile_aware
 from model.golden_cases.toy import toy_eps_model
 
 SIZE = 8
@@ -128,7 +131,8 @@ def test_committed_golden_vectors_match_this_code():
     assert committed["alphas_cumprod"] == pytest.approx(alphas_cumprod_for("cosine", 1000).tolist(), rel=1e-14, abs=0)
     # Replayed on the committed table, the cases match this code to rounding whichever build computed it.
     fresh = golden(torch.tensor(committed["alphas_cumprod"], dtype=torch.float64))
-    for old, new in zip(committed["cases"], fresh["cases"], strict=True):
+    for old, new in zip(committed["cases"] + committed["photo_cases"], fresh["cases"] + fresh["photo_cases"],
+                        strict=True):
         assert old["name"] == new["name"] and old["timesteps"] == new["timesteps"]
         assert old["y"] == pytest.approx(new["y"], abs=1e-12)
         assert old["out"] == pytest.approx(new["out"], abs=1e-12), "run: python -m model.golden"
@@ -206,6 +210,52 @@ def test_candidates_run_once_where_they_cannot_differ():
     assert torch.equal(out[0], out[1])
     enlarged = photo_problem(normal(3, 8, 8, seed=18), None, downsample=2, grayscale=False, tile=16)
     assert candidates_differ(enlarged, 0.0, 20, alphas_cumprod)
+
+
+# Lost rows and columns [top, bottom, left, right) of a 30x37 photo (a 32x40 canvas of 8x8 tiles), and
+# the window [top, left, height, width] its restoration runs on.
+HOLES = [((18, 21, 20, 24), (8, 8, 22, 24)),  # inside: a tile each side of the hole's tiles
+         ((26, 30, 30, 37), (16, 16, 14, 21)),  # in the corner: the window takes in the canvas's padding
+         ((10, 11, 3, 30), (0, 0, 24, 37))]  # as wide as the photo
+
+
+@pytest.mark.parametrize("hole,window", HOLES)
+def test_a_local_task_runs_on_the_window_around_its_lost_pixels_and_restores_the_same(hole, window):
+    photo = normal(3, 30, 37, seed=19).clamp(-1, 1)
+    known = torch.ones(30, 37, dtype=torch.uint8)
+    known[hole[0]:hole[1], hole[2]:hole[3]] = 0
+    problem = photo_problem(photo, known, downsample=1, grayscale=False, tile=8)
+    local = local_problem(problem, 0.0, 8)
+    assert local is not None
+    assert (local[1], local[2], local[0].height, local[0].width) == window
+    # With no noise drawn and the same tile grids, the window gives what the whole canvas gives: the same
+    # tiles run on the same pixels (a grid one pixel off moves the result by 1e-3), the rest is the photo.
+    alphas_cumprod = alphas_cumprod_for("cosine", 1000)
+    eps_model = tile_aware(toy_eps_model(alphas_cumprod, "v"))
+
+    def no_noise(shape: torch.Size) -> torch.Tensor:
+        return torch.zeros(shape, dtype=torch.float64)
+
+    def grids():
+        return itertools.cycle([(3, 5), (0, 0), (7, 1)]).__next__
+
+    out = restore_photo(eps_model, problem, 8, 0.0, 12, 1, 2, alphas_cumprod, torch.Generator(),
+                        noise_sampler=no_noise, offsets=grids())
+    whole = diffusion_restore(eps_model, problem, 8, 0.0, 12, 1, 2, alphas_cumprod, DEFAULTS.ddnm_eta, no_noise,
+                              grids())
+    assert torch.allclose(out, whole, atol=1e-9)
+    assert not torch.allclose(out[:, :, hole[0]:hole[1], hole[2]:hole[3]], photo[:, hole[0]:hole[1], hole[2]:hole[3]])
+
+
+def test_only_a_task_that_loses_pixels_of_less_than_the_canvas_runs_on_a_window():
+    photo = normal(3, 30, 37, seed=20).clamp(-1, 1)
+    scattered = (torch.rand(30, 37, generator=torch.Generator().manual_seed(0)) < 0.9).to(torch.uint8)
+    assert local_problem(photo_problem(photo, scattered, 1, False, 8), 0.0, 8) is None  # lost pixels everywhere
+    hole = torch.ones(30, 37, dtype=torch.uint8)
+    hole[15, 15] = 0
+    assert local_problem(photo_problem(photo, hole, 1, False, 8), 0.1, 8) is None  # noise is wrong everywhere
+    assert local_problem(photo_problem(photo, hole, 1, True, 8), 0.0, 8) is None  # and colour
+    assert local_problem(photo_problem(photo, None, 1, False, 8), 0.1, 8) is None
 
 
 def test_bad_photo_problems_are_rejected_with_reasons():

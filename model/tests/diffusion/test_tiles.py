@@ -50,8 +50,30 @@ def test_the_batch_is_images_times_tiles():
         batches.append(len(x))
         return x
 
-    tiled_eps_model(counting, 8, lambda: (0, 4))(torch.zeros(3, 1, 16, 16), 0.0)
-    assert batches == [3 * len(tile_positions(16, 8, 0)) * len(tile_positions(16, 8, 4))] == [3 * 2 * 3]
+    model = tiled_eps_model(counting, 8, lambda: (0, 4))
+    for _ in range(2):
+        model(torch.zeros(3, 1, 16, 16), 0.0)
+    # The first call: the unshifted grid's 4 tiles and the 9 of the grid shifted by (4, 4), which holds those 4.
+    assert batches[0] == 3 * 9
+    assert batches[1] == 3 * len(tile_positions(16, 8, 0)) * len(tile_positions(16, 8, 4)) == 3 * 2 * 3
+
+
+def test_the_first_call_blends_two_grids_so_a_tile_level_error_leaves_no_seam():
+    def tile_mean(x: torch.Tensor, t: float) -> torch.Tensor:  # each tile's prediction is off by its own shade
+        return x.mean(dim=(1, 2, 3), keepdim=True).expand_as(x)
+
+    ramp = torch.linspace(-1, 1, 64, dtype=torch.float64).expand(1, 1, 48, 64)
+    model = tiled_eps_model(tile_mean, 16, lambda: (5, 3))
+
+    def worst_column_step(out: torch.Tensor) -> float:
+        """A seam is a line: the step between neighbouring columns, along the whole column, at the worst column."""
+        return float((out[..., 1:] - out[..., :-1]).abs()[0, 0].mean(dim=0).max())
+
+    jumps = [worst_column_step(model(ramp, 0.0)), worst_column_step(model(ramp, 0.0))]
+    # One grid steps by a tile's worth of the ramp at its seams (16 of its 2/63 per pixel); two blended ones
+    # by twice the ramp's slope at worst.
+    assert jumps[1] > 0.5
+    assert jumps[0] < 0.07
 
 
 def test_bad_sizes_and_offsets_are_rejected_with_reasons():
@@ -74,8 +96,9 @@ def test_only_tiles_holding_a_needed_pixel_run_and_the_fallback_predicts_the_res
     needed = torch.zeros(64, 96, dtype=torch.bool)
     needed[5, 40] = True  # inside the tile at (0, 32) of the unshifted grid
     model = tiled_eps_model(network, 32, lambda: (0, 0), needed, lambda x, t: torch.full_like(x, -1.0))
+    model(torch.randn(2, 3, 64, 96), 10.0)  # the first call: a tile of each grid holds it, (0, 32) and (0, 16)
     out = model(torch.randn(2, 3, 64, 96), 10.0)
-    assert runs == [2]  # one tile for each of the two images
+    assert runs == [2 * 2, 2]  # then one tile for each of the two images
     assert out[0, 0, 5, 40] == 7 and out[1, 2, 31, 63] == 7 and out[0, 0, 40, 40] == -1
     with pytest.raises(ValueError, match="both"):
         tiled_eps_model(network, 32, lambda: (0, 0), needed)

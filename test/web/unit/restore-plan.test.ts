@@ -20,8 +20,8 @@ import { formatTimeLeft, secondsLeftOf } from "../../../web/src/ui/shared/time-l
 
 const manifest = JSON.parse(readFileSync(new URL("../../fixtures/tiny/manifest.json", import.meta.url), "utf8")) as Manifest;
 
-// A 451x300 photo: 16 x 11 tiles of 32 on the shifted grid.
-const photo: RestoreWork = { tilesPerCall: 16 * 11, steps: 20, resample: 1 };
+// A 451x300 photo: 16 x 11 tiles of 32 on the shifted grid, and 15 x 10 more on the unshifted one in the first pass.
+const photo: RestoreWork = { tilesPerCall: 16 * 11, tilesFirstCall: 16 * 11 + 15 * 10 - 4, steps: 20, resample: 1 };
 const speed = { batch: 16, ms: 857 }; // the default model, one WASM thread
 
 describe("restore budget", () => {
@@ -33,7 +33,7 @@ describe("restore budget", () => {
 
   it("scales the measured call by its tiles", () => {
     const seconds = estimateSeconds(photo, speed);
-    expect(seconds).toBeCloseTo((20 * 176 * 857) / 16 / 1000, 9);
+    expect(seconds).toBeCloseTo(((322 + 19 * 176) * 857) / 16 / 1000, 9);
     expect(seconds).toBeGreaterThan(LONG_JOB_SECONDS);
   });
 
@@ -55,13 +55,14 @@ describe("restore budget", () => {
     // The tiny model's tiles are 16: a 160x96 photo's colours are chosen on a 27x16 copy (3 tiles a call on the shifted grid).
     const photo = { height: 96, width: 160, mask: null, upscale: 1 as const, noise: 0, steps: 10, resample: 1, candidates: 3 };
     const colourOnly = plannedWork(manifest, { ...photo, grayscale: true });
-    expect(colourOnly).toMatchObject({ tilesPerCall: 0, steps: 0, colourTiles: 3 * 10 * 3 });
+    // (The first pass's two grids share those 3 tiles.)
+    expect(colourOnly).toMatchObject({ tilesPerCall: 0, tilesFirstCall: 0, steps: 0, colourTiles: 3 * 10 * 3 });
     expect(tilesThroughUNet(colourOnly)).toBe(90);
     expect(estimateSeconds(colourOnly, speed)).toBeCloseTo((90 * 857) / 16 / 1000, 9);
     // Noise as well: the photo is restored at its own size first, then coloured.
     const noisyGray = plannedWork(manifest, { ...photo, grayscale: true, noise: 0.2 });
     expect(noisyGray.steps).toBeGreaterThan(0);
-    expect(tilesThroughUNet(noisyGray)).toBe(unetPasses(noisyGray) * noisyGray.tilesPerCall + 90);
+    expect(tilesThroughUNet(noisyGray)).toBe(noisyGray.tilesFirstCall + (unetPasses(noisyGray) - 1) * noisyGray.tilesPerCall + 90);
   });
 
   it("averages restorations only where they can differ", () => {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { Degradation, type DegradationSpec, damage, ddnmSampler, meanOfCandidates } from "../../../web/src/diffusion/restore";
+import {
+  Degradation,
+  type DegradationSpec,
+  damage,
+  ddnmSampler,
+  localProblem,
+  meanOfCandidates,
+  photoProblem,
+  restorePhoto,
+} from "../../../web/src/diffusion/restore";
 import { createRng } from "../../../web/src/diffusion/rng";
 import type { EpsModel } from "../../../web/src/diffusion/samplers";
 import { samplingTimesteps } from "../../../web/src/diffusion/schedule";
@@ -23,6 +32,8 @@ const SPECS: Record<string, DegradationSpec> = {
   "grayscale + x2 + mask": { size: SIZE, channels: CHANNELS, grayscale: true, downsample: 2, mask: holeMask() },
 };
 
+// A 100-step cosine-like table.
+const alphasCumprod = Array.from({ length: 100 }, (_, t) => Math.cos(((t + 1) / 101) * (Math.PI / 2)) ** 2 * 0.9999 + 1e-5);
 const dot = (a: Float64Array, b: Float64Array) => a.reduce((s, v, i) => s + v * b[i], 0);
 const maxDiff = (a: Float64Array, b: Float64Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
@@ -100,8 +111,7 @@ describe("Degradation: A and its pseudo-inverse A+", () => {
 });
 
 describe("ddnmSampler", () => {
-  // The exact eps of data ~ N(0.8, 0.5^2) per value (model/golden_cases/toy.py), on a 100-step cosine-like table.
-  const alphasCumprod = Array.from({ length: 100 }, (_, t) => Math.cos(((t + 1) / 101) * (Math.PI / 2)) ** 2 * 0.9999 + 1e-5);
+  // The exact eps of data ~ N(0.8, 0.5^2) per value (model/golden_cases/toy.py).
   const toy: EpsModel = async (x, t) => {
     const a = alphasCumprod[t];
     return x.map((v) => (Math.sqrt(1 - a) * (v - Math.sqrt(a) * 0.8)) / (a * 0.25 + 1 - a));
@@ -192,5 +202,55 @@ describe("ddnmSampler", () => {
     const degradation = new Degradation(SPECS.identity);
     expect(() => ddnmSampler({ degradation, y: new Float64Array(1), resample: 0 })).toThrow(/resample/);
     expect(() => ddnmSampler({ degradation, y: new Float64Array(1), sigmaY: -1 })).toThrow(/sigmaY/);
+  });
+});
+
+describe("a task that only lost pixels (restorePhoto)", () => {
+  const [height, width, tile] = [30, 37, 8];
+  const photo = Float64Array.from(createRng(5).normal(CHANNELS * height * width), (v) => Math.tanh(v));
+  const known = new Uint8Array(height * width).fill(1);
+  for (let i = 18; i < 21; i++) for (let j = 20; j < 24; j++) known[i * width + j] = 0;
+  const problem = photoProblem(photo, { channels: CHANNELS, height, width, known, downsample: 1, grayscale: false, tile });
+
+  it("runs on the tile-aligned window a tile wider than the tiles around them", () => {
+    const local = localProblem(problem, 0, tile)!;
+    expect([local.top, local.left, local.window.height, local.window.width]).toEqual([8, 8, 22, 24]);
+    expect(localProblem(problem, 0.1, tile)).toBeNull(); // noise is wrong everywhere
+  });
+
+  it("keeps every known pixel, and previews the whole canvas at every step", async () => {
+    const canvas = problem.degradation.height * problem.degradation.width;
+    const previews: Float64Array[] = [];
+    const tiles: number[] = [];
+    const tileEps: EpsModel = async (x) => {
+      tiles.push(x.length / (CHANNELS * tile * tile));
+      return x.map((v) => 0.3 * v);
+    };
+    const out = await restorePhoto(tileEps, problem, tile, alphasCumprod, {
+      sigmaY: 0,
+      steps: 20,
+      resample: 1,
+      candidates: 2,
+      eta: 0.85,
+      noise: createRng(6).normal,
+      offsets: () => [4, 4],
+      onStep: (_, denoised) => {
+        previews.push(denoised);
+      },
+    });
+    expect(previews.length).toBeGreaterThan(0);
+    for (const preview of previews) expect(preview.length).toBe(2 * CHANNELS * canvas);
+    // Per candidate: at first, the unshifted grid's tile at (16, 16) and two of the grid shifted by half a tile,
+    // (12, 20) and (20, 20); then, on the grid shifted by (4, 4), those two.
+    expect(tiles[0]).toBe(2 * 3);
+    expect(new Set(tiles.slice(1))).toEqual(new Set([2 * 2]));
+    for (let k = 0; k < 2; k++) {
+      for (let c = 0; c < CHANNELS; c++) {
+        for (let p = 0; p < height * width; p++) {
+          const [v, truth] = [out[(k * CHANNELS + c) * height * width + p], photo[c * height * width + p]];
+          if (known[p]) expect(Math.abs(v - truth)).toBeLessThan(1e-12);
+        }
+      }
+    }
   });
 });

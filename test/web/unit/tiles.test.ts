@@ -32,8 +32,11 @@ describe("tile positions", () => {
 
   it("are one tile for a side of one tile, and the most a call runs is one row and column more than the grid", () => {
     for (let offset = 0; offset < TILE; offset++) expect(tilePositions(TILE, TILE, offset)).toEqual([0]);
-    expect(tileCount(32, 16, TILE)).toBe(5 * 3);
-    expect(tileCount(256, 256, 32)).toBe(81);
+    expect(tileCount(32, 16, TILE).perCall).toBe(5 * 3);
+    expect(tileCount(256, 256, 32).perCall).toBe(81);
+    // The first call's two grids share the four tiles pulled inside at the corners.
+    expect(tileCount(32, 16, TILE).firstCall).toBe(4 * 2 + 5 * 3 - 4);
+    expect(tileCount(256, 256, 32).firstCall).toBe(64 + 81 - 4);
   });
 
   it("refuse sides smaller than a tile and offsets outside the tile", () => {
@@ -64,20 +67,53 @@ describe("the tiled noise predictor", () => {
     }
   });
 
-  it("runs every tile of every image as one batch, and averages where tiles overlap", async () => {
-    let batch = 0;
-    // Each tile predicts its own index, so a pixel's output is the mean index of the tiles over it.
+  it("runs every tile of every image as one batch, and blends where tiles overlap", async () => {
+    const batches: number[] = [];
+    // Each tile predicts its own index, so a pixel's output is the weighted mean index of the tiles over it.
     const tileIndex: EpsModel = async (tiles) => {
       const length = size.channels * TILE * TILE;
-      batch = tiles.length / length;
+      batches.push(tiles.length / length);
       return tiles.map((_, i) => Math.floor(i / length));
     };
-    const out = await tiledEpsModel(tileIndex, size, TILE, () => [0, 4])(x, 10);
+    const model = tiledEpsModel(tileIndex, size, TILE, () => [0, 4]);
+    await model(x, 10);
+    const out = await model(x, 10);
     const columns = tilePositions(24, TILE, 4); // [0, 4, 12, 16]
-    expect(batch).toBe(2 * 2 * columns.length);
+    // The first call: the unshifted grid's 2x3 tiles and the 3x4 of the grid shifted by (4, 4), 4 of them shared.
+    expect(batches).toEqual([2 * (6 + 12 - 4), 2 * 2 * columns.length]);
     expect(out[0]).toBe(0); // covered by tile 0 only
-    expect(out[5]).toBe(0.5); // row 0, column 5: tiles 0 and 1 overlap
+    // Row 0, column 5: tile 0 sees it 2.5 pixels from its edge, tile 1 1.5 pixels: weights 2.5 and 1.5 of 4.
+    expect(out[5]).toBeCloseTo(0.375, 12);
     expect(out[size.height * size.width * size.channels + 0]).toBe(8); // the second image's first tile
+  });
+
+  it("blends two grids at the first call, so a tile-level error leaves no seam", async () => {
+    const [height, width, tile] = [48, 64, 16];
+    const ramp = Float64Array.from({ length: height * width }, (_, p) => -1 + (2 * (p % width)) / (width - 1));
+    // Each tile's prediction is off by its own shade: its mean.
+    const tileMean: EpsModel = async (tiles) => {
+      const length = tile * tile;
+      const out = new Float64Array(tiles.length);
+      for (let start = 0; start < tiles.length; start += length) {
+        out.fill(tiles.subarray(start, start + length).reduce((a, b) => a + b, 0) / length, start, start + length);
+      }
+      return out;
+    };
+    const model = tiledEpsModel(tileMean, { channels: 1, height, width }, tile, () => [5, 3]);
+    // A seam is a line: the step between neighbouring columns, along the whole column, at the worst column.
+    const worstColumnStep = (out: Float64Array) => {
+      let worst = 0;
+      for (let j = 0; j + 1 < width; j++) {
+        let sum = 0;
+        for (let i = 0; i < height; i++) sum += Math.abs(out[i * width + j + 1] - out[i * width + j]);
+        worst = Math.max(worst, sum / height);
+      }
+      return worst;
+    };
+    const [first, second] = [worstColumnStep(await model(ramp, 0)), worstColumnStep(await model(ramp, 0))];
+    // One grid steps by a tile's worth of the ramp (16 of its 2/63 per pixel); two blended ones by about twice its slope.
+    expect(second).toBeGreaterThan(0.5);
+    expect(first).toBeLessThan(0.07);
   });
 });
 
@@ -137,11 +173,12 @@ describe("skipping tiles where the UNet is not needed", () => {
 
 describe("tiles per call", () => {
   it("count the shifted grid, or only the tiles that hold a needed pixel", () => {
-    expect(tileCount(320, 480, 32)).toBe(11 * 16); // a 451x300 photo on its canvas
-    expect(tileCount(32, 32, 32)).toBe(1);
+    expect(tileCount(320, 480, 32)).toEqual({ perCall: 11 * 16, firstCall: 10 * 15 + 11 * 16 - 4 }); // a 451x300 photo on its canvas
+    expect(tileCount(32, 32, 32)).toEqual({ perCall: 1, firstCall: 1 });
     const needed = new Uint8Array(64 * 96);
-    needed[40 * 96 + 50] = 1; // rows 16 and 32 (pulled in from 48) of the grid shifted by 16, column 48
-    expect(tileCount(64, 96, 32, needed)).toBe(2);
-    expect(tileCount(64, 96, 32, new Uint8Array(64 * 96))).toBe(0);
+    // Rows 16 and 32 (pulled in from 48) of the grid shifted by 16, column 48; and the unshifted grid's tile at (32, 32).
+    needed[40 * 96 + 50] = 1;
+    expect(tileCount(64, 96, 32, needed)).toEqual({ perCall: 2, firstCall: 3 });
+    expect(tileCount(64, 96, 32, new Uint8Array(64 * 96))).toEqual({ perCall: 0, firstCall: 0 });
   });
 });

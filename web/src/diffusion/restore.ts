@@ -391,6 +391,55 @@ export function lostOnCanvas(
   return lost;
 }
 
+/** A task restored on a window of the canvas (`localProblem`): the window's problem, and where it lies on the canvas. */
+export interface LocalProblem {
+  window: PhotoProblem;
+  top: number;
+  left: number;
+}
+
+/**
+ * A task that only the UNet's tiles around its lost pixels can change, as the restoration of just
+ * those canvas rows and columns, when that is less than the whole canvas (`local_problem` in
+ * model/diffusion/restore.py). The window is tile-aligned, so the tile grid stays the same, and a tile
+ * wider than the lost pixels' tiles each side, so no tile clamped at its edge holds one: the same tiles
+ * run, and everything outside them is the photo. Removing an object from a large photo then spends
+ * its per-step work (noise, projection, step) on the window, not the whole canvas.
+ */
+export function localProblem(problem: PhotoProblem, sigmaY: number, tile: number): LocalProblem | null {
+  const needed = networkNeeded(problem, sigmaY);
+  if (!needed) return null;
+  const { channels, height: canvasHeight, width: canvasWidth } = problem.degradation;
+  const [rows, columns] = [new Uint8Array(canvasHeight), new Uint8Array(canvasWidth)];
+  for (let i = 0; i < canvasHeight; i++) {
+    for (let j = 0; j < canvasWidth; j++) if (needed[i * canvasWidth + j]) rows[i] = columns[j] = 1;
+  }
+  const [vertical, horizontal] = [around(rows, tile), around(columns, tile)];
+  if (!vertical || !horizontal) return null;
+  const [[top, bottom], [left, right]] = [vertical, horizontal];
+  if (bottom - top === canvasHeight && right - left === canvasWidth) return null;
+  const [height, width] = [Math.min(bottom, problem.height) - top, Math.min(right, problem.width) - left];
+  const photo = new Float64Array(channels * height * width);
+  const known = new Uint8Array(height * width);
+  const wasKnown = problem.spec.known!; // a task with lost pixels has a mask
+  for (let i = 0; i < height; i++) {
+    for (let c = 0; c < channels; c++) {
+      const from = (c * canvasHeight + top + i) * canvasWidth + left;
+      photo.set(problem.filled.subarray(from, from + width), (c * height + i) * width);
+    }
+    const from = (top + i) * problem.width + left;
+    known.set(wasKnown.subarray(from, from + width), i * width);
+  }
+  return { window: photoProblem(photo, { ...problem.spec, height, width, known }), top, left };
+}
+
+/** The span [start, stop) of whole tiles that holds every line set to 1, widened by a tile each side within the canvas; null if none is. */
+function around(lines: Uint8Array, tile: number): [number, number] | null {
+  const [first, last] = [lines.indexOf(1), lines.lastIndexOf(1)];
+  if (first < 0) return null;
+  return [Math.max(0, (Math.floor(first / tile) - 1) * tile), Math.min(lines.length, (Math.floor(last / tile) + 2) * tile)];
+}
+
 /**
  * The noise in x_t if x_0 were the photo as it is (its padding a copy of its edge), for any number
  * of candidates: the prediction wherever the UNet is not needed.
@@ -402,6 +451,36 @@ export function knownEps(problem: PhotoProblem, alphasCumprod: ArrayLike<number>
     const [keep, scale] = [Math.sqrt(a), 1 / Math.sqrt(1 - a)];
     return x.map((v, i) => (v - keep * filled[i % filled.length]) * scale);
   };
+}
+
+/** `count` copies of `image`, one after another. */
+function repeated(image: Float64Array, count: number): Float64Array {
+  const out = new Float64Array(count * image.length);
+  for (let k = 0; k < count; k++) out.set(image, k * image.length);
+  return out;
+}
+
+/**
+ * `images` (a batch of planes of size.height x size.width) with `patch` (as many planes of
+ * patchSize.height x patchSize.width) written over them at row `top`, column `left`.
+ */
+function pasted(
+  images: Float64Array,
+  size: { height: number; width: number },
+  patch: Float64Array,
+  patchSize: { height: number; width: number },
+  top: number,
+  left: number,
+): Float64Array {
+  const out = images.slice();
+  const planes = patch.length / (patchSize.height * patchSize.width);
+  for (let p = 0; p < planes; p++) {
+    for (let i = 0; i < patchSize.height; i++) {
+      const from = (p * patchSize.height + i) * patchSize.width;
+      out.set(patch.subarray(from, from + patchSize.width), (p * size.height + top + i) * size.width + left);
+    }
+  }
+  return out;
 }
 
 /** The top-left height x width of every plane (channel of an image) in a batch of canvases. */
@@ -451,15 +530,15 @@ export interface PhotoRestoreOptions {
   noise: NoiseSource;
   /** Where each UNet pass's tile grid lies: randomOffsets on the page, recorded ones in the golden tests. */
   offsets: Offsets;
-  /** Sees the whole canvas at every step. */
-  callback?: SamplerOptions["callback"];
+  /** Hears every step's estimate of the restored canvas, every candidate's, at the whole canvas's size. */
+  onStep?: (step: number, denoised: Float64Array) => Promise<void> | void;
 }
 
 /**
  * `candidates` restorations of a photo, tile by tile, as `restore_photo` in model/diffusion/restore.py:
- * DDNM+ on the whole canvas, the prior on tiles whose grid moves at every call, the result cropped to
- * the restored size ([candidates, C, height, width]); a photo that lost its colour then takes colours
- * chosen on a coarse copy (`colourised`).
+ * DDNM+ on the whole canvas (or the window around its lost pixels, `localProblem`), the prior on tiles
+ * whose grid moves at every call, the result cropped to the restored size ([candidates, C, height,
+ * width]); a photo that lost its colour then takes colours chosen on a coarse copy (`colourised`).
  */
 export async function restorePhoto(
   tileEps: EpsModel,
@@ -469,12 +548,19 @@ export async function restorePhoto(
   o: PhotoRestoreOptions,
 ): Promise<Float64Array> {
   const { degradation: d, spec } = problem;
+  const local = localProblem(problem, o.sigmaY, tile);
   let restored: Float64Array;
   if (onlyColourLost(spec, o.sigmaY)) {
     // The luminance is the photo's own: nothing to restore before colouring.
-    const photo = crop(problem.filled, d.height, d.width, problem.height, problem.width);
-    restored = new Float64Array(o.candidates * photo.length);
-    for (let k = 0; k < o.candidates; k++) restored.set(photo, k * photo.length);
+    restored = repeated(crop(problem.filled, d.height, d.width, problem.height, problem.width), o.candidates);
+  } else if (local) {
+    const photo = repeated(crop(problem.filled, d.height, d.width, problem.height, problem.width), o.candidates);
+    const canvas = repeated(problem.filled, o.candidates);
+    const { window, top, left } = local;
+    const onStep =
+      o.onStep && ((step: number, denoised: Float64Array) => o.onStep!(step, pasted(canvas, d, denoised, window.degradation, top, left)));
+    const patch = await diffusionRestore(tileEps, window, tile, alphasCumprod, { ...o, onStep });
+    restored = pasted(photo, { height: problem.height, width: problem.width }, patch, window, top, left);
   } else {
     restored = await diffusionRestore(tileEps, problem, tile, alphasCumprod, o);
   }
@@ -503,7 +589,8 @@ async function diffusionRestore(
   const y = measurements ?? new Float64Array(o.candidates * problem.y.length);
   if (!measurements) for (let k = 0; k < o.candidates; k++) y.set(problem.y, k * problem.y.length);
   const sampler = ddnmSampler({ degradation, y, sigmaY: measurementNoise(problem.spec, o.sigmaY), resample: o.resample });
-  const out = await sampler(epsModel, x, timesteps, alphasCumprod, { eta: o.eta, noise: o.noise, callback: o.callback });
+  const callback: SamplerOptions["callback"] = o.onStep && (({ i, denoised }) => o.onStep!(i, denoised));
+  const out = await sampler(epsModel, x, timesteps, alphasCumprod, { eta: o.eta, noise: o.noise, callback });
   return crop(out, degradation.height, degradation.width, problem.height, problem.width);
 }
 
@@ -543,7 +630,7 @@ async function colourised(
   const problems = Array.from({ length: count }, (_, k) => coarse(k));
   const y = new Float64Array(count * problems[0].y.length);
   for (const [k, problem] of problems.entries()) y.set(problem.y, k * problem.y.length);
-  const colour = await diffusionRestore(tileEps, problems[0], tile, alphasCumprod, { ...o, sigmaY: 0, callback: undefined }, y);
+  const colour = await diffusionRestore(tileEps, problems[0], tile, alphasCumprod, { ...o, sigmaY: 0, onStep: undefined }, y);
   const chroma = new Float64Array(colour.length);
   for (let k = 0; k < count; k++) {
     for (let p = 0; p < smallPlane; p++) {

@@ -88,8 +88,8 @@ export async function restoreImage(
     eta: m.defaults.ddnm_eta,
     noise: rng.normal,
     offsets: randomOffsets(tile, rng.uniform),
-    callback: ({ i, denoised }) => {
-      progress.step = i + 1;
+    onStep: (step, denoised) => {
+      progress.step = step + 1;
       return report({ ...progress, preview: Float32Array.from(combine(cropped(denoised))) });
     },
   });

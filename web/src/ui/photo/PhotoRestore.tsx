@@ -44,7 +44,14 @@ import { useDeviceSpeed } from "./useDeviceSpeed.ts";
 function passesOf(work: RestoreWork, tile: number): string {
   const colour = work.colourTiles ? `colours chosen in ${plural(work.colourTiles, "tile pass", "tile passes")}` : "";
   if (work.steps === 0) return colour;
-  const main = `${plural(unetPasses(work), "UNet pass", "UNet passes")} over ${work.tilesPerCall.toLocaleString("en")} tiles of ${tile}×${tile}`;
+  const passes = unetPasses(work);
+  const tiles = (count: number) => `${count.toLocaleString("en")} tiles of ${tile}×${tile}`;
+  // The first pass runs two grids half a tile apart (web/src/diffusion/tiles.ts).
+  const over =
+    passes === 1 || work.tilesFirstCall === work.tilesPerCall
+      ? tiles(passes === 1 ? work.tilesFirstCall : work.tilesPerCall)
+      : `${tiles(work.tilesPerCall)}, the first over ${work.tilesFirstCall.toLocaleString("en")}`;
+  const main = `${plural(passes, "UNet pass", "UNet passes")} over ${over}`;
   return colour ? `${main}; ${colour}` : main;
 }
 
