@@ -88,8 +88,9 @@ async function native(threads: number) {
   }
   const restores: number[] = [];
   for (const photo of PHOTOS) {
+    const job = benchPhoto(manifest, photo); // drawn before the clock starts, as in the page's bench
     const started = performance.now();
-    await restoreImage(unet, manifest, benchPhoto(manifest, photo), async () => {});
+    await restoreImage(unet, manifest, job, async () => {});
     restores.push(performance.now() - started);
   }
   await session.release();

@@ -342,7 +342,8 @@ def diffusion_restore(tile_eps: EpsModel, problem: PhotoProblem, tile: int, sigm
     x = starting_point(problem, sigma_y, timesteps, alphas_cumprod, candidates, noise_sampler)
     needed = network_needed(problem, sigma_y)
     fallback = None if needed is None else known_eps(problem, candidates, alphas_cumprod)
-    eps_model = tiled_eps_model(tile_eps, tile, offsets, needed, fallback)
+    # A noisy photo's projection cannot put a tile's shade right: its first pass runs two grids (tiles.py).
+    eps_model = tiled_eps_model(tile_eps, tile, offsets, needed, fallback, two_grids_first=sigma_y > 0)
     sampler = ddnm_sampler(problem.degradation, problem.y.repeat_interleave(candidates, dim=0),
                            sigma_y=measurement_noise(problem, sigma_y), resample=resample)
     out = sampler(eps_model, x, timesteps, alphas_cumprod, eta=eta, noise_sampler=noise_sampler)

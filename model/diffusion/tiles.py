@@ -11,9 +11,12 @@ unchanged.
 
 The first call of a restoration moves the image the most, and each tile's error there (a shade
 lighter or darker than its neighbours) becomes a seam that later calls, at less noise, keep as if it
-were detail. So the first call runs two grids half a tile apart: each seam of one lies mid-tile in
-the other, whose prediction takes over. On the photo evaluation at 10 steps (denoising: 2 calls), it
-removed the tile seams visible on smooth areas and gained 0.15-0.2 dB (model/README.md).
+were detail, unless the projection puts the shade right: it does where pixels are known or measured
+in blocks (inpainting, enlarging, colourising), not where every pixel is noisy. So for a noisy photo
+the first call runs two grids half a tile apart: each seam of one lies mid-tile in the other, whose
+prediction takes over. At 10 steps (denoising: 2 calls) that removed the seams visible on smooth
+areas and gained 0.1-0.15 dB; enlargements showed no seams without it, and it would cost them a fifth
+more tiles (model/README.md, "Steps per kind of task").
 """
 from __future__ import annotations
 
@@ -53,10 +56,10 @@ def tent(tile: int) -> torch.Tensor:
 
 
 def tiled_eps_model(tile_eps: EpsModel, tile: int, offsets: Offsets, needed: Optional[torch.Tensor] = None,
-                    fallback: Optional[EpsModel] = None) -> EpsModel:
-    """`tile_eps` (for any batch of tile x tile images) as a noise predictor for images of any size >= tile:
-    at its first call on the unshifted grid and the one half a tile off it, then on one grid per call,
-    shifted by `offsets()`.
+                    fallback: Optional[EpsModel] = None, two_grids_first: bool = False) -> EpsModel:
+    """`tile_eps` (for any batch of tile x tile images) as a noise predictor for images of any size >= tile,
+    on one grid per call, shifted by `offsets()`; with `two_grids_first`, its first call runs on the
+    unshifted grid and the one half a tile off it instead.
 
     With `needed` [H, W] (true where the network must predict), only the tiles that hold a needed
     pixel run, and the pixels no running tile covers take `fallback`'s prediction: removing a
@@ -70,7 +73,7 @@ def tiled_eps_model(tile_eps: EpsModel, tile: int, offsets: Offsets, needed: Opt
         nonlocal calls
         calls += 1
         _, channels, height, width = x.shape
-        grids = [(0, 0), (tile // 2, tile // 2)] if calls == 1 else [offsets()]
+        grids = [(0, 0), (tile // 2, tile // 2)] if two_grids_first and calls == 1 else [offsets()]
         # Both grids of the first call share the tiles pulled inside at the image's edges: each runs once.
         corners = list(dict.fromkeys((i, j) for dy, dx in grids for i in tile_positions(height, tile, dy)
                                      for j in tile_positions(width, tile, dx)

@@ -29,7 +29,6 @@ from onnx import helper, numpy_helper
 # Debian's onnx 1.12 (CI) ships these generated protobuf classes without the stubs that PyPI's wheels have.
 from onnx import ModelProto, NodeProto, TensorProto  # pyright: ignore[reportAttributeAccessIssue]
 
-from ..diffusion.defaults import DEFAULTS
 from ..diffusion.generate import generate
 from ..diffusion.restore import restoration_timesteps
 from ..diffusion.schedule import Diffusion, sigma_of
@@ -131,6 +130,11 @@ def simulated_int8(net: UNet, plan: Int8Plan) -> Iterator[None]:
 
 Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor]  # x, t, class_labels: one call of the UNet
 
+# Photos are calibrated on a grid of this many steps over the whole schedule: finer than any photo
+# default (10 kept at size, 14 enlarged), it spans the noise levels they restore at, and it does not
+# move the file's ranges when a default does.
+CALIBRATION_PHOTO_STEPS = 20
+
 
 def inputs_in_use(net: UNet, diffusion: Diffusion, images: int, seed: int) -> list[Batch]:
     """What the UNet is called on: every call while generating `images` at the defaults (random classes),
@@ -151,9 +155,7 @@ def inputs_in_use(net: UNet, diffusion: Diffusion, images: int, seed: int) -> li
     labels = torch.randint(0, max(config.num_classes, 1), (images,), generator=generator, dtype=torch.int32)
     samples = generate(Recorder(), diffusion, labels, seed=seed)
     null = torch.full((images,), config.num_classes, dtype=torch.int32)
-    # The finer of the photo defaults' grids (an enlargement's): it spans the timesteps of both.
-    photo_steps = max(DEFAULTS.restore_photo.steps, DEFAULTS.enlarge_photo.steps)
-    for t in restoration_timesteps(photo_steps, diffusion.alphas_cumprod, None):
+    for t in restoration_timesteps(CALIBRATION_PHOTO_STEPS, diffusion.alphas_cumprod, None):
         a = float(diffusion.alphas_cumprod[int(t)])
         noise = torch.randn(samples.shape, generator=generator)
         calls.append((math.sqrt(a) * samples + math.sqrt(1 - a) * noise, torch.full((images,), t), null))

@@ -57,15 +57,15 @@ export function plannedColourTiles(m: Manifest, p: Planned & Pick<RestoreParams,
   const tile = m.image.size;
   const [height, width] = [p.upscale * p.height, p.upscale * p.width];
   const factor = coarseFactor(height, width, tile);
-  const tiles = tileCount(padded(Math.ceil(height / factor), tile), padded(Math.ceil(width / factor), tile), tile);
+  const tiles = tileCount(padded(Math.ceil(height / factor), tile), padded(Math.ceil(width / factor), tile), tile); // noiseless: one grid a call
   const passes = unetPasses({ steps: p.steps, resample: p.resample });
   return p.candidates * (tiles.firstCall + (passes - 1) * tiles.perCall);
 }
 
 /**
- * Tiles per UNet pass, all candidates together, and in the first pass (on two grids): every tile of
- * the canvas, or, when only lost pixels are wrong, those that hold one (on the grid shifted by half a
- * tile, as most calls are).
+ * Tiles per UNet pass, all candidates together, and in the first pass (on two grids for a noisy
+ * photo): every tile of the canvas, or, when only lost pixels are wrong, those that hold one (on the
+ * grid shifted by half a tile, as most calls are).
  */
 export function plannedTiles(m: Manifest, p: Planned & Pick<RestoreParams, "height" | "width" | "candidates">) {
   const tile = m.image.size;
@@ -73,7 +73,7 @@ export function plannedTiles(m: Manifest, p: Planned & Pick<RestoreParams, "heig
   const spec = wrongWith(m, p);
   if (onlyColourLost(spec, p.noise)) return { perCall: 0, firstCall: 0 };
   const needed = onlyLost(spec, p.noise) ? lostOnCanvas(p.mask, p.height, p.width, canvasHeight, canvasWidth) : undefined;
-  const { perCall, firstCall } = tileCount(canvasHeight, canvasWidth, tile, needed);
+  const { perCall, firstCall } = tileCount(canvasHeight, canvasWidth, tile, { needed, twoGridsFirst: p.noise > 0 });
   return { perCall: p.candidates * perCall, firstCall: p.candidates * firstCall };
 }
 
@@ -123,7 +123,7 @@ export const WARN_ABOVE_SECONDS = 0.8 * LONG_JOB_SECONDS;
 export interface RestoreWork {
   /** Tiles through the UNet in one pass (`plannedTiles`). */
   tilesPerCall: number;
-  /** Tiles in the first pass, which runs two grids half a tile apart (web/src/diffusion/tiles.ts). */
+  /** Tiles in the first pass, which for a noisy photo runs two grids half a tile apart (web/src/diffusion/tiles.ts). */
   tilesFirstCall: number;
   /** The steps the job really runs (`plannedTimesteps`). */
   steps: number;

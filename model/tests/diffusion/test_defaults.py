@@ -16,8 +16,8 @@ def test_defaults_survive_the_trip_through_json():
 def test_the_json_has_the_manifests_shape():
     assert DEFAULTS.to_json() == {
         "generate": {"sampler": "dpmpp_3m", "steps": 10, "guidance": 1.5, "guidance_interval": [0.2, 10.0]},
-        "restore": {"steps": 50, "resample": 2}, "restore_photo": {"steps": 20, "resample": 1},
-        "enlarge_photo": {"steps": 20, "resample": 1}, "ddnm_eta": 0.85}
+        "restore": {"steps": 50, "resample": 2}, "restore_photo": {"steps": 10, "resample": 1},
+        "enlarge_photo": {"steps": 14, "resample": 1}, "ddnm_eta": 0.85}
 
 
 def test_a_record_from_before_enlargements_had_defaults_enlarges_at_the_photo_defaults():
@@ -36,9 +36,9 @@ def test_only_a_student_names_its_timesteps():
 
 
 def test_a_model_with_few_timesteps_gets_step_counts_it_has():
-    fitted = DEFAULTS.within(15)
+    fitted = DEFAULTS.within(12)
     assert (fitted.generate.steps, fitted.restore.steps, fitted.restore_photo.steps,
-            fitted.enlarge_photo.steps) == (10, 15, 15, 15)
+            fitted.enlarge_photo.steps) == (10, 12, 10, 12)
     assert fitted.restore.resample == DEFAULTS.restore.resample and DEFAULTS.within(1000) == DEFAULTS
 
 

@@ -32,13 +32,15 @@ def test_random_offsets_change_at_every_call_and_stay_in_range():
     assert all(0 <= dy < 32 and 0 <= dx < 32 for dy, dx in offsets) and len(set(offsets)) > 10
 
 
-def test_a_pointwise_model_gives_the_same_result_tiled_as_untiled():
+@pytest.mark.parametrize("two_grids_first", [False, True])
+def test_a_pointwise_model_gives_the_same_result_tiled_as_untiled(two_grids_first):
     def pointwise(x: torch.Tensor, t: float) -> torch.Tensor:
         assert x.shape[1:] == (3, 8, 8)  # the model only ever sees tiles
         return torch.tanh(x) * 0.5 + t
 
     x = torch.randn(2, 3, 20, 27, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
-    tiled = tiled_eps_model(pointwise, 8, random_offsets(8, torch.Generator().manual_seed(2)))
+    tiled = tiled_eps_model(pointwise, 8, random_offsets(8, torch.Generator().manual_seed(2)),
+                            two_grids_first=two_grids_first)
     for _ in range(5):  # a different grid at every call
         assert torch.allclose(tiled(x, 0.25), torch.tanh(x) * 0.5 + 0.25, atol=1e-12)
 
@@ -50,12 +52,14 @@ def test_the_batch_is_images_times_tiles():
         batches.append(len(x))
         return x
 
-    model = tiled_eps_model(counting, 8, lambda: (0, 4))
-    for _ in range(2):
-        model(torch.zeros(3, 1, 16, 16), 0.0)
-    # The first call: the unshifted grid's 4 tiles and the 9 of the grid shifted by (4, 4), which holds those 4.
-    assert batches[0] == 3 * 9
-    assert batches[1] == 3 * len(tile_positions(16, 8, 0)) * len(tile_positions(16, 8, 4)) == 3 * 2 * 3
+    one_grid = 3 * len(tile_positions(16, 8, 0)) * len(tile_positions(16, 8, 4))
+    assert one_grid == 3 * 2 * 3
+    for two_grids_first in (False, True):
+        model = tiled_eps_model(counting, 8, lambda: (0, 4), two_grids_first=two_grids_first)
+        for _ in range(2):
+            model(torch.zeros(3, 1, 16, 16), 0.0)
+    # With two grids first: the unshifted grid's 4 tiles and the 9 of the grid shifted by (4, 4), which holds those 4.
+    assert batches == [one_grid, one_grid, 3 * 9, one_grid]
 
 
 def test_the_first_call_blends_two_grids_so_a_tile_level_error_leaves_no_seam():
@@ -63,7 +67,7 @@ def test_the_first_call_blends_two_grids_so_a_tile_level_error_leaves_no_seam():
         return x.mean(dim=(1, 2, 3), keepdim=True).expand_as(x)
 
     ramp = torch.linspace(-1, 1, 64, dtype=torch.float64).expand(1, 1, 48, 64)
-    model = tiled_eps_model(tile_mean, 16, lambda: (5, 3))
+    model = tiled_eps_model(tile_mean, 16, lambda: (5, 3), two_grids_first=True)
 
     def worst_column_step(out: torch.Tensor) -> float:
         """A seam is a line: the step between neighbouring columns, along the whole column, at the worst column."""
@@ -95,7 +99,8 @@ def test_only_tiles_holding_a_needed_pixel_run_and_the_fallback_predicts_the_res
 
     needed = torch.zeros(64, 96, dtype=torch.bool)
     needed[5, 40] = True  # inside the tile at (0, 32) of the unshifted grid
-    model = tiled_eps_model(network, 32, lambda: (0, 0), needed, lambda x, t: torch.full_like(x, -1.0))
+    model = tiled_eps_model(network, 32, lambda: (0, 0), needed, lambda x, t: torch.full_like(x, -1.0),
+                            two_grids_first=True)
     model(torch.randn(2, 3, 64, 96), 10.0)  # the first call: a tile of each grid holds it, (0, 32) and (0, 16)
     out = model(torch.randn(2, 3, 64, 96), 10.0)
     assert runs == [2 * 2, 2]  # then one tile for each of the two images

@@ -101,6 +101,8 @@ describe("fix my photo's flow", () => {
     expect(await form().getByRole("radio", { checked: true }).count()).toBe(0);
 
     await form().getByLabel("Too small?").selectOption({ label: "Enlarge ×2 (902×600)" });
+    // Quick is for photos kept at their size (half an enlargement's steps fell well below Lanczos).
+    expect(await preset("Quick").isDisabled()).toBe(true);
     await preset("Best").check();
     await expect.poll(() => Promise.all([steps.inputValue(), form().getByLabel("Resampling (RePaint)").inputValue()])).toEqual(["40", "2"]);
     await expectNoViolations();

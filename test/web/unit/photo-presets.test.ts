@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Manifest } from "../../../web/src/api/models.ts";
-import { effortOnSwitch, PRESETS, presetEffort, presetOf } from "../../../web/src/ui/photo/photo-presets.ts";
+import { effortOnSwitch, PRESETS, presetEffort, presetOf, serves } from "../../../web/src/ui/photo/photo-presets.ts";
 import { photoDefaults } from "../../../worker/contract/photo-defaults.ts";
 
 const tiny = JSON.parse(readFileSync(new URL("../../fixtures/tiny/manifest.json", import.meta.url), "utf8")) as Manifest;
@@ -20,7 +20,6 @@ describe("photo presets", () => {
     const m = withDefaults(10, 1);
     expect(presetEffort(m, "Quick", false)).toEqual({ steps: 5, resample: 1, candidates: 1 });
     expect(presetEffort(m, "Balanced", false)).toEqual({ steps: 10, resample: 1, candidates: 1 });
-    expect(presetEffort(m, "Quick", true)).toEqual({ steps: 10, resample: 1, candidates: 1 });
     expect(presetEffort(m, "Balanced", true)).toEqual({ steps: 20, resample: 1, candidates: 1 });
     expect(presetEffort(m, "Best", true)).toEqual({ steps: 40, resample: 2, candidates: 1 });
   });
@@ -39,27 +38,31 @@ describe("photo presets", () => {
     expect(presetEffort(withDefaults(1, 1), "Quick", false).steps).toBe(1);
   });
 
+  it("serves photos kept at their size with Quick, enlargements with Best, and both with Balanced", () => {
+    const servedBy = (enlarging: boolean) => PRESETS.filter((p) => serves(p, enlarging)).map((p) => p.name);
+    expect(servedBy(false)).toEqual(["Quick", "Balanced"]);
+    expect(servedBy(true)).toEqual(["Balanced", "Best"]);
+  });
+
   it("recognises a preset from its fields for the task, and none once a field differs", () => {
     const m = withDefaults(10, 1);
     for (const enlarging of [false, true]) {
       for (const { name } of PRESETS) expect(presetOf(m, presetEffort(m, name, enlarging), enlarging)).toBe(name);
     }
-    // 10 steps is Balanced kept at size, Quick enlarged.
+    // 10 steps is Balanced kept at size, Quick's (for photos kept at size) if it were enlarged.
     expect(presetOf(m, { steps: 10, resample: 1, candidates: 1 }, false)).toBe("Balanced");
-    expect(presetOf(m, { steps: 10, resample: 1, candidates: 1 }, true)).toBe("Quick");
     expect(presetOf(m, { steps: 7, resample: 1, candidates: 1 }, false)).toBeNull();
     expect(presetOf(m, { steps: 10, resample: 1, candidates: 4 }, false)).toBeNull();
   });
 
   it("follows the new task's defaults when the visitor switches task on a preset, and keeps effort set by hand", () => {
     const m = withDefaults(10, 1);
-    for (const name of ["Quick", "Balanced"] as const) {
-      expect(effortOnSwitch(m, presetEffort(m, name, false), false, true)).toEqual(presetEffort(m, name, true));
-      expect(effortOnSwitch(m, presetEffort(m, name, true), true, false)).toEqual(presetEffort(m, name, false));
-    }
-    // Best is for enlargements: keeping the size goes back to Balanced; x2 to x4 keeps it.
+    expect(effortOnSwitch(m, presetEffort(m, "Balanced", false), false, true)).toEqual(presetEffort(m, "Balanced", true));
+    expect(effortOnSwitch(m, presetEffort(m, "Balanced", true), true, false)).toEqual(presetEffort(m, "Balanced", false));
+    // Best is for enlargements: keeping the size goes back to Balanced; x2 to x4 keeps it. Quick, the other way.
     expect(effortOnSwitch(m, presetEffort(m, "Best", true), true, false)).toEqual(presetEffort(m, "Balanced", false));
     expect(effortOnSwitch(m, presetEffort(m, "Best", true), true, true)).toEqual(presetEffort(m, "Best", true));
+    expect(effortOnSwitch(m, presetEffort(m, "Quick", false), false, true)).toEqual(presetEffort(m, "Balanced", true));
     const byHand = { steps: 7, resample: 3, candidates: 2 };
     expect(effortOnSwitch(m, byHand, false, true)).toEqual(byHand);
     expect(effortOnSwitch(m, byHand, true, false)).toEqual(byHand);

@@ -461,10 +461,10 @@ function repeated(image: Float64Array, count: number): Float64Array {
 }
 
 /**
- * `images` (a batch of planes of size.height x size.width) with `patch` (as many planes of
- * patchSize.height x patchSize.width) written over them at row `top`, column `left`.
+ * Writes `patch` (planes of patchSize.height x patchSize.width) over `images` (as many planes of
+ * size.height x size.width) at row `top`, column `left`, in place.
  */
-function pasted(
+function paste(
   images: Float64Array,
   size: { height: number; width: number },
   patch: Float64Array,
@@ -472,15 +472,14 @@ function pasted(
   top: number,
   left: number,
 ): Float64Array {
-  const out = images.slice();
   const planes = patch.length / (patchSize.height * patchSize.width);
   for (let p = 0; p < planes; p++) {
     for (let i = 0; i < patchSize.height; i++) {
       const from = (p * patchSize.height + i) * patchSize.width;
-      out.set(patch.subarray(from, from + patchSize.width), (p * size.height + top + i) * size.width + left);
+      images.set(patch.subarray(from, from + patchSize.width), (p * size.height + top + i) * size.width + left);
     }
   }
-  return out;
+  return images;
 }
 
 /** The top-left height x width of every plane (channel of an image) in a batch of canvases. */
@@ -530,7 +529,7 @@ export interface PhotoRestoreOptions {
   noise: NoiseSource;
   /** Where each UNet pass's tile grid lies: randomOffsets on the page, recorded ones in the golden tests. */
   offsets: Offsets;
-  /** Hears every step's estimate of the restored canvas, every candidate's, at the whole canvas's size. */
+  /** Hears every step's estimate of the restored canvas, every candidate's, at the whole canvas's size (a buffer that may be reused: copy what is kept). */
   onStep?: (step: number, denoised: Float64Array) => Promise<void> | void;
 }
 
@@ -554,13 +553,18 @@ export async function restorePhoto(
     // The luminance is the photo's own: nothing to restore before colouring.
     restored = repeated(crop(problem.filled, d.height, d.width, problem.height, problem.width), o.candidates);
   } else if (local) {
-    const photo = repeated(crop(problem.filled, d.height, d.width, problem.height, problem.width), o.candidates);
-    const canvas = repeated(problem.filled, o.candidates);
     const { window, top, left } = local;
+    // Each step's preview is the window's, written over one copy of the whole canvas (a large photo's
+    // canvas is tens of MB: one copy, not one a step).
+    const preview = o.onStep;
+    const canvas = preview ? repeated(problem.filled, o.candidates) : null;
     const onStep =
-      o.onStep && ((step: number, denoised: Float64Array) => o.onStep!(step, pasted(canvas, d, denoised, window.degradation, top, left)));
+      preview && canvas
+        ? (step: number, denoised: Float64Array) => preview(step, paste(canvas, d, denoised, window.degradation, top, left))
+        : undefined;
     const patch = await diffusionRestore(tileEps, window, tile, alphasCumprod, { ...o, onStep });
-    restored = pasted(photo, { height: problem.height, width: problem.width }, patch, window, top, left);
+    const photo = repeated(crop(problem.filled, d.height, d.width, problem.height, problem.width), o.candidates);
+    restored = paste(photo, { height: problem.height, width: problem.width }, patch, window, top, left);
   } else {
     restored = await diffusionRestore(tileEps, problem, tile, alphasCumprod, o);
   }
@@ -585,7 +589,8 @@ async function diffusionRestore(
   const needed = networkNeeded(problem, o.sigmaY);
   const skip = needed ? { needed, fallback: knownEps(problem, alphasCumprod) } : undefined;
   const canvas = { channels: degradation.channels, height: degradation.height, width: degradation.width };
-  const epsModel = tiledEpsModel(tileEps, canvas, tile, o.offsets, skip);
+  // A noisy photo's projection cannot put a tile's shade right: its first pass runs two grids (tiles.ts).
+  const epsModel = tiledEpsModel(tileEps, canvas, tile, o.offsets, { skip, twoGridsFirst: o.sigmaY > 0 });
   const y = measurements ?? new Float64Array(o.candidates * problem.y.length);
   if (!measurements) for (let k = 0; k < o.candidates; k++) y.set(problem.y, k * problem.y.length);
   const sampler = ddnmSampler({ degradation, y, sigmaY: measurementNoise(problem.spec, o.sigmaY), resample: o.resample });

@@ -10,8 +10,9 @@
  * the DDNM+ projection run on it unchanged.
  *
  * The first call of a restoration moves the image the most, and each tile's error there becomes a
- * seam that later calls keep as if it were detail; so it runs two grids half a tile apart, each
- * seam of one mid-tile in the other (model/diffusion/tiles.py says what that measured).
+ * seam that later calls keep as if it were detail, unless the projection puts the tile's shade right,
+ * which it cannot where every pixel is noisy. So for a noisy photo the first call runs two grids half
+ * a tile apart, each seam of one mid-tile in the other (model/diffusion/tiles.py says what that measured).
  */
 import type { EpsModel } from "./samplers.ts";
 
@@ -34,7 +35,7 @@ export function tilePositions(length: number, tile: number, offset: number): num
   return [...starts].sort((a, b) => a - b);
 }
 
-/** The grids of a restoration's first call: the unshifted one and the one half a tile off it. */
+/** The grids of a noisy photo's first call: the unshifted one and the one half a tile off it. */
 export const firstGrids = (tile: number): [number, number][] => [
   [0, 0],
   [Math.floor(tile / 2), Math.floor(tile / 2)],
@@ -67,15 +68,18 @@ export function tileCorners(
 
 /**
  * Tiles per image in a call on the grid shifted by half a tile (the most a one-grid call runs: one
- * row and column more than an unshifted grid), and in the first call, on two grids; with `needed`,
- * as many as such calls run.
+ * row and column more than an unshifted grid), and in the first call, on two grids with
+ * `twoGridsFirst`; with `needed`, as many as such calls run.
  */
-export function tileCount(height: number, width: number, tile: number, needed?: Uint8Array): { perCall: number; firstCall: number } {
+export function tileCount(
+  height: number,
+  width: number,
+  tile: number,
+  { needed, twoGridsFirst = false }: { needed?: Uint8Array; twoGridsFirst?: boolean } = {},
+): { perCall: number; firstCall: number } {
   const half = Math.floor(tile / 2);
-  return {
-    perCall: tileCorners(height, width, tile, [[half, half]], needed).length,
-    firstCall: tileCorners(height, width, tile, firstGrids(tile), needed).length,
-  };
+  const perCall = tileCorners(height, width, tile, [[half, half]], needed).length;
+  return { perCall, firstCall: twoGridsFirst ? tileCorners(height, width, tile, firstGrids(tile), needed).length : perCall };
 }
 
 /** [tile*tile] weights that fall linearly from the tile's centre towards its edges (never to 0). */
@@ -100,18 +104,25 @@ export interface TileSkipping {
 
 /**
  * `tileEps` (for any batch of tile x tile images) as a noise predictor for images of `size` (each
- * side >= tile): at its first call on the two `firstGrids`, then on one grid per call, shifted by
- * `offsets()`. With `skip`, only the tiles that hold a needed pixel run: removing a scratch from a
- * large photo runs the UNet on the tiles along the scratch alone.
+ * side >= tile), on one grid per call, shifted by `offsets()`; with `twoGridsFirst`, its first call
+ * runs on the two `firstGrids` instead. With `skip`, only the tiles that hold a needed pixel run:
+ * removing a scratch from a large photo runs the UNet on the tiles along the scratch alone.
  */
-export function tiledEpsModel(tileEps: EpsModel, size: ImageSize, tile: number, offsets: Offsets, skip?: TileSkipping): EpsModel {
+export function tiledEpsModel(
+  tileEps: EpsModel,
+  size: ImageSize,
+  tile: number,
+  offsets: Offsets,
+  { skip, twoGridsFirst = false }: { skip?: TileSkipping; twoGridsFirst?: boolean } = {},
+): EpsModel {
   const { channels, height, width } = size;
   const plane = height * width;
   const weights = tent(tile);
   let calls = 0;
   return async (x, t) => {
     const batch = x.length / (channels * plane);
-    const grids = calls++ === 0 ? firstGrids(tile) : [offsets()];
+    const first = calls++ === 0;
+    const grids = twoGridsFirst && first ? firstGrids(tile) : [offsets()];
     const corners = tileCorners(height, width, tile, grids, skip?.needed);
     // Image-major, as in Python: tile k of image b is row b * corners.length + k of the UNet's batch.
     // `visit` hears each tile row's start in the batch, in the image, and in the tile's weights.

@@ -5,7 +5,7 @@
 import type { Manifest } from "../../api/models.ts";
 import { MAX_SEED } from "../shared/generate-form.ts";
 import { NumberInput } from "../widgets/NumberInput.tsx";
-import { type Effort, PRESETS, presetEffort, presetOf } from "./photo-presets.ts";
+import { type Effort, PRESETS, presetEffort, presetOf, serves } from "./photo-presets.ts";
 
 export interface EffortSettings extends Effort {
   seed: number;
@@ -17,7 +17,7 @@ interface Props {
   onChange: (change: Partial<EffortSettings>) => void;
   /** Why averaging would repeat the same restoration for this photo (null when candidates can differ). */
   oneCandidate: string | null;
-  /** The photo is being enlarged: its presets derive from the enlargement defaults, and Best is for enlargements. */
+  /** The photo is being enlarged: its presets derive from the enlargement defaults; Best is for enlargements, Quick for the rest. */
   enlarging: boolean;
   /** Why this many restorations cannot be averaged here (memory), or null. */
   averagingRefusal: string | null;
@@ -29,8 +29,9 @@ export function PhotoEffort({ manifest, settings, onChange, oneCandidate, enlarg
     <>
       <fieldset class="presets" data-testid="photo-presets">
         <legend>Quality</legend>
-        {PRESETS.map(({ name, help, enlargingOnly }) => {
-          const unused = enlargingOnly && !enlarging;
+        {PRESETS.map((preset) => {
+          const { name, help } = preset;
+          const unused = !serves(preset, enlarging);
           return (
             <div class="preset" key={name}>
               <label class="check">
@@ -45,7 +46,7 @@ export function PhotoEffort({ manifest, settings, onChange, oneCandidate, enlarg
                 {name}
               </label>
               <span class="hint" id={`photo-preset-${name}`}>
-                {unused ? `${help} Choose an enlargement above to use it.` : help}
+                {unused ? `${help} ${enlarging ? "Keep the photo's size" : "Choose an enlargement"} above to use it.` : help}
               </span>
             </div>
           );

@@ -15,20 +15,28 @@ export interface Effort {
 
 export type PresetName = "Quick" | "Balanced" | "Best";
 
+/** The kind of task a preset serves, when only one: a photo kept at its size, or one enlarged. */
+export type TaskKind = "kept" | "enlarging";
+
 interface Preset {
   name: PresetName;
   /** One line for the visitor: what it is for, and what it costs against Balanced. */
   help: string;
   effort: (defaults: Manifest["defaults"]["restore_photo"], timesteps: number) => Effort;
-  /** Only for enlargements: on noise and painted parts, more steps and repeats measured no better (grainier on noise). */
-  enlargingOnly?: boolean;
+  /**
+   * Only for this kind of task. Best, for enlargements: on noise and painted parts more steps and repeats
+   * measured no better (grainier on noise). Quick, for photos kept at their size: half an enlargement's
+   * steps fell well below Lanczos.
+   */
+  only?: TaskKind;
 }
 
 export const PRESETS: readonly Preset[] = [
   {
     name: "Quick",
-    help: "Half the time: faint tile edges can show on smooth areas, and enlargements come out slightly softer.",
+    help: "Half the steps, for photos kept at their size: heavy noise and scattered lost pixels come out a little worse.",
     effort: ({ steps, resample }) => ({ steps: Math.max(1, Math.round(steps / 2)), resample, candidates: 1 }),
+    only: "kept",
   },
   {
     name: "Balanced",
@@ -39,9 +47,12 @@ export const PRESETS: readonly Preset[] = [
     name: "Best",
     help: "For enlargements: twice the steps, each repeated, about four times as long, for finer detail.",
     effort: ({ steps, resample }, timesteps) => ({ steps: Math.min(timesteps, 2 * steps), resample: Math.max(2, resample), candidates: 1 }),
-    enlargingOnly: true,
+    only: "enlarging",
   },
 ];
+
+/** Whether the preset serves a task of this kind (`enlarging`: the photo is enlarged). */
+export const serves = ({ only }: Pick<Preset, "only">, enlarging: boolean) => only === undefined || (only === "enlarging") === enlarging;
 
 /** The preset's effort for a task of this kind (`enlarging`: the photo is enlarged). */
 export function presetEffort(m: Manifest, name: PresetName, enlarging: boolean): Effort {
@@ -56,11 +67,11 @@ export function presetOf(m: Manifest, effort: Effort, enlarging: boolean): Prese
 
 /**
  * The effort after the visitor switches between enlarging and not: a preset follows the new task's
- * defaults (Best, for enlargements alone, becomes Balanced when the size is kept); effort set by hand
- * under Advanced stays as set.
+ * defaults (one that does not serve the new task, Best kept at size or Quick enlarged, becomes
+ * Balanced); effort set by hand under Advanced stays as set.
  */
 export function effortOnSwitch(m: Manifest, { steps, resample, candidates }: Effort, wasEnlarging: boolean, enlarging: boolean): Effort {
   const preset = presetOf(m, { steps, resample, candidates }, wasEnlarging);
   if (preset === null || wasEnlarging === enlarging) return { steps, resample, candidates };
-  return presetEffort(m, preset === "Best" && !enlarging ? "Balanced" : preset, enlarging);
+  return presetEffort(m, serves(PRESETS.find((p) => p.name === preset)!, enlarging) ? preset : "Balanced", enlarging);
 }
