@@ -15,8 +15,8 @@ were detail, unless the projection puts the shade right: it does where pixels ar
 in blocks (inpainting, enlarging, colourising), not where every pixel is noisy. So for a noisy photo
 the first call runs two grids half a tile apart: each seam of one lies mid-tile in the other, whose
 prediction takes over. At 10 steps (denoising: 2 calls) that removed the seams visible on smooth
-areas and gained 0.1-0.15 dB; enlargements showed no seams without it, and it would cost them a fifth
-more tiles (model/README.md, "Steps per kind of task").
+areas and gained 0.1-0.15 dB; noiseless enlargements showed no seams without it, and it would cost
+them a fifth more tiles (model/README.md, "Steps per kind of task").
 """
 from __future__ import annotations
 

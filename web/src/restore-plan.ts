@@ -57,9 +57,9 @@ export function plannedColourTiles(m: Manifest, p: Planned & Pick<RestoreParams,
   const tile = m.image.size;
   const [height, width] = [p.upscale * p.height, p.upscale * p.width];
   const factor = coarseFactor(height, width, tile);
-  const tiles = tileCount(padded(Math.ceil(height / factor), tile), padded(Math.ceil(width / factor), tile), tile); // noiseless: one grid a call
-  const passes = unetPasses({ steps: p.steps, resample: p.resample });
-  return p.candidates * (tiles.firstCall + (passes - 1) * tiles.perCall);
+  // The coarse copy is noiseless: one grid a call, the first included.
+  const { perCall } = tileCount(padded(Math.ceil(height / factor), tile), padded(Math.ceil(width / factor), tile), tile);
+  return p.candidates * unetPasses({ steps: p.steps, resample: p.resample }) * perCall;
 }
 
 /**

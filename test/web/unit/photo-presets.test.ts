@@ -47,10 +47,14 @@ describe("photo presets", () => {
   it("recognises a preset from its fields for the task, and none once a field differs", () => {
     const m = withDefaults(10, 1);
     for (const enlarging of [false, true]) {
-      for (const { name } of PRESETS) expect(presetOf(m, presetEffort(m, name, enlarging), enlarging)).toBe(name);
+      for (const preset of PRESETS) {
+        const effort = presetEffort(m, preset.name, enlarging);
+        expect(presetOf(m, effort, enlarging)).toBe(serves(preset, enlarging) ? preset.name : null);
+      }
     }
-    // 10 steps is Balanced kept at size, Quick's (for photos kept at size) if it were enlarged.
+    // 10 steps is Balanced kept at size; enlarged it would be Quick's, which does not serve enlargements: set by hand.
     expect(presetOf(m, { steps: 10, resample: 1, candidates: 1 }, false)).toBe("Balanced");
+    expect(presetOf(m, { steps: 10, resample: 1, candidates: 1 }, true)).toBeNull();
     expect(presetOf(m, { steps: 7, resample: 1, candidates: 1 }, false)).toBeNull();
     expect(presetOf(m, { steps: 10, resample: 1, candidates: 4 }, false)).toBeNull();
   });
@@ -63,6 +67,8 @@ describe("photo presets", () => {
     expect(effortOnSwitch(m, presetEffort(m, "Best", true), true, false)).toEqual(presetEffort(m, "Balanced", false));
     expect(effortOnSwitch(m, presetEffort(m, "Best", true), true, true)).toEqual(presetEffort(m, "Best", true));
     expect(effortOnSwitch(m, presetEffort(m, "Quick", false), false, true)).toEqual(presetEffort(m, "Balanced", true));
+    // Quick's steps typed by hand while enlarging are the visitor's own, and stay when the size is kept.
+    expect(effortOnSwitch(m, { steps: 10, resample: 1, candidates: 1 }, true, false)).toEqual({ steps: 10, resample: 1, candidates: 1 });
     const byHand = { steps: 7, resample: 3, candidates: 2 };
     expect(effortOnSwitch(m, byHand, false, true)).toEqual(byHand);
     expect(effortOnSwitch(m, byHand, true, false)).toEqual(byHand);

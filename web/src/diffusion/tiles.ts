@@ -36,7 +36,7 @@ export function tilePositions(length: number, tile: number, offset: number): num
 }
 
 /** The grids of a noisy photo's first call: the unshifted one and the one half a tile off it. */
-export const firstGrids = (tile: number): [number, number][] => [
+const firstGrids = (tile: number): [number, number][] => [
   [0, 0],
   [Math.floor(tile / 2), Math.floor(tile / 2)],
 ];

@@ -2,7 +2,8 @@
  * A restoration job as the page runs it, on any UNet (web/src/restore-plan.ts plans it): the worker
  * runs it on ORT-web, and `npm run bench:web` on onnxruntime-node, so both time the same tile batches.
  * The visitor's image is restored at its own size (times `upscale`), tile by tile: DDNM+ on the whole
- * canvas, the unconditional prior on tiles whose grid moves at every call.
+ * canvas (or, when only painted pixels are lost, the window around them), the unconditional prior on
+ * tiles whose grid moves at every call.
  */
 import type { Manifest } from "../api/models.ts";
 import { guidedEpsModel, type UNet } from "../diffusion/guidance.ts";

@@ -46,7 +46,7 @@ function passesOf(work: RestoreWork, tile: number): string {
   if (work.steps === 0) return colour;
   const passes = unetPasses(work);
   const tiles = (count: number) => `${count.toLocaleString("en")} tiles of ${tile}×${tile}`;
-  // The first pass runs two grids half a tile apart (web/src/diffusion/tiles.ts).
+  // A noisy photo's first pass runs two grids half a tile apart (web/src/diffusion/tiles.ts).
   const over =
     passes === 1 || work.tilesFirstCall === work.tilesPerCall
       ? tiles(passes === 1 ? work.tilesFirstCall : work.tilesPerCall)

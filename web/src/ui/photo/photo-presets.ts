@@ -34,7 +34,7 @@ interface Preset {
 export const PRESETS: readonly Preset[] = [
   {
     name: "Quick",
-    help: "Half the steps, for photos kept at their size: heavy noise and scattered lost pixels come out a little worse.",
+    help: "Half the steps, for photos kept at their size: heavy noise comes out a little worse.",
     effort: ({ steps, resample }) => ({ steps: Math.max(1, Math.round(steps / 2)), resample, candidates: 1 }),
     only: "kept",
   },
@@ -62,7 +62,7 @@ export function presetEffort(m: Manifest, name: PresetName, enlarging: boolean):
 /** The preset these settings are for a task of this kind, or null when the Advanced fields made them something else. */
 export function presetOf(m: Manifest, effort: Effort, enlarging: boolean): PresetName | null {
   const same = (a: Effort) => a.steps === effort.steps && a.resample === effort.resample && a.candidates === effort.candidates;
-  return PRESETS.find((p) => same(presetEffort(m, p.name, enlarging)))?.name ?? null;
+  return PRESETS.find((p) => serves(p, enlarging) && same(presetEffort(m, p.name, enlarging)))?.name ?? null;
 }
 
 /**
