@@ -319,13 +319,14 @@ def restore_photo(tile_eps: EpsModel, problem: PhotoProblem, tile: int, sigma_y:
     offsets = offsets or random_offsets(tile, generator)
     d = problem.degradation
     local = local_problem(problem, sigma_y, tile)
-    if only_colour_lost(problem, sigma_y):  # the luminance is the photo's own: nothing to restore before colouring
+    if only_colour_lost(problem, sigma_y) or local is not None:
+        # The photo as it is: its luminance before colouring, or all of it but the window around its lost pixels.
         restored = problem.filled[:, :, :problem.height, :problem.width].repeat_interleave(candidates, dim=0)
-    elif local is not None:
-        window, top, left = local
-        restored = problem.filled[:, :, :problem.height, :problem.width].repeat_interleave(candidates, dim=0)
-        restored[:, :, top:top + window.height, left:left + window.width] = diffusion_restore(
-            tile_eps, window, tile, sigma_y, steps, resample, candidates, alphas_cumprod, eta, noise_sampler, offsets)
+        if local is not None:
+            window, top, left = local
+            restored[:, :, top:top + window.height, left:left + window.width] = diffusion_restore(
+                tile_eps, window, tile, sigma_y, steps, resample, candidates, alphas_cumprod, eta, noise_sampler,
+                offsets)
     else:
         restored = diffusion_restore(tile_eps, problem, tile, sigma_y, steps, resample, candidates, alphas_cumprod,
                                      eta, noise_sampler, offsets)

@@ -14,6 +14,7 @@ import {
   padded,
   restorationTimesteps,
   startNoise,
+  twoGridsFirst,
 } from "./diffusion/restore.ts";
 import { tileCount } from "./diffusion/tiles.ts";
 import type { RestoreParams } from "./inference/protocol.ts";
@@ -73,7 +74,7 @@ export function plannedTiles(m: Manifest, p: Planned & Pick<RestoreParams, "heig
   const spec = wrongWith(m, p);
   if (onlyColourLost(spec, p.noise)) return { perCall: 0, firstCall: 0 };
   const needed = onlyLost(spec, p.noise) ? lostOnCanvas(p.mask, p.height, p.width, canvasHeight, canvasWidth) : undefined;
-  const { perCall, firstCall } = tileCount(canvasHeight, canvasWidth, tile, { needed, twoGridsFirst: p.noise > 0 });
+  const { perCall, firstCall } = tileCount(canvasHeight, canvasWidth, tile, { needed, twoGridsFirst: twoGridsFirst(p.noise) });
   return { perCall: p.candidates * perCall, firstCall: p.candidates * firstCall };
 }
 

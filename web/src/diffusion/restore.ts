@@ -391,6 +391,9 @@ export function lostOnCanvas(
   return lost;
 }
 
+/** A noisy photo's projection cannot put a tile's shade right, so its first pass runs two tile grids (tiles.ts). */
+export const twoGridsFirst = (sigmaY: number) => sigmaY > 0;
+
 /** A task restored on a window of the canvas (`localProblem`): the window's problem, and where it lies on the canvas. */
 export interface LocalProblem {
   window: PhotoProblem;
@@ -549,22 +552,22 @@ export async function restorePhoto(
   const { degradation: d, spec } = problem;
   const local = localProblem(problem, o.sigmaY, tile);
   let restored: Float64Array;
-  if (onlyColourLost(spec, o.sigmaY)) {
-    // The luminance is the photo's own: nothing to restore before colouring.
+  if (onlyColourLost(spec, o.sigmaY) || local) {
+    // The photo as it is: its luminance before colouring, or all of it but the window around its lost pixels.
     restored = repeated(crop(problem.filled, d.height, d.width, problem.height, problem.width), o.candidates);
-  } else if (local) {
-    const { window, top, left } = local;
-    // Each step's preview is the window's, written over one copy of the whole canvas (a large photo's
-    // canvas is tens of MB: one copy, not one a step).
-    const preview = o.onStep;
-    const canvas = preview ? repeated(problem.filled, o.candidates) : null;
-    const onStep =
-      preview && canvas
-        ? (step: number, denoised: Float64Array) => preview(step, paste(canvas, d, denoised, window.degradation, top, left))
-        : undefined;
-    const patch = await diffusionRestore(tileEps, window, tile, alphasCumprod, { ...o, onStep });
-    const photo = repeated(crop(problem.filled, d.height, d.width, problem.height, problem.width), o.candidates);
-    restored = paste(photo, { height: problem.height, width: problem.width }, patch, window, top, left);
+    if (local) {
+      const { window, top, left } = local;
+      // Each step's preview is the window's, written over one copy of the whole canvas (a large photo's
+      // canvas is tens of MB: one copy, not one a step).
+      const preview = o.onStep;
+      const canvas = preview ? repeated(problem.filled, o.candidates) : null;
+      const onStep =
+        preview && canvas
+          ? (step: number, denoised: Float64Array) => preview(step, paste(canvas, d, denoised, window.degradation, top, left))
+          : undefined;
+      const patch = await diffusionRestore(tileEps, window, tile, alphasCumprod, { ...o, onStep });
+      paste(restored, { height: problem.height, width: problem.width }, patch, window, top, left);
+    }
   } else {
     restored = await diffusionRestore(tileEps, problem, tile, alphasCumprod, o);
   }
@@ -589,12 +592,12 @@ async function diffusionRestore(
   const needed = networkNeeded(problem, o.sigmaY);
   const skip = needed ? { needed, fallback: knownEps(problem, alphasCumprod) } : undefined;
   const canvas = { channels: degradation.channels, height: degradation.height, width: degradation.width };
-  // A noisy photo's projection cannot put a tile's shade right: its first pass runs two grids (tiles.ts).
-  const epsModel = tiledEpsModel(tileEps, canvas, tile, o.offsets, { skip, twoGridsFirst: o.sigmaY > 0 });
+  const epsModel = tiledEpsModel(tileEps, canvas, tile, o.offsets, { skip, twoGridsFirst: twoGridsFirst(o.sigmaY) });
   const y = measurements ?? new Float64Array(o.candidates * problem.y.length);
   if (!measurements) for (let k = 0; k < o.candidates; k++) y.set(problem.y, k * problem.y.length);
   const sampler = ddnmSampler({ degradation, y, sigmaY: measurementNoise(problem.spec, o.sigmaY), resample: o.resample });
-  const callback: SamplerOptions["callback"] = o.onStep && (({ i, denoised }) => o.onStep!(i, denoised));
+  const onStep = o.onStep;
+  const callback: SamplerOptions["callback"] = onStep && (({ i, denoised }) => onStep(i, denoised));
   const out = await sampler(epsModel, x, timesteps, alphasCumprod, { eta: o.eta, noise: o.noise, callback });
   return crop(out, degradation.height, degradation.width, problem.height, problem.width);
 }
