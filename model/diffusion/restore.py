@@ -11,6 +11,7 @@ restored on a canvas of whole tiles (`photo_problem`, `restore_photo`; tiles.py)
 """
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Callable, Optional, Union
@@ -263,31 +264,66 @@ def network_needed(problem: PhotoProblem, sigma_y: float) -> Optional[torch.Tens
     return lost_pixels(problem)
 
 
-def local_problem(problem: PhotoProblem, sigma_y: float, tile: int) -> Optional[tuple[PhotoProblem, int, int]]:
-    """A task that only the UNet's tiles around its lost pixels can change, as the restoration of just
-    those canvas rows and columns (with its top and left on the canvas), when that is less than the
-    whole canvas; else None. The window is tile-aligned, so the tile grid stays the same, and a tile
-    wider than the lost pixels' tiles each side, so no tile clamped at its edge holds one: the same
-    tiles run, and everything outside them is the photo. Removing an object from a large photo then
-    spends its per-step work (noise, projection, step) on the window, not the whole canvas."""
+# A window's fixed cost (its own network calls at smaller batches, its fill), as window area in tiles:
+# two windows whose joint box is at most this much larger than both run as one.
+WINDOW_COST_TILES = 16
+
+Box = tuple[int, int, int, int]  # canvas rows [top, bottom) and columns [left, right)
+
+
+def local_windows(needed: torch.Tensor, tile: int) -> Optional[list[Box]]:
+    """The windows a task whose lost pixels only the network can restore runs on, given those pixels
+    (`needed` [H, W], a canvas of whole tiles); None when they would be the whole canvas. Each window is
+    tile-aligned, so the tile grid stays the same, and a tile wider than its lost pixels' tiles each
+    side, so no tile clamped at its edge holds one: the same tiles run, and everything outside them is
+    the photo. Windows that overlap become one, as do windows whose joint box costs little more
+    (WINDOW_COST_TILES), so no tile runs twice."""
+    rows, columns = needed.shape[0] // tile, needed.shape[1] // tile
+    holds_needed = needed.reshape(rows, tile, columns, tile).any(dim=3).any(dim=1)
+    windows: list[Box] = []
+    for r, c in holds_needed.nonzero().tolist():
+        box = (max(0, r - 1), min(rows, r + 2), max(0, c - 1), min(columns, c + 2))
+        # Kept windows never join each other; a grown box may join more of them.
+        joining = [w for w in windows if join(w, box)]
+        while joining:
+            for w in joining:
+                box = joint(box, w)
+                windows.remove(w)
+            joining = [w for w in windows if join(w, box)]
+        windows.append(box)
+    if not windows or windows == [(0, rows, 0, columns)]:
+        return None
+    return [(top * tile, bottom * tile, left * tile, right * tile) for top, bottom, left, right in windows]
+
+
+def area(box: Box) -> int:
+    return (box[1] - box[0]) * (box[3] - box[2])
+
+
+def joint(a: Box, b: Box) -> Box:
+    return min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3])
+
+
+def join(a: Box, b: Box) -> bool:
+    """Whether two windows (in tiles) run as one: they overlap, or their joint box costs little more."""
+    overlap = a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
+    return overlap or area(joint(a, b)) <= area(a) + area(b) + WINDOW_COST_TILES
+
+
+def local_problems(problem: PhotoProblem, sigma_y: float, tile: int) -> Optional[list[tuple[PhotoProblem, int, int]]]:
+    """A task that only the network's tiles around its lost pixels can change, as the restorations of
+    the windows around them (`local_windows`, each with its top and left on the canvas), when they are
+    less than the whole canvas; else None. Removing an object from a large photo then spends its
+    per-step work (noise, projection, step) on the windows, not the whole canvas."""
     needed = network_needed(problem, sigma_y)
-    if needed is None or not bool(needed.any()):
+    windows = None if needed is None else local_windows(needed, tile)
+    if windows is None:
         return None
-    top, bottom = around(needed.any(dim=1), tile)
-    left, right = around(needed.any(dim=0), tile)
-    if (bottom - top, right - left) == tuple(needed.shape):
-        return None
-    bottom, right = min(bottom, problem.height), min(right, problem.width)
-    photo = problem.filled[:, :, top:bottom, left:right]
-    known = problem.degradation.known[top:bottom, left:right].to(torch.uint8)
-    return photo_problem(photo, known, 1, False, tile), top, left
-
-
-def around(lines: torch.Tensor, tile: int) -> tuple[int, int]:
-    """The span [start, stop) of whole tiles that holds every true line, widened by a tile each side
-    within the canvas's `len(lines)`."""
-    where = lines.nonzero().flatten()
-    return max(0, (int(where[0]) // tile - 1) * tile), min(len(lines), (int(where[-1]) // tile + 2) * tile)
+    known = problem.degradation.known.to(torch.uint8)
+    return [(photo_problem(problem.filled[:, :, top:min(bottom, problem.height), left:min(right, problem.width)],
+                           known[top:min(bottom, problem.height), left:min(right, problem.width)], 1, False, tile),
+             top, left)
+            for top, bottom, left, right in windows]
 
 
 def known_eps(problem: PhotoProblem, candidates: int, alphas_cumprod: torch.Tensor) -> EpsModel:
@@ -309,7 +345,7 @@ def restore_photo(tile_eps: EpsModel, problem: PhotoProblem, tile: int, sigma_y:
                   eta: float = DEFAULTS.ddnm_eta, noise_sampler: Optional[NoiseSampler] = None,
                   offsets: Optional[Offsets] = None) -> torch.Tensor:
     """`candidates` restorations [B * candidates, C, height, width] of each photo, tile by tile, as the page runs them:
-    DDNM+ on the whole canvas (or the window around its lost pixels, `local_problem`), the prior on tiles
+    DDNM+ on the whole canvas (or the windows around its lost pixels, `local_problems`), the prior on tiles
     whose grid moves at every call; a photo that lost its colour then takes colours chosen on a coarse
     copy (`colourised`). `sigma_y` is the std of the noise in the measurement, in [-1, 1] units: the
     photo's own pixels, averaged to gray for colourisation (a black-and-white photo's channels carry the
@@ -318,21 +354,38 @@ def restore_photo(tile_eps: EpsModel, problem: PhotoProblem, tile: int, sigma_y:
     noise_sampler = noise_sampler or default_noise(generator)
     offsets = offsets or random_offsets(tile, generator)
     d = problem.degradation
-    local = local_problem(problem, sigma_y, tile)
-    if only_colour_lost(problem, sigma_y) or local is not None:
-        # The photo as it is: its luminance before colouring, or all of it but the window around its lost pixels.
+    windows = local_problems(problem, sigma_y, tile)
+    if only_colour_lost(problem, sigma_y) or windows is not None:
+        # The photo as it is: its luminance before colouring, or all of it but the windows around its lost pixels.
         restored = problem.filled[:, :, :problem.height, :problem.width].repeat_interleave(candidates, dim=0)
-        if local is not None:
-            window, top, left = local
+        # Each window's calls take the grids the whole canvas's calls would, so the result is the whole canvas's.
+        grids = replayed(offsets)
+        for window, top, left in windows or []:
             restored[:, :, top:top + window.height, left:left + window.width] = diffusion_restore(
                 tile_eps, window, tile, sigma_y, steps, resample, candidates, alphas_cumprod, eta, noise_sampler,
-                offsets)
+                grids())
     else:
         restored = diffusion_restore(tile_eps, problem, tile, sigma_y, steps, resample, candidates, alphas_cumprod,
                                      eta, noise_sampler, offsets)
     if d.out_channels == d.channels:
         return restored
     return colourised(tile_eps, restored, tile, steps, resample, alphas_cumprod, eta, noise_sampler, offsets)
+
+
+def replayed(offsets: Offsets) -> Callable[[], Offsets]:
+    """Fresh readers of one sequence of grids, drawn from `offsets` as the first reader needs them."""
+    drawn: list[tuple[int, int]] = []
+
+    def reader() -> Offsets:
+        calls = itertools.count()
+
+        def read() -> tuple[int, int]:
+            call = next(calls)
+            if call == len(drawn):
+                drawn.append(offsets())
+            return drawn[call]
+        return read
+    return reader
 
 
 def diffusion_restore(tile_eps: EpsModel, problem: PhotoProblem, tile: int, sigma_y: float, steps: int, resample: int,

@@ -106,7 +106,15 @@ PHOTO_CASES: list[tuple[str, int, int, str, int, bool, float, int, int, int]] = 
      2, 8),
     ("photo 17x24 that lost only its colour: colours chosen on a coarse copy, RePaint x2", 17, 24, "none", 1, True,
      0.0, 2, 2, 6),
+    ("photo 30x60 with holes in opposite corners: a window each, one after another", 30, 60, "corners", 1, False,
+     0.0, 1, 2, 10),
 ]
+
+
+def opposite_corners_lost(h: int, w: int) -> torch.Tensor:
+    known = torch.ones(h, w, dtype=torch.uint8)
+    known[1:4, 1:5] = known[h - 6:h - 3, w - 6:] = 0
+    return known
 
 
 def photo_case(name: str, h: int, w: int, lost: str, downsample: int, grayscale: bool, sigma: float, resample: int,
@@ -118,6 +126,7 @@ def photo_case(name: str, h: int, w: int, lost: str, downsample: int, grayscale:
                  torch.arange(w) > 2).to(torch.uint8),
              "corner": torch.ones(h, w, dtype=torch.uint8).index_fill_(0, torch.arange(h - 6, h - 3), 0) | (
                  torch.arange(w) < w - 6).to(torch.uint8),
+             "corners": opposite_corners_lost(h, w),
              "none": None}[lost]
     problem = photo_problem(photo, known, downsample, grayscale, TILE)
     d = problem.degradation

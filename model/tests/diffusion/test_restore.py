@@ -7,8 +7,8 @@ import torch
 
 from model.diffusion.defaults import DEFAULTS
 from model.diffusion.restore import (UPSCALE_MEASUREMENT_NOISE, Degradation, candidates_differ, coarse_factor, damage,
-                                     ddnm_sampler, diffusion_restore, local_problem, mean_of_candidates, photo_problem,
-                                     restore_photo)
+                                     ddnm_sampler, diffusion_restore, local_problems, local_windows, mean_of_candidates,
+                                     photo_problem, restore_photo)
 from model.diffusion.samplers import sample_ddim
 from model.diffusion.schedule import alphas_cumprod_for, sampling_timesteps
 from model.golden_cases.restore import box_mask, golden, tile_aware
@@ -212,51 +212,70 @@ def test_candidates_run_once_where_they_cannot_differ():
     assert candidates_differ(enlarged, 0.0, 20, alphas_cumprod)
 
 
-# Lost rows and columns [top, bottom, left, right) of a 30x37 photo (a 32x40 canvas of 8x8 tiles), and
-# the window [top, left, height, width] its restoration runs on.
-HOLES = [((18, 21, 20, 24), (8, 8, 22, 24)),  # inside: a tile each side of the hole's tiles
-         ((26, 30, 30, 37), (16, 16, 14, 21)),  # in the corner: the window takes in the canvas's padding
-         ((10, 11, 3, 30), (0, 0, 24, 37))]  # as wide as the photo
+# Lost boxes [top, bottom, left, right) of a 46x61 photo (a 48x64 canvas of 8x8 tiles), and the windows
+# [top, left, height, width] its restoration runs on.
+HOLES = [([(18, 21, 20, 24)], [(8, 8, 24, 24)]),  # inside: a tile each side of the hole's tiles
+         ([(42, 46, 54, 61)], [(32, 40, 14, 21)]),  # in the corner: the window takes in the canvas's padding
+         ([(10, 11, 3, 60)], [(0, 0, 24, 61)]),  # as wide as the photo
+         ([(1, 3, 1, 4), (42, 46, 54, 61)], [(0, 0, 16, 16), (32, 40, 14, 21)]),  # far apart: a window each
+         ([(1, 3, 1, 4), (1, 3, 33, 36)], [(0, 0, 16, 48)])]  # close: their joint box costs little more
 
 
-@pytest.mark.parametrize("hole,window", HOLES)
-def test_a_local_task_runs_on_the_window_around_its_lost_pixels_and_restores_the_same(hole, window):
-    photo = normal(3, 30, 37, seed=19).clamp(-1, 1)
-    known = torch.ones(30, 37, dtype=torch.uint8)
-    known[hole[0]:hole[1], hole[2]:hole[3]] = 0
+@pytest.mark.parametrize("holes,windows", HOLES)
+def test_a_local_task_runs_on_the_windows_around_its_lost_pixels_and_restores_the_same(holes, windows):
+    photo = normal(3, 46, 61, seed=19).clamp(-1, 1)
+    known = torch.ones(46, 61, dtype=torch.uint8)
+    for top, bottom, left, right in holes:
+        known[top:bottom, left:right] = 0
     problem = photo_problem(photo, known, downsample=1, grayscale=False, tile=8)
-    local = local_problem(problem, 0.0, 8)
+    local = local_problems(problem, 0.0, 8)
     assert local is not None
-    assert (local[1], local[2], local[0].height, local[0].width) == window
-    # With no noise drawn and the same tile grids, the window gives what the whole canvas gives: the same
-    # tiles run on the same pixels (a grid one pixel off moves the result by 1e-3), the rest is the photo.
-    # Only the fill's starting guess can differ, by its solver's tolerance (6e-6 on a 48x48 hole).
+    assert [(top, left, window.height, window.width) for window, top, left in local] == windows
+    # With no noise drawn and the same tile grids, each window gives what the whole canvas gives with only
+    # its own holes lost: the same tiles run on the same pixels (a grid one pixel off moves the result by
+    # 1e-3), the rest is the photo. (Holes restored together share the fill's solver tolerance: 5e-4.)
     alphas_cumprod = alphas_cumprod_for("cosine", 1000)
     eps_model = tile_aware(toy_eps_model(alphas_cumprod, "v"))
 
     def no_noise(shape: torch.Size) -> torch.Tensor:
         return torch.zeros(shape, dtype=torch.float64)
 
-    def grids():
-        return itertools.cycle([(3, 5), (0, 0), (7, 1)]).__next__
+    def grids():  # a different grid at every call
+        return iter(((3 * k) % 8, (5 * k + 1) % 8) for k in itertools.count()).__next__
 
     out = restore_photo(eps_model, problem, 8, 0.0, 12, 1, 2, alphas_cumprod, torch.Generator(),
                         noise_sampler=no_noise, offsets=grids())
-    whole = diffusion_restore(eps_model, problem, 8, 0.0, 12, 1, 2, alphas_cumprod, DEFAULTS.ddnm_eta, no_noise,
-                              grids())
-    assert torch.allclose(out, whole, atol=1e-9)
-    assert not torch.allclose(out[:, :, hole[0]:hole[1], hole[2]:hole[3]], photo[:, hole[0]:hole[1], hole[2]:hole[3]])
+    assert torch.allclose(out[:, :, known.bool()], photo[:, known.bool()], atol=1e-12)
+    for window, top, left in local:
+        rows, columns = slice(top, top + window.height), slice(left, left + window.width)
+        alone = torch.ones(46, 61, dtype=torch.uint8)
+        alone[rows, columns] = known[rows, columns]
+        whole = diffusion_restore(eps_model, photo_problem(photo, alone, 1, False, 8), 8, 0.0, 12, 1, 2,
+                                  alphas_cumprod, DEFAULTS.ddnm_eta, no_noise, grids())
+        assert torch.allclose(out[:, :, rows, columns], whole[:, :, rows, columns], atol=1e-9)
+    for top, bottom, left, right in holes:
+        assert not torch.allclose(out[:, :, top:bottom, left:right], photo[:, top:bottom, left:right])
 
 
-def test_only_a_task_that_loses_pixels_of_less_than_the_canvas_runs_on_a_window():
+def test_windows_that_overlap_become_one_and_none_is_the_whole_canvas():
+    needed = torch.zeros(48, 64, dtype=torch.bool)  # 6x8 tiles of 8
+    needed[4, 4] = needed[20, 20] = True  # tiles (0, 0) and (2, 2): their windows overlap
+    needed[44, 60] = True  # tile (5, 7): far from both
+    assert local_windows(needed, 8) == [(0, 32, 0, 32), (32, 48, 48, 64)]
+    needed[44, 4] = needed[4, 60] = True  # the other corners: every window joins
+    assert local_windows(needed, 8) is None
+    assert local_windows(torch.zeros(48, 64, dtype=torch.bool), 8) is None
+
+
+def test_only_a_task_that_loses_pixels_of_less_than_the_canvas_runs_on_windows():
     photo = normal(3, 30, 37, seed=20).clamp(-1, 1)
     scattered = (torch.rand(30, 37, generator=torch.Generator().manual_seed(0)) < 0.9).to(torch.uint8)
-    assert local_problem(photo_problem(photo, scattered, 1, False, 8), 0.0, 8) is None  # lost pixels everywhere
+    assert local_problems(photo_problem(photo, scattered, 1, False, 8), 0.0, 8) is None  # lost pixels everywhere
     hole = torch.ones(30, 37, dtype=torch.uint8)
     hole[15, 15] = 0
-    assert local_problem(photo_problem(photo, hole, 1, False, 8), 0.1, 8) is None  # noise is wrong everywhere
-    assert local_problem(photo_problem(photo, hole, 1, True, 8), 0.0, 8) is None  # and colour
-    assert local_problem(photo_problem(photo, None, 1, False, 8), 0.1, 8) is None
+    assert local_problems(photo_problem(photo, hole, 1, False, 8), 0.1, 8) is None  # noise is wrong everywhere
+    assert local_problems(photo_problem(photo, hole, 1, True, 8), 0.0, 8) is None  # and colour
+    assert local_problems(photo_problem(photo, None, 1, False, 8), 0.1, 8) is None
 
 
 def test_bad_photo_problems_are_rejected_with_reasons():

@@ -4,7 +4,8 @@ import {
   type DegradationSpec,
   damage,
   ddnmSampler,
-  localProblem,
+  localProblems,
+  localWindows,
   meanOfCandidates,
   photoProblem,
   restorePhoto,
@@ -213,9 +214,24 @@ describe("a task that only lost pixels (restorePhoto)", () => {
   const problem = photoProblem(photo, { channels: CHANNELS, height, width, known, downsample: 1, grayscale: false, tile });
 
   it("runs on the tile-aligned window a tile wider than the tiles around them", () => {
-    const local = localProblem(problem, 0, tile)!;
+    const [local] = localProblems(problem, 0, tile)!;
     expect([local.top, local.left, local.window.height, local.window.width]).toEqual([8, 8, 22, 24]);
-    expect(localProblem(problem, 0.1, tile)).toBeNull(); // noise is wrong everywhere
+    expect(localProblems(problem, 0.1, tile)).toBeNull(); // noise is wrong everywhere
+  });
+
+  it("runs a window for each group of lost pixels, one for those whose windows overlap or nearly touch", () => {
+    const [canvasHeight, canvasWidth] = [48, 64]; // 6x8 tiles of 8
+    const needed = new Uint8Array(canvasHeight * canvasWidth);
+    const lose = (i: number, j: number) => (needed[i * canvasWidth + j] = 1);
+    lose(4, 4);
+    lose(20, 20); // tiles (0, 0) and (2, 2): their windows overlap
+    lose(44, 60); // tile (5, 7): far from both
+    const box = (top: number, bottom: number, left: number, right: number) => ({ top, bottom, left, right });
+    expect(localWindows(needed, canvasHeight, canvasWidth, tile)).toEqual([box(0, 32, 0, 32), box(32, 48, 48, 64)]);
+    lose(44, 4);
+    lose(4, 60); // the other corners: every window joins
+    expect(localWindows(needed, canvasHeight, canvasWidth, tile)).toBeNull();
+    expect(localWindows(new Uint8Array(canvasHeight * canvasWidth), canvasHeight, canvasWidth, tile)).toBeNull();
   });
 
   it("keeps every known pixel, and previews the whole canvas at every step", async () => {
@@ -234,7 +250,7 @@ describe("a task that only lost pixels (restorePhoto)", () => {
       eta: 0.85,
       noise: createRng(6).normal,
       offsets: () => [4, 4],
-      onStep: (_, denoised) => {
+      onStep: (_, __, denoised) => {
         previews.push(denoised);
       },
     });
@@ -248,6 +264,38 @@ describe("a task that only lost pixels (restorePhoto)", () => {
           const [v, truth] = [out[(k * CHANNELS + c) * height * width + p], photo[c * height * width + p]];
           if (known[p]) expect(Math.abs(v - truth)).toBeLessThan(1e-12);
         }
+      }
+    }
+  });
+  it("restores distant holes on a window each, one after another, counting their steps as one task's", async () => {
+    const [h, w] = [46, 61];
+    const wide = Float64Array.from(createRng(7).normal(CHANNELS * h * w), (v) => Math.tanh(v));
+    const holes = new Uint8Array(h * w).fill(1);
+    for (const [i, j] of [
+      [2, 2],
+      [43, 58],
+    ])
+      holes[i * w + j] = 0;
+    const twoHoles = photoProblem(wide, { channels: CHANNELS, height: h, width: w, known: holes, downsample: 1, grayscale: false, tile });
+    expect(localProblems(twoHoles, 0, tile)!.map(({ top, left }) => [top, left])).toEqual([
+      [0, 0],
+      [32, 48],
+    ]);
+    const seen: [number, number][] = [];
+    const out = await restorePhoto(async (x) => x.map((v) => 0.3 * v), twoHoles, tile, alphasCumprod, {
+      ...{ sigmaY: 0, steps: 20, resample: 1, candidates: 1, eta: 0.85, noise: createRng(8).normal, offsets: () => [4, 4] },
+      onStep: (step, steps, denoised) => {
+        expect(denoised.length).toBe(CHANNELS * 48 * 64);
+        seen.push([step, steps]);
+      },
+    });
+    const steps = seen[0][1];
+    expect(seen).toEqual(Array.from({ length: steps }, (_, step) => [step, steps]));
+    expect(steps % 2).toBe(0); // the same steps for each window
+    for (let p = 0; p < h * w; p++) {
+      for (let c = 0; c < CHANNELS; c++) {
+        const changed = Math.abs(out[c * h * w + p] - wide[c * h * w + p]) > 1e-12;
+        expect(changed).toBe(holes[p] === 0);
       }
     }
   });

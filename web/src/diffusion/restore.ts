@@ -394,7 +394,15 @@ export function lostOnCanvas(
 /** A noisy photo's projection cannot put a tile's shade right, so its first pass runs two tile grids (tiles.ts). */
 export const twoGridsFirst = (sigmaY: number) => sigmaY > 0;
 
-/** A task restored on a window of the canvas (`localProblem`): the window's problem, and where it lies on the canvas. */
+/** Canvas rows [top, bottom) and columns [left, right). */
+export interface Box {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
+/** A task restored on windows of the canvas (`localProblems`): one window's problem, and where it lies on the canvas. */
 export interface LocalProblem {
   window: PhotoProblem;
   top: number;
@@ -402,45 +410,80 @@ export interface LocalProblem {
 }
 
 /**
- * A task that only the UNet's tiles around its lost pixels can change, as the restoration of just
- * those canvas rows and columns, when that is less than the whole canvas (`local_problem` in
- * model/diffusion/restore.py). The window is tile-aligned, so the tile grid stays the same, and a tile
- * wider than the lost pixels' tiles each side, so no tile clamped at its edge holds one: the same tiles
- * run, and everything outside them is the photo. Removing an object from a large photo then spends
- * its per-step work (noise, projection, step) on the window, not the whole canvas.
+ * A window's fixed cost (its own UNet calls at smaller batches, its fill, its previews), as window
+ * area in tiles: two windows whose joint box is at most this much larger than both run as one.
  */
-export function localProblem(problem: PhotoProblem, sigmaY: number, tile: number): LocalProblem | null {
+export const WINDOW_COST_TILES = 16;
+
+/**
+ * The windows a task whose lost pixels only the UNet can restore runs on (`local_windows` in
+ * model/diffusion/restore.py), given those pixels (`needed`, on a canvas of whole tiles); null when
+ * they would be the whole canvas. Each window is tile-aligned, so the tile grid stays the same, and a
+ * tile wider than its lost pixels' tiles each side, so no tile clamped at its edge holds one: the same
+ * tiles run, and everything outside them is the photo. Windows that overlap become one, as do windows
+ * whose joint box costs little more (WINDOW_COST_TILES), so no tile runs twice.
+ */
+export function localWindows(needed: Uint8Array, height: number, width: number, tile: number): Box[] | null {
+  const [rows, columns] = [height / tile, width / tile];
+  const holdsNeeded = new Uint8Array(rows * columns);
+  for (let i = 0; i < height; i++) {
+    for (let j = 0; j < width; j++) if (needed[i * width + j]) holdsNeeded[Math.floor(i / tile) * columns + Math.floor(j / tile)] = 1;
+  }
+  const windows: Box[] = [];
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < columns; c++) {
+      if (!holdsNeeded[r * columns + c]) continue;
+      let box = { top: Math.max(0, r - 1), bottom: Math.min(rows, r + 2), left: Math.max(0, c - 1), right: Math.min(columns, c + 2) };
+      // Kept windows never join each other; a grown box may join more of them.
+      for (let k = windows.findIndex((w) => join(w, box)); k >= 0; k = windows.findIndex((w) => join(w, box))) {
+        box = joint(box, windows[k]);
+        windows.splice(k, 1);
+      }
+      windows.push(box);
+    }
+  }
+  if (windows.length === 0 || (windows.length === 1 && area(windows[0]) === rows * columns)) return null;
+  return windows.map((w) => ({ top: w.top * tile, bottom: w.bottom * tile, left: w.left * tile, right: w.right * tile }));
+}
+
+const area = (b: Box) => (b.bottom - b.top) * (b.right - b.left);
+const joint = (a: Box, b: Box): Box => ({
+  top: Math.min(a.top, b.top),
+  bottom: Math.max(a.bottom, b.bottom),
+  left: Math.min(a.left, b.left),
+  right: Math.max(a.right, b.right),
+});
+const overlap = (a: Box, b: Box) => a.top < b.bottom && b.top < a.bottom && a.left < b.right && b.left < a.right;
+/** Whether two windows (in tiles) run as one. */
+const join = (a: Box, b: Box) => overlap(a, b) || area(joint(a, b)) <= area(a) + area(b) + WINDOW_COST_TILES;
+
+/**
+ * A task that only the UNet's tiles around its lost pixels can change, as the restorations of the
+ * windows around them (`localWindows`), when they are less than the whole canvas (`local_problems`
+ * in model/diffusion/restore.py). Removing an object from a large photo then spends its per-step work
+ * (noise, projection, step) on the windows, not the whole canvas.
+ */
+export function localProblems(problem: PhotoProblem, sigmaY: number, tile: number): LocalProblem[] | null {
   const needed = networkNeeded(problem, sigmaY);
   if (!needed) return null;
   const { channels, height: canvasHeight, width: canvasWidth } = problem.degradation;
-  const [rows, columns] = [new Uint8Array(canvasHeight), new Uint8Array(canvasWidth)];
-  for (let i = 0; i < canvasHeight; i++) {
-    for (let j = 0; j < canvasWidth; j++) if (needed[i * canvasWidth + j]) rows[i] = columns[j] = 1;
-  }
-  const [vertical, horizontal] = [around(rows, tile), around(columns, tile)];
-  if (!vertical || !horizontal) return null;
-  const [[top, bottom], [left, right]] = [vertical, horizontal];
-  if (bottom - top === canvasHeight && right - left === canvasWidth) return null;
-  const [height, width] = [Math.min(bottom, problem.height) - top, Math.min(right, problem.width) - left];
-  const photo = new Float64Array(channels * height * width);
-  const known = new Uint8Array(height * width);
+  const windows = localWindows(needed, canvasHeight, canvasWidth, tile);
+  if (!windows) return null;
   const wasKnown = problem.spec.known!; // a task with lost pixels has a mask
-  for (let i = 0; i < height; i++) {
-    for (let c = 0; c < channels; c++) {
-      const from = (c * canvasHeight + top + i) * canvasWidth + left;
-      photo.set(problem.filled.subarray(from, from + width), (c * height + i) * width);
+  return windows.map(({ top, bottom, left, right }) => {
+    const [height, width] = [Math.min(bottom, problem.height) - top, Math.min(right, problem.width) - left];
+    const photo = new Float64Array(channels * height * width);
+    const known = new Uint8Array(height * width);
+    for (let i = 0; i < height; i++) {
+      for (let c = 0; c < channels; c++) {
+        const from = (c * canvasHeight + top + i) * canvasWidth + left;
+        photo.set(problem.filled.subarray(from, from + width), (c * height + i) * width);
+      }
+      const from = (top + i) * problem.width + left;
+      known.set(wasKnown.subarray(from, from + width), i * width);
     }
-    const from = (top + i) * problem.width + left;
-    known.set(wasKnown.subarray(from, from + width), i * width);
-  }
-  return { window: photoProblem(photo, { ...problem.spec, height, width, known }), top, left };
-}
-
-/** The span [start, stop) of whole tiles that holds every line set to 1, widened by a tile each side within the canvas; null if none is. */
-function around(lines: Uint8Array, tile: number): [number, number] | null {
-  const [first, last] = [lines.indexOf(1), lines.lastIndexOf(1)];
-  if (first < 0) return null;
-  return [Math.max(0, (Math.floor(first / tile) - 1) * tile), Math.min(lines.length, (Math.floor(last / tile) + 2) * tile)];
+    return { window: photoProblem(photo, { ...problem.spec, height, width, known }), top, left };
+  });
 }
 
 /**
@@ -485,10 +528,20 @@ function paste(
   return images;
 }
 
-/** The top-left height x width of every plane (channel of an image) in a batch of canvases. */
-export function crop(canvases: Float64Array, canvasHeight: number, canvasWidth: number, height: number, width: number): Float64Array {
+/**
+ * The top-left height x width of every plane (channel of an image) in a batch of canvases, into `out`
+ * when given (a Float32Array takes a preview in one pass, with no full-size copy between).
+ */
+export function crop<T extends Float32Array | Float64Array = Float64Array>(
+  canvases: Float64Array,
+  canvasHeight: number,
+  canvasWidth: number,
+  height: number,
+  width: number,
+  out?: T,
+): T {
   const planes = canvases.length / (canvasHeight * canvasWidth);
-  const out = new Float64Array(planes * height * width);
+  out ??= new Float64Array(planes * height * width) as T;
   for (let p = 0; p < planes; p++) {
     for (let i = 0; i < height; i++) {
       const start = (p * canvasHeight + i) * canvasWidth;
@@ -532,13 +585,17 @@ export interface PhotoRestoreOptions {
   noise: NoiseSource;
   /** Where each UNet pass's tile grid lies: randomOffsets on the page, recorded ones in the golden tests. */
   offsets: Offsets;
-  /** Hears every step's estimate of the restored canvas, every candidate's, at the whole canvas's size (a buffer that may be reused: copy what is kept). */
-  onStep?: (step: number, denoised: Float64Array) => Promise<void> | void;
+  /**
+   * Hears every step's estimate of the restored canvas, every candidate's, at the whole canvas's size
+   * (a buffer that may be reused: copy what is kept), with the step and the steps of the whole task
+   * (windows run one after another).
+   */
+  onStep?: (step: number, steps: number, denoised: Float64Array) => Promise<void> | void;
 }
 
 /**
  * `candidates` restorations of a photo, tile by tile, as `restore_photo` in model/diffusion/restore.py:
- * DDNM+ on the whole canvas (or the window around its lost pixels, `localProblem`), the prior on tiles
+ * DDNM+ on the whole canvas (or the windows around its lost pixels, `localProblems`), the prior on tiles
  * whose grid moves at every call, the result cropped to the restored size ([candidates, C, height,
  * width]); a photo that lost its colour then takes colours chosen on a coarse copy (`colourised`).
  */
@@ -550,28 +607,57 @@ export async function restorePhoto(
   o: PhotoRestoreOptions,
 ): Promise<Float64Array> {
   const { degradation: d, spec } = problem;
-  const local = localProblem(problem, o.sigmaY, tile);
+  const locals = localProblems(problem, o.sigmaY, tile);
   let restored: Float64Array;
-  if (onlyColourLost(spec, o.sigmaY) || local) {
-    // The photo as it is: its luminance before colouring, or all of it but the window around its lost pixels.
+  if (onlyColourLost(spec, o.sigmaY) || locals) {
+    // The photo as it is: its luminance before colouring, or all of it but the windows around its lost pixels.
     restored = repeated(crop(problem.filled, d.height, d.width, problem.height, problem.width), o.candidates);
-    if (local) {
-      const { window, top, left } = local;
-      // Each step's preview is the window's, written over one copy of the whole canvas (a large photo's
-      // canvas is tens of MB: one copy, not one a step).
-      const preview = o.onStep;
-      const canvas = preview ? repeated(problem.filled, o.candidates) : null;
-      const onStep =
-        preview && canvas
-          ? (step: number, denoised: Float64Array) => preview(step, paste(canvas, d, denoised, window.degradation, top, left))
-          : undefined;
-      const patch = await diffusionRestore(tileEps, window, tile, alphasCumprod, { ...o, onStep });
-      paste(restored, { height: problem.height, width: problem.width }, patch, window, top, left);
-    }
+    if (locals) await restoreWindows(tileEps, problem, locals, restored, tile, alphasCumprod, o);
   } else {
     restored = await diffusionRestore(tileEps, problem, tile, alphasCumprod, o);
   }
   return spec.grayscale ? colourised(tileEps, restored, problem.height, problem.width, tile, alphasCumprod, o) : restored;
+}
+
+/**
+ * Restores each window in turn and writes it over `restored` (the photo, every candidate's copy). Each
+ * window's calls take the grids the whole canvas's calls would, so the result is the whole canvas's.
+ */
+async function restoreWindows(
+  tileEps: EpsModel,
+  problem: PhotoProblem,
+  locals: LocalProblem[],
+  restored: Float64Array,
+  tile: number,
+  alphasCumprod: ArrayLike<number>,
+  o: PhotoRestoreOptions,
+): Promise<void> {
+  const { degradation: d } = problem;
+  const grids = replayed(o.offsets);
+  const perWindow = restorationTimesteps(o.steps, alphasCumprod, startNoise(problem.spec, o.sigmaY)).length;
+  const preview = o.onStep;
+  // Each step's preview is a window's, written over one copy of the whole canvas (a large photo's
+  // canvas is tens of MB: one copy, not one a step).
+  const canvas = preview ? repeated(problem.filled, o.candidates) : null;
+  for (const [k, { window, top, left }] of locals.entries()) {
+    const onStep =
+      preview && canvas
+        ? (step: number, _: number, denoised: Float64Array) =>
+            preview(k * perWindow + step, locals.length * perWindow, paste(canvas, d, denoised, window.degradation, top, left))
+        : undefined;
+    const patch = await diffusionRestore(tileEps, window, tile, alphasCumprod, { ...o, offsets: grids(), onStep });
+    paste(restored, { height: problem.height, width: problem.width }, patch, window, top, left);
+    if (canvas) paste(canvas, d, patch, window, top, left); // later windows' previews show it done
+  }
+}
+
+/** Fresh readers of one sequence of grids, drawn from `offsets` as the first reader needs them. */
+function replayed(offsets: Offsets): () => Offsets {
+  const drawn: (readonly [number, number])[] = [];
+  return () => {
+    let call = 0;
+    return () => (drawn[call++] ??= offsets());
+  };
 }
 
 /**
@@ -597,7 +683,7 @@ async function diffusionRestore(
   if (!measurements) for (let k = 0; k < o.candidates; k++) y.set(problem.y, k * problem.y.length);
   const sampler = ddnmSampler({ degradation, y, sigmaY: measurementNoise(problem.spec, o.sigmaY), resample: o.resample });
   const onStep = o.onStep;
-  const callback: SamplerOptions["callback"] = onStep && (({ i, denoised }) => onStep(i, denoised));
+  const callback: SamplerOptions["callback"] = onStep && (({ i, denoised }) => onStep(i, timesteps.length, denoised));
   const out = await sampler(epsModel, x, timesteps, alphasCumprod, { eta: o.eta, noise: o.noise, callback });
   return crop(out, degradation.height, degradation.width, problem.height, problem.width);
 }

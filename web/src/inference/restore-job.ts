@@ -2,7 +2,7 @@
  * A restoration job as the page runs it, on any UNet (web/src/restore-plan.ts plans it): the worker
  * runs it on ORT-web, and `npm run bench:web` on onnxruntime-node, so both time the same tile batches.
  * The visitor's image is restored at its own size (times `upscale`), tile by tile: DDNM+ on the whole
- * canvas (or, when only painted pixels are lost, the window around them), the unconditional prior on
+ * canvas (or, when only painted pixels are lost, the windows around them), the unconditional prior on
  * tiles whose grid moves at every call.
  */
 import type { Manifest } from "../api/models.ts";
@@ -79,8 +79,13 @@ export async function restoreImage(
     progress.done = Math.min(progress.total, progress.done + tiles);
     return report({ ...progress, preview: null });
   });
-  const cropped = (batch: Float64Array) => crop(batch, degradation.height, degradation.width, height, width);
   const combine = (batch: Float64Array) => (p.candidates > 1 ? meanOfCandidates(batch, p.candidates, channels * plane) : batch);
+  // A preview is made at every step, of the whole photo: one pass into 32-bit floats for one candidate.
+  const previewOf = (canvases: Float64Array) => {
+    const [canvasHeight, canvasWidth] = [degradation.height, degradation.width];
+    if (p.candidates > 1) return Float32Array.from(combine(crop(canvases, canvasHeight, canvasWidth, height, width)));
+    return crop(canvases, canvasHeight, canvasWidth, height, width, new Float32Array(channels * plane));
+  };
   const out = await restorePhoto(prior, problem, tile, alphasCumprod, {
     sigmaY: p.noise,
     steps: p.steps,
@@ -89,9 +94,9 @@ export async function restoreImage(
     eta: m.defaults.ddnm_eta,
     noise: rng.normal,
     offsets: randomOffsets(tile, rng.uniform),
-    onStep: (step, denoised) => {
-      progress.step = step + 1;
-      return report({ ...progress, preview: Float32Array.from(combine(cropped(denoised))) });
+    onStep: (step, steps, denoised) => {
+      [progress.step, progress.steps] = [step + 1, steps];
+      return report({ ...progress, preview: previewOf(denoised) });
     },
   });
   progress.done = progress.total;

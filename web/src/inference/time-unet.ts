@@ -5,7 +5,7 @@ import { createRng } from "../diffusion/rng.ts";
 import type { RestoreParams } from "./protocol.ts";
 
 /** What a benchmark photo job asks for: the tasks of Fix my photo. */
-export type BenchTask = "denoise" | "remove an object" | "enlarge x2" | "enlarge x4" | "colourise";
+export type BenchTask = "denoise" | "remove an object" | "remove two objects" | "enlarge x2" | "enlarge x4" | "colourise";
 
 export interface BenchPhoto {
   task: BenchTask;
@@ -39,10 +39,14 @@ export function benchPhoto(manifest: Manifest, { task, width, height, steps, res
     return 0.7 * Math.sin((upscale * i) / 17 + c) * Math.cos((upscale * j) / 23) + noise * v;
   });
   let mask: Uint8Array | null = null;
-  if (task === "remove an object") {
+  if (task === "remove an object" || task === "remove two objects") {
     mask = new Uint8Array(plane).fill(1);
-    const [top, left] = [Math.floor((h - BENCH_OBJECT_SIDE) / 2), Math.floor((w - BENCH_OBJECT_SIDE) / 2)];
-    for (let i = top; i < top + BENCH_OBJECT_SIDE; i++) mask.fill(0, i * w + left, i * w + left + BENCH_OBJECT_SIDE);
+    // One object in the middle; two a quarter of the way in from opposite corners.
+    const centres = task === "remove an object" ? [0.5] : [0.25, 0.75];
+    for (const at of centres) {
+      const [top, left] = [Math.floor(at * h - BENCH_OBJECT_SIDE / 2), Math.floor(at * w - BENCH_OBJECT_SIDE / 2)];
+      for (let i = top; i < top + BENCH_OBJECT_SIDE; i++) mask.fill(0, i * w + left, i * w + left + BENCH_OBJECT_SIDE);
+    }
   }
   const grayscale = task === "colourise";
   return { image, height: h, width: w, mask, upscale, grayscale, noise, steps, resample, candidates: 1, seed: 0 };
