@@ -53,7 +53,7 @@ app.use(
   secureHeaders({
     // overwrite: false lets a route set its own Cross-Origin-Resource-Policy.
     overwrite: false,
-    // Cross-origin isolation, so the page's onnxruntime-web gets SharedArrayBuffer and WASM threads.
+    // Cross-origin isolation: no other site's window shares the page's browsing context group or process.
     crossOriginOpenerPolicy: "same-origin",
     crossOriginEmbedderPolicy: "require-corp",
     crossOriginResourcePolicy: "same-origin",

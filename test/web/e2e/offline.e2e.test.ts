@@ -81,7 +81,7 @@ describe("offline after one visit", () => {
     const direct = await reloadOffline();
     expect(direct).toEqual([]);
     expect(await page.getByTestId("load-status").textContent()).toMatch(/from this device's cache/);
-    // The cached page keeps its COOP/COEP headers: WASM threads still work.
+    // The cached page keeps its COOP/COEP headers.
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     expect(await generate(page, SETTINGS)).toEqual(online);
   });

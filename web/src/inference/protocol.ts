@@ -6,7 +6,7 @@ export type BackendRequest = "auto" | "webgpu" | "wasm";
 
 export interface BackendInfo {
   kind: "webgpu" | "wasm";
-  /** WASM threads (1 when the page is not cross-origin isolated). */
+  /** WASM engines, one thread each (engines.ts); 1 on WebGPU. */
   threads: number;
   variant: "fp32" | "fp16" | "int8";
   /** Why a faster backend is not in use (no adapter, device lost, ...), if so. */
@@ -16,7 +16,7 @@ export interface BackendInfo {
 }
 
 export interface WasmOptions {
-  /** Threads to ask for (default: one per core, at most 16). */
+  /** WASM engines to run, one thread each (default: one per core, at most 4). */
   threads?: number;
   /** Run these weights whatever the version's int8 verdict (the benchmark compares the two). */
   weights?: "fp32" | "int8";

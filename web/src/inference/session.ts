@@ -1,17 +1,19 @@
 /**
  * One ONNX Runtime session on the best backend this device has: WebGPU (fp16 weights where the
- * adapter has `shader-f16`), else WASM (threads when cross-origin isolated; int8 weights where the
- * version's evaluation says they hold). ORT is imported on demand, so each build lands in a chunk
+ * adapter has `shader-f16`), else WASM (one single-threaded engine per core, engines.ts; int8 weights
+ * where the version's evaluation says they hold). ORT is imported on demand, so each build lands in a chunk
  * of its own and its .wasm is served by the app itself.
  */
-import type * as Ort from "onnxruntime-web";
 import { int8Verdict } from "../../../worker/contract/int8.ts";
 import type { Manifest, ManifestFile } from "../api/models.ts";
 import type { UNet } from "../diffusion/guidance.ts";
+import { pooled, workerEngine } from "./engines.ts";
+import { type OrtModule, runner } from "./ort-runner.ts";
 import type { BackendInfo, BackendRequest, WasmOptions } from "./protocol.ts";
 import { type BytesProgress, loadWeights } from "./weights-cache.ts";
 
-type OrtModule = typeof Ort;
+/** WASM engines at most (engines.ts): each holds its own copy of the UNet's activations. */
+const MAX_ENGINES = 4;
 
 export interface Session {
   backend: BackendInfo;
@@ -104,23 +106,37 @@ function int8FileOrReason(manifest: Manifest, asked: WasmOptions["weights"]): Ma
 async function openWasm(manifest: Manifest, wasm: WasmOptions, onDownload: DownloadProgress, fallbackReason?: string): Promise<Session> {
   const ort: OrtModule = await import("onnxruntime-web/wasm");
   ort.env.logLevel = "error";
-  // Threads need SharedArrayBuffer, which only a cross-origin isolated page (COOP + COEP) has.
-  const threads = crossOriginIsolated ? Math.min(wasm.threads ?? navigator.hardwareConcurrency, 16) : 1;
-  ort.env.wasm.numThreads = threads;
+  ort.env.wasm.numThreads = 1;
+  const engines = Math.max(1, Math.min(wasm.threads ?? navigator.hardwareConcurrency, MAX_ENGINES));
+  const { channels, size } = manifest.image;
   const open = async (file: ManifestFile, weightsNote?: string): Promise<Session> => {
     const weights = await loadWeights(file, (...args) => onDownload(file, ...args));
-    const session = await ort.InferenceSession.create(weights, { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
+    const [local, ...others] = await Promise.allSettled([
+      ort.InferenceSession.create(weights, { executionProviders: ["wasm"], graphOptimizationLevel: "all" }),
+      ...Array.from({ length: engines - 1 }, () => workerEngine(weights, manifest)),
+    ]);
+    // An engine that cannot open costs speed, not the page: the rest run without it.
+    const helpers = others.flatMap((other) => (other.status === "fulfilled" ? [other.value] : []));
+    for (const other of others) if (other.status === "rejected") console.warn(String(other.reason));
+    if (local.status === "rejected") {
+      for (const helper of helpers) helper.release();
+      throw local.reason;
+    }
+    const session = local.value;
     return {
       backend: {
         kind: "wasm",
-        threads,
+        threads: 1 + helpers.length,
         variant: file.variant,
         ...(fallbackReason ? { fallbackReason } : {}),
         ...(weightsNote ? { weightsNote } : {}),
       },
-      run: runner(ort, session, manifest),
+      run: pooled([runner(ort, session, manifest), ...helpers.map((helper) => helper.run)], channels * size * size),
       lost: new Promise(() => {}),
-      release: () => session.release(),
+      async release() {
+        for (const helper of helpers) helper.release();
+        await session.release();
+      },
     };
   };
   // fp16 weights are never used on WASM: its kernels would upcast every op.
@@ -141,23 +157,4 @@ function requireFp32(manifest: Manifest): ManifestFile {
   if (!file)
     throw new Error(`model ${manifest.id} has no fp32 weights file: its manifest lists ${manifest.files.map((f) => f.name).join(", ")}`);
   return file;
-}
-
-function runner(ort: OrtModule, session: Ort.InferenceSession, manifest: Manifest): UNet {
-  const { channels, size } = manifest.image;
-  // The graph's names come from the manifest, which model/onnx_export/manifest.py writes from the graph itself.
-  const [xName, tName, labelsName] = manifest.onnx.inputs.map((input) => input.name);
-  const outName = manifest.onnx.outputs[0].name;
-  return async (x, t, classLabels) => {
-    const batch = classLabels.length;
-    const feeds = {
-      [xName]: new ort.Tensor("float32", x, [batch, channels, size, size]),
-      [tName]: new ort.Tensor("float32", t, [batch]),
-      [labelsName]: new ort.Tensor("int32", classLabels, [batch]),
-    };
-    const { [outName]: out } = await session.run(feeds);
-    const data = (await out.getData()) as Float32Array;
-    out.dispose();
-    return data;
-  };
 }
