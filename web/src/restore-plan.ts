@@ -7,6 +7,7 @@
 import type { Manifest } from "./api/models.ts";
 import {
   coarseFactor,
+  localWindows,
   lostOnCanvas,
   onlyColourLost,
   onlyLost,
@@ -70,23 +71,31 @@ export function plannedColourTiles(m: Manifest, p: Planned & Pick<RestoreParams,
  */
 export function plannedTiles(m: Manifest, p: Planned & Pick<RestoreParams, "height" | "width" | "candidates">) {
   const tile = m.image.size;
-  const [canvasHeight, canvasWidth] = [padded(p.upscale * p.height, tile), padded(p.upscale * p.width, tile)];
-  const spec = wrongWith(m, p);
-  if (onlyColourLost(spec, p.noise)) return { perCall: 0, firstCall: 0 };
-  const needed = onlyLost(spec, p.noise) ? lostOnCanvas(p.mask, p.height, p.width, canvasHeight, canvasWidth) : undefined;
+  const { canvasHeight, canvasWidth, needed } = canvasOf(m, p);
+  if (onlyColourLost(wrongWith(m, p), p.noise)) return { perCall: 0, firstCall: 0 };
   const { perCall, firstCall } = tileCount(canvasHeight, canvasWidth, tile, { needed, twoGridsFirst: twoGridsFirst(p.noise) });
   return { perCall: p.candidates * perCall, firstCall: p.candidates * firstCall };
 }
 
-/** What a job costs: its tiles per call, the steps it really runs, its repeats per step. */
+/** The job's canvas, and the pixels only the UNet can restore when that is not all of them (`networkNeeded`). */
+function canvasOf(m: Manifest, p: Planned & Pick<RestoreParams, "height" | "width">) {
+  const tile = m.image.size;
+  const [canvasHeight, canvasWidth] = [padded(p.upscale * p.height, tile), padded(p.upscale * p.width, tile)];
+  const needed = onlyLost(wrongWith(m, p), p.noise) ? lostOnCanvas(p.mask, p.height, p.width, canvasHeight, canvasWidth) : undefined;
+  return { canvasHeight, canvasWidth, needed };
+}
+
+/** What a job costs: its tiles per call, the steps it really runs, its repeats per step, its windows. */
 export function plannedWork(m: Manifest, p: Parameters<typeof plannedTiles>[1] & Pick<RestoreParams, "resample">): RestoreWork {
   const tiles = plannedTiles(m, p);
+  const { canvasHeight, canvasWidth, needed } = canvasOf(m, p);
   return {
     tilesPerCall: tiles.perCall,
     tilesFirstCall: tiles.firstCall,
     steps: plannedTimesteps(m, p).length,
     resample: p.resample,
     colourTiles: plannedColourTiles(m, p),
+    windows: (needed && localWindows(needed, canvasHeight, canvasWidth, m.image.size)?.length) || 1,
   };
 }
 
@@ -132,6 +141,8 @@ export interface RestoreWork {
   resample: number;
   /** Tiles the coarse colour passes run in all, when colour is lost (`plannedColourTiles`). */
   colourTiles?: number;
+  /** Windows a local task restores one after another, each through every step (`localWindows`); 1 for the whole canvas. */
+  windows?: number;
 }
 
 /** Measured UNet passes: `ms` (their median) for a batch of `batch` tiles. */

@@ -267,6 +267,15 @@ def test_windows_that_overlap_become_one_and_none_is_the_whole_canvas():
     assert local_windows(torch.zeros(48, 64, dtype=torch.bool), 8) is None
 
 
+def test_a_window_takes_every_window_it_joins_before_it_grows():
+    # Tile (4, 15)'s window joins the one around tiles (1..2, 11) but, once grown by it, no longer the one
+    # around tile (5, 11), which the first two alone do join: taken together, all become one.
+    needed = torch.zeros(80, 160, dtype=torch.bool)  # 10x20 tiles of 8
+    for r, c in [(1, 11), (2, 11), (4, 15), (5, 11)]:
+        needed[8 * r + 1, 8 * c + 1] = True
+    assert local_windows(needed, 8) == [(0, 56, 80, 136)]
+
+
 def test_only_a_task_that_loses_pixels_of_less_than_the_canvas_runs_on_windows():
     photo = normal(3, 30, 37, seed=20).clamp(-1, 1)
     scattered = (torch.rand(30, 37, generator=torch.Generator().manual_seed(0)) < 0.9).to(torch.uint8)

@@ -25,7 +25,10 @@ describe("a UNet over several engines (pooled)", () => {
         running--;
         return x.map((v) => v + 100 * k);
       };
-    const unet = pooled([engine(0), engine(1), engine(2)], ROW);
+    const unet = pooled(
+      [0, 1, 2].map((k) => ({ run: engine(k), alive: true })),
+      ROW,
+    );
     const batch = 5;
     const x = Float32Array.from({ length: batch * ROW }, (_, i) => i);
     const t = Float32Array.from({ length: batch }, (_, i) => 10 + i);
@@ -45,11 +48,23 @@ describe("a UNet over several engines (pooled)", () => {
     expect(seen.map((call) => call.engine)).toEqual([0]);
   });
 
-  it("fails the call when an engine fails", async () => {
-    const broken: UNet = async () => {
-      throw new Error("engine 1 is gone");
+  it("fails the call when an engine fails, and leaves an engine that died out of later calls", async () => {
+    const calls: number[] = [];
+    const broken = {
+      alive: true,
+      run: async () => {
+        broken.alive = false;
+        throw new Error("engine 1 is gone");
+      },
     };
-    const unet = pooled([async (x) => x, broken], ROW);
-    await expect(unet(new Float32Array(2 * ROW), new Float32Array(2), new Int32Array(2))).rejects.toThrow(/engine 1 is gone/);
+    const counted: UNet = async (x) => {
+      calls.push(x.length / ROW);
+      return x;
+    };
+    const unet = pooled([{ run: counted, alive: true }, broken], ROW);
+    const call = () => unet(new Float32Array(2 * ROW), new Float32Array(2), new Int32Array(2));
+    await expect(call()).rejects.toThrow(/engine 1 is gone/);
+    await expect(call()).resolves.toHaveLength(2 * ROW);
+    expect(calls).toEqual([1, 2]); // half the first batch, then all of the next
   });
 });

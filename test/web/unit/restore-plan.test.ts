@@ -65,6 +65,19 @@ describe("restore budget", () => {
     expect(tilesThroughUNet(noisyGray)).toBe(noisyGray.tilesFirstCall + (unetPasses(noisyGray) - 1) * noisyGray.tilesPerCall + 90);
   });
 
+  it("counts the windows a local task restores one after another", () => {
+    // The tiny model's tiles are 16: a 320x160 photo is 20x10 tiles.
+    const [height, width] = [160, 320];
+    const mask = new Uint8Array(height * width).fill(1);
+    const lose = (i: number, j: number) => (mask[i * width + j] = 0);
+    const photo = { height, width, mask, upscale: 1 as const, grayscale: false, noise: 0, steps: 10, resample: 1, candidates: 1 };
+    lose(5, 5);
+    expect(plannedWork(manifest, photo).windows).toBe(1);
+    lose(150, 310); // the opposite corner: a window of its own
+    expect(plannedWork(manifest, photo).windows).toBe(2);
+    expect(plannedWork(manifest, { ...photo, noise: 0.1 }).windows).toBe(1); // noise: the whole canvas
+  });
+
   it("averages restorations only where they can differ", () => {
     const photo = { mask: null, upscale: 1 as const, grayscale: false, steps: 20 };
     expect(candidatesDiffer(manifest, { ...photo, noise: 0.01 })).toBe(false); // one step from its own noise draws none

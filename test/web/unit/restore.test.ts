@@ -234,6 +234,21 @@ describe("a task that only lost pixels (restorePhoto)", () => {
     expect(localWindows(new Uint8Array(canvasHeight * canvasWidth), canvasHeight, canvasWidth, tile)).toBeNull();
   });
 
+  it("lets a window take every window it joins before it grows, as model/diffusion/restore.py does", () => {
+    // Tile (4, 15)'s window joins the one around tiles (1..2, 11) but, once grown by it, no longer the one
+    // around tile (5, 11), which the first two alone do join: taken together, all become one.
+    const [canvasHeight, canvasWidth] = [80, 160]; // 10x20 tiles of 8
+    const needed = new Uint8Array(canvasHeight * canvasWidth);
+    for (const [r, c] of [
+      [1, 11],
+      [2, 11],
+      [4, 15],
+      [5, 11],
+    ])
+      needed[(8 * r + 1) * canvasWidth + 8 * c + 1] = 1;
+    expect(localWindows(needed, canvasHeight, canvasWidth, tile)).toEqual([{ top: 0, bottom: 56, left: 80, right: 136 }]);
+  });
+
   it("keeps every known pixel, and previews the whole canvas at every step", async () => {
     const canvas = problem.degradation.height * problem.degradation.width;
     const previews: Float64Array[] = [];

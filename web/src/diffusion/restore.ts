@@ -434,10 +434,12 @@ export function localWindows(needed: Uint8Array, height: number, width: number, 
     for (let c = 0; c < columns; c++) {
       if (!holdsNeeded[r * columns + c]) continue;
       let box = { top: Math.max(0, r - 1), bottom: Math.min(rows, r + 2), left: Math.max(0, c - 1), right: Math.min(columns, c + 2) };
-      // Kept windows never join each other; a grown box may join more of them.
-      for (let k = windows.findIndex((w) => join(w, box)); k >= 0; k = windows.findIndex((w) => join(w, box))) {
-        box = joint(box, windows[k]);
-        windows.splice(k, 1);
+      // Kept windows never join each other; the box takes every one it joins, then looks again, grown.
+      for (let joining = windows.filter((w) => join(w, box)); joining.length > 0; joining = windows.filter((w) => join(w, box))) {
+        for (const w of joining) {
+          box = joint(box, w);
+          windows.splice(windows.indexOf(w), 1);
+        }
       }
       windows.push(box);
     }

@@ -21,6 +21,8 @@ export type EngineReply =
 
 export interface Engine {
   run: UNet;
+  /** False once its worker has failed or been released: later batches go to the other engines. */
+  readonly alive: boolean;
   release(): void;
 }
 
@@ -29,16 +31,19 @@ export function shares(batch: number, engines: number): number[] {
   return Array.from({ length: engines }, (_, k) => Math.floor(batch / engines) + (k < batch % engines ? 1 : 0));
 }
 
-/** One UNet over `engines`, each taking its share (`shares`) of every batch's rows of `rowLength` values. */
-export function pooled(engines: readonly UNet[], rowLength: number): UNet {
-  if (engines.length === 1) return engines[0];
+/**
+ * One UNet over the engines alive at each call, each taking its share (`shares`) of the batch's rows of
+ * `rowLength` values. (The first engine, the inference worker's own session, never dies.)
+ */
+export function pooled(engines: readonly Pick<Engine, "run" | "alive">[], rowLength: number): UNet {
   return async (x, t, classLabels) => {
+    const live = engines.filter((engine) => engine.alive);
     const parts: Promise<Float32Array>[] = [];
     let from = 0;
-    for (const [k, rows] of shares(classLabels.length, engines.length).entries()) {
+    for (const [k, rows] of shares(classLabels.length, live.length).entries()) {
       const to = from + rows;
       if (rows > 0)
-        parts.push(engines[k](x.subarray(from * rowLength, to * rowLength), t.subarray(from, to), classLabels.subarray(from, to)));
+        parts.push(live[k].run(x.subarray(from * rowLength, to * rowLength), t.subarray(from, to), classLabels.subarray(from, to)));
       from = to;
     }
     const out = new Float32Array(classLabels.length * rowLength);
@@ -56,8 +61,10 @@ export function workerEngine(weights: ArrayBuffer, manifest: Manifest): Promise<
   const worker = new Worker(new URL("./engine-worker.ts", import.meta.url), { type: "module" });
   const pending = new Map<number, { resolve: (out: Float32Array) => void; reject: (error: Error) => void }>();
   let nextId = 0;
+  let alive = true;
   const run: UNet = (x, t, labels) =>
     new Promise((resolve, reject) => {
+      if (!alive) return reject(new Error("the WASM engine was released"));
       const id = nextId++;
       pending.set(id, { resolve, reject });
       // Copies of the shares, so the caller's batch stays whole.
@@ -65,6 +72,7 @@ export function workerEngine(weights: ArrayBuffer, manifest: Manifest): Promise<
       worker.postMessage(request, [request.x.buffer, request.t.buffer, request.labels.buffer]);
     });
   const release = () => {
+    alive = false;
     worker.terminate();
     for (const { reject } of pending.values()) reject(new Error("the WASM engine was released"));
     pending.clear();
@@ -75,7 +83,14 @@ export function workerEngine(weights: ArrayBuffer, manifest: Manifest): Promise<
       reject(new Error(`a WASM engine worker failed: ${event.message}`));
     };
     worker.onmessage = ({ data }: MessageEvent<EngineReply>) => {
-      if (data.type === "opened") return resolve({ run, release });
+      if (data.type === "opened")
+        return resolve({
+          run,
+          get alive() {
+            return alive;
+          },
+          release,
+        });
       if (data.type === "open-failed") {
         release();
         return reject(new Error(`a WASM engine failed to open: ${data.message}`));

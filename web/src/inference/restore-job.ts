@@ -74,7 +74,8 @@ export async function restoreImage(
   const rng = createRng(p.seed);
   const work = plannedWork(m, p);
   // Work in tiles through the UNet, counted as they run (a grid that is not shifted runs fewer than planned).
-  const progress: JobProgress = { step: 0, steps: work.steps, done: 0, total: tilesThroughUNet(work), preview: null };
+  const steps = work.steps * (work.windows ?? 1);
+  const progress: JobProgress = { step: 0, steps, done: 0, total: tilesThroughUNet(work), preview: null };
   const prior = tilePrior(unet, m, (tiles) => {
     progress.done = Math.min(progress.total, progress.done + tiles);
     return report({ ...progress, preview: null });

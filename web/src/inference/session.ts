@@ -131,7 +131,7 @@ async function openWasm(manifest: Manifest, wasm: WasmOptions, onDownload: Downl
         ...(fallbackReason ? { fallbackReason } : {}),
         ...(weightsNote ? { weightsNote } : {}),
       },
-      run: pooled([runner(ort, session, manifest), ...helpers.map((helper) => helper.run)], channels * size * size),
+      run: pooled([{ run: runner(ort, session, manifest), alive: true }, ...helpers], channels * size * size),
       lost: new Promise(() => {}),
       async release() {
         for (const helper of helpers) helper.release();
