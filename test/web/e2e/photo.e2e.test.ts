@@ -178,6 +178,39 @@ describe("fix my photo", () => {
     expect(meanInside).toBeGreaterThan(3);
   });
 
+  it("restores two spots painted far apart on a window each, one after the other: both change, the rest stays", async () => {
+    await upload("photo.png");
+    await loaded("photo.png (451×300)");
+    await page.getByTestId("mask-canvas").evaluate((canvas) => canvas.scrollIntoView({ block: "center" }));
+    const box = (await page.getByTestId("mask-canvas").boundingBox())!;
+    for (const [x, y] of [
+      [0.1, 0.15],
+      [0.85, 0.8],
+    ]) {
+      await page.mouse.move(box.x + box.width * x, box.y + box.height * y);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * (x + 0.05), box.y + box.height * (y + 0.05), { steps: 4 });
+      await page.mouse.up();
+    }
+    const [overlay] = await canvasPixels(page, "[data-testid=mask-canvas]");
+    const painted = (p: number) => overlay[p * 4 + 3] > 0;
+    await settings({ steps: 16 });
+    const earlier = new Set(await progressLines());
+    await restoreButton().click();
+    await page.getByTestId("photo-after").waitFor();
+    // Each window runs the 4 steps below the fill's noise level: 8 in all, counted from the start.
+    const lines = (await progressLines()).filter((line) => !earlier.has(line));
+    expect(lines.some((line) => /Restoring: Step [5-8] of 8 /.test(line))).toBe(true);
+    expect(lines.some((line) => /Step \d+ of 4 /.test(line))).toBe(false);
+    const { worstOutside } = await compareDownload("photo", 451, 300, painted);
+    expect(worstOutside).toBeLessThanOrEqual(2);
+    for (const left of [true, false]) {
+      const { meanInside } = await compareDownload("photo", 451, 300, (p) => painted(p) && p % 451 < 225 === left);
+      console.log(`two spots: mean change inside the ${left ? "left" : "right"} one ${meanInside.toFixed(1)} levels`);
+      expect(meanInside).toBeGreaterThan(3);
+    }
+  });
+
   it("removes a 48 px object from a drawn picture: the lost square changes, the rest stays, the size is kept", async () => {
     await upload("character.png");
     await loaded("character.png (192×128)");
