@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { UNet } from "../../../web/src/diffusion/guidance";
-import { pooled, shares } from "../../../web/src/inference/engines";
+import { pooled, shares, workerEngine } from "../../../web/src/inference/engines";
 
 const ROW = 3; // values per row of x (and of the output)
 
@@ -66,5 +66,11 @@ describe("a UNet over several engines (pooled)", () => {
     await expect(call()).rejects.toThrow(/engine 1 is gone/);
     await expect(call()).resolves.toHaveLength(2 * ROW);
     expect(calls).toEqual([1, 2]); // half the first batch, then all of the next
+  });
+
+  it("rejects, never throws, where an engine's worker cannot start", async () => {
+    // Node has no Web Worker: as a browser without nested workers, whose page then runs on fewer engines.
+    const opening = workerEngine(new ArrayBuffer(0), {} as Parameters<typeof workerEngine>[1]);
+    await expect(opening).rejects.toThrow(/Worker/);
   });
 });

@@ -56,8 +56,8 @@ export function pooled(engines: readonly Pick<Engine, "run" | "alive">[], rowLen
   };
 }
 
-/** An engine in a worker of its own, opened on `weights` (copied to it). */
-export function workerEngine(weights: ArrayBuffer, manifest: Manifest): Promise<Engine> {
+/** An engine in a worker of its own, opened on `weights` (copied to it); async, so a browser without nested workers rejects. */
+export async function workerEngine(weights: ArrayBuffer, manifest: Manifest): Promise<Engine> {
   const worker = new Worker(new URL("./engine-worker.ts", import.meta.url), { type: "module" });
   const pending = new Map<number, { resolve: (out: Float32Array) => void; reject: (error: Error) => void }>();
   let nextId = 0;
