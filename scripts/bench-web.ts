@@ -1,7 +1,7 @@
 // npm run bench:web [export-dir]: one UNet pass at batch 1, 16 and 64; 16 images at the page's
 // defaults and at the defaults before each speed lever; and each task of Fix my photo on a 600x400
 // photo, a 256x256 photo denoised and one or two objects removed from a 2000x1500 one, with the page's
-// estimate beside the time it took, in Chromium's ORT-web WASM (1 and 2 threads) beside
+// estimate beside the time it took, in Chromium's ORT-web WASM (1 and 2 cores, one engine each) beside
 // onnxruntime-node running the same TypeScript jobs on the same model and machine;
 // where the version has an int8 file, one call of it beside one of fp32 in the same browser.
 // The model defaults to model/weights (the published default), else the tiny test fixture.
@@ -28,6 +28,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const defaultDir = existsSync(join(root, "model/weights/manifest.json")) ? join(root, "model/weights") : FIXTURE;
 const dir = process.argv[2] ?? defaultDir;
 const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest;
+const cores = (n: number) => `${n} core${n > 1 ? "s" : ""}`;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 /** A task of Fix my photo at the version's photo defaults. */
 const photoJob = (task: BenchPhoto["task"], width: number, height: number): BenchPhoto => ({
@@ -144,13 +145,13 @@ try {
   const int8Ratios: string[] = [];
   const previews: string[] = [];
   const rows: string[][] = [
-    ["threads", "measure", "ORT-web WASM (Chromium)", "onnxruntime-node", "browser/native", "vs before, or the page's estimate (WASM)"],
+    ["cores", "measure", "ORT-web WASM (Chromium)", "onnxruntime-node", "browser/native", "vs before, or the page's estimate (WASM)"],
   ];
   const yardsticks: string[] = [];
   let passes: number[] = [];
   for (const threads of THREADS) {
     const web = await browser(site.worker.url, threads);
-    if (web.backend.threads !== threads) throw new Error(`asked for ${threads} WASM threads, the page ran ${web.backend.threads}`);
+    if (web.backend.threads !== threads) throw new Error(`asked for ${threads} WASM engines, the page ran ${web.backend.threads}`);
     const node = await native(threads);
     passes = node.jobs.map((job) => job.passesPerImage);
     const add = (measure: string, webMs: number, nodeMs: number, before = "") =>
@@ -168,7 +169,7 @@ try {
       const said = `estimated ${(estimate / 1000).toFixed(1)} s (${((estimate / web.restores[k] - 1) * 100).toFixed(0)}%)`;
       add(photoName(photo), web.restores[k], node.restores[k], said);
     });
-    starts.push(`${web.loadMs.toFixed(0)} ms with ${threads} thread${threads > 1 ? "s" : ""} (${web.backend.variant} weights)`);
+    starts.push(`${web.loadMs.toFixed(0)} ms with ${cores(threads)} (${web.backend.variant} weights)`);
     if (hasInt8) {
       // Calls alone, each file in its own page: the page's jobs above ran whichever it chose.
       const call = async (weights: "fp32" | "int8") => {
@@ -179,16 +180,14 @@ try {
         return median(result.calls[SPEED_BATCH]);
       };
       const [fp32, int8] = [await call("fp32"), await call("int8")];
-      int8Ratios.push(
-        `${int8.toFixed(1)} vs ${fp32.toFixed(1)} ms with ${threads} thread${threads > 1 ? "s" : ""} (${(fp32 / int8).toFixed(2)}x)`,
-      );
+      int8Ratios.push(`${int8.toFixed(1)} vs ${fp32.toFixed(1)} ms with ${cores(threads)} (${(fp32 / int8).toFixed(2)}x)`);
     }
     const nativeCall = median(node.calls[YARDSTICK_BATCH]);
     yardsticks.push(
-      `${(web.generations[2].ms / nativeCall).toFixed(1)} with ${threads} thread${threads > 1 ? "s" : ""} (${web.generations[2].ms.toFixed(0)} / ${nativeCall.toFixed(1)} ms)`,
+      `${(web.generations[2].ms / nativeCall).toFixed(1)} with ${cores(threads)} (${web.generations[2].ms.toFixed(0)} / ${nativeCall.toFixed(1)} ms)`,
     );
     previews.push(
-      `${web.generations[3].firstPreviewMs.toFixed(0)} ms (16 images: ${web.generations[2].firstPreviewMs.toFixed(0)} ms) with ${threads} thread${threads > 1 ? "s" : ""}`,
+      `${web.generations[3].firstPreviewMs.toFixed(0)} ms (16 images: ${web.generations[2].firstPreviewMs.toFixed(0)} ms) with ${cores(threads)}`,
     );
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
