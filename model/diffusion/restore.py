@@ -320,10 +320,12 @@ def local_problems(problem: PhotoProblem, sigma_y: float, tile: int) -> Optional
     if windows is None:
         return None
     known = problem.degradation.known.to(torch.uint8)
-    return [(photo_problem(problem.filled[:, :, top:min(bottom, problem.height), left:min(right, problem.width)],
-                           known[top:min(bottom, problem.height), left:min(right, problem.width)], 1, False, tile),
-             top, left)
+    # Each window as a photo of its own: cut at the photo's edge, padded again to whole tiles the same way.
+    cuts = [(slice(top, min(bottom, problem.height)), slice(left, min(right, problem.width)))
             for top, bottom, left, right in windows]
+    return [(photo_problem(problem.filled[:, :, rows, columns], known[rows, columns], 1, False, tile),
+             rows.start, columns.start)
+            for rows, columns in cuts]
 
 
 def known_eps(problem: PhotoProblem, candidates: int, alphas_cumprod: torch.Tensor) -> EpsModel:

@@ -64,38 +64,38 @@ export function plannedColourTiles(m: Manifest, p: Planned & Pick<RestoreParams,
   return p.candidates * unetPasses({ steps: p.steps, resample: p.resample }) * perCall;
 }
 
+type PlannedJob = Planned & Pick<RestoreParams, "height" | "width" | "candidates">;
+
+/** The job's canvas, and the pixels only the UNet can restore when that is not all of them (`networkNeeded`). */
+function canvasOf(m: Manifest, p: PlannedJob) {
+  const tile = m.image.size;
+  const [height, width] = [padded(p.upscale * p.height, tile), padded(p.upscale * p.width, tile)];
+  const needed = onlyLost(wrongWith(m, p), p.noise) ? lostOnCanvas(p.mask, p.height, p.width, height, width) : undefined;
+  return { height, width, needed };
+}
+
 /**
  * Tiles per UNet pass, all candidates together, and in the first pass (on two grids for a noisy
  * photo): every tile of the canvas, or, when only lost pixels are wrong, those that hold one (on the
  * grid shifted by half a tile, as most calls are).
  */
-export function plannedTiles(m: Manifest, p: Planned & Pick<RestoreParams, "height" | "width" | "candidates">) {
-  const tile = m.image.size;
-  const { canvasHeight, canvasWidth, needed } = canvasOf(m, p);
+function plannedTiles(m: Manifest, p: PlannedJob, { height, width, needed }: ReturnType<typeof canvasOf>) {
   if (onlyColourLost(wrongWith(m, p), p.noise)) return { perCall: 0, firstCall: 0 };
-  const { perCall, firstCall } = tileCount(canvasHeight, canvasWidth, tile, { needed, twoGridsFirst: twoGridsFirst(p.noise) });
+  const { perCall, firstCall } = tileCount(height, width, m.image.size, { needed, twoGridsFirst: twoGridsFirst(p.noise) });
   return { perCall: p.candidates * perCall, firstCall: p.candidates * firstCall };
 }
 
-/** The job's canvas, and the pixels only the UNet can restore when that is not all of them (`networkNeeded`). */
-function canvasOf(m: Manifest, p: Planned & Pick<RestoreParams, "height" | "width">) {
-  const tile = m.image.size;
-  const [canvasHeight, canvasWidth] = [padded(p.upscale * p.height, tile), padded(p.upscale * p.width, tile)];
-  const needed = onlyLost(wrongWith(m, p), p.noise) ? lostOnCanvas(p.mask, p.height, p.width, canvasHeight, canvasWidth) : undefined;
-  return { canvasHeight, canvasWidth, needed };
-}
-
 /** What a job costs: its tiles per call, the steps it really runs, its repeats per step, its windows. */
-export function plannedWork(m: Manifest, p: Parameters<typeof plannedTiles>[1] & Pick<RestoreParams, "resample">): RestoreWork {
-  const tiles = plannedTiles(m, p);
-  const { canvasHeight, canvasWidth, needed } = canvasOf(m, p);
+export function plannedWork(m: Manifest, p: PlannedJob & Pick<RestoreParams, "resample">): RestoreWork {
+  const canvas = canvasOf(m, p);
+  const tiles = plannedTiles(m, p, canvas);
   return {
     tilesPerCall: tiles.perCall,
     tilesFirstCall: tiles.firstCall,
     steps: plannedTimesteps(m, p).length,
     resample: p.resample,
     colourTiles: plannedColourTiles(m, p),
-    windows: (needed && localWindows(needed, canvasHeight, canvasWidth, m.image.size)?.length) || 1,
+    windows: (canvas.needed && localWindows(canvas.needed, canvas.height, canvas.width, m.image.size)?.length) || 1,
   };
 }
 

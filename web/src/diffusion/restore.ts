@@ -636,7 +636,6 @@ async function restoreWindows(
 ): Promise<void> {
   const { degradation: d } = problem;
   const grids = replayed(o.offsets);
-  const perWindow = restorationTimesteps(o.steps, alphasCumprod, startNoise(problem.spec, o.sigmaY)).length;
   const preview = o.onStep;
   // Each step's preview is a window's, written over one copy of the whole canvas (a large photo's
   // canvas is tens of MB: one copy, not one a step).
@@ -644,8 +643,9 @@ async function restoreWindows(
   for (const [k, { window, top, left }] of locals.entries()) {
     const onStep =
       preview && canvas
-        ? (step: number, _: number, denoised: Float64Array) =>
-            preview(k * perWindow + step, locals.length * perWindow, paste(canvas, d, denoised, window.degradation, top, left))
+        ? (step: number, steps: number, denoised: Float64Array) =>
+            // Every window runs the same steps: the task's are all of theirs, one window after another.
+            preview(k * steps + step, locals.length * steps, paste(canvas, d, denoised, window.degradation, top, left))
         : undefined;
     const patch = await diffusionRestore(tileEps, window, tile, alphasCumprod, { ...o, offsets: grids(), onStep });
     paste(restored, { height: problem.height, width: problem.width }, patch, window, top, left);

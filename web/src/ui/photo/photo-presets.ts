@@ -54,9 +54,11 @@ export const PRESETS: readonly Preset[] = [
 /** Whether the preset serves a task of this kind (`enlarging`: the photo is enlarged). */
 export const serves = ({ only }: Pick<Preset, "only">, enlarging: boolean) => only === undefined || (only === "enlarging") === enlarging;
 
+const named = (name: PresetName) => PRESETS.find((p) => p.name === name)!;
+
 /** The preset's effort for a task of this kind (`enlarging`: the photo is enlarged). */
 export function presetEffort(m: Manifest, name: PresetName, enlarging: boolean): Effort {
-  return PRESETS.find((p) => p.name === name)!.effort(photoDefaults(m, enlarging), m.diffusion.timesteps);
+  return named(name).effort(photoDefaults(m, enlarging), m.diffusion.timesteps);
 }
 
 /** The preset these settings are for a task of this kind, or null when the Advanced fields made them something else. */
@@ -73,5 +75,5 @@ export function presetOf(m: Manifest, effort: Effort, enlarging: boolean): Prese
 export function effortOnSwitch(m: Manifest, { steps, resample, candidates }: Effort, wasEnlarging: boolean, enlarging: boolean): Effort {
   const preset = presetOf(m, { steps, resample, candidates }, wasEnlarging);
   if (preset === null || wasEnlarging === enlarging) return { steps, resample, candidates };
-  return presetEffort(m, serves(PRESETS.find((p) => p.name === preset)!, enlarging) ? preset : "Balanced", enlarging);
+  return presetEffort(m, serves(named(preset), enlarging) ? preset : "Balanced", enlarging);
 }
