@@ -1,7 +1,8 @@
 """Sample a grid from a checkpoint: `python -m model.sample CKPT --out grid.png`.
 
 One row per class (or rows of unconditional samples for --per-class with --unconditional), with the
-samplers, step counts and guidance the page offers; the same seed gives the same grid.
+samplers, step counts and guidance the page offers; the same seed gives the same grid. A distilled
+student samples its own way (DDIM at the timesteps it was trained at, guidance built in), as the page does.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Optional
 
 from .diffusion.generate import add_generate_flags, generate
 from .training import checkpoint
+from .training.distill import student_of
 from .training.images import grid_labels, save_grid
 from .training.threads import use_cpu_threads
 
@@ -28,14 +30,22 @@ def main(argv: Optional[list[str]] = None) -> None:
     args = parser.parse_args(argv)
     use_cpu_threads()
     try:
-        net, diffusion = checkpoint.ema_network(checkpoint.load(args.checkpoint))
+        state = checkpoint.load(args.checkpoint)
     except checkpoint.CheckpointError as e:
         sys.exit(f"error: {e}")
+    net, diffusion = checkpoint.ema_network(state)
     labels = grid_labels(net.config.num_classes, args.per_class, args.unconditional)
-    images = generate(net, diffusion, labels, steps=args.steps, sampler=args.sampler, guidance=args.guidance,
-                      seed=args.seed, guidance_interval=args.guidance_interval)
+    student = student_of(state, diffusion)
+    if student is not None:
+        images = generate(net, diffusion, labels, student.steps, student.sampler, student.guidance, args.seed,
+                          guidance_interval=None, timesteps=[float(t) for t in student.timesteps or ()])
+        how = f"a student's {student.sampler} at its {student.steps} timesteps"
+    else:
+        images = generate(net, diffusion, labels, steps=args.steps, sampler=args.sampler, guidance=args.guidance,
+                          seed=args.seed, guidance_interval=args.guidance_interval)
+        how = f"{args.sampler} {args.steps} steps, guidance {args.guidance}"
     save_grid(images, args.out, columns=args.per_class, scale=args.scale)
-    print(f"wrote {args.out}: {len(labels)} images, {args.sampler} {args.steps} steps, guidance {args.guidance}")
+    print(f"wrote {args.out}: {len(labels)} images, {how}")
 
 
 if __name__ == "__main__":

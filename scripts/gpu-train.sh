@@ -40,6 +40,9 @@
 # parameters), from scratch:
 #     PRESET=cpu INIT= CHECKPOINT=0 EXTRA_ARGS="--model-channels 64" bash scripts/gpu-train.sh run
 # Its ema.pt (28 MB) comes out in two parts, to be joined with cat like the checkpoint above.
+# The few-step student (model/README.md) is the same run with INIT's weights as its frozen teacher, at the
+# student's CPU learning rate scaled by the square root of the batch; its samples.png is drawn its own way:
+#     EXTRA_ARGS="--student-steps 4 --lr 3e-4" bash scripts/gpu-train.sh run
 set -euo pipefail
 cd "$(dirname "$0")/.."  # the repository root: `python -m model.train` and the relative paths need it
 

@@ -75,15 +75,17 @@ def dpm_solver_multistep(eps_model: EpsModel, x: torch.Tensor, timesteps: list[f
     """DPM-Solver++ multistep of up to `order`, in x0 form (Lu et al. 2022, their code's updates).
 
     Each step extrapolates x0 from the last `order` predictions along lambda = log(alpha / sigma);
-    the first steps, with fewer predictions, and the last ones (Lu et al.'s "lower order final",
-    which keeps few-step sampling stable) use a lower order. The last step lands on the signal
-    fraction `end`: 1 is clean data (x0 itself); a distilled student's teacher stops earlier.
+    the first steps, with fewer predictions, use a lower order. The last step lands on the signal
+    fraction `end`: 1 is clean data (x0 itself); a distilled student's teacher stops earlier. Only a
+    solve that ends on clean data lowers the order of its last steps too (Lu et al.'s "lower order
+    final", which keeps few-step sampling stable there): one that stops short keeps its full order.
     """
     history: list[tuple[torch.Tensor, float]] = []  # (x0, lambda) of the steps so far, latest last
     for i, t in enumerate(timesteps):
         a_t = float(alphas_cumprod[int(t)])
         _, x0 = denoise(eps_model, x, t, a_t, clip)
-        history = (history + [(x0, log_snr(a_t))])[-min(order, len(timesteps) - i):]
+        window = min(order, len(timesteps) - i) if end == 1.0 else order
+        history = (history + [(x0, log_snr(a_t))])[-window:]
         last = i + 1 == len(timesteps)
         if last and end == 1.0:
             x = x0

@@ -10,10 +10,12 @@ import pytest
 from onnx import TensorProto  # pyright: ignore[reportAttributeAccessIssue]
 
 from model.diffusion.defaults import DEFAULTS, GenerateDefaults, RestoreDefaults, SamplingDefaults
+from model.diffusion.generate import generate as generate_images
 from model.diffusion.samplers import SAMPLERS
 from model.onnx_export.version import export
 from model.train import main as train
 from model.training import checkpoint
+from model.training.images import grid_labels, save_grid
 from model.training.shapes import write_dataset
 
 
@@ -155,3 +157,12 @@ def test_a_distilled_student_exports_the_way_it_samples(exported, tmp_path):
     with open(os.path.join(here, "..", "..", "worker", "contract", "manifest.schema.json")) as f:
         validator = jsonschema.Draft202012Validator(json.load(f))
     assert [error.message for error in validator.iter_errors(manifest)] == []
+    # model.sample draws the student's grid its own way too, as the page does.
+    from model.sample import main as sample
+    sample([str(tmp_path / "student" / "ema.pt"), "--out", str(tmp_path / "grid.png"), "--per-class", "2",
+            "--scale", "1"])
+    net, diffusion = checkpoint.ema_network(checkpoint.load(str(tmp_path / "student" / "ema.pt")))
+    own = generate_images(net, diffusion, grid_labels(net.config.num_classes, 2, False), 3, "ddim", 1.0,
+                          guidance_interval=None, timesteps=[float(t) for t in generate["timesteps"]])
+    save_grid(own, str(tmp_path / "own.png"), columns=2, scale=1)
+    assert (tmp_path / "grid.png").read_bytes() == (tmp_path / "own.png").read_bytes()

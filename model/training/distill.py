@@ -4,7 +4,7 @@ reached in one phase from a strong solver, with classifier-free guidance distill
 The student samples with DDIM at its own `student_steps` timesteps (`student_timesteps`), one network
 pass per step, where the teacher's defaults spend 14 passes (guided steps cost two). For each training
 image, noised to a student timestep t, the guided teacher runs `teacher_substeps` steps of
-DPM-Solver++(2M) to the student's next timestep s (to clean data after the last), and the student
+DPM-Solver++(3M) to the student's next timestep s (to clean data after the last), and the student
 learns the x0 whose DDIM step from t lands exactly there (Salimans & Ho's eq. 8), its error weighted
 by max(SNR, 1) ("truncated SNR", their section 4). The null class is distilled unguided, so the
 student still serves restoration's unconditional prior.
@@ -26,7 +26,10 @@ from ..diffusion.schedule import SIGMA_MAX, Diffusion, alpha_after, matched_time
 @dataclass
 class DistillConfig:
     student_steps: int = 0  # 0 trains the model itself; N distils a student that samples in N DDIM steps
-    teacher_substeps: int = 3  # the teacher's DPM-Solver++(2M) steps per student step
+    # The teacher's solver steps per student step and their order. The student can only come as close to
+    # the data as the teacher's solves it imitates (model/README.md: its ceiling).
+    teacher_substeps: int = 6
+    teacher_order: int = 3
     student_sigma_min: float = 0.1  # the student's last timestep; its last step goes from there to clean data
     teacher_guidance: float = DEFAULTS.generate.guidance  # guided where the defaults' interval says
 
@@ -64,8 +67,8 @@ class Distillation:
     """The student's training loss against a frozen guided teacher (the trainer's objective when distilling)."""
 
     def __init__(self, teacher: torch.nn.Module, diffusion: Diffusion, config: DistillConfig, null_class: int):
-        if config.student_steps < 1 or config.teacher_substeps < 1:
-            raise ValueError("student_steps and teacher_substeps must be positive to distil")
+        if min(config.student_steps, config.teacher_substeps, config.teacher_order) < 1:
+            raise ValueError("student_steps, teacher_substeps and teacher_order must be positive to distil")
         self.teacher = teacher.eval().requires_grad_(False)
         self.diffusion = diffusion
         self.config = config
@@ -84,7 +87,8 @@ class Distillation:
         eps_model = guided_eps_model(self.teacher, labels, self.config.teacher_guidance, self.null_class, a,
                                      self.diffusion.config.prediction, DEFAULTS.generate.guidance_interval)
         a_t, a_s = float(a[int(self.timesteps[i])]), alpha_after(a, self.timesteps, i)
-        x_s = dpm_solver_multistep(eps_model, x, self.segments[i], a, order=2, clip=True, callback=None, end=a_s)
+        x_s = dpm_solver_multistep(eps_model, x, self.segments[i], a, order=self.config.teacher_order, clip=True,
+                                   callback=None, end=a_s)
         if a_s == 1.0:
             return x_s
         ratio = math.sqrt((1 - a_s) / (1 - a_t))  # DDIM: x_s = sqrt(a_s) x0 + ratio * (x - sqrt(a_t) x0)

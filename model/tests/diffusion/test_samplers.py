@@ -5,7 +5,7 @@ import os
 import pytest
 import torch
 
-from model.diffusion.samplers import SAMPLERS
+from model.diffusion.samplers import SAMPLERS, dpm_solver_multistep
 from model.diffusion.schedule import alphas_cumprod_for, sampling_timesteps
 from model.golden_cases.samplers import golden
 
@@ -44,6 +44,23 @@ def test_samplers_report_progress_once_per_step():
         sampler(GaussianEps(0.0, 0.5, alphas_cumprod), torch.randn(2, 1, 2, 2), sampling_timesteps(7, alphas_cumprod),
                 alphas_cumprod, callback=lambda info: seen.append(info["i"]))
         assert seen == list(range(7))
+
+
+@pytest.mark.parametrize("order", [2, 3])
+def test_a_solve_that_stops_short_of_clean_data_takes_the_whole_solves_steps(order):
+    # A student's teacher solves segment by segment (model/training/distill.py): each segment must be the
+    # whole solve's steps at full order, its order lowered only where a solve ends on clean data.
+    alphas_cumprod = alphas_cumprod_for("cosine", 1000)
+    timesteps = sampling_timesteps(10, alphas_cumprod)
+    eps_model = GaussianEps(0.3, 0.2, alphas_cumprod)
+    x = torch.randn(8, 1, 2, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    along = []
+    dpm_solver_multistep(eps_model, x, timesteps, alphas_cumprod, order, clip=False,
+                         callback=lambda info: along.append(info["x"]))
+    for stop in (2, 5):
+        short = dpm_solver_multistep(eps_model, x, timesteps[:stop], alphas_cumprod, order, clip=False, callback=None,
+                                     end=float(alphas_cumprod[int(timesteps[stop])]))
+        assert torch.allclose(short, along[stop - 1], rtol=0, atol=1e-12), f"{stop} steps of {order}M"
 
 
 def test_committed_golden_vectors_match_this_code():
