@@ -96,7 +96,7 @@ def evaluate(args: argparse.Namespace, out_dir: str) -> dict[str, Any]:
         os.makedirs(int8_dir, exist_ok=True)
         main_only = dataclasses.replace(settings, sweep_samplers=[], sweep_steps=[], guidances=[])
         metrics["int8"] = evaluate_int8(
-            net, diffusion, generation["generation"], metrics.get("photos"),
+            net, diffusion, student or DEFAULTS.generate, generation["generation"], metrics.get("photos"),
             lambda: evaluate_generation(net, diffusion, judge, test_images, test.labels, main_only,
                                         int8_dir)["generation"],
             lambda: measure_photos(int8_dir))

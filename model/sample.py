@@ -10,7 +10,8 @@ import argparse
 import sys
 from typing import Optional
 
-from .diffusion.generate import add_generate_flags, generate
+from .diffusion.defaults import GenerateDefaults
+from .diffusion.generate import add_generate_flags, generate_with
 from .training import checkpoint
 from .training.distill import student_of
 from .training.images import grid_labels, save_grid
@@ -36,14 +37,10 @@ def main(argv: Optional[list[str]] = None) -> None:
     net, diffusion = checkpoint.ema_network(state)
     labels = grid_labels(net.config.num_classes, args.per_class, args.unconditional)
     student = student_of(state, diffusion)
-    if student is not None:
-        images = generate(net, diffusion, labels, student.steps, student.sampler, student.guidance, args.seed,
-                          guidance_interval=None, timesteps=[float(t) for t in student.timesteps or ()])
-        how = f"a student's {student.sampler} at its {student.steps} timesteps"
-    else:
-        images = generate(net, diffusion, labels, steps=args.steps, sampler=args.sampler, guidance=args.guidance,
-                          seed=args.seed, guidance_interval=args.guidance_interval)
-        how = f"{args.sampler} {args.steps} steps, guidance {args.guidance}"
+    sampling = student or GenerateDefaults(args.sampler, args.steps, args.guidance, args.guidance_interval)
+    images = generate_with(net, diffusion, labels, sampling, args.seed)
+    how = (f"a student's {student.sampler} at its {student.steps} timesteps" if student is not None
+           else f"{args.sampler} {args.steps} steps, guidance {args.guidance}")
     save_grid(images, args.out, columns=args.per_class, scale=args.scale)
     print(f"wrote {args.out}: {len(labels)} images, {how}")
 

@@ -7,7 +7,7 @@ from typing import Optional
 
 import torch
 
-from .defaults import DEFAULTS
+from .defaults import DEFAULTS, GenerateDefaults
 from .guidance import guidance_interval, guided_eps_model
 from .samplers import SAMPLERS, Callback
 from .schedule import Diffusion, sampling_timesteps
@@ -34,6 +34,14 @@ def generate(net: torch.nn.Module, diffusion: Diffusion, class_labels: torch.Ten
     timesteps = timesteps or sampling_timesteps(steps, diffusion.alphas_cumprod)
     return SAMPLERS[sampler](eps_model, x, timesteps, diffusion.alphas_cumprod, generator=generator,
                              callback=callback)
+
+
+def generate_with(net: torch.nn.Module, diffusion: Diffusion, class_labels: torch.Tensor, sampling: GenerateDefaults,
+                  seed: int = 0) -> torch.Tensor:
+    """`generate` with a version's sampling settings, a distilled student's own timesteps included."""
+    timesteps = [float(t) for t in sampling.timesteps] if sampling.timesteps else None
+    return generate(net, diffusion, class_labels, sampling.steps, sampling.sampler, sampling.guidance, seed,
+                    guidance_interval=sampling.guidance_interval, timesteps=timesteps)
 
 
 def add_generate_flags(parser: argparse.ArgumentParser, steps_flag: str = "--steps") -> None:

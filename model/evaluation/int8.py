@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
+from ..diffusion.defaults import GenerateDefaults
 from ..diffusion.schedule import Diffusion
 from ..networks.unet import UNet
 from ..onnx_export.int8 import plan_int8, simulated_int8
@@ -16,12 +17,14 @@ def mean_restored_psnr(photos: dict[str, Any]) -> float:
     return sum(run["restored"]["psnr"] for run in runs) / len(runs)
 
 
-def evaluate_int8(net: UNet, diffusion: Diffusion, generation: dict[str, Any], photos: Optional[dict[str, Any]],
+def evaluate_int8(net: UNet, diffusion: Diffusion, own_sampling: GenerateDefaults, generation: dict[str, Any],
+                  photos: Optional[dict[str, Any]],
                   measure_generation: Callable[[], dict[str, Any]],
                   measure_photos: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """The metrics' "int8": the plan the export makes, and its generation (and photo) scores beside fp32's,
-    `generation` and `photos`, which the two callbacks measure again under the plan."""
-    result = plan_int8(net, diffusion)
+    `generation` and `photos`, which the two callbacks measure again under the plan. The plan is the export's:
+    calibrated on `own_sampling`, the library's defaults or a student's own timesteps."""
+    result = plan_int8(net, diffusion, own_sampling)
     log(f"int8: {len(result.plan)} convolutions in int8, kept in fp32: {result.kept_fp32}")
     with simulated_int8(net, result.plan):
         quantized = measure_generation()

@@ -29,7 +29,8 @@ from onnx import helper, numpy_helper
 # Debian's onnx 1.12 (CI) ships these generated protobuf classes without the stubs that PyPI's wheels have.
 from onnx import ModelProto, NodeProto, TensorProto  # pyright: ignore[reportAttributeAccessIssue]
 
-from ..diffusion.generate import generate
+from ..diffusion.defaults import DEFAULTS, GenerateDefaults
+from ..diffusion.generate import generate_with
 from ..diffusion.restore import restoration_timesteps
 from ..diffusion.schedule import Diffusion, sigma_of
 from ..networks.unet import UNet
@@ -136,9 +137,10 @@ Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor]  # x, t, class_labels: o
 CALIBRATION_PHOTO_STEPS = 20
 
 
-def inputs_in_use(net: UNet, diffusion: Diffusion, images: int, seed: int) -> list[Batch]:
-    """What the UNet is called on: every call while generating `images` at the defaults (random classes),
-    then those images noised at the photo restoration's timesteps, unconditionally."""
+def inputs_in_use(net: UNet, diffusion: Diffusion, images: int, seed: int,
+                  sampling: GenerateDefaults = DEFAULTS.generate) -> list[Batch]:
+    """What the UNet is called on: every call while generating `images` as `sampling` says (random classes;
+    a student's own timesteps), then those images noised at the photo restoration's timesteps, unconditionally."""
     calls: list[Batch] = []
 
     class Recorder(torch.nn.Module):
@@ -153,7 +155,7 @@ def inputs_in_use(net: UNet, diffusion: Diffusion, images: int, seed: int) -> li
     generator = torch.Generator().manual_seed(seed)
     config = net.config
     labels = torch.randint(0, max(config.num_classes, 1), (images,), generator=generator, dtype=torch.int32)
-    samples = generate(Recorder(), diffusion, labels, seed=seed)
+    samples = generate_with(Recorder(), diffusion, labels, sampling, seed)
     null = torch.full((images,), config.num_classes, dtype=torch.int32)
     for t in restoration_timesteps(CALIBRATION_PHOTO_STEPS, diffusion.alphas_cumprod, None):
         a = float(diffusion.alphas_cumprod[int(t)])
@@ -235,12 +237,13 @@ class Int8Result:
     errors: dict[str, float]  # simulated, on calls not used for calibration
 
 
-def plan_int8(net: UNet, diffusion: Diffusion, images: int = 16, seed: int = 0) -> Int8Result:
+def plan_int8(net: UNet, diffusion: Diffusion, sampling: GenerateDefaults = DEFAULTS.generate, images: int = 16,
+              seed: int = 0) -> Int8Result:
     """Calibrates on one set of calls, then keeps the most sensitive convolutions in fp32 until the error on
     another set is within TOLERANCE in every band (a bisection over how many, in order of sensitivity)."""
     net.eval()
-    ranges = calibrate(net, inputs_in_use(net, diffusion, images, seed), seed)
-    held_out = inputs_in_use(net, diffusion, images, seed + 1)
+    ranges = calibrate(net, inputs_in_use(net, diffusion, images, seed, sampling), seed)
+    held_out = inputs_in_use(net, diffusion, images, seed + 1, sampling)
     probe = held_out[::3]  # ranking needs only a sample
     probe_fp32, held_out_fp32 = fp32_outputs(net, probe), fp32_outputs(net, held_out)  # computed once, not per plan
     sensitivity = {name: max(band_errors(net, diffusion, {name: q}, probe, probe_fp32).values())
@@ -349,11 +352,12 @@ def plan_from_graph(model: ModelProto) -> Int8Plan:
     return plan
 
 
-def band_checks(net: UNet, diffusion: Diffusion, images: int = 2, seed: int = 7) -> list[tuple[str, Batch]]:
+def band_checks(net: UNet, diffusion: Diffusion, sampling: GenerateDefaults = DEFAULTS.generate, images: int = 2,
+                seed: int = 7) -> list[tuple[str, Batch]]:
     """One batch per band for the export's parity check: the first call in that band of `inputs_in_use`,
     from seeds the plan never saw."""
     checks: dict[str, Batch] = {}
-    for x, t, labels in inputs_in_use(net, diffusion, images, seed):
+    for x, t, labels in inputs_in_use(net, diffusion, images, seed, sampling):
         x = torch.round(x * 1e4) / 1e4  # as parity.json stores them, to 4 decimals
         checks.setdefault(band_of(sigma_of(float(diffusion.alphas_cumprod[int(t[0])]))), (x, t, labels))
     return [(name, checks[name]) for name, _, _ in BANDS if name in checks]

@@ -12,6 +12,7 @@ from typing import Any, Optional
 import numpy as np
 import torch
 
+from ..diffusion.defaults import GenerateDefaults
 from ..diffusion.schedule import Diffusion
 from ..networks.unet import UNet
 from .graph import FILES, OUTPUT_NAME, ExportError
@@ -33,9 +34,9 @@ def inputs_json(x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor) -> dict[
     return {"x": tensor_json(x), "t": tensor_json(t), "class_labels": tensor_json(labels)}
 
 
-def parity_json(net: UNet, diffusion: Diffusion, seed: int = 0) -> dict[str, Any]:
+def parity_json(net: UNet, diffusion: Diffusion, sampling: GenerateDefaults, seed: int = 0) -> dict[str, Any]:
     """PARITY_FILE's content: a few inputs across timesteps and classes (null included), with PyTorch's
-    outputs; and the int8 file's checks, one batch per timestep band."""
+    outputs; and the int8 file's checks, one batch per timestep band, from sampling as `sampling` says."""
     config = net.config
     generator = torch.Generator().manual_seed(seed)
     timesteps = diffusion.config.timesteps
@@ -44,7 +45,7 @@ def parity_json(net: UNet, diffusion: Diffusion, seed: int = 0) -> dict[str, Any
     x = torch.randn(3, config.in_channels, config.image_size, config.image_size, generator=generator)
     with torch.no_grad():
         out = net(x, t, labels)
-    checks = [{"band": band, "inputs": inputs_json(*batch)} for band, batch in band_checks(net, diffusion)]
+    checks = [{"band": band, "inputs": inputs_json(*batch)} for band, batch in band_checks(net, diffusion, sampling)]
     return {"inputs": inputs_json(x, t, labels),
             "outputs": {OUTPUT_NAME: tensor_json(out)}, "tolerance": TOLERANCE,
             "int8": {"tolerance": FILE_TOLERANCE, "checks": checks}}

@@ -34,7 +34,9 @@ def export(checkpoint_path: str, out_dir: str, version_id: Optional[str] = None,
     fp16 = convert_to_fp16(fp32)
     check_interface(fp16)
     onnx.save(fp16, os.path.join(out_dir, FILES["fp16"]))
-    int8 = plan_int8(net, diffusion)
+    # A student is calibrated and checked on the calls it makes: its own timesteps.
+    own_sampling = student_of(state, diffusion) or DEFAULTS.generate
+    int8 = plan_int8(net, diffusion, own_sampling)
     print(f"int8: {len(int8.plan)} convolutions in int8, {len(int8.kept_fp32)} kept in fp32 "
           f"({', '.join(int8.kept_fp32)}); simulated error in levels of 255: "
           f"{ {band: round(e, 2) for band, e in int8.errors.items()} }", file=sys.stderr)
@@ -46,7 +48,7 @@ def export(checkpoint_path: str, out_dir: str, version_id: Optional[str] = None,
     elif os.path.exists(int8_path):  # nothing quantizes within tolerance: WASM runs fp32, and says why
         os.remove(int8_path)
 
-    parity = parity_json(net, diffusion)
+    parity = parity_json(net, diffusion, own_sampling)
     with open(os.path.join(out_dir, PARITY_FILE), "w") as f:
         json.dump(parity, f)
     errors = check_parity_with_onnxruntime(out_dir, parity, diffusion)
@@ -65,7 +67,7 @@ def export(checkpoint_path: str, out_dir: str, version_id: Optional[str] = None,
              if os.path.exists(os.path.join(out_dir, file))]
     # model.eval records the settings it measured at; unmeasured, a version gets the library's (a
     # distilled student, its own way of sampling).
-    unmeasured = dataclasses.replace(DEFAULTS, generate=student_of(state, diffusion) or DEFAULTS.generate)
+    unmeasured = dataclasses.replace(DEFAULTS, generate=own_sampling)
     defaults = SamplingDefaults.from_json(metrics.pop("defaults")) if "defaults" in metrics else unmeasured
     defaults = defaults.within(diffusion.config.timesteps)
     manifest = build_manifest(state, net, diffusion, files, version_id, name, defaults, metrics)

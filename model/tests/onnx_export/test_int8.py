@@ -6,6 +6,8 @@ import torch
 # Debian's onnx 1.12 (CI) ships its generated protobuf classes without the stubs that PyPI's wheels have.
 from onnx import TensorProto  # pyright: ignore[reportAttributeAccessIssue]
 
+from model.diffusion.defaults import GenerateDefaults
+from model.diffusion.restore import restoration_timesteps
 from model.diffusion.schedule import Diffusion, DiffusionConfig
 from model.networks.unet import UNet, UNetConfig
 from model.onnx_export import int8
@@ -54,6 +56,16 @@ def test_the_graph_records_the_plan_it_was_written_from(unet, tmp_path):
     assert weights["out.2.bias_quantized"] == TensorProto.INT32
     ops = [n.op_type for n in graph.graph.node]
     assert ops.count("Conv") == len(ranges) and ops.count("QuantizeLinear") >= 2 * len(plan) - ops.count("Concat")
+
+
+def test_a_student_is_calibrated_on_the_calls_it_makes(unet):
+    # Its own timesteps, one pass each (guidance built in), then the photo timesteps, unconditionally.
+    net, diffusion = unet
+    student = GenerateDefaults("ddim", 3, 1.0, None, timesteps=(90, 40, 7))
+    calls = inputs_in_use(net, diffusion, 2, seed=0, sampling=student)
+    photo = restoration_timesteps(int8.CALIBRATION_PHOTO_STEPS, diffusion.alphas_cumprod, None)
+    assert [float(t[0]) for _, t, _ in calls] == [90.0, 40.0, 7.0] + [float(t) for t in photo]
+    assert [len(labels) for _, _, labels in calls[:3]] == [2, 2, 2]
 
 
 def test_simulation_changes_the_output_a_little_and_then_restores_the_network(unet):
