@@ -24,13 +24,16 @@ def main(argv: Optional[list[str]] = None) -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("checkpoint", help="a checkpoint.pt from model.train, or shipped EMA weights (ema.pt)")
     parser.add_argument("--out", required=True, help="directory for the ONNX files, manifest and parity checks")
-    parser.add_argument("--id", help="version id (default: <dataset>-<preset>-<kimg>kimg-<sha256 prefix>)")
+    parser.add_argument("--id", help="version id (default: <dataset>-<preset>-<kimg>kimg-<sha256 prefix>, "
+                        "a student's <dataset>-student<steps>-<distilled kimg>kimg-<sha256 prefix>)")
     parser.add_argument("--name", help="human-readable name of the version")
     parser.add_argument("--metrics", help="a JSON file of evaluation metrics to put in the manifest")
+    parser.add_argument("--teacher", help="for a distilled student: the version id it was distilled from "
+                        "(the page offers that version one click away)")
     args = parser.parse_args(argv)
     try:
         metrics = json.load(open(args.metrics)) if args.metrics else {}
-        manifest = export(args.checkpoint, args.out, args.id, args.name, metrics)
+        manifest = export(args.checkpoint, args.out, args.id, args.name, metrics, args.teacher)
     except (checkpoint.CheckpointError, ExportError, OSError, ValueError) as e:  # JSONDecodeError is a ValueError
         sys.exit(f"error: {e}")
     sizes = ", ".join(f"{f['name']} {f['bytes'] / 1e6:.2f} MB" for f in manifest["files"])

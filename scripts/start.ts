@@ -2,16 +2,17 @@
  * Run everything locally, offline: npm start [-- --port 8787]
  *
  * Builds the page, applies the D1 migrations, starts `wrangler dev` on 127.0.0.1 with embedded D1
- * and R2 (.wrangler/state), and publishes the committed default model (model/weights/) into it as
- * the current model, idempotently. Ctrl-C stops it.
+ * and R2 (.wrangler/state), and publishes the committed models into it, idempotently: the default
+ * model (model/weights/) and its distilled student (model/weights/student/), current where its
+ * evaluation holds (scripts/lib/committed-models.ts). Ctrl-C stops it.
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { appendFileSync, chmodSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { publishCommitted } from "./lib/committed-models.ts";
 import { DEFAULT_MODEL, localAdminToken, root, startLocalWorker } from "./lib/local-worker.ts";
-import { publish } from "./lib/publish.ts";
 
 /** The bootstrap admin token of the local Worker, made once and kept in .dev.vars (git-ignored, readable by its owner only). */
 function ensureAdminToken(): string {
@@ -52,13 +53,13 @@ async function main(): Promise<void> {
   });
   try {
     if (!existsSync(join(DEFAULT_MODEL, "manifest.json"))) throw new Error(`${DEFAULT_MODEL} holds no exported model`);
-    await publish(DEFAULT_MODEL, { baseUrl: worker.url, token, promote: true, log: (line) => console.log(`  ${line}`) });
+    await publishCommitted({ baseUrl: worker.url, token, log: (line) => console.log(`  ${line}`) });
   } catch (e) {
     worker.stop();
     if (!(e as Error).message.includes("version_exists")) throw e;
-    // The committed model's manifest changed under the same id since this registry last published it.
+    // A committed model's manifest changed under the same id since this registry last published it.
     throw new Error(
-      `${(e as Error).message}\n  The local registry in ${state} holds an older manifest for the default model, ` +
+      `${(e as Error).message}\n  The local registry in ${state} holds an older manifest for a committed model, ` +
         "from an earlier checkout: remove that folder (it holds only local test data) and run npm start again.",
     );
   }

@@ -36,23 +36,35 @@ def training_facts(state: dict[str, Any], net: UNet) -> dict[str, Any]:
     return {k: v for k, v in facts.items() if v is not None}
 
 
+def default_id(facts: dict[str, Any], student_steps: Optional[int], sha256: str) -> str:
+    """What, how far trained, which bytes: cifar-10-cpu-512kimg-1a2b3c4d, or for a distilled student
+    cifar-10-student4-120kimg-1a2b3c4d (the images it distilled, not its teacher's)."""
+    dataset = facts["dataset"].split(" (")[0]
+    slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in dataset.lower()).strip("-")[:24] or "data"
+    seen = facts.get("images_seen", 0)
+    if student_steps:
+        return f"{slug}-student{student_steps}-{(seen - facts.get('last_run_from_images', 0)) // 1000}kimg-{sha256[:8]}"
+    return f"{slug}-{facts.get('preset', 'custom')}-{seen // 1000}kimg-{sha256[:8]}"
+
+
 def build_manifest(state: dict[str, Any], net: UNet, diffusion: Diffusion, files: list[dict[str, Any]],
                    version_id: Optional[str], name: Optional[str], defaults: SamplingDefaults,
-                   metrics: dict[str, Any]) -> dict[str, Any]:
+                   metrics: dict[str, Any], teacher: Optional[str] = None) -> dict[str, Any]:
+    """`teacher`: the version a student was distilled from, which the page offers one click away."""
     config = net.config
     facts = training_facts(state, net)
     created = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-    if version_id is None:  # e.g. cifar-10-cpu-512kimg-1a2b3c4d: what, how far trained, which bytes
-        dataset = facts["dataset"].split(" (")[0]
-        slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in dataset.lower()).strip("-")[:24] or "data"
-        kimg = facts.get("images_seen", 0) // 1000
-        version_id = f"{slug}-{facts.get('preset', 'custom')}-{kimg}kimg-{files[0]['sha256'][:8]}"
+    student_steps = len(defaults.generate.timesteps) if defaults.generate.timesteps else None
+    version_id = version_id or default_id(facts, student_steps, files[0]["sha256"])
     class_names = [] if config.num_classes == 0 else (state.get("class_names")
                                                       or [str(i) for i in range(config.num_classes)])
+    kind = "class-conditional" if config.num_classes else "unconditional"
+    distilled = f", distilled to {student_steps} steps" if student_steps else ""
     return {
         "schema": MANIFEST_SCHEMA,
         "id": version_id,
-        "name": name or f"{facts['dataset']} {'class-conditional' if config.num_classes else 'unconditional'} UNet",
+        "name": name or f"{facts['dataset']} {kind} UNet{distilled}",
+        **({"teacher": teacher} if teacher else {}),
         "created": created.isoformat().replace("+00:00", "Z"),
         "image": {"size": config.image_size, "channels": config.in_channels, "range": [-1, 1]},
         "classes": {"names": class_names, "null_class": config.num_classes},

@@ -22,10 +22,15 @@ from .parity import PARITY_FILE, check_parity_with_onnxruntime, parity_json
 
 
 def export(checkpoint_path: str, out_dir: str, version_id: Optional[str] = None, name: Optional[str] = None,
-           metrics: Optional[dict[str, Any]] = None) -> dict[str, Any]:
-    """Write the ONNX files, parity checks and manifest for a checkpoint; returns the manifest."""
+           metrics: Optional[dict[str, Any]] = None, teacher: Optional[str] = None) -> dict[str, Any]:
+    """Write the ONNX files, parity checks and manifest for a checkpoint; returns the manifest.
+    `teacher`: for a distilled student, the version id of the model it was distilled from."""
     state = checkpoint.load(checkpoint_path)
     net, diffusion = checkpoint.ema_network(state)
+    student = student_of(state, diffusion)
+    if teacher and student is None:
+        raise ValueError(f"--teacher {teacher}: this checkpoint is not a distilled student (it was not trained "
+                         "with --student-steps), so it has no teacher")
     os.makedirs(out_dir, exist_ok=True)
     fp32_path = os.path.join(out_dir, FILES["fp32"])
     export_onnx(net, fp32_path)
@@ -35,7 +40,7 @@ def export(checkpoint_path: str, out_dir: str, version_id: Optional[str] = None,
     check_interface(fp16)
     onnx.save(fp16, os.path.join(out_dir, FILES["fp16"]))
     # A student is calibrated and checked on the calls it makes: its own timesteps.
-    own_sampling = student_of(state, diffusion) or DEFAULTS.generate
+    own_sampling = student or DEFAULTS.generate
     int8 = plan_int8(net, diffusion, own_sampling)
     print(f"int8: {len(int8.plan)} convolutions in int8, {len(int8.kept_fp32)} kept in fp32 "
           f"({', '.join(int8.kept_fp32)}); simulated error in levels of 255: "
@@ -70,7 +75,7 @@ def export(checkpoint_path: str, out_dir: str, version_id: Optional[str] = None,
     unmeasured = dataclasses.replace(DEFAULTS, generate=own_sampling)
     defaults = SamplingDefaults.from_json(metrics.pop("defaults")) if "defaults" in metrics else unmeasured
     defaults = defaults.within(diffusion.config.timesteps)
-    manifest = build_manifest(state, net, diffusion, files, version_id, name, defaults, metrics)
+    manifest = build_manifest(state, net, diffusion, files, version_id, name, defaults, metrics, teacher)
     with open(os.path.join(out_dir, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
     return manifest

@@ -109,12 +109,21 @@ def test_manifests_satisfy_the_workers_contract(exported):
     _, fresh = exported
     committed = [os.path.join(here, "..", "weights", "manifest.json"),
                  os.path.join(here, "..", "..", "test", "fixtures", "tiny", "manifest.json")]
+    student = os.path.join(here, "..", "weights", "student", "manifest.json")
+    committed += [student] if os.path.exists(student) else []  # the default model's distilled student
     for manifest in [fresh] + [json.load(open(path)) for path in committed]:
         assert [error.message for error in validator.iter_errors(manifest)] == []
     sampler = schema["properties"]["defaults"]["properties"]["generate"]["properties"]["sampler"]
     assert sorted(sampler["enum"]) == sorted(SAMPLERS)  # the Worker accepts exactly the samplers both sides run
     wrong = {**fresh, "files": [{**fresh["files"][0], "sha256": "not-hex"}]}
     assert any("does not match" in error.message for error in validator.iter_errors(wrong))
+
+
+def test_only_a_student_has_a_teacher(exported, tmp_path):
+    out, manifest = exported
+    assert "teacher" not in manifest
+    with pytest.raises(ValueError, match="not a distilled student"):
+        export(str(out.parent / "run" / "ema.pt"), str(tmp_path / "out"), teacher="some-version")
 
 
 def test_export_of_a_corrupt_checkpoint_fails_clearly(tmp_path):
@@ -148,7 +157,11 @@ def test_a_distilled_student_exports_the_way_it_samples(exported, tmp_path):
                      str(out.parent / "run" / "ema.pt"), "--data", f"folder:{out.parent / 'data'}",
                      "--student-steps", "3", "--teacher-substeps", "1", "--total-kimg", "0.024"])
     assert student is None
-    manifest = export(str(tmp_path / "student" / "ema.pt"), str(tmp_path / "out"))
+    manifest = export(str(tmp_path / "student" / "ema.pt"), str(tmp_path / "out"), teacher="tiny-teacher")
+    # Its id and name say what it is, and the thousands of images it distilled (8), not with its teacher's (16).
+    assert manifest["id"].startswith("data-student3-0kimg-") and manifest["name"].endswith(", distilled to 3 steps")
+    assert (manifest["training"]["images_seen"], manifest["training"]["last_run_from_images"]) == (24, 16)
+    assert manifest["teacher"] == "tiny-teacher"
     generate = manifest["defaults"]["generate"]
     assert (generate["sampler"], generate["steps"], generate["guidance"], generate["guidance_interval"]) == \
         ("ddim", 3, 1.0, None)

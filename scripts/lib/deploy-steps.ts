@@ -4,9 +4,9 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import { publishCommitted } from "./committed-models.ts";
 import { type Facts, listMissing, preflight, refusal } from "./deploy-preflight.ts";
 import { DEFAULT_MODEL, root, wrangler } from "./local-worker.ts";
-import { publish } from "./publish.ts";
 import { PublishError } from "./registry.ts";
 
 export class DeployError extends Error {}
@@ -207,12 +207,12 @@ async function deploy(facts: Facts, bucket: string, { run, log }: Io): Promise<v
       },
     },
     {
-      title: `publish ${DEFAULT_MODEL} as the current model`,
+      title: `publish the committed models (${DEFAULT_MODEL}, and its student where one is committed)`,
       remote: true,
       hint: "the Worker is deployed; publish again with `EDGE_DIFFUSION_TOKEN=$ADMIN_TOKEN npm run publish-model -- model/weights --url <url>`",
       run: async () => {
         await waitForHealth(url!);
-        await publish(DEFAULT_MODEL, { baseUrl: url!, token, promote: true, log: (line) => log(`  ${line}`) });
+        await publishCommitted({ baseUrl: url!, token, log: (line) => log(`  ${line}`) });
       },
     },
   ];

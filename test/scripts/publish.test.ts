@@ -7,8 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { publishCommitted, studentVerdict } from "../../scripts/lib/committed-models.ts";
 import { freePort, type LocalWorker, root, startLocalWorker } from "../../scripts/lib/local-worker.ts";
 import { publish } from "../../scripts/lib/publish.ts";
+import type { Manifest } from "../../worker/contract/manifest.ts";
 
 const TOKEN = "publish-test-admin-token-0123456789";
 const fixture = join(root, "test/fixtures/tiny");
@@ -28,10 +30,7 @@ async function snapshot(): Promise<unknown> {
 }
 
 /** A copy of the fixture export under a new id, optionally damaged by `edit`. */
-function exportCopy(
-  id: string,
-  edit?: (dir: string, manifest: { files: { name: string; bytes: number; sha256: string }[] }) => void,
-): string {
+function exportCopy(id: string, edit?: (dir: string, manifest: Manifest) => void): string {
   const dir = mkdtempSync(join(tmpdir(), "export-"));
   cpSync(fixture, dir, { recursive: true });
   const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
@@ -193,5 +192,65 @@ describe("the command line", () => {
     const failure = await cli(fixture, "--url", worker.url, "--token", "wrong-token-0123456789abcdefgh").catch((e) => e);
     expect(failure.code).toBe(1);
     expect(failure.stderr).toMatch(/^publish failed: GET \/admin\/token failed with 401 invalid_token/);
+  });
+});
+
+describe("the committed models", () => {
+  const generation = (frechet_distance: number, class_accuracy: number) => ({ generation: { frechet_distance, class_accuracy } });
+  const teacher = exportCopy("pair-teacher", (_dir, m) => Object.assign(m, { metrics: generation(5.0, 0.88) }));
+  /** A student of pair-teacher that generates as `metrics` say (the bytes are the fixture's: only the manifests decide). */
+  const student = (id: string, metrics: object, teacherId = "pair-teacher") =>
+    exportCopy(id, (_dir, m) =>
+      Object.assign(m, {
+        teacher: teacherId,
+        metrics,
+        defaults: { ...m.defaults, generate: { sampler: "ddim", steps: 2, guidance: 1, guidance_interval: null, timesteps: [90, 30] } },
+      }),
+    );
+  const current = async () => ((await (await fetch(`${worker.url}/api/models/current`)).json()) as { id: string }).id;
+
+  test("the student serves first where its evaluation holds beside its teacher's; otherwise the teacher does, the student published beside it", async () => {
+    const lines: string[] = [];
+    const log = (line: string) => lines.push(line);
+    const weak = await publishCommitted(
+      { baseUrl: worker.url, token: TOKEN, log },
+      { teacher, student: student("pair-weak", generation(5.6, 0.88)) },
+    );
+    expect([weak, await current()]).toEqual(["pair-teacher", "pair-teacher"]);
+    expect(lines).toContain(
+      "pair-teacher stays current, pair-weak one click away: its Frechet distance 5.60 is above 5.50 (its teacher's 5.00 + 10%)",
+    );
+    const listed = (await (await fetch(`${worker.url}/api/models?limit=100`)).json()) as {
+      items: { id: string; status: string; teacher: string | null }[];
+    };
+    expect(listed.items.find((v) => v.id === "pair-weak")).toMatchObject({ status: "ready", teacher: "pair-teacher" });
+
+    const good = student("pair-good", generation(5.4, 0.87));
+    expect(await publishCommitted({ baseUrl: worker.url, token: TOKEN }, { teacher, student: good })).toBe("pair-good");
+    expect(await current()).toBe("pair-good");
+    const before = await snapshot();
+    await publishCommitted({ baseUrl: worker.url, token: TOKEN }, { teacher, student: good });
+    expect(await snapshot()).toEqual(before); // a rerun changes nothing
+
+    // Without a committed student, the default model is current again.
+    expect(await publishCommitted({ baseUrl: worker.url, token: TOKEN }, { teacher, student: join(teacher, "student") })).toBe(
+      "pair-teacher",
+    );
+    expect(await current()).toBe("pair-teacher");
+  });
+
+  test("a student is measured against its own teacher only", () => {
+    const manifestOf = (dir: string) => JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest;
+    const [theirs, pupil] = [manifestOf(teacher), manifestOf(student("pair-other", generation(5.0, 0.88), "another-teacher"))];
+    expect(studentVerdict(pupil, theirs)).toEqual({ ok: false, reason: "it was distilled from another-teacher, not pair-teacher" });
+    const unsure = manifestOf(student("pair-unsure", generation(5.0, 0.86)));
+    expect(studentVerdict(unsure, theirs)).toEqual({
+      ok: false,
+      reason: "its class accuracy 86.0% is more than 1.5 points under its teacher's 88.0%",
+    });
+    expect(studentVerdict(manifestOf(student("pair-unmeasured", {})), theirs)).toEqual({
+      ok: false,
+      reason: "it has no evaluation of its generation",
+    });
   });
 });

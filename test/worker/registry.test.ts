@@ -214,13 +214,14 @@ describe("deleting a version", () => {
 });
 
 describe("listing", () => {
-  it("lists summaries that link to the whole version, never whole manifests", async () => {
+  it("lists summaries that link to the whole version, never whole manifests; a student names its teacher", async () => {
     const weights = { "model.onnx": bytesOf(700, 30), "model.fp16.onnx": bytesOf(350, 31) };
     const manifest = await manifestFor("summary-v", weights);
     // A 10000-step schedule: about 200 kB of manifest that the list must not carry.
     const timesteps = 10000;
     const big = {
       ...manifest,
+      teacher: "its-teacher",
       diffusion: {
         ...manifest.diffusion,
         timesteps,
@@ -247,6 +248,8 @@ describe("listing", () => {
       created: manifest.created,
       image: manifest.image,
       class_count: manifest.classes.names.length,
+      generate: manifest.defaults.generate,
+      teacher: "its-teacher",
       files: manifest.files.map(({ name, variant, bytes }) => ({ name, variant, bytes })),
       url: `${ORIGIN}/api/models/summary-v`,
     });

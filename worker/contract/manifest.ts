@@ -38,23 +38,26 @@ const RestoreDefaults = z.strictObject({
   resample: z.number().int().min(1).max(100),
 });
 
+/** How a version generates best: the Generate form's first settings. */
+export const GenerateDefaults = z.strictObject({
+  sampler: z.enum(SAMPLER_NAMES),
+  steps: z.number().int().min(1).max(10000),
+  guidance: z.number().min(0).max(100),
+  /** Guidance applies only to steps at noise levels sigma in (low, high]; null: at every step. */
+  guidance_interval: z.tuple([z.number().nonnegative(), z.number().positive()]).nullable(),
+  /**
+   * A distilled student's own timesteps, strictly decreasing: it was trained at them, one per step.
+   * Absent: `steps` spaced in log-SNR (model/diffusion/schedule.py's sampling_timesteps).
+   */
+  timesteps: z.array(z.number().int().nonnegative()).min(1).max(10000).optional(),
+});
+
 /**
  * The settings this version is best used at, as model.export recorded them (from model.eval's
  * record when given): the page starts its forms from them and keeps no copy of its own.
  */
 const Defaults = z.strictObject({
-  generate: z.strictObject({
-    sampler: z.enum(SAMPLER_NAMES),
-    steps: z.number().int().min(1).max(10000),
-    guidance: z.number().min(0).max(100),
-    /** Guidance applies only to steps at noise levels sigma in (low, high]; null: at every step. */
-    guidance_interval: z.tuple([z.number().nonnegative(), z.number().positive()]).nullable(),
-    /**
-     * A distilled student's own timesteps, strictly decreasing: it was trained at them, one per step.
-     * Absent: `steps` spaced in log-SNR (model/diffusion/schedule.py's sampling_timesteps).
-     */
-    timesteps: z.array(z.number().int().nonnegative()).min(1).max(10000).optional(),
-  }),
+  generate: GenerateDefaults,
   /** A model-sized image (the demo). */
   restore: RestoreDefaults,
   /** A photo at its own size, restored tile by tile (except enlargements, below). */
@@ -114,6 +117,8 @@ export const Manifest = z
     schema: z.literal(MANIFEST_SCHEMA),
     id: VersionId,
     name: z.string().min(1).max(200),
+    /** A distilled student's teacher: the version it learned from (model.export --teacher), one click away in the page. */
+    teacher: VersionId.optional(),
     created: z.iso.datetime({ offset: true }),
     image: z
       .strictObject({

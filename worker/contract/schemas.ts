@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { FileName, Manifest, ManifestFile, Sha256, VersionId } from "./manifest.ts";
+import { FileName, GenerateDefaults, Manifest, ManifestFile, Sha256, VersionId } from "./manifest.ts";
 
 /** Scopes a token may hold; ADMIN_TOKEN holds all of them. */
 export const SCOPES = ["models:write", "models:promote", "tokens:admin"] as const;
@@ -51,6 +51,8 @@ export const VersionSummary = z
     created: z.string().openapi({ description: "When the model was exported (the manifest's `created`)." }),
     image: z.object({ size: z.number(), channels: z.number(), range: z.tuple([z.number(), z.number()]) }),
     class_count: z.number().int(),
+    generate: GenerateDefaults.openapi({ description: "How it generates best (the manifest's defaults.generate)." }),
+    teacher: VersionId.nullable().openapi({ description: "A distilled student's teacher (the manifest's `teacher`); null for others." }),
     files: z.array(ManifestFile.pick({ name: true, variant: true, bytes: true })),
     url: z.string().openapi({ description: "The whole version with its manifest: /api/models/<id>" }),
   })

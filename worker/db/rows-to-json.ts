@@ -31,6 +31,8 @@ export function versionSummary(row: SummaryRow, origin: string): VersionSummary 
     created: row.created,
     image: JSON.parse(row.image) as Manifest["image"],
     class_count: row.class_count,
+    generate: JSON.parse(row.generate) as Manifest["defaults"]["generate"],
+    teacher: row.teacher,
     files: files.map(({ name, variant, bytes }) => ({ name, variant, bytes })),
     url: `${origin}/api/models/${row.id}`,
   };

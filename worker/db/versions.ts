@@ -29,6 +29,8 @@ export interface SummaryRow extends Omit<VersionRow, "manifest"> {
   created: string;
   image: string;
   class_count: number;
+  generate: string;
+  teacher: string | null;
   files: string;
 }
 
@@ -39,6 +41,7 @@ const SELECT_VERSION = `SELECT ${STATE_COLUMNS}, v.manifest ${FROM_VERSIONS}`;
 const SELECT_SUMMARY = `SELECT ${STATE_COLUMNS},
   json_extract(v.manifest, '$.name') AS name, json_extract(v.manifest, '$.created') AS created,
   json_extract(v.manifest, '$.image') AS image, json_array_length(v.manifest, '$.classes.names') AS class_count,
+  json_extract(v.manifest, '$.defaults.generate') AS generate, json_extract(v.manifest, '$.teacher') AS teacher,
   json_extract(v.manifest, '$.files') AS files
   ${FROM_VERSIONS}`;
 

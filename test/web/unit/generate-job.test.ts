@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Manifest } from "../../../web/src/api/models.ts";
 import type { UNet } from "../../../web/src/diffusion/guidance";
 import { samplingTimesteps, sigmaOf } from "../../../web/src/diffusion/schedule";
-import { defaultGenerateParams, generateImages } from "../../../web/src/inference/generate-job.ts";
+import { defaultGenerateParams, generateImages, passesPerImage } from "../../../web/src/inference/generate-job.ts";
 
 const manifest = JSON.parse(readFileSync(new URL("../../fixtures/tiny/manifest.json", import.meta.url), "utf8")) as Manifest;
 const { alphas_cumprod: alphasCumprod } = manifest.diffusion;
@@ -43,6 +43,25 @@ describe("generateImages", () => {
     expect(guided.some(Boolean)).toBe(true);
     expect(guided.every(Boolean)).toBe(false);
     expect(rows).toEqual(guided.map((inside) => (inside ? 6 : 3)));
+    expect(passesPerImage(manifest, params)).toBe(rows.reduce((a, b) => a + b) / 3);
+  });
+
+  it("counts the passes each setting runs: unguided, unconditional, guided throughout, a student's own steps", async () => {
+    const student = {
+      ...manifest,
+      defaults: { ...manifest.defaults, generate: { ...manifest.defaults.generate, steps: 3, timesteps: [90, 40, 7] } },
+    };
+    for (const [model, settings] of [
+      [manifest, { ...params, guidance: 1 }],
+      [manifest, { ...params, classLabel: manifest.classes.null_class }],
+      [manifest, { ...params, guidanceInterval: null }],
+      [student, { ...params, steps: 3, guidance: 1 }],
+      [student, { ...params, steps: 3, guidance: 2, guidanceInterval: null }],
+    ] as const) {
+      const { unet, rows } = recordingUNet();
+      await generateImages(unet, model, settings, async () => {});
+      expect(passesPerImage(model, settings)).toBe(rows.reduce((a, b) => a + b) / 3);
+    }
   });
 
   it("guides every step when there is no interval", async () => {

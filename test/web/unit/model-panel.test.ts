@@ -18,8 +18,8 @@ const training = {
   last_run_wall_seconds: 660.4,
 };
 
-function render(metrics: Record<string, unknown>): string {
-  const manifest: Manifest = { ...fixture, created: "2026-11-29T13:34:50Z", training, metrics };
+function render(metrics: Record<string, unknown>, changes: Partial<Manifest> = {}): string {
+  const manifest: Manifest = { ...fixture, created: "2026-11-29T13:34:50Z", training, metrics, ...changes };
   const version: PublishedVersion = { id: manifest.id, created_at: manifest.created, finalized_at: manifest.created, manifest };
   return renderToString(h(ModelPanel, { version, versions: [{ id: version.id }], onPick: () => {}, disabled: false }));
 }
@@ -27,8 +27,8 @@ function render(metrics: Record<string, unknown>): string {
 /** The text a visitor reads, tags dropped. */
 const text = (html: string) => html.replace(/<[^>]+>/g, "");
 
-function summaryAndDetails(metrics: Record<string, unknown>): [string, string] {
-  const html = render(metrics);
+function summaryAndDetails(metrics: Record<string, unknown>, changes: Partial<Manifest> = {}): [string, string] {
+  const html = render(metrics, changes);
   const details = html.indexOf("<details");
   expect(details).toBeGreaterThan(0);
   return [text(html.slice(0, details)), html.slice(details)];
@@ -59,6 +59,17 @@ describe("ModelPanel", () => {
     expect(facts).toContain("Exported on 29 Nov 2026");
     expect(facts).not.toContain("1.361e+4");
     expect(facts).not.toContain("2026-11-29T");
+  });
+
+  it("says a distilled student's passes, its teacher, and that its guidance is built in", () => {
+    const generate = { sampler: "ddim" as const, steps: 4, guidance: 1, guidance_interval: null, timesteps: [900, 500, 200, 50] };
+    const metrics = evaluation();
+    metrics.generation = { ...metrics.generation, steps: 4, guidance: 1 } as typeof metrics.generation;
+    const [summary] = summaryAndDetails(metrics, { teacher: "the-teacher", defaults: { ...fixture.defaults, generate } });
+    expect(summary).toContain(
+      "A diffusion model of 1.7 million parameters (large image generators have billions), distilled from the-teacher to draw a picture in 4 network passes, guidance built in, trained on CIFAR-10 in about 3 h 47 min, looking at 248,000 pictures (its teacher's among them).",
+    );
+    expect(summary).toContain("pictures at 4 steps, guidance built in.");
   });
 
   it("counts a tie with the classical baseline as no win", () => {

@@ -19,6 +19,10 @@ export interface GuidanceConfig {
   prediction: Prediction;
 }
 
+/** Whether a guided step at noise level `sigma` runs both passes: inside the interval, or anywhere without one. */
+export const guidesAt = (sigma: number, interval: readonly [number, number] | undefined) =>
+  interval === undefined || (interval[0] < sigma && sigma <= interval[1]);
+
 export function guidedEpsModel(unet: UNet, config: GuidanceConfig): EpsModel {
   const { classLabels: labels, guidance, interval, nullClass, alphasCumprod, prediction } = config;
   const batch = labels.length;
@@ -30,7 +34,7 @@ export function guidedEpsModel(unet: UNet, config: GuidanceConfig): EpsModel {
 
   return async (x, t) => {
     const sigma = sigmaOf(alphaAt(alphasCumprod, t));
-    const twoPasses = guided && (interval === undefined || (interval[0] < sigma && sigma <= interval[1]));
+    const twoPasses = guided && guidesAt(sigma, interval);
     const passLabels = twoPasses ? bothLabels : onePassLabels;
     const x32 = Float32Array.from(x);
     const rows = passLabels.length;

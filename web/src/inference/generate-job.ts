@@ -3,10 +3,10 @@
  * `npm run bench:web` on onnxruntime-node, so both time the same calls.
  */
 import type { Manifest } from "../api/models.ts";
-import { guidedEpsModel, type UNet } from "../diffusion/guidance.ts";
+import { guidedEpsModel, guidesAt, type UNet } from "../diffusion/guidance.ts";
 import { createRng } from "../diffusion/rng.ts";
 import { SAMPLERS } from "../diffusion/samplers.ts";
-import { samplingTimesteps } from "../diffusion/schedule.ts";
+import { alphaAt, samplingTimesteps, sigmaOf } from "../diffusion/schedule.ts";
 import type { GenerateParams, JobProgress } from "./protocol.ts";
 
 /** The form's first settings for a model: any class, at the sampling its manifest was measured best at. */
@@ -32,6 +32,15 @@ export function defaultGenerateParams(manifest: Manifest): GenerateParams {
 export function generateTimesteps(m: Manifest, steps: number): number[] {
   const own = m.defaults.generate.timesteps;
   return own && own.length === steps ? own : samplingTimesteps(steps, m.diffusion.alphas_cumprod);
+}
+
+/** UNet passes per image at these settings: one per step, two at a guided step (as guidedEpsModel runs them). */
+export function passesPerImage(m: Manifest, p: GenerateParams): number {
+  const guided = p.guidance !== 1 && p.guidance !== 0 && p.classLabel !== m.classes.null_class;
+  const interval = p.guidanceInterval ?? undefined;
+  return generateTimesteps(m, p.steps)
+    .map((t) => (guided && guidesAt(sigmaOf(alphaAt(m.diffusion.alphas_cumprod, t)), interval) ? 2 : 1))
+    .reduce((sum, passes) => sum + passes, 0);
 }
 
 export interface Generated {

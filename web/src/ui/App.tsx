@@ -1,23 +1,26 @@
 /**
- * The page: asks the registry for the current model (or ?model=<id>), loads it into the inference
- * worker (?backend=auto|webgpu|wasm, ?threads=N), says what it is, and shows the Generate and Restore tools.
+ * The page: asks the registry for the current model (or ?model=<id>), loads it into an inference
+ * worker (?backend=auto|webgpu|wasm, ?threads=N), says what it is, and shows the Generate and Restore
+ * tools. A distilled student generates; its teacher restores (a restoration's passes are the same on
+ * either, and the teacher's are better), loaded into a second worker on the first visit to Restore.
  */
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { fetchCurrentVersion, fetchVersion, fetchVersions, type PublishedVersion, type VersionSummary } from "../api/models.ts";
-import { InferenceClient } from "../inference/client.ts";
 import type { BackendInfo, BackendRequest } from "../inference/protocol.ts";
 import { BackendBadge } from "./BackendBadge.tsx";
 import { GeneratePanel } from "./generate/GeneratePanel.tsx";
+import { useLoadedModel } from "./hooks/useLoadedModel.ts";
 import { Intro } from "./Intro.tsx";
-import { type Download, LoadStatus } from "./LoadStatus.tsx";
+import { LoadStatus } from "./LoadStatus.tsx";
 import { ModelPanel } from "./model/ModelPanel.tsx";
+import { relatedModels } from "./model/related-models.ts";
 import { RestorePanel } from "./restore/RestorePanel.tsx";
 import { bringIntoView } from "./shared/bring-into-view.ts";
 import { Tabs } from "./Tabs.tsx";
 
 const query = new URLSearchParams(location.search);
 const BACKEND = (["webgpu", "wasm"].includes(query.get("backend") ?? "") ? query.get("backend") : "auto") as BackendRequest;
-const THREADS = query.has("threads") ? Number(query.get("threads")) : undefined;
+const WASM = { threads: query.has("threads") ? Number(query.get("threads")) : undefined };
 const TABS = [
   { name: "generate", label: "Generate" },
   { name: "restore", label: "Restore" },
@@ -27,19 +30,18 @@ type TabName = (typeof TABS)[number]["name"];
 export function App() {
   const [version, setVersion] = useState<PublishedVersion | null>(null);
   const [versions, setVersions] = useState<VersionSummary[]>([]);
+  // A student's teacher, or the student itself where its teacher cannot be read (with why).
+  const [restorer, setRestorer] = useState<{ version: PublishedVersion; note?: string } | null>(null);
   const [backend, setBackend] = useState<BackendInfo | null>(null);
-  const [download, setDownload] = useState<Download | null>(null);
-  const [ready, setReady] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [tab, setTab] = useState<TabName>("generate");
-  const client = useMemo(
-    () =>
-      new InferenceClient({
-        onDownload: (file, loaded, total, cached) => setDownload({ file, loaded, total, cached }),
-        onBackend: setBackend,
-      }),
-    [],
-  );
+  const [restoreVisited, setRestoreVisited] = useState(false);
+  const options = { backend: BACKEND, wasm: WASM, onBackend: setBackend };
+  const generating = useLoadedModel(version, true, options);
+  const separate = restorer !== null && restorer.version.id !== version?.id;
+  const restoringApart = useLoadedModel(separate ? restorer.version : null, restoreVisited, options);
+  const restoring = separate ? restoringApart : generating;
+  const shown = tab === "restore" ? restoring : generating;
 
   useEffect(() => {
     const id = query.get("model");
@@ -50,14 +52,21 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    if (!version) return;
-    setReady(false);
-    setDownload(null);
-    client.load(version.manifest, BACKEND, { threads: THREADS }).then(
-      () => setReady(true),
-      (e: Error) => setError(`Could not load the model: ${e.message}`),
+    const teacher = version?.manifest.teacher;
+    if (!version || !teacher) {
+      setRestorer(version && { version });
+      return;
+    }
+    setRestorer(null);
+    fetchVersion(teacher).then(
+      (found) => setRestorer({ version: found }),
+      (e: Error) => setRestorer({ version, note: `Its teacher could not be loaded (${e.message}): this student restores.` }),
     );
   }, [version]);
+
+  useEffect(() => {
+    if (tab === "restore") setRestoreVisited(true);
+  }, [tab]);
 
   // A file dropped outside a drop zone would make the browser open it in place of the page, losing its results.
   useEffect(() => {
@@ -80,11 +89,16 @@ export function App() {
     setError(null);
     try {
       setVersion(await fetchVersion(id));
+      // A reload, a bookmark or a shared link keeps the version picked.
+      const url = new URL(location.href);
+      url.searchParams.set("model", id);
+      history.replaceState(history.state, "", url);
     } catch (e) {
       setError((e as Error).message);
     }
   }
 
+  const failure = error ?? shown.error;
   return (
     <>
       <header>
@@ -93,28 +107,51 @@ export function App() {
       </header>
       <main>
         <Intro manifest={version?.manifest ?? null} onStart={start} />
-        {error ? (
+        {failure ? (
           <p role="alert" class="error">
-            {error}
+            {failure}
           </p>
         ) : (
-          <LoadStatus download={download} ready={ready} />
+          <LoadStatus download={shown.download} ready={shown.ready} />
         )}
         {version && (
           <>
             <Tabs tabs={TABS} selected={tab} onSelect={setTab} />
             <div role="tabpanel" id="panel-generate" aria-labelledby="tab-generate" hidden={tab !== "generate"}>
               {/* Keyed by version: another version's forms start from its own defaults. */}
-              <GeneratePanel key={version.id} client={client} manifest={version.manifest} ready={ready} />
+              {generating.client && (
+                <GeneratePanel
+                  key={version.id}
+                  client={generating.client}
+                  manifest={version.manifest}
+                  ready={generating.ready}
+                  otherModels={relatedModels(version, versions)}
+                  onModel={pick}
+                />
+              )}
             </div>
             <div role="tabpanel" id="panel-restore" aria-labelledby="tab-restore" hidden={tab !== "restore"}>
-              <RestorePanel key={version.id} client={client} manifest={version.manifest} ready={ready} visible={tab === "restore"} />
+              {restorer && (separate || restorer.note) && (
+                <p class="hint" data-testid="restore-model">
+                  {restorer.note ??
+                    `Restoration runs on ${restorer.version.id}, the model this student learned from: a restoration takes as many passes on either, and the teacher's measured better.`}
+                </p>
+              )}
+              {restorer && restoring.client && (
+                <RestorePanel
+                  key={restorer.version.id}
+                  client={restoring.client}
+                  manifest={restorer.version.manifest}
+                  ready={restoring.ready}
+                  visible={tab === "restore"}
+                />
+              )}
             </div>
             <ModelPanel
               version={version}
               versions={versions.length > 0 ? versions : [{ id: version.id }]}
               onPick={pick}
-              disabled={!ready}
+              disabled={!generating.ready}
             />
           </>
         )}

@@ -7,11 +7,12 @@ import type { Manifest } from "../../api/models.ts";
 import { SAMPLERS, type SamplerName } from "../../diffusion/samplers.ts";
 import { downloadBlob, type ImageShape, pngOf, rasterOf } from "../../image.ts";
 import type { InferenceClient, JobResult } from "../../inference/client.ts";
-import { defaultGenerateParams } from "../../inference/generate-job.ts";
+import { defaultGenerateParams, passesPerImage } from "../../inference/generate-job.ts";
 import type { GenerateParams } from "../../inference/protocol.ts";
 import { generateParameters } from "../../parameters.ts";
 import { useFinishNotice } from "../hooks/useFinishNotice.ts";
 import { useJob } from "../hooks/useJob.ts";
+import type { RelatedModel } from "../model/related-models.ts";
 import { GUIDANCE_RANGE, guidanceText, MAX_IMAGES, MAX_SEED, SAMPLER_LABELS } from "../shared/generate-form.ts";
 import { gridColumns } from "../widgets/grid-columns.ts";
 import { ImageGrid, WIDE_COLUMNS } from "../widgets/ImageGrid.tsx";
@@ -22,11 +23,16 @@ import { SettingsFile } from "./SettingsFile.tsx";
 import { type FromFile, settingsFromFile } from "./settings-file.ts";
 
 const SCALE = 8;
+/** A sampler menu value that switches to another model version instead of a sampler. */
+const MODEL_CHOICE = "model:";
 
 interface Props {
   client: InferenceClient;
   manifest: Manifest;
   ready: boolean;
+  /** Versions offered in the sampler menu (a student's teacher, a teacher's students); picking one loads it. */
+  otherModels: RelatedModel[];
+  onModel: (id: string) => void;
 }
 
 interface Result extends JobResult {
@@ -46,7 +52,7 @@ function Caption({ name, seed, index }: { name: string; seed: number; index: num
   );
 }
 
-export function GeneratePanel({ client, manifest, ready }: Props) {
+export function GeneratePanel({ client, manifest, ready, otherModels, onModel }: Props) {
   const shape: ImageShape = manifest.image;
   const { names, null_class: nullClass } = manifest.classes;
   const [params, setParams] = useState<GenerateParams>(() => defaultGenerateParams(manifest));
@@ -147,21 +153,40 @@ export function GeneratePanel({ client, manifest, ready }: Props) {
         <label>
           Steps
           <NumberInput min={1} max={manifest.diffusion.timesteps} value={params.steps} onValue={(n) => set("steps", n)} />
-          {studentSteps && (
-            <span class="hint" data-testid="student-steps">
-              A distilled student: it learned to sample in {studentSteps} steps of DDIM, guidance built in
-              {params.steps === studentSteps ? "" : "; other step counts are untested"}
-            </span>
-          )}
+          <span class="hint" data-testid="passes">
+            {studentSteps &&
+              `A distilled student: it learned to sample in ${studentSteps} steps of DDIM, guidance built in${params.steps === studentSteps ? "" : "; other step counts are untested"}. `}
+            {passesPerImage(manifest, params)} network passes per image
+          </span>
         </label>
         <label>
           Sampler
-          <select value={params.sampler} onChange={(e) => set("sampler", e.currentTarget.value as SamplerName)}>
+          <select
+            value={params.sampler}
+            onChange={(e) => {
+              const { value } = e.currentTarget;
+              if (value.startsWith(MODEL_CHOICE)) {
+                e.currentTarget.value = params.sampler; // this model's sampler shows until the other model loads
+                onModel(value.slice(MODEL_CHOICE.length));
+              } else {
+                set("sampler", value as SamplerName);
+              }
+            }}
+          >
             {(Object.keys(SAMPLERS) as SamplerName[]).map((name) => (
               <option value={name} key={name}>
                 {SAMPLER_LABELS[name]}
               </option>
             ))}
+            {otherModels.length > 0 && (
+              <optgroup label="Another model (loads it)">
+                {otherModels.map((model) => (
+                  <option value={MODEL_CHOICE + model.id} key={model.id}>
+                    {model.label}
+                  </option>
+                ))}
+              </optgroup>
+            )}
           </select>
         </label>
         <div class="field span-2">

@@ -31,6 +31,7 @@ export function ModelPanel({ version, versions, onPick, disabled }: Props) {
             {versions.map((v) => (
               <option value={v.id} key={v.id}>
                 {v.id}
+                {v.teacher ? " (distilled student)" : ""}
                 {v.current ? " (current)" : v.status === "retired" ? " (retired)" : ""}
               </option>
             ))}

@@ -10,17 +10,21 @@ import { datasetName, type Training } from "./model-facts.ts";
 function whatItIs(manifest: Manifest): string {
   const { parameters, images_seen: imagesSeen, wall_seconds: seconds } = manifest.training as Training;
   const dataset = datasetName(manifest);
+  const studentSteps = manifest.defaults.generate.timesteps?.length;
   const parts = [
     "A diffusion model",
     parameters !== undefined && ` of ${formatCount(parameters)} parameters (large image generators have billions)`,
+    studentSteps !== undefined &&
+      `, distilled${manifest.teacher ? ` from ${manifest.teacher}` : ""} to draw a picture in ${studentSteps} network passes, guidance built in`,
     `, trained${dataset ? ` on ${dataset}` : ""}${seconds !== undefined ? ` in ${formatDuration(seconds)}` : ""}`,
-    imagesSeen !== undefined && `, looking at ${formatCount(imagesSeen)} pictures`,
+    imagesSeen !== undefined &&
+      `, looking at ${formatCount(imagesSeen)} pictures${studentSteps !== undefined ? " (its teacher's among them)" : ""}`,
     `. Made on ${formatDate(manifest.created)}.`,
   ];
   return parts.filter(Boolean).join("");
 }
 
-function GenerationSummary({ generation: g }: { generation: Generation }) {
+function GenerationSummary({ generation: g, student }: { generation: Generation; student: boolean }) {
   const floor = g.real_test;
   return (
     <p>
@@ -29,7 +33,7 @@ function GenerationSummary({ generation: g }: { generation: Generation }) {
         ` Asked for a class, it draws a picture that a separate classifier recognises as that class ${formatPercent(g.class_accuracy)} of the time${floor?.class_accuracy !== undefined ? ` (real test photos: ${formatPercent(floor.class_accuracy)})` : ""}.`}
       {g.frechet_distance !== undefined &&
         ` Its pictures are less realistic than real photos: their Frechet distance to real photos (lower is more realistic) is ${g.frechet_distance.toFixed(1)}${floor?.frechet_distance !== undefined ? `, where real test photos score ${floor.frechet_distance.toFixed(1)}` : ""}.`}{" "}
-      Measured on {g.samples ?? "its"} pictures at {g.steps} steps, guidance {g.guidance}.
+      Measured on {g.samples ?? "its"} pictures at {g.steps} steps, {student ? "guidance built in" : `guidance ${g.guidance}`}.
     </p>
   );
 }
@@ -53,7 +57,9 @@ export function ModelSummary({ manifest }: { manifest: Manifest }) {
   return (
     <div data-testid="model-summary">
       <p>{whatItIs(manifest)}</p>
-      {evaluation.generation && <GenerationSummary generation={evaluation.generation} />}
+      {evaluation.generation && (
+        <GenerationSummary generation={evaluation.generation} student={manifest.defaults.generate.timesteps !== undefined} />
+      )}
       {evaluation.restoration?.tasks && <RestorationSummary restoration={evaluation.restoration} />}
       {!evaluation.generation && !evaluation.restoration && <p>No evaluation has been published for this version yet.</p>}
     </div>
