@@ -7,19 +7,26 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { publishCommitted } from "./committed-models.ts";
 import { type LocalWorker, root, startLocalWorker } from "./local-worker.ts";
 import { publish } from "./publish.ts";
 
 export const FIXTURE = join(root, "test/fixtures/tiny");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/lib/chromium/chromium";
 
-/** wrangler dev with fresh local state and the export directory `dir` published as the current model. */
-export async function startSite(dir = FIXTURE): Promise<{ worker: LocalWorker; cleanup(): void }> {
+/**
+ * wrangler dev with fresh local state and the export directory `dir` published as the current model,
+ * or a teacher and its student published as `npm start` publishes the committed pair.
+ */
+export async function startSite(
+  dir: string | { teacher: string; student: string } = FIXTURE,
+): Promise<{ worker: LocalWorker; cleanup(): void }> {
   const state = mkdtempSync(join(tmpdir(), "edge-diffusion-e2e-"));
   const adminToken = `e2e-${crypto.randomUUID()}`;
   const worker = await startLocalWorker({ persistTo: join(state, "wrangler"), adminToken, log: join(state, "wrangler.log") });
   try {
-    await publish(dir, { baseUrl: worker.url, token: adminToken, promote: true });
+    const options = { baseUrl: worker.url, token: adminToken };
+    await (typeof dir === "string" ? publish(dir, { ...options, promote: true }) : publishCommitted(options, dir));
   } catch (e) {
     worker.stop();
     throw e;

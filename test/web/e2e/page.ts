@@ -33,7 +33,7 @@ export async function generate(page: Page, settings: GenerateSettings): Promise<
   const form = page.locator("form", { has: page.getByRole("button", { name: "Generate", exact: true }) });
   if (settings.classLabel) await form.getByLabel("Class").selectOption({ label: settings.classLabel });
   await form.getByLabel("Images").fill(String(settings.count));
-  await form.getByLabel("Steps").fill(String(settings.steps));
+  await form.getByLabel("Steps", { exact: true }).fill(String(settings.steps));
   if (settings.sampler) await form.getByLabel("Sampler").selectOption({ label: settings.sampler });
   if (settings.guidance !== undefined) await form.getByRole("slider", { name: /Guidance/ }).fill(String(settings.guidance));
   await form.getByLabel("Seed").fill(String(settings.seed));

@@ -153,11 +153,6 @@ export function GeneratePanel({ client, manifest, ready, otherModels, onModel }:
         <label>
           Steps
           <NumberInput min={1} max={manifest.diffusion.timesteps} value={params.steps} onValue={(n) => set("steps", n)} />
-          <span class="hint" data-testid="passes">
-            {studentSteps &&
-              `A distilled student: it learned to sample in ${studentSteps} steps of DDIM, guidance built in${params.steps === studentSteps ? "" : "; other step counts are untested"}. `}
-            {passesPerImage(manifest, params)} network passes per image
-          </span>
         </label>
         <label>
           Sampler
@@ -222,6 +217,11 @@ export function GeneratePanel({ client, manifest, ready, otherModels, onModel }:
             Cancel
           </button>
         </div>
+        <p class="hint span-2" data-testid="passes">
+          {studentSteps &&
+            `A distilled student: it learned to sample in ${studentSteps} steps of DDIM, guidance built in${params.steps === studentSteps ? "" : "; other step counts are untested"}. `}
+          {passesPerImage(manifest, params)} network passes per image.
+        </p>
       </form>
       <SettingsFile onFile={takeSettings} outcome={fromFile} />
       <div ref={output} class="output">
