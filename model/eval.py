@@ -76,7 +76,7 @@ def evaluate(args: argparse.Namespace, out_dir: str) -> dict[str, Any]:
     generation = evaluate_generation(net, diffusion, judge, test_images, test.labels, settings, out_dir)
     restoration = evaluate_restoration(net, diffusion, judge, test_images, test.labels, RestorationSettings(
         images=args.restore_images, steps=args.restore_steps, resample=args.resample, candidates=args.candidates,
-        seed=args.seed, batch=args.batch), out_dir)
+        seed=args.seed, batch=args.batch), out_dir) if args.restore_images else None
     metrics = metrics_json(state, args.classifier, judge_facts, len(reference_images), args.seed, generation,
                            restoration)
     # The settings measured here: model.export makes them the manifest's defaults, where the page starts.
@@ -121,7 +121,8 @@ def main(argv: Optional[list[str]] = None) -> None:
                         help="guidance scales of the guidance sweep (the main sampler and steps)")
     parser.add_argument("--sweep-samples", type=int, default=250, help="samples per run of the sweeps")
     parser.add_argument("--reference", type=int, default=0, help="training images for the reference (0: all)")
-    parser.add_argument("--restore-images", type=int, default=100)
+    parser.add_argument("--restore-images", type=int, default=100,
+                        help="0: no restoration (a distilled student's page restores with its teacher)")
     parser.add_argument("--restore-steps", type=int, default=DEFAULTS.restore.steps,
                         help="the manifest's default")
     parser.add_argument("--resample", type=int, default=DEFAULTS.restore.resample, help="the manifest's default")
@@ -135,7 +136,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     if unknown:
         parser.error(f"unknown samplers {unknown}: use some of {sorted(SAMPLERS)}")
     for flag in ("samples", "sweep_samples", "restore_images"):
-        if getattr(args, flag) < 2:
+        if getattr(args, flag) < 2 and not (flag == "restore_images" and args.restore_images == 0):
             parser.error(f"--{flag.replace('_', '-')} must be at least 2 (a Frechet distance needs a covariance)")
     if args.batch < 1 or args.candidates < 1 or args.reference == 1:
         parser.error("--batch and --candidates must be positive and --reference 0 (all) or at least 2")

@@ -40,13 +40,13 @@ def measure_to_json(out: str, measure: Callable[[str], dict[str, Any]],
 
 
 def metrics_json(state: dict[str, Any], classifier: str, classifier_facts: dict[str, Any], reference_images: int,
-                 seed: int, generation: dict[str, Any], restoration: dict[str, Any]) -> dict[str, Any]:
+                 seed: int, generation: dict[str, Any], restoration: Optional[dict[str, Any]]) -> dict[str, Any]:
     """`model.eval`'s metrics: what was judged, by what, against which reference, and the results
-    (evaluate_generation's sections, then evaluate_restoration's)."""
+    (evaluate_generation's sections, then evaluate_restoration's, where restoration was measured)."""
     return {"note": NOT_FID, "checkpoint": {k: state.get(k) for k in ("step", "images_seen", "preset", "ema_rampup")},
             "classifier": {"path": classifier, **{k: classifier_facts.get(k) for k in ("test_accuracy", "parameters")}},
             "reference": {"split": "train", "images": reference_images, "seed": seed},
-            **generation, "restoration": restoration}
+            **generation, **({"restoration": restoration} if restoration else {})}
 
 
 def interval_text(run: dict[str, Any]) -> str:
@@ -80,7 +80,9 @@ def format_table(metrics: dict[str, Any]) -> str:
                   "class accuracy |", "| --- | --- | --- | --- |"]
         lines += [f"| {r['guidance']:g} | {r['samples']} | {r['frechet_distance']:.2f} | {pct(r['class_accuracy'])} |"
                   for r in guided]
-    r = metrics["restoration"]
+    r = metrics.get("restoration")
+    if not r:
+        return "\n".join(lines)
     lines += ["", f"Restoration of {r['images']} test images ({r['steps']} steps, resample {r['resample']}): "
               "PSNR (dB) / SSIM, and class accuracy", "",
               f"| task | damaged | baselines | diffusion | mean of {r['candidates']} | "

@@ -77,8 +77,10 @@ def test_bad_inputs_stop_with_reasons(tiny_model, cifar_binary, tmp_path, capsys
 def test_int8_is_measured_on_the_same_samples_beside_fp32(tiny_model, cifar_binary, tmp_path):
     ckpt, judge = tiny_model
     out = tmp_path / "eval" / "metrics.json"
-    main(small_run(ckpt, judge, cifar_binary, out) + ["--int8"])
+    # Without restoration (--restore-images 0): a distilled student's page restores with its teacher.
+    main(small_run(ckpt, judge, cifar_binary, out) + ["--int8", "--restore-images", "0"])
     metrics = json.loads(out.read_text())
+    assert "restoration" not in metrics and not list(out.parent.glob("restore-*.png"))
     int8 = metrics["int8"]
     assert int8["samples"] == metrics["generation"]["samples"] == 12
     assert int8["fp32_frechet_distance"] == metrics["generation"]["frechet_distance"]

@@ -70,6 +70,9 @@ describe("ModelPanel", () => {
       "A diffusion model of 1.7 million parameters (large image generators have billions), distilled from the-teacher to draw a picture in 4 network passes, guidance built in, trained on CIFAR-10 in about 3 h 47 min, looking at 248,000 pictures (its teacher's among them).",
     );
     expect(summary).toContain("pictures at 4 steps, guidance built in.");
+    const { restoration: _, ...generationOnly } = metrics;
+    const [restoring] = summaryAndDetails(generationOnly, { teacher: "the-teacher", defaults: { ...fixture.defaults, generate } });
+    expect(restoring).toContain("Restoring. Its teacher, the-teacher, restores: a restoration takes as many passes on either model.");
   });
 
   it("counts a tie with the classical baseline as no win", () => {

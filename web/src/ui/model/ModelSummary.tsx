@@ -61,6 +61,11 @@ export function ModelSummary({ manifest }: { manifest: Manifest }) {
         <GenerationSummary generation={evaluation.generation} student={manifest.defaults.generate.timesteps !== undefined} />
       )}
       {evaluation.restoration?.tasks && <RestorationSummary restoration={evaluation.restoration} />}
+      {manifest.teacher && !evaluation.restoration && (
+        <p>
+          <strong>Restoring.</strong> Its teacher, {manifest.teacher}, restores: a restoration takes as many passes on either model.
+        </p>
+      )}
       {!evaluation.generation && !evaluation.restoration && <p>No evaluation has been published for this version yet.</p>}
     </div>
   );
