@@ -54,7 +54,10 @@ function generations(manifest: Manifest): { name: string; params: GenerateParams
   return [
     { name: "16 images, 20 steps, guided at every step (before)", params: { ...before, guidanceInterval: null } },
     { name: "16 images, 20 steps, guided in the interval", params: before },
-    { name: `16 images, ${now.steps} steps, ${now.guidanceInterval ? "guided in the interval" : "guidance built in"} (the defaults)`, params: now },
+    {
+      name: `16 images, ${now.steps} steps, ${now.guidanceInterval ? "guided in the interval" : "guidance built in"} (the defaults)`,
+      params: now,
+    },
     { name: "1 image at the defaults", params: { ...now, count: 1 } },
   ];
 }
