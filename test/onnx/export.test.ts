@@ -22,8 +22,8 @@ function copyOfFixture(): string {
 }
 
 describe("committed exports", () => {
-  test("the default model (model/weights) matches PyTorch, and its int8 file fp32", async () => {
-    const results = await verifyExport(join(root, "model/weights"));
+  test.each(["model/weights", "model/weights/student"])("the committed %s matches PyTorch, and its int8 file fp32", async (dir) => {
+    const results = await verifyExport(join(root, dir));
     expect(results.map((r) => [r.variant, r.error < r.tolerance])).toEqual([
       ["fp32", true],
       ["fp16", true],
