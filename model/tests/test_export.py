@@ -156,6 +156,9 @@ def test_a_distilled_student_exports_the_way_it_samples(exported, tmp_path):
                      str(out.parent / "run" / "ema.pt"), "--data", f"folder:{out.parent / 'data'}",
                      "--student-steps", "3", "--teacher-substeps", "1", "--total-kimg", "0.024"])
     assert student is None
+    with pytest.raises(SystemExit, match="is a distilled student's weights, which hold no teacher"):
+        train(["--preset", "tiny", "--run-dir", str(tmp_path / "pupil"), "--init", str(tmp_path / "student" / "ema.pt"),
+               "--data", f"folder:{out.parent / 'data'}", "--student-steps", "3", "--total-kimg", "0.048"])
     manifest = export(str(tmp_path / "student" / "ema.pt"), str(tmp_path / "out"), teacher="tiny-teacher")
     # Its id and name say what it is, and the thousands of images it distilled (8), not with its teacher's (16).
     assert manifest["id"].startswith("data-student3-0kimg-") and manifest["name"].endswith(", distilled to 3 steps")

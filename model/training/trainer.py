@@ -233,6 +233,10 @@ class Trainer:
         preset = PRESETS[run.preset]
         if run.init:
             init = checkpoint.load(run.init)
+            if run.overrides.get("student_steps") and DistillConfig(**init.get("distill", {})).student_steps > 0:
+                # A student's weights hold no teacher: taken for one, a new student would learn to copy it.
+                raise ValueError(f"--init {run.init} is a distilled student's weights, which hold no teacher: --init "
+                                 "the teacher's (e.g. model/weights/ema.pt), or --resume the student's own run")
             unet, diffusion = checkpoint.configs(init)
             # The count goes on from the init's, so the EMA ramp-up (and the model's record) keeps the
             # images its weights already average; only the learning-rate warm-up restarts, for the fresh Adam.
