@@ -131,12 +131,6 @@ export function App() {
               )}
             </div>
             <div role="tabpanel" id="panel-restore" aria-labelledby="tab-restore" hidden={tab !== "restore"}>
-              {restorer && (separate || restorer.note) && (
-                <p class="hint" data-testid="restore-model">
-                  {restorer.note ??
-                    `Restoration runs on ${restorer.version.id}, the model this student learned from: a restoration takes as many passes on either, and the teacher's measured better.`}
-                </p>
-              )}
               {restorer && restoring.client && (
                 <RestorePanel
                   key={restorer.version.id}
@@ -144,6 +138,12 @@ export function App() {
                   manifest={restorer.version.manifest}
                   ready={restoring.ready}
                   visible={tab === "restore"}
+                  modelNote={
+                    restorer.note ??
+                    (separate
+                      ? `Restoration runs on ${restorer.version.id}, the model this student learned from: a restoration takes as many passes on either, and the teacher's measured better.`
+                      : undefined)
+                  }
                 />
               )}
             </div>

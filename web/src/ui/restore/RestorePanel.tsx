@@ -15,16 +15,23 @@ interface Props {
   ready: boolean;
   /** The Restore tab is on screen: only then do its paths take pasted images. */
   visible: boolean;
+  /** Which model restores, where it is not the one that generates (a distilled student's teacher). */
+  modelNote?: string;
 }
 
 const PATHS = { photo: "Fix my photo", demo: "Damage a sample on purpose" } as const;
 type Path = keyof typeof PATHS;
 
-export function RestorePanel({ client, manifest, ready, visible }: Props) {
+export function RestorePanel({ client, manifest, ready, visible, modelNote }: Props) {
   const [path, setPath] = useState<Path>("photo");
   return (
     <section aria-labelledby="restore-title">
       <h2 id="restore-title">Restore</h2>
+      {modelNote && (
+        <p class="hint" data-testid="restore-model">
+          {modelNote}
+        </p>
+      )}
       <fieldset class="paths">
         <legend class="visually-hidden">What to restore</legend>
         {(Object.keys(PATHS) as Path[]).map((name) => (
