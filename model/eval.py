@@ -135,9 +135,12 @@ def main(argv: Optional[list[str]] = None) -> None:
     unknown = [s for s in args.samplers if s not in SAMPLERS]
     if unknown:
         parser.error(f"unknown samplers {unknown}: use some of {sorted(SAMPLERS)}")
-    for flag in ("samples", "sweep_samples", "restore_images"):
-        if getattr(args, flag) < 2 and not (flag == "restore_images" and args.restore_images == 0):
+    for flag in ("samples", "sweep_samples"):
+        if getattr(args, flag) < 2:
             parser.error(f"--{flag.replace('_', '-')} must be at least 2 (a Frechet distance needs a covariance)")
+    if args.restore_images < 2 and args.restore_images != 0:
+        parser.error("--restore-images must be 0 (no restoration) or at least 2 (a Frechet distance needs a "
+                     "covariance)")
     if args.batch < 1 or args.candidates < 1 or args.reference == 1:
         parser.error("--batch and --candidates must be positive and --reference 0 (all) or at least 2")
     check_photo_arguments(parser, args)

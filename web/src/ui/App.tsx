@@ -27,15 +27,32 @@ const TABS = [
 ] as const;
 type TabName = (typeof TABS)[number]["name"];
 
+/** A student's teacher as fetched from the registry, or why it could not be. */
+type FetchedTeacher = { id: string; version: PublishedVersion } | { id: string; failure: string };
+
+/**
+ * The version that restores: a student's teacher once fetched, the student itself (saying why) where
+ * its teacher cannot be read, any other version itself; null while a teacher is on its way.
+ */
+function restorerOf(version: PublishedVersion, teacher: FetchedTeacher | null): { version: PublishedVersion; note?: string } | null {
+  const wanted = version.manifest.teacher;
+  if (!wanted) return { version };
+  if (teacher?.id !== wanted) return null;
+  return "version" in teacher
+    ? { version: teacher.version }
+    : { version, note: `Its teacher could not be loaded (${teacher.failure}): this student restores.` };
+}
+
 export function App() {
   const [version, setVersion] = useState<PublishedVersion | null>(null);
   const [versions, setVersions] = useState<VersionSummary[]>([]);
-  // A student's teacher, or the student itself where its teacher cannot be read (with why).
-  const [restorer, setRestorer] = useState<{ version: PublishedVersion; note?: string } | null>(null);
+  const [teacher, setTeacher] = useState<FetchedTeacher | null>(null);
   const [backend, setBackend] = useState<BackendInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tab, setTab] = useState<TabName>("generate");
   const [restoreVisited, setRestoreVisited] = useState(false);
+  const teacherId = version?.manifest.teacher;
+  const restorer = version && restorerOf(version, teacher);
   const options = { backend: BACKEND, wasm: WASM, onBackend: setBackend };
   const generating = useLoadedModel(version, true, options);
   const separate = restorer !== null && restorer.version.id !== version?.id;
@@ -52,17 +69,12 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    const teacher = version?.manifest.teacher;
-    if (!version || !teacher) {
-      setRestorer(version && { version });
-      return;
-    }
-    setRestorer(null);
-    fetchVersion(teacher).then(
-      (found) => setRestorer({ version: found }),
-      (e: Error) => setRestorer({ version, note: `Its teacher could not be loaded (${e.message}): this student restores.` }),
+    if (!teacherId) return;
+    fetchVersion(teacherId).then(
+      (found) => setTeacher({ id: teacherId, version: found }),
+      (e: Error) => setTeacher({ id: teacherId, failure: e.message }),
     );
-  }, [version]);
+  }, [teacherId]);
 
   useEffect(() => {
     if (tab === "restore") setRestoreVisited(true);
