@@ -32,6 +32,9 @@ class DistillConfig:
     teacher_order: int = 3
     student_sigma_min: float = 0.1  # the student's last timestep; its last step goes from there to clean data
     teacher_guidance: float = DEFAULTS.generate.guidance  # guided where the defaults' interval says
+    # How often each student timestep is drawn, relative (e.g. 1,5,3,1); () draws them evenly. Training
+    # goes where the student still differs from its teacher (model/README.md: which step costs the most).
+    step_shares: tuple[int, ...] = ()
 
 
 def timesteps_between(alphas_cumprod: torch.Tensor, first: int, last: int, count: int) -> list[float]:
@@ -75,6 +78,11 @@ class Distillation:
         self.null_class = null_class
         a = diffusion.alphas_cumprod
         self.timesteps = student_timesteps(a, config.student_steps, config.student_sigma_min)
+        shares = tuple(config.step_shares) or (1,) * len(self.timesteps)
+        if len(shares) != len(self.timesteps) or min(shares) < 0 or sum(shares) == 0:
+            raise ValueError(f"step_shares {shares}: give one share (>= 0, not all 0) per student step "
+                             f"({len(self.timesteps)})")
+        self.step_odds = torch.tensor(shares, dtype=torch.float64)
         # The teacher's steps from each student timestep toward the next one (toward t = 0 after the last,
         # whose final step lands on clean data), the next one itself excluded: the solver lands there.
         ends = [int(t) for t in self.timesteps[1:]] + [0]
@@ -98,7 +106,7 @@ class Distillation:
              generator: torch.Generator) -> torch.Tensor:
         """Truncated-SNR weighted x0 error at student timesteps drawn per image (randomness from `generator`)."""
         batch, device = x0.shape[0], x0.device
-        index = torch.randint(len(self.timesteps), (batch,), generator=generator)
+        index = torch.multinomial(self.step_odds, batch, replacement=True, generator=generator)
         noise = torch.randn(x0.shape, generator=generator).to(device)
         t = torch.tensor(self.timesteps, dtype=torch.float64)[index]
         a = self.diffusion.alphas_cumprod[t.long()].float().to(device).view(-1, 1, 1, 1)

@@ -80,3 +80,21 @@ def test_a_student_distils_the_weights_it_starts_from_and_resumes_with_its_teach
     assert all(torch.equal(v, resumed["teacher"][k]) for k, v in student["teacher"].items())
     with pytest.raises(SystemExit, match="a student distils the weights it starts from: pass --init"):
         train(tmp_path / "orphan", image_folder, "--total-kimg", "0.016", "--student-steps", "2", "--num-classes", "2")
+
+
+def test_step_shares_send_training_to_the_student_steps_they_name():
+    teacher, diffusion = tiny_teacher()
+    config = DistillConfig(student_steps=3, teacher_substeps=1, step_shares=(0, 1, 0))
+    distillation = Distillation(teacher, diffusion, config, null_class=2)
+    drawn: list[int] = []
+
+    def record(x: torch.Tensor, labels: torch.Tensor, i: int) -> torch.Tensor:
+        drawn.append(i)
+        return torch.zeros_like(x)
+
+    distillation.teacher_target = record  # type: ignore[method-assign]
+    x0, labels = torch.rand(16, 3, 16, 16) * 2 - 1, torch.zeros(16, dtype=torch.int32)
+    distillation.loss(teacher, x0, labels, torch.Generator().manual_seed(0))
+    assert drawn == [1]
+    with pytest.raises(ValueError, match=r"step_shares \(1, 1\): give one share"):
+        Distillation(teacher, diffusion, DistillConfig(student_steps=3, step_shares=(1, 1)), null_class=2)
