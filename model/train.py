@@ -29,6 +29,8 @@ def parse_args(argv: Optional[list[str]]) -> TrainingRun:
     parser.add_argument("--run-dir", required=True, help="where checkpoints, metrics and samples go")
     parser.add_argument("--resume", action="store_true", help="continue the checkpoint in --run-dir exactly")
     parser.add_argument("--init", help="start from the EMA weights of this checkpoint (e.g. model/weights/ema.pt)")
+    parser.add_argument("--teacher", help="with a distilled student's --init (e.g. model/weights/student/ema.pt), its "
+                        "teacher's weights (model/weights/ema.pt): go on distilling it where its run is gone")
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     parser.add_argument("--compile", choices=["auto", "on", "off"], default="auto",
                         help="torch.compile (auto: on GPUs with PyTorch 2.x)")
@@ -39,14 +41,13 @@ def parse_args(argv: Optional[list[str]]) -> TrainingRun:
     add_flags(parser)
     args = parser.parse_args(argv)
     return TrainingRun(run_dir=args.run_dir, preset=args.preset, data=args.data, resume=args.resume, init=args.init,
-                       device=args.device, compile=args.compile, precision=args.precision,
+                       teacher=args.teacher, device=args.device, compile=args.compile, precision=args.precision,
                        max_minutes=args.max_minutes, overrides=given_flags(args))
 
 
 def main(argv: Optional[list[str]] = None) -> None:
-    run = parse_args(argv)
     try:
-        train(run)
+        train(parse_args(argv))
     except (DatasetError, checkpoint.CheckpointError, ValueError) as e:
         sys.exit(f"error: {e}")
 

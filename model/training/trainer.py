@@ -43,6 +43,7 @@ class TrainingRun:
     data: Optional[str] = None  # a CIFAR-10 directory, cifar10:DIR or folder:DIR; a resumed run remembers its own
     resume: bool = False  # continue the checkpoint in run_dir exactly
     init: Optional[str] = None  # start from the EMA weights of this checkpoint (e.g. model/weights/ema.pt)
+    teacher: Optional[str] = None  # the teacher of a student given to init, to go on distilling it
     device: str = "auto"  # auto, cpu or cuda
     compile: str = "auto"  # torch.compile: auto (on GPUs with PyTorch 2.x), on or off
     precision: str = "auto"  # bf16 autocast: auto (on GPUs), bf16 (also on a CPU with AVX512-BF16) or fp32
@@ -57,6 +58,8 @@ class TrainingRun:
                              f"{self.compile!r}")
         if self.precision not in ("auto", "bf16", "fp32"):
             raise ValueError(f"precision must be auto, bf16 or fp32; got {self.precision!r}")
+        if self.teacher and not self.init:
+            raise ValueError("--teacher goes with --init: the student to go on distilling")
         unknown = set(self.overrides) - {f.name for cls in CONFIGS for f in dataclasses.fields(cls)}
         if unknown:
             raise ValueError(f"no configuration has the fields {sorted(unknown)}")
@@ -232,24 +235,41 @@ class Trainer:
                 f"{self.checkpoint_path} exists: pass --resume to continue it, or choose another --run-dir")
         preset = PRESETS[run.preset]
         if run.init:
-            init = checkpoint.load(run.init)
-            if run.overrides.get("student_steps") and DistillConfig(**init.get("distill", {})).student_steps > 0:
-                # A student's weights hold no teacher: taken for one, a new student would learn to copy it.
-                raise ValueError(f"--init {run.init} is a distilled student's weights, which hold no teacher: --init "
-                                 "the teacher's (e.g. model/weights/ema.pt), or --resume the student's own run")
-            unet, diffusion = checkpoint.configs(init)
-            # The count goes on from the init's, so the EMA ramp-up (and the model's record) keeps the
-            # images its weights already average; only the learning-rate warm-up restarts, for the fresh Adam.
-            seen, wall = init.get("images_seen", 0), init.get("wall_seconds", 0.0)
-            return {"unet": dataclasses.asdict(unet), "diffusion": dataclasses.asdict(diffusion),
-                    "train": dataclasses.asdict(preset.train), "ema": init["ema"],
-                    "dataset": init.get("dataset", ""), "preset": init.get("preset", run.preset),
-                    "step": init.get("step", 0), "images_seen": seen, "wall_seconds": wall,
-                    "warm_start": {"images_seen": seen, "wall_seconds": wall}}
+            return self._warm_start(run, preset.train)
         unet = override(preset.unet, run.overrides)
         diffusion = override(preset.diffusion, run.overrides)
         return {"unet": dataclasses.asdict(unet), "diffusion": dataclasses.asdict(diffusion),
                 "train": dataclasses.asdict(preset.train), "preset": run.preset}
+
+    @staticmethod
+    def _warm_start(run: TrainingRun, train_config: TrainConfig) -> dict[str, Any]:
+        """The state that warm-starts from `run.init`'s EMA weights: a model, or a student with its teacher."""
+        assert run.init is not None
+        init = checkpoint.load(run.init)
+        is_student = DistillConfig(**init.get("distill", {})).student_steps > 0
+        if is_student and run.overrides.get("student_steps") and not run.teacher:
+            # A student's weights hold no teacher: taken for one, a new student would learn to copy it.
+            raise ValueError(f"--init {run.init} is a distilled student's weights, which hold no teacher: --init "
+                             "the teacher's (e.g. model/weights/ema.pt), --resume the student's own run, or go on "
+                             "with this student by passing its teacher's weights to --teacher")
+        if run.teacher and not is_student:
+            raise ValueError(f"--teacher goes with a distilled student's --init, and {run.init} is not one")
+        unet, diffusion = checkpoint.configs(init)
+        # The count goes on from the init's, so the EMA ramp-up (and the model's record) keeps the
+        # images its weights already average; only the learning-rate warm-up restarts, for the fresh Adam.
+        seen, wall = init.get("images_seen", 0), init.get("wall_seconds", 0.0)
+        state = {"unet": dataclasses.asdict(unet), "diffusion": dataclasses.asdict(diffusion),
+                 "train": dataclasses.asdict(train_config), "ema": init["ema"],
+                 "dataset": init.get("dataset", ""), "preset": init.get("preset", run.preset),
+                 "step": init.get("step", 0), "images_seen": seen, "wall_seconds": wall,
+                 "warm_start": {"images_seen": seen, "wall_seconds": wall}}
+        if run.teacher:  # the student's run is gone (a committed student): it goes on as it was trained
+            teacher = checkpoint.load(run.teacher)
+            if checkpoint.configs(teacher) != (unet, diffusion):
+                raise ValueError(f"--teacher {run.teacher} is not the network {run.init} was distilled from: "
+                                 "their configurations differ")
+            state.update(train=init["train"], distill=init["distill"], teacher=teacher["ema"])
+        return state
 
     def _wrap(self, compile_flag: str) -> torch.nn.Module:
         model: torch.nn.Module = self.net

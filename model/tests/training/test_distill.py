@@ -82,6 +82,34 @@ def test_a_student_distils_the_weights_it_starts_from_and_resumes_with_its_teach
         train(tmp_path / "orphan", image_folder, "--total-kimg", "0.016", "--student-steps", "2", "--num-classes", "2")
 
 
+def test_a_committed_student_goes_on_distilling_with_its_teacher_where_its_run_is_gone(tmp_path, image_folder):
+    teacher = train(tmp_path / "teacher", image_folder, "--total-kimg", "0.016", "--num-classes", "2")
+    teacher_file = str(tmp_path / "teacher.pt")
+    checkpoint.save(teacher_file, checkpoint.ema_only(teacher))
+    train(tmp_path / "student", image_folder, "--total-kimg", "0.032", "--init", teacher_file, "--student-steps", "2",
+          "--teacher-substeps", "1", "--step-shares", "1,3", "--lr", "1e-4")
+    student_file = str(tmp_path / "student" / "ema.pt")  # all a committed student keeps
+    state = train(tmp_path / "more", image_folder, "--total-kimg", "0.048", "--init", student_file,
+                  "--teacher", teacher_file)
+    # It goes on as it was trained: the same teacher and settings, the image count going on from its own.
+    assert (state["distill"]["student_steps"], tuple(state["distill"]["step_shares"])) == (2, (1, 3))
+    assert state["train"]["lr"] == 1e-4
+    assert (state["images_seen"], state["warm_start"]["images_seen"]) == (48, 32)
+    shipped = checkpoint.load(teacher_file)["ema"]
+    assert all(torch.equal(value, shipped[name].float()) for name, value in state["teacher"].items())
+    with pytest.raises(SystemExit, match="--teacher goes with a distilled student's --init, and .*teacher.pt is not"):
+        train(tmp_path / "plain", image_folder, "--init", teacher_file, "--teacher", teacher_file)
+    with pytest.raises(SystemExit, match="--teacher goes with --init"):
+        train(tmp_path / "alone", image_folder, "--teacher", teacher_file)
+    other = checkpoint.load(teacher_file)
+    other["unet"]["model_channels"] *= 2
+    checkpoint.save(str(tmp_path / "other.pt"), other)
+    with pytest.raises(SystemExit, match="other.pt is not the network .* was distilled from"):
+        train(tmp_path / "stranger", image_folder, "--init", student_file, "--teacher", str(tmp_path / "other.pt"))
+    with pytest.raises(SystemExit, match="or go on with this student by passing its teacher's weights to --teacher"):
+        train(tmp_path / "copy", image_folder, "--init", student_file, "--student-steps", "2")
+
+
 def test_step_shares_send_training_to_the_student_steps_they_name():
     teacher, diffusion = tiny_teacher()
     config = DistillConfig(student_steps=3, teacher_substeps=1, step_shares=(0, 1, 0))
