@@ -9,6 +9,7 @@ from typing import Any, Optional
 from ..diffusion.defaults import SamplingDefaults
 from ..diffusion.schedule import Diffusion
 from ..networks.unet import UNet, count_parameters
+from ..training.distill import DistillConfig, distilled_from
 from .graph import interface
 
 MANIFEST_SCHEMA = "edge-diffusion/manifest@1"
@@ -33,6 +34,8 @@ def training_facts(state: dict[str, Any], net: UNet) -> dict[str, Any]:
     if start.get("images_seen"):  # the hardware is the last run's, so say what that run added to its init's count
         facts["last_run_from_images"] = start["images_seen"]
         facts["last_run_wall_seconds"] = state.get("wall_seconds", 0.0) - start.get("wall_seconds", 0.0)
+    if DistillConfig(**state.get("distill", {})).student_steps > 0:
+        facts["distilled_from_images"] = distilled_from(state)
     return {k: v for k, v in facts.items() if v is not None}
 
 
@@ -43,7 +46,7 @@ def default_id(facts: dict[str, Any], student_steps: Optional[int], sha256: str)
     slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in dataset.lower()).strip("-")[:24] or "data"
     seen = facts.get("images_seen", 0)
     if student_steps:
-        return f"{slug}-student{student_steps}-{(seen - facts.get('last_run_from_images', 0)) // 1000}kimg-{sha256[:8]}"
+        return f"{slug}-student{student_steps}-{(seen - facts['distilled_from_images']) // 1000}kimg-{sha256[:8]}"
     return f"{slug}-{facts.get('preset', 'custom')}-{seen // 1000}kimg-{sha256[:8]}"
 
 

@@ -162,7 +162,7 @@ def test_a_distilled_student_exports_the_way_it_samples(exported, tmp_path):
     manifest = export(str(tmp_path / "student" / "ema.pt"), str(tmp_path / "out"), teacher="tiny-teacher")
     # Its id and name say what it is, and the thousands of images it distilled (8), not with its teacher's (16).
     assert manifest["id"].startswith("data-student3-0kimg-") and manifest["name"].endswith(", distilled to 3 steps")
-    assert (manifest["training"]["images_seen"], manifest["training"]["last_run_from_images"]) == (24, 16)
+    assert (manifest["training"]["images_seen"], manifest["training"]["distilled_from_images"]) == (24, 16)
     assert manifest["teacher"] == "tiny-teacher"
     generate = manifest["defaults"]["generate"]
     assert (generate["sampler"], generate["steps"], generate["guidance"], generate["guidance_interval"]) == \

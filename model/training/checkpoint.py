@@ -80,7 +80,8 @@ def ema_only(state: dict[str, Any]) -> dict[str, Any]:
     7 MB for the page's model); loading them into a network restores float32, rounded at 5e-4.
     """
     keep = ("unet", "diffusion", "train", "distill", "class_names", "dataset", "dataset_name", "preset", "step",
-            "images_seen", "wall_seconds", "warm_start", "ema_rampup", "hardware", "code_revision", "parameters")
+            "images_seen", "wall_seconds", "warm_start", "distilled_from_images", "ema_rampup", "hardware",
+            "code_revision", "parameters")
     small = {k: state[k] for k in keep if k in state}
     small["ema"] = {name: value.half() if value.is_floating_point() else value for name, value in state["ema"].items()}
     return small

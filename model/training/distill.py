@@ -66,6 +66,12 @@ def student_of(state: dict[str, Any], diffusion: Diffusion) -> Optional[Generate
     return student_defaults(config, diffusion) if config.student_steps > 0 else None
 
 
+def distilled_from(state: dict[str, Any]) -> int:
+    """The image count where a student's distillation began (its teacher's), which its version id counts from.
+    Recorded since a student can go on from its shipped weights; before that, its run's warm start."""
+    return int(state.get("distilled_from_images", state.get("warm_start", {}).get("images_seen", 0)))
+
+
 class Distillation:
     """The student's training loss against a frozen guided teacher (the trainer's objective when distilling)."""
 

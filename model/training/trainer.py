@@ -30,7 +30,7 @@ from ..networks.unet import UNet, count_parameters
 from . import checkpoint
 from .config import CONFIGS, PRESETS, TrainConfig, override
 from .data import DatasetError, ImageDataset, load_dataset
-from .distill import DistillConfig, Distillation
+from .distill import DistillConfig, Distillation, distilled_from
 from .images import grid_labels, save_curve, save_grid
 from .threads import use_cpu_threads
 
@@ -208,6 +208,7 @@ class Trainer:
         self.wall_seconds: float = state.get("wall_seconds", 0.0)
         # Where this run took over from the weights it warm-started from (the learning-rate warm-up begins there).
         self.warm_start: dict[str, float] = state.get("warm_start", {"images_seen": 0, "wall_seconds": 0.0})
+        self.distilled_from: Optional[int] = distilled_from(state) if self.distillation is not None else None
         self.generator = torch.Generator().manual_seed(self.train_config.seed * 1000 + env.rank)
         torch.manual_seed(self.train_config.seed * 1000 + env.rank)  # dropout
         self._restore_rng(state)
@@ -268,7 +269,8 @@ class Trainer:
             if checkpoint.configs(teacher) != (unet, diffusion):
                 raise ValueError(f"--teacher {run.teacher} is not the network {run.init} was distilled from: "
                                  "their configurations differ")
-            state.update(train=init["train"], distill=init["distill"], teacher=teacher["ema"])
+            state.update(train=init["train"], distill=init["distill"], teacher=teacher["ema"],
+                         distilled_from_images=distilled_from(init))
         return state
 
     def _wrap(self, compile_flag: str) -> torch.nn.Module:
@@ -316,7 +318,8 @@ class Trainer:
             "hardware": hardware(self.env), "code_revision": code_revision(),
             "parameters": count_parameters(self.net),
             **({"ema_long": self.ema_long.state_dict()} if self.ema_long is not None else {}),
-            **({"teacher": self.distillation.teacher.state_dict()} if self.distillation is not None else {}),
+            **({"teacher": self.distillation.teacher.state_dict(), "distilled_from_images": self.distilled_from}
+               if self.distillation is not None else {}),
         }
 
     def train_step(self, batch: int) -> float:

@@ -95,6 +95,8 @@ def test_a_committed_student_goes_on_distilling_with_its_teacher_where_its_run_i
     assert (state["distill"]["student_steps"], tuple(state["distill"]["step_shares"])) == (2, (1, 3))
     assert state["train"]["lr"] == 1e-4
     assert (state["images_seen"], state["warm_start"]["images_seen"]) == (48, 32)
+    # Its distilled images count from where its teacher left off (16), as its version id says.
+    assert state["distilled_from_images"] == checkpoint.load(student_file)["distilled_from_images"] == 16
     shipped = checkpoint.load(teacher_file)["ema"]
     assert all(torch.equal(value, shipped[name].float()) for name, value in state["teacher"].items())
     with pytest.raises(SystemExit, match="--teacher goes with a distilled student's --init, and .*teacher.pt is not"):
