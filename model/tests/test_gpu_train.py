@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from model.train import main
@@ -26,17 +25,15 @@ def tiny_init(tmp_path: Path, data: Path) -> Path:
     return tmp_path / "init" / "ema.pt"
 
 
-def run_script(tmp_path: Path, data: Path, budget_s: int, **settings: str) -> tuple[subprocess.CompletedProcess, float]:
+def run_script(tmp_path: Path, data: Path, budget_s: int, **settings: str) -> subprocess.CompletedProcess:
     (tmp_path / "tmp").mkdir()
     env = {**os.environ, "OUT": str(tmp_path / "out"), "TMPDIR": str(tmp_path / "tmp"), "CIFAR_DIR": str(data),
            "PRESET": "tiny", "INIT": str(tiny_init(tmp_path, data)), "BUDGET_S": str(budget_s), "RESERVE_S": "12",
            "PYTHON": sys.executable, "DEVICE": "cpu", "PART_BYTES": "600000", "OMP_NUM_THREADS": "1",
            # after the script's own flags, so these win: the budget, not the total, must end the run
            "EXTRA_ARGS": "--batch-size 8 --log-every 2 --total-kimg 1000", **settings}
-    start = time.time()
-    result = subprocess.run(["bash", str(ROOT / "scripts" / "gpu-train.sh"), "run"], env=env, cwd=tmp_path,
-                            capture_output=True, text=True, timeout=120)
-    return result, time.time() - start
+    return subprocess.run(["bash", str(ROOT / "scripts" / "gpu-train.sh"), "run"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
 
 
 def check_outputs(out: Path) -> None:
@@ -58,9 +55,8 @@ def test_run_stops_by_itself_and_writes_its_outputs_even_after_a_failed_start(tm
     """One run for both paths, to keep the test short: COMPILE=unknown fails the first attempt at once, as a
     failing torch.compile would, and the script trains again without compiling, with the same flags."""
     budget_s = 24
-    result, seconds = run_script(tmp_path, cifar_binary, budget_s, COMPILE="unknown")
+    result = run_script(tmp_path, cifar_binary, budget_s, COMPILE="unknown")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "argument --compile: invalid choice: 'unknown'" in result.stdout  # the first attempt's end
     assert "again without torch.compile" in result.stdout
-    assert seconds < budget_s + 20, f"took {seconds:.0f}s on a budget of {budget_s}s"  # slack: a busy machine
-    check_outputs(tmp_path / "out")
+    check_outputs(tmp_path / "out")  # its run.log says the budget ended it (no wall clock here: tests time nothing)
