@@ -9,7 +9,7 @@ from typing import Any, Optional
 from ..diffusion.defaults import SamplingDefaults
 from ..diffusion.schedule import Diffusion
 from ..networks.unet import UNet, count_parameters
-from ..training.distill import DistillConfig, distilled_from
+from ..training.distill import distilled_from, is_student
 from .graph import interface
 
 MANIFEST_SCHEMA = "edge-diffusion/manifest@1"
@@ -34,7 +34,7 @@ def training_facts(state: dict[str, Any], net: UNet) -> dict[str, Any]:
     if start.get("images_seen"):  # the hardware is the last run's, so say what that run added to its init's count
         facts["last_run_from_images"] = start["images_seen"]
         facts["last_run_wall_seconds"] = state.get("wall_seconds", 0.0) - start.get("wall_seconds", 0.0)
-    if DistillConfig(**state.get("distill", {})).student_steps > 0:
+    if is_student(state):
         facts["distilled_from_images"] = distilled_from(state)
     return {k: v for k, v in facts.items() if v is not None}
 

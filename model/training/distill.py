@@ -60,10 +60,14 @@ def student_defaults(config: DistillConfig, diffusion: Diffusion) -> GenerateDef
                             timesteps=tuple(int(t) for t in ts))
 
 
+def is_student(state: dict[str, Any]) -> bool:
+    """Whether a checkpoint is a distilled student (rather than a model that learned the whole schedule)."""
+    return DistillConfig(**state.get("distill", {})).student_steps > 0
+
+
 def student_of(state: dict[str, Any], diffusion: Diffusion) -> Optional[GenerateDefaults]:
     """A checkpoint's student sampling (`student_defaults`), or None for a model that learned the whole schedule."""
-    config = DistillConfig(**state.get("distill", {}))
-    return student_defaults(config, diffusion) if config.student_steps > 0 else None
+    return student_defaults(DistillConfig(**state["distill"]), diffusion) if is_student(state) else None
 
 
 def distilled_from(state: dict[str, Any]) -> int:

@@ -30,7 +30,7 @@ from ..networks.unet import UNet, count_parameters
 from . import checkpoint
 from .config import CONFIGS, PRESETS, TrainConfig, override
 from .data import DatasetError, ImageDataset, load_dataset
-from .distill import DistillConfig, Distillation, distilled_from
+from .distill import DistillConfig, Distillation, distilled_from, is_student
 from .images import grid_labels, save_curve, save_grid
 from .threads import use_cpu_threads
 
@@ -247,13 +247,13 @@ class Trainer:
         """The state that warm-starts from `run.init`'s EMA weights: a model, or a student with its teacher."""
         assert run.init is not None
         init = checkpoint.load(run.init)
-        is_student = DistillConfig(**init.get("distill", {})).student_steps > 0
-        if is_student and run.overrides.get("student_steps") and not run.teacher:
+        init_is_student = is_student(init)
+        if init_is_student and run.overrides.get("student_steps") and not run.teacher:
             # A student's weights hold no teacher: taken for one, a new student would learn to copy it.
             raise ValueError(f"--init {run.init} is a distilled student's weights, which hold no teacher: --init "
                              "the teacher's (e.g. model/weights/ema.pt), --resume the student's own run, or go on "
                              "with this student by passing its teacher's weights to --teacher")
-        if run.teacher and not is_student:
+        if run.teacher and not init_is_student:
             raise ValueError(f"--teacher goes with a distilled student's --init, and {run.init} is not one")
         unet, diffusion = checkpoint.configs(init)
         # The count goes on from the init's, so the EMA ramp-up (and the model's record) keeps the
